@@ -1,0 +1,72 @@
+package dev.trtcompat.cli;
+
+import dev.trtcompat.errors.UserFacingException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code trt-compat} command line: one class per subcommand, errors mapped here only.
+ *
+ * <p>Exit codes: 0 success; 1 the command ran and found the model incompatible or the run failed; 2 bad
+ * input or usage; 3 a dependency is unavailable (Docker, image, GPU runtime); 4 timeout; 5 limit
+ * reached; 70 internal error (details in the log).
+ */
+@Command(
+    name = "trt-compat",
+    mixinStandardHelpOptions = true,
+    versionProvider = TrtCompatCommand.Version.class,
+    description = "Will this ONNX model convert to TensorRT? Inspect, check, convert and compare.",
+    subcommands = {
+    })
+public final class TrtCompatCommand implements Runnable {
+
+  public static final int EXIT_INTERNAL = 70;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(newCommandLine().execute(args));
+  }
+
+  /** Builds the command line with the one error mapping every subcommand shares. */
+  public static CommandLine newCommandLine() {
+    CommandLine cl = new CommandLine(new TrtCompatCommand());
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          if (ex instanceof UserFacingException u) {
+            err.println("error: " + u.detail());
+            err.flush();
+            return u.kind().exitCode();
+          }
+          org.slf4j.LoggerFactory.getLogger(TrtCompatCommand.class).error("internal error", ex);
+          err.println("error: internal error (" + ex.getClass().getSimpleName() + "); see the log for details");
+          err.flush();
+          return EXIT_INTERNAL;
+        });
+    return cl;
+  }
+
+  /** Reads the version Maven wrote into the jar. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = TrtCompatCommand.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"trt-compat " + p.getProperty("version", "unknown")};
+    }
+  }
+}
