@@ -179,6 +179,7 @@ public final class ContainerRunner implements AutoCloseable {
       if (!lines.awaitCompletion(settings.logDrainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warn("log stream of container {} still open {} after exit", id, settings.logDrainTimeout());
       }
+      catchUpLogs(id, lines);
       InspectContainerResponse info = docker.inspectContainerCmd(id).exec();
       InspectContainerResponse.ContainerState state = info.getState();
       return new RunResult(handle.runId(), outcome,
@@ -188,8 +189,21 @@ public final class ContainerRunner implements AutoCloseable {
     } finally {
       closeQuietly(lines);
       closeQuietly(waiter);
+      if (lines != null) {
+        lines.finish();
+      }
       remove(id);
     }
+  }
+
+  /** Reads the stored log once more for output the followed stream missed, then delivers the last partial line. */
+  private void catchUpLogs(String id, LogLines lines) {
+    try (var rest = engine.client().logContainerCmd(id).withStdOut(true).withStdErr(true).exec(lines.catchUp())) {
+      rest.awaitCompletion(settings.logDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.debug("could not re-read the log of container {}", id, e);
+    }
+    lines.finish();
   }
 
   private static RunResult.RunOutcome awaitExit(CompletableFuture<Integer> exit, CompletableFuture<Void> cancel,

@@ -37,15 +37,15 @@ public final class RunningContainer {
   }
 
   /**
-   * 0 while running or done; otherwise 1 + the number of earlier runs it waits behind for a GPU slot. Before the
-   * run reaches the queue (image check) it reports 1.
+   * 0 while running or done; otherwise 1 + the number of earlier runs it waits behind for a GPU slot; -1 while
+   * the run has not reached the queue yet (its image is being checked or pulled).
    */
   public int queuePosition() {
     if (result != null && result.isDone()) {
       return 0;
     }
     DeviceSlots.Ticket t = ticket.get();
-    return t == null ? 1 : t.position();
+    return t == null ? -1 : t.position();
   }
 
   /** Stops the run: a queued run leaves the queue, a running container is stopped. The result says CANCELLED. */
