@@ -88,6 +88,8 @@ public final class ContainerRunner implements AutoCloseable {
       handle.attach(workers.submit(() -> {
         try {
           return execute(run, logs, handle);
+        } catch (RuntimeException e) {
+          throw explain(e);
         } finally {
           inFlight.remove(handle);
         }
@@ -109,6 +111,20 @@ public final class ContainerRunner implements AutoCloseable {
         handle.cancel();
       }
     }
+  }
+
+  /** An engine error mid-run is most often the engine going away; say so when a ping confirms it. */
+  private RuntimeException explain(RuntimeException e) {
+    if (e instanceof dev.trtcompat.errors.UserFacingException) {
+      return e;
+    }
+    try {
+      engine.ping();
+    } catch (DockerUnavailableException down) {
+      down.addSuppressed(e);
+      return down;
+    }
+    return e;
   }
 
   private static String newRunId() {
