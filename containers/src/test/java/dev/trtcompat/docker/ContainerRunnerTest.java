@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -148,6 +149,23 @@ class ContainerRunnerTest extends DockerTestSupport {
       assertThat(handle.await(Duration.ofSeconds(20)).cancelled()).isTrue();
       assertThat(containersOf(owner)).isEmpty();
     }
+  }
+
+  @Test
+  void closingTheRunnerLeavesNoThreadsBehind() throws Exception {
+    try (ContainerRunner runner = new ContainerRunner(engine, settings())) {
+      runner.run(ContainerRun.builder(image, "echo", "hello").build(), new Lines(), Duration.ofSeconds(10));
+      RunningContainer pending = runner.start(ContainerRun.builder(image, "sleep", "60").build(), new Lines());
+      RunEndingsTest.awaitPosition(pending, 0);
+    }
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    List<String> alive;
+    do {
+      alive = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+          .filter(n -> n.startsWith("trtcompat-run-") || n.startsWith("docker-java-stream")).toList();
+      Thread.sleep(50);
+    } while (!alive.isEmpty() && System.nanoTime() < end);
+    assertThat(alive).as("threads of the runner and of its log/wait streams").isEmpty();
   }
 
   static void awaitLines(Lines logs, int count) {
