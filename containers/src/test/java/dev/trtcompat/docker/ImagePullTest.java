@@ -48,6 +48,13 @@ class ImagePullTest extends DockerTestSupport {
       assertThat(marker.succeeded()).isTrue();
       assertThat(logs.texts()).contains(repository + ":24.05-py3");
       assertThat(logs.texts()).filteredOn(l -> l.startsWith("&&&&")).last().asString().startsWith("&&&& PASSED TensorRT.trtexec [TensorRT v101601]");
+      // The runner pulls by itself when the image is missing, reporting progress to the caller.
+      engine.client().removeImageCmd(image.toString()).withForce(true).exec();
+      List<PullProgress> runnerProgress = new CopyOnWriteArrayList<>();
+      RunResult pulledByRunner = runner.start(ContainerRun.builder(image, "true").build(), new Lines(), runnerProgress::add)
+          .await(Duration.ofMinutes(2));
+      assertThat(pulledByRunner.succeeded()).isTrue();
+      assertThat(runnerProgress).extracting(PullProgress::status).anyMatch(s -> s.startsWith("Status: Downloaded newer image"));
     } finally {
       engine.client().removeImageCmd(image.toString()).withForce(true).exec();
     }
