@@ -34,6 +34,7 @@ public final class WebServer implements AutoCloseable {
 
   private final Javalin app;
   private final List<Route> routes;
+  private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
   private WebServer(Javalin app, List<Route> routes) {
     this.app = app;
@@ -104,6 +105,9 @@ public final class WebServer implements AutoCloseable {
   /** Stops accepting, lets requests in flight finish within the stop timeout, then stops. */
   @Override
   public void close() {
+    if (stopped.getAndSet(true)) {
+      return;
+    }
     LOG.info("stopping: finishing requests in flight");
     app.stop();
     LOG.info("stopped");
