@@ -271,7 +271,8 @@ public final class JobRunner implements AutoCloseable {
       return;
     }
     Instant now = queue.now();
-    store.db().inTransaction(c -> store.heartbeat(c, config.instanceId(), now.plus(config.lease()), now));
+    Set<Long> executing = Set.copyOf(running.keySet());
+    store.db().inTransaction(c -> store.heartbeat(c, config.instanceId(), executing, now.plus(config.lease()), now));
   }
 
   /** Applies cancel requests made on any instance, and stops executions whose lease another instance took. */
@@ -310,10 +311,13 @@ public final class JobRunner implements AutoCloseable {
    */
   void recover(boolean atStartup) {
     Instant now = queue.now();
-    List<Cell> orphans = store.db().read(c -> store.orphans(c, now, config.instanceId(), atStartup));
+    // Never recover what this instance is executing, even if a slow heartbeat let its lease pass.
+    List<Cell> orphans = store.db().read(c -> store.orphans(c, now, config.instanceId(), atStartup)).stream()
+        .filter(c -> !running.containsKey(c.id()))
+        .toList();
     for (Cell cell : orphans) {
       if (cell.state() == CellState.RUNNING) {
-        String reason = cell.owner().equals(config.instanceId())
+        String reason = atStartup && cell.owner().equals(config.instanceId())
             ? "instance " + cell.owner() + " restarted while running it"
             : "instance " + cell.owner() + " stopped renewing its lease (expired " + cell.leaseUntil() + ")";
         Optional<CellEvent> marked = store.db().inTransaction(c -> store.move(c, cell,

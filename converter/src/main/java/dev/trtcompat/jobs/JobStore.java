@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -161,14 +163,15 @@ final class JobStore {
   }
 
   /**
-   * Cells to recover: running under another instance whose lease has passed, and those left INTERRUPTED
-   * by a recovery that did not finish. At start-up ({@code atStartup}) also the cells this instance id
-   * held in its previous life: nothing of this process runs yet, so they are orphans whatever their lease.
+   * Cells to recover: running with a lease that has passed, and those left INTERRUPTED by a recovery that
+   * did not finish. At start-up ({@code atStartup}) also the cells this instance id held in its previous
+   * life: nothing of this process runs yet, so they are orphans whatever their lease. The caller leaves
+   * out cells it is executing itself.
    */
   List<Cell> orphans(Connection c, Instant now, String self, boolean atStartup) throws SQLException {
     List<Cell> cells = atStartup
         ? cellsWhere(c, "state = 'RUNNING' AND (lease_until < ? OR owner = ?) ORDER BY id", now.toEpochMilli(), self)
-        : cellsWhere(c, "state = 'RUNNING' AND lease_until < ? AND owner <> ? ORDER BY id", now.toEpochMilli(), self);
+        : cellsWhere(c, "state = 'RUNNING' AND lease_until < ? ORDER BY id", now.toEpochMilli());
     cells.addAll(cellsWhere(c, "state = 'INTERRUPTED' ORDER BY id"));
     return cells;
   }
@@ -226,14 +229,26 @@ final class JobStore {
     return cell(c, cell.id());
   }
 
-  /** Extends the lease of every cell {@code owner} is running; returns how many it still holds. */
-  int heartbeat(Connection c, String owner, Instant leaseUntil, Instant now) throws SQLException {
+  /**
+   * Extends the lease of the given cells, which {@code owner} is executing; a cell it holds but no longer
+   * executes is left to expire, so recovery re-queues it.
+   */
+  int heartbeat(Connection c, String owner, Collection<Long> cellIds, Instant leaseUntil, Instant now)
+      throws SQLException {
+    if (cellIds.isEmpty()) {
+      return 0;
+    }
+    String marks = String.join(", ", Collections.nCopies(cellIds.size(), "?"));
     try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE cell SET lease_until = ?, updated_at = ? WHERE owner = ? AND state = 'RUNNING'")) {
+        c.prepareStatement("UPDATE cell SET lease_until = ?, updated_at = ? WHERE owner = ? AND state = 'RUNNING'"
+            + " AND id IN (" + marks + ")")) {
       ps.setLong(1, leaseUntil.toEpochMilli());
       ps.setLong(2, now.toEpochMilli());
       ps.setString(3, owner);
+      int i = 4;
+      for (long id : cellIds) {
+        ps.setLong(i++, id);
+      }
       return ps.executeUpdate();
     }
   }
