@@ -363,6 +363,43 @@ abstract class JobsContract {
   }
 
   @Test
+  void heartbeatsKeepLongCellsButAClaimNotExecutingHereRunsOut() throws Exception {
+    Job job = submit("alice", fp16("10.3"), fp16("8.6"));
+    long longCell = job.cells().get(0).id();
+    long stray = job.cells().get(1).id();
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CellExecutor executor = (task, log) -> {
+      if (task.cell().id() == longCell) {
+        started.countDown();
+        assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
+      }
+      executions.computeIfAbsent(task.cell().id(), k -> new AtomicInteger()).incrementAndGet();
+      return CellResult.succeeded("{}");
+    };
+    start(fast("a").withWorkers(1), executor);
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+    // A claim under this instance's id that no worker executes (as if the hand-over to a worker was lost).
+    java.time.Instant now = java.time.Instant.now();
+    db.inTransaction(c -> queue.store().claim(c, "a", now, now.plusMillis(500)));
+    assertThat(queue.requireCell(stray).state()).isEqualTo(CellState.RUNNING);
+
+    Await.until(WAIT, "the stray claim to be re-queued",
+        () -> path(stray).contains(CellState.INTERRUPTED) && queue.requireCell(stray).state() == CellState.QUEUED);
+    Thread.sleep(2_500); // longer than the 2 s lease: only heartbeats keep the long cell
+    Cell stillRunning = queue.requireCell(longCell);
+    assertThat(stillRunning.state()).isEqualTo(CellState.RUNNING);
+    assertThat(stillRunning.attempts()).isEqualTo(1);
+    assertThat(stillRunning.leaseUntil()).isAfter(java.time.Instant.now());
+    release.countDown();
+
+    assertThat(awaitState(stray, CellState.SUCCEEDED).attempts()).isEqualTo(2);
+    assertThat(awaitState(longCell, CellState.SUCCEEDED).attempts()).isEqualTo(1);
+    assertThat(path(longCell)).containsExactly(CellState.QUEUED, CellState.RUNNING, CellState.SUCCEEDED);
+    assertThat(executions.get(stray)).hasValue(1);
+  }
+
+  @Test
   void gracefulStopRequeuesRunningCellsForTheNextInstance() throws Exception {
     Job job = submit("alice", fp16("10.3"));
     long cell = job.cells().get(0).id();
