@@ -150,6 +150,15 @@ class BadUploadTest {
   }
 
   @Test
+  void aClientAskingExpect100ContinueIsRefusedBeforeSendingTheBody() throws Exception {
+    Multipart body = new Multipart().file("model", "big.onnx", TestModels.withInlineWeights(1 << 20));
+    HttpResponse<String> r = server.send(body.post(server.uri("/api/v1/models")).expectContinue(true).build());
+
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertCleanError(r, "upload_too_large");
+  }
+
+  @Test
   void anUploadOverTheLimitWithoutContentLengthIsCutOffWhileStreaming() throws Exception {
     Multipart body = new Multipart().file("model", "big.onnx", TestModels.withInlineWeights(1 << 20));
     HttpResponse<String> r = server.send(HttpRequest.newBuilder(server.uri("/api/v1/models"))
