@@ -183,7 +183,11 @@ class ModelApiTest {
     var response = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     sink.write(bytes, 0, bytes.length / 2);
     sink.flush();
-    Thread.sleep(300); // the server is now inside the upload
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (server.tmpEntries() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20); // wait until the server is inside the upload, staging it
+    }
+    assertThat(server.tmpEntries()).isEqualTo(1);
 
     Thread stopper = new Thread(() -> server.server().close());
     stopper.start();
