@@ -17,7 +17,7 @@ final class PolygraphyReport {
 
   private static final int MAX_OUTPUTS = 100;
   private static final Pattern RUNNING = Pattern.compile("^RUNNING \\| Command: (.*)$");
-  private static final Pattern MODULE = Pattern.compile("^Loaded Module: polygraphy \\| Version: ");
+  private static final Pattern MODULE = Pattern.compile("^Loaded Module: \\S+ \\| Version: ");
   private static final Pattern COMPARING = Pattern.compile("Comparing Output: '(.*?)'");
   private static final Pattern OUTPUT_VERDICT = Pattern.compile("^(PASSED|FAILED) \\| Output: '(.*?)' \\|");
   private static final Pattern OLD_FAILED = Pattern.compile("^FAILED \\| Difference exceeds tolerance");
@@ -39,6 +39,9 @@ final class PolygraphyReport {
 
   /** Returns true when the message is Polygraphy output. */
   boolean accept(String msg) {
+    if (msg.indexOf('|') < 0 && msg.indexOf('\'') < 0 && !msg.contains("-runner-N")) {
+      return false;
+    }
     Matcher m;
     if ((m = RUNNING.matcher(msg)).matches()) {
       if (command == null) {

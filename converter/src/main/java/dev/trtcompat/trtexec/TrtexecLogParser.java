@@ -160,10 +160,17 @@ final class TrtexecLogParser {
       expectDump = false;
       return;
     }
-    if (acceptFailingNode(msg)) {
+    if (msg.contains("node ") && acceptFailingNode(msg)) {
       return;
     }
-    if (polygraphy.accept(msg)) {
+    if (line.severity() == 'V' && !msg.startsWith("Loaded Module:")) {
+      // Verbose lines (tactics, layers, plugin registry) carry none of the facts; skipping them keeps
+      // --verbose logs cheap. They still end a node dump and a pre-8.0 block.
+      oldBlock = null;
+      lastWasWarning = false;
+      return;
+    }
+    if (polygraphy.accept(msg) || line.severity() == '!') {
       polygraphySeen = true;
     }
     acceptFacts(msg);

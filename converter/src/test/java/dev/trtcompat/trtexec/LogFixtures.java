@@ -212,7 +212,14 @@ final class LogFixtures {
     }
   }
 
+  private static final Map<String, TrtexecLog> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Parsed once per test run: records are immutable, and the verbose fixtures run to thousands of lines. */
   static TrtexecLog parse(String file) {
+    return PARSED.computeIfAbsent(file, LogFixtures::parseNow);
+  }
+
+  private static TrtexecLog parseNow(String file) {
     try (InputStream in = LogFixtures.class.getResourceAsStream(DIR + file)) {
       return TrtexecLog.parse(in);
     } catch (IOException e) {
