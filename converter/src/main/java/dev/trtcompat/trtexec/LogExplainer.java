@@ -1,6 +1,7 @@
 package dev.trtcompat.trtexec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.json.Json;
 import java.io.IOException;
@@ -67,6 +68,18 @@ public final class LogExplainer {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The log's JSON document with {@code modelNode} appended when the failing node was mapped to a model;
+   * the HTTP route and {@code explain-log --json} print exactly this.
+   */
+  public static ObjectNode toJsonTree(TrtexecLog log, ModelNodeMatch modelNode) {
+    ObjectNode node = Json.mapper().valueToTree(log);
+    if (modelNode != null) {
+      node.set("modelNode", Json.mapper().valueToTree(modelNode));
+    }
+    return node;
   }
 
   static TrtexecLog requireRecognised(TrtexecLog log) {
