@@ -190,7 +190,8 @@ public record TrtexecCommand(
       args.add("trtexec");
       args.add(TrtexecFlag.ONNX.flag() + "=" + onnxPath);
       if (release.before(8, 0)) {
-        // 6.x and 7.x default to implicit batch, which the ONNX parser of those releases rejects.
+        // 6.0-7.1 default to implicit batch, which their ONNX parser rejects; 7.2 switches ONNX to explicit
+        // batch itself, where the flag is still accepted and harmless, so all of 6.x/7.x get it.
         args.add(TrtexecFlag.EXPLICIT_BATCH.flag());
       }
       String caveat = precisionFlags(args, notes);

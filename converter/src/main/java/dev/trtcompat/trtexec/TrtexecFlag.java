@@ -11,8 +11,9 @@ package dev.trtcompat.trtexec;
 public enum TrtexecFlag {
   ONNX("--onnx", 6, 0, null, "release/6.0: checkEraseOption(\"--onnx\")"),
   EXPLICIT_BATCH("--explicitBatch", 6, 0, TensorRtRelease.of(10, 0),
-      "release/6.0 adds it; release/8.2 warns \"--explicitBatch flag has been deprecated and has no effect!\"; "
-          + "absent from release/10.0"),
+      "release/6.0 adds it (default implicit; 6.0-7.1 need it for ONNX); release/7.2 sets explicit batch for ONNX "
+          + "itself (\"ONNX only supports explicit batch mode.\"); release/8.2 warns \"--explicitBatch flag has been "
+          + "deprecated and has no effect!\"; absent from release/10.0"),
   WORKSPACE("--workspace", 6, 0, TensorRtRelease.of(10, 0),
       "release/6.0 \"--workspace=N Set workspace size in megabytes\"; release/8.4 warns \"--workspace flag has "
           + "been deprecated by --memPoolSize flag.\"; absent from release/10.0"),
