@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
     description = "Will this ONNX model convert to TensorRT? Inspect, check, convert and compare.",
     subcommands = {
       InspectCommand.class,
+      ServeCommand.class,
       ExplainLogCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
