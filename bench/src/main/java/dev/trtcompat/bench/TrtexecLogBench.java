@@ -69,6 +69,9 @@ public final class TrtexecLogBench {
     }
 
     private boolean next() {
+      if (emitted > total) {
+        return false;
+      }
       emitted++;
       pos = 0;
       if (emitted < total) {
@@ -83,6 +86,7 @@ public final class TrtexecLogBench {
             + "&&&& PASSED TensorRT.trtexec [TensorRT v101601] [b11] # trtexec --onnx=m.onnx --verbose\n";
         return true;
       }
+      current = "";
       return false;
     }
 
