@@ -3,10 +3,12 @@
 # processes from the command line. Builds the app and the generators, writes the benchmark models into
 # bench/out/ (gitignored, ~3.5 GB), then prints a Markdown table of wall time (hyperfine) and peak RSS
 # (/usr/bin/time -v). Needs: hyperfine, time, python3-onnx (apt-get install -y hyperfine time python3-onnx).
-# Usage: bench/inspect-speed.sh [RUNS]     (RUNS for trt-compat, default 10; the peer gets 3)
+# Usage: bench/inspect-speed.sh [RUNS [PEER_RUNS]]   (trt-compat: RUNS after 1 warm-up, default 10;
+#        the peer: PEER_RUNS, default 3, no warm-up: one run of it on 1.5 GB takes seconds to minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
+peer_runs="${2:-3}"
 out=bench/out
 py=/usr/bin/python3   # Debian's python3, the one python3-onnx is installed for
 
@@ -41,11 +43,12 @@ echo "| model | size on disk | trt-compat inspect --json | peak RSS | python onn
 echo "|---|---|---|---|---|---|---|"
 for m in "${models[@]}"; do
   p="$out/$m"
-  bytes=$(du -cb "$p" "$p.data" 2>/dev/null | tail -1 | cut -f1)
+  bytes=$(stat -c %s "$p")
+  if [ -f "$p.data" ]; then bytes=$((bytes + $(stat -c %s "$p.data"))); fi
   ours="./trt-compat inspect --json $p"
   theirs="$(peer "$p")"
   hyperfine -N --style none --warmup 1 --runs "$runs" --export-json "$tmp/ours.json" "$ours" >&2
-  hyperfine --style none --warmup 1 --runs 3 --export-json "$tmp/theirs.json" "$theirs" >&2
+  hyperfine --style none --runs "$peer_runs" --export-json "$tmp/theirs.json" "$theirs" >&2
   ours_rss=$(rss_kb "$ours")
   theirs_rss=$(rss_kb "$theirs")
   "$py" - "$m" "$bytes" "$tmp/ours.json" "$tmp/theirs.json" "$ours_rss" "$theirs_rss" <<'PY'
@@ -53,7 +56,7 @@ import json, sys
 m, size, a, b, ra, rb = sys.argv[1:]
 ra_, rb_ = int(ra) / 1024, int(rb) / 1024
 x = json.load(open(a))["results"][0]; y = json.load(open(b))["results"][0]
-def t(r): return f"{r['mean']*1000:.0f} ms ± {r['stddev']*1000:.0f} (cpu {1000*(r['user']+r['system']):.0f} ms)"
+def t(r): return f"{r['mean']*1000:.0f} ms ± {(r['stddev'] or 0)*1000:.0f} (cpu {1000*(r['user']+r['system']):.0f} ms)"
 print(f"| {m} | {int(size)/1e9:.2f} GB | {t(x)} | {ra_:.0f} MiB | {t(y)} | {rb_:.0f} MiB | {y['mean']/x['mean']:.1f}x |")
 PY
 done
