@@ -90,6 +90,14 @@ public record ModelSummary(
         model.functions().stream().map(FunctionProto::getName).toList());
   }
 
+  /**
+   * This summary as pretty-printed JSON, identical to what {@code Json.pretty()} writes for it, without the
+   * start-up cost of Jackson (for one-shot commands).
+   */
+  public String toJson() {
+    return SummaryJson.write(this);
+  }
+
   /** The key a node gets in {@link #ops()}. */
   public static String opKey(NodeProto n) {
     String d = n.getDomain();

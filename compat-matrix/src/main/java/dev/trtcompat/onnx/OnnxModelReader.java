@@ -112,6 +112,8 @@ public final class OnnxModelReader {
       return new Pass(path, new WireReader(channel)).model();
     } catch (NoSuchFileException e) {
       throw new InvalidModelException("'" + file + "' does not exist");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new InvalidModelException("'" + file + "' cannot be read: permission denied");
     } catch (EOFException e) {
       throw new InvalidModelException("'" + name + "' ends in the middle of a field: the file is truncated");
     } catch (WireReader.TruncatedException e) {

@@ -123,6 +123,13 @@ class LibonnxCorpusTest {
   }
 
   @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void handWrittenJsonIsJacksonsJson(Path file) throws IOException {
+    ModelSummary s = ModelSummary.of(OnnxModelReader.read(file));
+    assertThat(s.toJson()).isEqualTo(dev.trtcompat.json.Json.pretty().writeValueAsString(s));
+  }
+
+  @ParameterizedTest(name = "{0}")
   @MethodSource("nodeTests")
   void nodeTestContainsTheOpItIsNamedAfter(Path file) {
     String op = opOfTest(file.getParent().getFileName().toString());

@@ -90,6 +90,19 @@ class OnnxModelReaderTest {
   }
 
   @Test
+  void handWrittenJsonMatchesJacksonForOddValues() throws Exception {
+    ModelSummary s =
+        new ModelSummary(
+            3, "we\"ird\\ \n\t\u0001 \u00e9\u4e2d /", "", Map.of(), List.of(
+                new ModelSummary.ValueSummary("a", "FLOAT", null),
+                new ModelSummary.ValueSummary("b", "sequence(INT64)", List.of()),
+                new ModelSummary.ValueSummary("c", "FLOAT", List.of(1L, "n", "?"))),
+            List.of(), 0, Map.of(), 0, 0, List.of("x.bin", "y\u007f.bin"), 0, Map.of("k\r", "\b\f"), List.of());
+    assertThat(s.toJson()).isEqualTo(Json.pretty().writeValueAsString(s));
+    assertThat(Json.mapper().readTree(s.toJson()).get("producerName").asText()).isEqualTo(s.producerName());
+  }
+
+  @Test
   void trainingInfoAndUnknownFieldsAreSteppedOver() throws Exception {
     ModelBuilder b = model().trainingInfo();
     b.graph()
