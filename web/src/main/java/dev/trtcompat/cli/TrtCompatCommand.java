@@ -51,12 +51,27 @@ public final class TrtCompatCommand implements Runnable {
             err.flush();
             return u.kind().exitCode();
           }
-          org.slf4j.LoggerFactory.getLogger(TrtCompatCommand.class).error("internal error", ex);
-          err.println("error: internal error (" + ex.getClass().getSimpleName() + "); see the log for details");
+          err.println("error: internal error (" + ex.getClass().getSimpleName() + ")" + crashReport(ex));
           err.flush();
           return EXIT_INTERNAL;
         });
     return cl;
+  }
+
+  /**
+   * Writes the stack trace of an unexpected failure to a file and says where, so the user sees one line
+   * and a developer still gets the whole trace.
+   */
+  static String crashReport(Throwable ex) {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("trt-compat-crash-", ".log");
+      try (PrintWriter w = new PrintWriter(java.nio.file.Files.newBufferedWriter(file))) {
+        ex.printStackTrace(w);
+      }
+      return "; details in " + file;
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   /** Reads the version Maven wrote into the jar. */
