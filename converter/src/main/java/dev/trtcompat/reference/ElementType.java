@@ -59,7 +59,7 @@ public enum ElementType {
     return Arrays.stream(values()).filter(t -> t.onnxValue == value).findFirst();
   }
 
-  /** Accepts the NumPy spellings {@code <f4}, {@code f4}, {@code =f4} and, for one-byte types, any prefix. */
+  /** Accepts any byte-order prefix ({@code <f4}, {@code >f4}, {@code =f4}, {@code f4}); readers swap big-endian data. */
   public static Optional<ElementType> fromNpyDescr(String descr) {
     String d = descr.trim().toLowerCase(Locale.ROOT);
     if (d.startsWith("=") || d.startsWith("|")) {
@@ -69,8 +69,7 @@ public enum ElementType {
     }
     String normalized = d;
     return Arrays.stream(values())
-        .filter(t -> t.npyDescr.substring(1).equals(normalized.substring(1))
-            && (t.byteSize == 1 || normalized.startsWith("<")))
+        .filter(t -> t.npyDescr.substring(1).equals(normalized.substring(1)))
         .findFirst();
   }
 
