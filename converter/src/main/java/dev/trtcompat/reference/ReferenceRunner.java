@@ -53,7 +53,7 @@ public final class ReferenceRunner {
       return new ModelSignature(
           new ArrayList<>(session.getInputInfo().keySet()), new ArrayList<>(session.getOutputInfo().keySet()));
     } catch (OrtException e) {
-      throw failure("onnxruntime_failed", "ONNX Runtime cannot describe " + name(model), e);
+      throw failure("onnxruntime_cannot_describe", "ONNX Runtime's Java API cannot describe the inputs and outputs of " + name(model), e);
     }
   }
 
@@ -260,8 +260,12 @@ public final class ReferenceRunner {
     return new UserFacingException(Kind.BAD_REQUEST, "invalid_input_shape", "input '" + name + "': " + why);
   }
 
+  /**
+   * Logging at FATAL only: ONNX Runtime would otherwise print each load failure to stderr itself, next to the
+   * one-line message we build from the same text.
+   */
   private static OrtEnvironment environment() {
-    return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+    return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
   }
 
   /**
@@ -274,7 +278,7 @@ public final class ReferenceRunner {
       options.setIntraOpNumThreads(threads);
       options.setInterOpNumThreads(1);
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-      options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
       return options;
     } catch (OrtException e) {
       options.close();

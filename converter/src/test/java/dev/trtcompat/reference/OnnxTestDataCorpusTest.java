@@ -111,7 +111,9 @@ class OnnxTestDataCorpusTest {
     try {
       sig = runner.signature(model);
     } catch (ReferenceRunException e) {
-      return new Outcome(Status.CANNOT_LOAD, e.detail());
+      // Optional-typed inputs/outputs load in ONNX Runtime but the Java API cannot describe them.
+      return new Outcome(
+          e.error().equals("onnxruntime_cannot_load") ? Status.CANNOT_LOAD : Status.NOT_FED, e.detail());
     }
     List<Path> sets;
     try (Stream<Path> s = Files.list(dir)) {
