@@ -73,8 +73,8 @@ public final class ReferenceRunner {
         OrtSession session = open(env, model, options)) {
       return run(env, session, request);
     } catch (OrtException e) {
-      // Only close() can get here: open() and run() translate their own failures.
-      throw failure("onnxruntime_failed", "ONNX Runtime failed while closing the session for " + name(model), e);
+      // Loading and running translate their own failures; this covers metadata, tensor creation and close().
+      throw failure("onnxruntime_failed", "ONNX Runtime failed on " + name(model), e);
     }
   }
 
