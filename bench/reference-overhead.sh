@@ -15,7 +15,7 @@ if [ ! -f "$models/resnet18.onnx" ] || [ ! -f "$models/ssdlite320.onnx" ]; then
   fi
   /usr/bin/python3 bench/models/export_models.py "$models" 2>/dev/null
 fi
-./mvnw -B -q -pl bench -am package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+./mvnw -B -q -pl bench -am package -Dmaven.test.skip=true dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 java -cp "$cp" dev.trtcompat.bench.ReferenceOverheadBench "$models/resnet18.onnx" 30 5 "$threads" "$rounds" images:1x3x224x224

@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
     versionProvider = TrtCompatCommand.Version.class,
     description = "Will this ONNX model convert to TensorRT? Inspect, check, convert and compare.",
     subcommands = {
+      InspectCommand.class,
+      ServeCommand.class,
       RunCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
