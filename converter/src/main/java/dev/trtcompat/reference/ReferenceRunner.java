@@ -10,6 +10,7 @@ import ai.onnxruntime.TensorInfo;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.onnx.OnnxModelReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,10 +58,16 @@ public final class ReferenceRunner {
     }
   }
 
+  /**
+   * The model must exist, and before ONNX Runtime opens it our own reader checks it: ONNX Runtime follows
+   * external-data locations as written, so a location that is absolute or climbs out of the model's folder is
+   * refused here ({@code UnsafeModelPathException}) instead of being read by the native library.
+   */
   private static void requireFile(Path model) {
     if (!Files.isRegularFile(model)) {
       throw new UserFacingException(Kind.NOT_FOUND, "model_not_found", "no model file at " + model);
     }
+    OnnxModelReader.read(model);
   }
 
   public ReferenceResult run(ReferenceRequest request) {

@@ -103,8 +103,23 @@ class ReferenceRunnerTest {
 
     Files.delete(dir.resolve("weights.bin"));
     assertThatThrownBy(() -> runner.run(ReferenceRequest.of(model)))
-        .isInstanceOf(ReferenceRunException.class)
-        .hasMessageContaining("cannot load add_bias.onnx");
+        .isInstanceOf(UserFacingException.class)
+        .hasMessageContaining("weights.bin");
+  }
+
+  @Test
+  void externalDataOutsideTheModelsFolderIsRefusedBeforeOnnxRuntimeReadsIt() throws Exception {
+    Path inner = Files.createDirectories(dir.resolve("inner"));
+    Path model = TestModels.addBias(dir, true);
+    byte[] bytes = Files.readAllBytes(model);
+    Files.write(inner.resolve("escape.onnx"),
+        new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1)
+            .replace("\u000bweights.bin", "\u000b../weig.bin")
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    Files.copy(dir.resolve("weights.bin"), dir.resolve("weig.bin"));
+    assertThatThrownBy(() -> runner.run(ReferenceRequest.of(inner.resolve("escape.onnx"))))
+        .isInstanceOf(UserFacingException.class)
+        .hasMessageContaining("../weig.bin");
   }
 
   @ParameterizedTest
@@ -156,8 +171,8 @@ class ReferenceRunnerTest {
   void aFileThatIsNotAModelOrIsMissingIsAUserFacingError() throws Exception {
     Path junk = Files.write(dir.resolve("junk.onnx"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
     assertThatThrownBy(() -> runner.run(ReferenceRequest.of(junk)))
-        .isInstanceOf(ReferenceRunException.class)
-        .hasMessageContaining("cannot load junk.onnx");
+        .isInstanceOfSatisfying(UserFacingException.class, e -> assertThat(e.kind()).isEqualTo(UserFacingException.Kind.INVALID_INPUT))
+        .hasMessageContaining("junk.onnx");
     assertThatThrownBy(() -> runner.run(ReferenceRequest.of(dir.resolve("absent.onnx"))))
         .isInstanceOfSatisfying(UserFacingException.class, e -> assertThat(e.kind()).isEqualTo(UserFacingException.Kind.NOT_FOUND));
   }
