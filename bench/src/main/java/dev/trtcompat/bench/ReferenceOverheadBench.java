@@ -78,7 +78,7 @@ public final class ReferenceOverheadBench {
   /** The baseline: create the session, feed the same tensors, time {@code session.run} alone. */
   static double[] plainLoop(Path model, Map<String, HostTensor> inputs, int runs, int warmup, int threads)
       throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+    OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(threads);
       o.setInterOpNumThreads(1);
