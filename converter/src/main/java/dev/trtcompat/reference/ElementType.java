@@ -5,7 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * ONNX tensor element types the reference can hold, with the ONNX wire value, byte width and NumPy type
+ * The ONNX tensor element types the reference can hold in memory and files (a subset of
+ * {@link dev.trtcompat.onnx.ElementType}, which names every ONNX type; see {@link #onnx()}), with the ONNX wire value, byte width and NumPy type
  * string next to the name, so every file format (NPY, trtexec raw input, TensorProto) reads from one table.
  *
  * <p>Wire values are those of {@code TensorProto.DataType} in the ONNX IR specification
@@ -35,6 +36,11 @@ public enum ElementType {
     this.onnxValue = onnxValue;
     this.byteSize = byteSize;
     this.npyDescr = npyDescr;
+  }
+
+  /** The same type in the model reader's full list of ONNX element types. */
+  public dev.trtcompat.onnx.ElementType onnx() {
+    return dev.trtcompat.onnx.ElementType.fromWire(onnxValue).orElseThrow();
   }
 
   /** The {@code TensorProto.DataType} number. */
