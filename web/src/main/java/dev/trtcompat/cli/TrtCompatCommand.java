@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       ServeCommand.class,
       ExplainLogCommand.class,
+      RunCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
 
