@@ -35,6 +35,8 @@ final class ModelIndex {
   final Map<String, List<String>> initializerReaders = new HashMap<>();
   final Map<String, FunctionProto> functions = new HashMap<>();
   final Set<String> initializerNames = new HashSet<>();
+  /** Default-domain op type to the number of nodes using it, at any depth. */
+  final Map<String, Integer> opCounts = new HashMap<>();
 
   private ModelIndex(OnnxModel model) {
     this.model = model;
@@ -92,6 +94,7 @@ final class ModelIndex {
 
   private void visit(NodeProto n, int top, String name, String path, long opset, boolean inFunction) {
     sites.add(new NodeSite(n, top, name, path, opset, inFunction));
+    opCounts.merge(n.getOpType(), 1, Integer::sum);
     for (String in : n.getInputList()) {
       if (!in.isEmpty()) {
         consumed.add(in);

@@ -18,6 +18,14 @@ import java.util.stream.Collectors;
 final class NodeRules {
 
 
+  /**
+   * Which input carries the type the table's "Supported Types" column is about; -1 when no input does (the
+   * column then describes an attribute or the output: ConstantOfShape's value, Shape's any-typed input).
+   */
+  private static final Map<String, Integer> TYPED_INPUT =
+      Map.of("Where", 1, "ConstantOfShape", -1, "Shape", -1, "Size", -1, "OneHot", 2, "EyeLike", -1);
+
+  private final java.util.Set<String> schemaReported = new java.util.HashSet<>();
   private final KnowledgeBase kb;
   private final ReleaseRules rel;
   private final ModelIndex ix;
@@ -141,10 +149,12 @@ final class NodeRules {
   /** A node whose schema is newer than every opset the release documents: its behaviour there is not known. */
   private void schemaVersion(NodeSite s) {
     int since = kb.onnxOperators().schemaVersion("ai.onnx", s.op(), s.opset());
-    if (since > rel.parser().opsetMax()) {
+    if (since > rel.parser().opsetMax() && schemaReported.add(s.op())) {
+      int count = ix.opCounts.getOrDefault(s.op(), 1);
       out.node(s, Severity.WARNING, "op.schema_newer_than_parser.unknown",
           s.op() + "-" + since + " (selected by opset " + s.opset() + ") is newer than the opsets TensorRT "
-              + rel.release() + " documents (up to " + rel.parser().opsetMax() + ")",
+              + rel.release() + " documents (up to " + rel.parser().opsetMax() + ")"
+              + (count > 1 ? "; reported once for the " + count + " " + s.op() + " nodes" : ""),
           "re-export with opset " + rel.parser().opsetMax() + " or lower for TensorRT " + rel.release()
               + ", or use a newer TensorRT");
     }
@@ -155,7 +165,11 @@ final class NodeRules {
       return;
     }
     NodeProto n = s.node();
-    TensorFact in = n.getInput(0).isEmpty() ? null : ix.fact(n.getInput(0));
+    int which = TYPED_INPUT.getOrDefault(s.op(), 0);
+    if (which < 0 || n.getInputCount() <= which) {
+      return;
+    }
+    TensorFact in = n.getInput(which).isEmpty() ? null : ix.fact(n.getInput(which));
     if (in == null || in.type() == null) {
       return;
     }
@@ -166,12 +180,12 @@ final class NodeRules {
     }
     if (r.typesFromCode()) {
       out.node(s, Severity.ERROR, "op.type_unsupported",
-          s.op() + " input '" + n.getInput(0) + "' is " + t + "; TensorRT " + rel.release() + "'s importer accepts only "
+          s.op() + " input '" + n.getInput(which) + "' is " + t + "; TensorRT " + rel.release() + "'s importer accepts only "
               + String.join(", ", r.types()),
           "cast the input to a supported type (for example " + r.types().get(0) + ") before " + s.op());
     } else {
       out.node(s, Severity.WARNING, "op.type_not_listed",
-          s.op() + " input '" + n.getInput(0) + "' is " + t + "; TensorRT " + rel.release() + "'s operator table lists "
+          s.op() + " input '" + n.getInput(which) + "' is " + t + "; TensorRT " + rel.release() + "'s operator table lists "
               + String.join(", ", r.types()) + " for " + s.op() + " (the importer may accept more; the build may fail)",
           "cast the input to a listed type (for example " + r.types().get(0) + ") before " + s.op()
               + " if the build fails here");
