@@ -57,9 +57,13 @@ public enum ElementType {
     return bits;
   }
 
-  /** Bytes needed for {@code count} packed elements (4-bit types pack two per byte). */
+  /**
+   * Bytes needed for {@code count} packed elements (4-bit types pack two per byte).
+   *
+   * @throws ArithmeticException when the size does not fit in a long (a corrupt shape)
+   */
   public long bytesFor(long count) {
-    return (count * bits + 7) / 8;
+    return Math.addExact(Math.multiplyExact(count, bits), 7) / 8;
   }
 
   public static Optional<ElementType> fromWire(int wire) {

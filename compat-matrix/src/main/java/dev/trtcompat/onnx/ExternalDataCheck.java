@@ -66,7 +66,7 @@ final class ExternalDataCheck {
     }
     long need = tensor.storedLength() >= 0 ? tensor.storedLength() : tensor.payloadBytes();
     long offset = Math.max(0, tensor.storedOffset());
-    if (offset + need > fileSize) {
+    if (need > fileSize || offset > fileSize - need) {
       throw new InvalidModelException(
           who + " needs bytes " + offset + ".." + (offset + need) + " of '" + location
               + "', but that file has only " + fileSize + " bytes (truncated?)");

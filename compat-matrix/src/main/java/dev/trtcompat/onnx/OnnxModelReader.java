@@ -45,6 +45,21 @@ public final class OnnxModelReader {
   /** Protobuf nesting allowed inside one node: each If/Loop/Scan level costs three (node, attribute, graph). */
   static final int RECURSION_LIMIT = 300;
 
+  /** Subgraph levels that fit in {@link #RECURSION_LIMIT}, with room for the value types of the deepest one. */
+  static final int SUBGRAPH_DEPTH_LIMIT = (RECURSION_LIMIT - 12) / 3;
+
+  /**
+   * Total small-tensor values kept per model. A model of many 60 KiB initializers must not fill the heap
+   * with weights: past this budget, tensors are still described but their values are dropped.
+   */
+  static final long SMALL_VALUES_BUDGET = 16L * 1024 * 1024;
+
+  /** Metadata values and names longer than this are refused (some tools store vocabularies in metadata). */
+  static final int TEXT_LIMIT = 64 * 1024 * 1024;
+
+  /** More dims than any real tensor has; a packed dims field longer than this is a corrupt file. */
+  static final int MAX_RANK = 1024;
+
   // ModelProto fields
   private static final int M_IR_VERSION = 1;
   private static final int M_PRODUCER_NAME = 2;
@@ -106,7 +121,7 @@ public final class OnnxModelReader {
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidModelException("'" + name + "' has a part that does not decode: " + plain(e), e);
     } catch (ArithmeticException e) {
-      throw new InvalidModelException("'" + name + "' declares a tensor whose element count overflows 64 bits");
+      throw new InvalidModelException("'" + name + "' declares a tensor whose size overflows 64 bits: the file is corrupt");
     } catch (IOException e) {
       throw new InvalidModelException("'" + name + "' cannot be read: " + e.getMessage(), e);
     }
@@ -115,7 +130,8 @@ public final class OnnxModelReader {
   private static String plain(InvalidProtocolBufferException e) {
     String m = String.valueOf(e.getMessage());
     if (m.contains("too many levels of nesting")) {
-      return "subgraphs are nested deeper than " + (RECURSION_LIMIT / 3) + " levels";
+      return "it nests subgraphs (If/Loop/Scan bodies) or types more than " + SUBGRAPH_DEPTH_LIMIT
+          + " levels deep, the most trt-compat reads";
     }
     return m.replaceAll("\\s+", " ");
   }
@@ -136,6 +152,7 @@ public final class OnnxModelReader {
     private final List<FunctionProto> functions = new ArrayList<>();
     private OnnxGraph graph;
     private final Set<String> externalFiles = new LinkedHashSet<>();
+    private long smallValuesKept;
 
     Pass(Path path, WireReader in) throws IOException {
       this.path = path;
@@ -168,7 +185,7 @@ public final class OnnxModelReader {
             opsets.put(d, op.getVersion());
           }
           case M_METADATA -> {
-            StringStringEntryProto e = StringStringEntryProto.parseFrom(readSmall(field, wire, end, "metadata_props"));
+            StringStringEntryProto e = StringStringEntryProto.parseFrom(readText(field, wire, end, "metadata_props"));
             metadata.put(e.getKey(), e.getValue());
           }
           case M_FUNCTIONS -> functions.add(FunctionProto.parseFrom(message(field, wire, end, "functions")));
@@ -181,6 +198,13 @@ public final class OnnxModelReader {
       }
       if (irVersion < 0) {
         throw new InvalidModelException("'" + name() + "' has a graph but no ir_version: not a valid ONNX model");
+      }
+      // IR 3 made opset_import mandatory; it follows the graph on the wire, so its absence is also what a
+      // file cut right after the graph looks like.
+      if (irVersion >= 3 && opsets.isEmpty()) {
+        throw new InvalidModelException(
+            "'" + name() + "' imports no operator set (opset_import is required since IR 3): the file is"
+                + " truncated or was not written by an ONNX exporter");
       }
       verifySubgraphExternals(graph.nodes());
       return new OnnxModel(
@@ -245,7 +269,16 @@ public final class OnnxModelReader {
     /** Reads an initializer: small ones through protobuf-java, large ones skimmed. */
     private TensorInfo readTensor(long len) throws IOException {
       if (len <= SMALL_MESSAGE_LIMIT) {
-        return TensorDecoding.describe(TensorProto.parseFrom(in.readBytes((int) len)));
+        TensorInfo t = TensorDecoding.describe(TensorProto.parseFrom(in.readBytes((int) len)));
+        if (t.smallValue() != null) {
+          smallValuesKept += t.smallValue().length;
+          if (smallValuesKept > SMALL_VALUES_BUDGET) {
+            return new TensorInfo(
+                t.name(), t.elemType(), t.dims(), t.payloadBytes(), t.storedOffset(), t.storedLength(),
+                t.externalLocation(), null);
+          }
+        }
+        return t;
       }
       return skimTensor(in.position() + len);
     }
@@ -424,10 +457,20 @@ public final class OnnxModelReader {
 
     private String readString(int field, int wire, long end, String what) throws IOException {
       long len = expectLen(field, wire, end, what);
-      if (len > SMALL_MESSAGE_LIMIT * 16L) {
+      if (len > TEXT_LIMIT) {
         throw new InvalidModelException("'" + name() + "': " + what + " is " + len + " bytes long, not a name");
       }
       return new String(in.readBytes((int) len), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private byte[] readText(int field, int wire, long end, String what) throws IOException {
+      long len = expectLen(field, wire, end, what);
+      if (len > TEXT_LIMIT) {
+        throw new InvalidModelException(
+            "'" + name() + "': a " + what + " entry is " + len + " bytes, over the " + (TEXT_LIMIT >> 20)
+                + " MiB trt-compat reads");
+      }
+      return in.readBytes((int) len);
     }
 
     private byte[] readSmall(int field, int wire, long end, String what) throws IOException {
@@ -438,11 +481,15 @@ public final class OnnxModelReader {
       return in.readBytes((int) len);
     }
 
-    /** A message to hand to protobuf-java: copied when small, mapped (not copied) when large. */
+    /**
+     * A message to hand to protobuf-java: copied when small, mapped (not copied) when large. A large node is
+     * usually a Constant holding weights; parsed from the mapping with aliasing, its payload stays in the
+     * page cache instead of on the heap.
+     */
     private CodedInputStream message(int field, int wire, long end, String what) throws IOException {
       long len = expectLen(field, wire, end, what);
       CodedInputStream cis;
-      if (len <= SMALL_MESSAGE_LIMIT * 16L) {
+      if (len <= SMALL_MESSAGE_LIMIT) {
         cis = CodedInputStream.newInstance(in.readBytes((int) len));
       } else if (len < Integer.MAX_VALUE) {
         ByteBuffer mapped = in.map(len);
@@ -464,10 +511,19 @@ public final class OnnxModelReader {
         long stop = in.position() + in.checkedLength(end);
         while (in.position() < stop) {
           out.add(in.readVarint());
+          if (out.size() > MAX_RANK) {
+            break;
+          }
         }
-        checkEnd(stop);
+        if (out.size() <= MAX_RANK) {
+          checkEnd(stop);
+        }
       } else {
         throw wrongType(T_DIMS, wire, "dims");
+      }
+      if (out.size() > MAX_RANK) {
+        throw new InvalidModelException(
+            "'" + name() + "' has a tensor with more than " + MAX_RANK + " dims: the file is corrupt");
       }
     }
 

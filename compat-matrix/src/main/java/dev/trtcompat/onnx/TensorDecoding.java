@@ -53,7 +53,8 @@ final class TensorDecoding {
         .orElseThrow(
             () ->
                 new InvalidModelException(
-                    where + " has element type " + wire + ", which no ONNX version up to IR 10 defines"));
+                    where + " has element type " + wire + ", which this trt-compat does not know (it knows 0 to "
+                        + (ElementType.values().length - 1) + ", up to FLOAT8E8M0); the file is corrupt or newer"));
   }
 
   static long parseLong(String value, String tensor, String key) {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       InspectCommand.class,
       CheckCommand.class,
+      ServeCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
 

@@ -1,0 +1,219 @@
+package dev.trtcompat.onnx;
+
+import com.google.protobuf.ByteString;
+import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.FunctionProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.SparseTensorProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.StringStringEntryProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TrainingInfoProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Fluent builder of ONNX models for tests, over the generated protobuf classes. */
+final class ModelBuilder {
+
+  private final ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(8);
+  private final Graph graph = new Graph("main");
+
+  static ModelBuilder model() {
+    return new ModelBuilder();
+  }
+
+  ModelBuilder ir(long version) {
+    model.setIrVersion(version);
+    return this;
+  }
+
+  ModelBuilder producer(String name, String version) {
+    model.setProducerName(name).setProducerVersion(version);
+    return this;
+  }
+
+  /** Adds an opset import; {@code ""} is the default domain. */
+  ModelBuilder opset(String domain, long version) {
+    model.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(version));
+    return this;
+  }
+
+  ModelBuilder metadata(String key, String value) {
+    model.addMetadataProps(entry(key, value));
+    return this;
+  }
+
+  /** A model-local function made of one node. */
+  ModelBuilder function(String domain, String name, String innerOp) {
+    model.addFunctions(
+        FunctionProto.newBuilder()
+            .setDomain(domain)
+            .setName(name)
+            .addInput("x")
+            .addOutput("y")
+            .addNode(NodeProto.newBuilder().setOpType(innerOp).addInput("x").addOutput("y"))
+            .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)));
+    return this;
+  }
+
+  /** Training content (IR 7+) that the reader must step over. */
+  ModelBuilder trainingInfo() {
+    model.addTrainingInfo(
+        TrainingInfoProto.newBuilder()
+            .setAlgorithm(new Graph("train").node("Sub", List.of("a", "b"), List.of("c")).build())
+            .addUpdateBinding(entry("w", "c")));
+    return this;
+  }
+
+  Graph graph() {
+    return graph;
+  }
+
+  ModelProto build() {
+    if (model.getOpsetImportCount() == 0) {
+      opset("", 17);
+    }
+    return model.clone().setGraph(graph.build()).build();
+  }
+
+  Path write(Path file) throws IOException {
+    Files.write(file, build().toByteArray());
+    return file;
+  }
+
+  static StringStringEntryProto entry(String k, String v) {
+    return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+  }
+
+  /** A tensor type; dims are Long/Integer (fixed), String (symbolic) or null (unknown). */
+  static TypeProto tensorType(ElementType type, Object... dims) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+    for (Object d : dims) {
+      TensorShapeProto.Dimension.Builder b = TensorShapeProto.Dimension.newBuilder();
+      if (d instanceof Number n) {
+        b.setDimValue(n.longValue());
+      } else if (d instanceof String s) {
+        b.setDimParam(s);
+      }
+      shape.addDim(b);
+    }
+    return TypeProto.newBuilder()
+        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.wire()).setShape(shape))
+        .build();
+  }
+
+  static TypeProto sequenceOf(TypeProto element) {
+    return TypeProto.newBuilder().setSequenceType(TypeProto.Sequence.newBuilder().setElemType(element)).build();
+  }
+
+  static TensorProto raw(String name, ElementType type, byte[] values, long... dims) {
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.wire());
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    return t.setRawData(ByteString.copyFrom(values)).build();
+  }
+
+  static TensorProto external(String name, ElementType type, String location, long offset, long length, long... dims) {
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.wire());
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    t.setDataLocation(TensorProto.DataLocation.EXTERNAL).addExternalData(entry("location", location));
+    if (offset >= 0) {
+      t.addExternalData(entry("offset", Long.toString(offset)));
+    }
+    if (length >= 0) {
+      t.addExternalData(entry("length", Long.toString(length)));
+    }
+    return t.build();
+  }
+
+  /** One graph: the main one or a subgraph. */
+  static final class Graph {
+    private final GraphProto.Builder g = GraphProto.newBuilder();
+
+    Graph(String name) {
+      g.setName(name);
+    }
+
+    Graph input(String name, TypeProto type) {
+      g.addInput(ValueInfoProto.newBuilder().setName(name).setType(type));
+      return this;
+    }
+
+    Graph input(String name, ElementType type, Object... dims) {
+      return input(name, tensorType(type, dims));
+    }
+
+    Graph output(String name, TypeProto type) {
+      g.addOutput(ValueInfoProto.newBuilder().setName(name).setType(type));
+      return this;
+    }
+
+    Graph output(String name, ElementType type, Object... dims) {
+      return output(name, tensorType(type, dims));
+    }
+
+    Graph node(String opType, List<String> inputs, List<String> outputs) {
+      return node("", opType, inputs, outputs);
+    }
+
+    Graph node(String domain, String opType, List<String> inputs, List<String> outputs) {
+      g.addNode(NodeProto.newBuilder().setDomain(domain).setOpType(opType).addAllInput(inputs).addAllOutput(outputs));
+      return this;
+    }
+
+    /** An If node whose branches are the given graphs. */
+    Graph ifNode(String cond, GraphProto thenBranch, GraphProto elseBranch, String output) {
+      g.addNode(
+          NodeProto.newBuilder()
+              .setOpType("If")
+              .addInput(cond)
+              .addOutput(output)
+              .addAttribute(graphAttribute("then_branch", thenBranch))
+              .addAttribute(graphAttribute("else_branch", elseBranch)));
+      return this;
+    }
+
+    /** A Constant node holding {@code value}. */
+    Graph constant(String output, TensorProto value) {
+      g.addNode(
+          NodeProto.newBuilder()
+              .setOpType("Constant")
+              .addOutput(output)
+              .addAttribute(
+                  AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(value)));
+      return this;
+    }
+
+    Graph initializer(TensorProto t) {
+      g.addInitializer(t);
+      return this;
+    }
+
+    Graph sparseInitializer(TensorProto values, TensorProto indices, long... dims) {
+      SparseTensorProto.Builder s = SparseTensorProto.newBuilder().setValues(values).setIndices(indices);
+      for (long d : dims) {
+        s.addDims(d);
+      }
+      g.addSparseInitializer(s);
+      return this;
+    }
+
+    GraphProto build() {
+      return g.build();
+    }
+
+    private static AttributeProto graphAttribute(String name, GraphProto body) {
+      return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.GRAPH).setG(body).build();
+    }
+  }
+}

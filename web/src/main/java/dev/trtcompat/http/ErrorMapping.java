@@ -1,0 +1,59 @@
+package dev.trtcompat.http;
+
+import dev.trtcompat.errors.UserFacingException;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.JavalinDefaultRouting;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place HTTP errors are made: {@link UserFacingException} becomes its Kind's status with
+ * {@code {error, detail}}; Javalin's own responses (unknown route, wrong method) get the same shape;
+ * anything else is a 500 with a generic message and an incident id, the stack trace going to the log.
+ * API paths answer JSON, page paths an HTML page.
+ */
+final class ErrorMapping {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
+
+  private ErrorMapping() {}
+
+  static void register(JavalinDefaultRouting routes) {
+    routes.exception(UserFacingException.class, (e, ctx) -> {
+      LOG.info("{} {} -> {} {}: {}", ctx.method(), ctx.path(), e.kind().httpStatus(), e.error(), e.detail());
+      if (e.getCause() != null) {
+        LOG.debug("cause", e.getCause());
+      }
+      answer(ctx, e.kind().httpStatus(), new ApiError(e.error(), e.detail()));
+    });
+    routes.exception(HttpResponseException.class, (e, ctx) -> {
+      int status = e.getStatus();
+      String error = switch (status) {
+        case 404 -> "not_found";
+        case 405 -> "method_not_allowed";
+        default -> "http_" + status;
+      };
+      String detail = status == 404
+          ? "there is nothing at " + ctx.method() + " " + ctx.path() + "; the API is described at " + WebServer.API + "/openapi.json"
+          : e.getMessage();
+      answer(ctx, status, new ApiError(error, detail));
+    });
+    routes.exception(Exception.class, (e, ctx) -> {
+      String incident = UUID.randomUUID().toString().substring(0, 8);
+      LOG.error("incident {}: {} {} failed", incident, ctx.method(), ctx.path(), e);
+      answer(ctx, 500, new ApiError(
+          "internal_error",
+          "the server failed to handle this request (incident " + incident + "); the operator can find the details in its log"));
+    });
+  }
+
+  private static void answer(Context ctx, int status, ApiError error) {
+    if (Responses.wantsJson(ctx)) {
+      Responses.json(ctx, status, error);
+    } else {
+      Responses.html(ctx, status, Pages.error(status, error));
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.trtcompat.http;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.models.ModelEntry;
+import dev.trtcompat.models.ModelStore;
+import dev.trtcompat.models.StoreResult;
+import dev.trtcompat.models.StoredModel;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** The model routes: upload, fetch and list, as JSON for programs and as pages for people. */
+final class ModelApi {
+
+  static final int DEFAULT_LIST_LIMIT = 50;
+  static final int MAX_LIST_LIMIT = 1000;
+
+  private final ModelStore store;
+  private final UploadReceiver receiver;
+  private final long maxUploadBytes;
+  private final List<ModelPageSection> sections;
+
+  ModelApi(ModelStore store, long maxUploadBytes, List<ModelPageSection> sections) {
+    this.store = store;
+    this.receiver = new UploadReceiver(store, maxUploadBytes);
+    this.maxUploadBytes = maxUploadBytes;
+    this.sections = List.copyOf(sections);
+  }
+
+  /** {@code POST /api/v1/models}: 201 for new content, 200 when the same content is already stored. */
+  void upload(Context ctx) throws IOException {
+    StoreResult r = receiver.receive(ctx.req());
+    if (r.created()) {
+      ctx.header("Location", WebServer.API + "/models/" + r.model().id());
+    }
+    Responses.json(ctx, r.created() ? 201 : 200, r.model());
+  }
+
+  /** {@code POST /models}: the form without script; answers with the model page's address. */
+  void uploadForm(Context ctx) throws IOException {
+    StoreResult r = receiver.receive(ctx.req());
+    ctx.redirect("/models/" + r.model().id(), io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  void get(Context ctx) throws IOException {
+    Responses.json(ctx, 200, find(ctx.pathParam("id")));
+  }
+
+  void list(Context ctx) throws IOException {
+    Responses.json(ctx, 200, Map.of("models", store.recent(limit(ctx))));
+  }
+
+  void page(Context ctx) throws IOException {
+    Responses.html(ctx, 200, Pages.model(find(ctx.pathParam("id")), sections));
+  }
+
+  void uploadPage(Context ctx) throws IOException {
+    List<ModelEntry> recent = store.recent(20);
+    Responses.html(ctx, 200, Pages.upload(maxUploadBytes, recent));
+  }
+
+  private StoredModel find(String id) throws IOException {
+    return store.find(id).orElseThrow(() -> new UserFacingException(
+        Kind.NOT_FOUND, "model_not_found",
+        "no model has the id '" + shorten(id) + "'; ids are the 64 hex digits returned by POST " + WebServer.API + "/models"));
+  }
+
+  private static int limit(Context ctx) {
+    String raw = ctx.queryParam("limit");
+    if (raw == null) {
+      return DEFAULT_LIST_LIMIT;
+    }
+    try {
+      int n = Integer.parseInt(raw);
+      if (n >= 1 && n <= MAX_LIST_LIMIT) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new UserFacingException(
+        Kind.BAD_REQUEST, "invalid_parameter", "limit must be a whole number from 1 to " + MAX_LIST_LIMIT + ", not '" + shorten(raw) + "'");
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+  }
+}

@@ -1,0 +1,18 @@
+package dev.trtcompat.http;
+
+import dev.trtcompat.models.StoredModel;
+
+/**
+ * One section of the model page ({@code GET /models/{id}}). The page is a list of these, so later
+ * features (the compatibility matrix, conversion runs) add a section without touching the others.
+ */
+public interface ModelPageSection {
+
+  /** The fragment id ({@code #id}) and a stable name for tests; lowercase letters and dashes. */
+  String id();
+
+  String title();
+
+  /** Writes the section's content (the page writes the {@code <section>} and heading around it). */
+  void render(Html html, StoredModel model);
+}

@@ -1,0 +1,37 @@
+package dev.trtcompat.http;
+
+import dev.trtcompat.json.Json;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Writes bodies with the shared JSON configuration, and the security headers every page carries. */
+final class Responses {
+
+  static final String JSON = "application/json; charset=utf-8";
+  static final String HTML = "text/html; charset=utf-8";
+
+  /** Pages load only this server's own script and style; model-controlled text can never run. */
+  private static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+          + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+  private Responses() {}
+
+  static void json(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status).contentType(JSON).result(Json.pretty().writeValueAsBytes(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void html(Context ctx, int status, String page) {
+    ctx.status(status).contentType(HTML).header("Content-Security-Policy", CSP).result(page);
+  }
+
+  /** API paths answer errors in JSON; everything else is a page for people. */
+  static boolean wantsJson(Context ctx) {
+    return ctx.path().startsWith(WebServer.API + "/") || ctx.path().equals(WebServer.API);
+  }
+}

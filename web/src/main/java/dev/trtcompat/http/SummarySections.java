@@ -1,0 +1,147 @@
+package dev.trtcompat.http;
+
+import dev.trtcompat.app.ByteSize;
+import dev.trtcompat.models.StoredFile;
+import dev.trtcompat.models.StoredModel;
+import dev.trtcompat.onnx.ModelSummary;
+import dev.trtcompat.onnx.ModelSummary.ValueSummary;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The model page's sections that show the reader's summary. */
+final class SummarySections {
+
+  private SummarySections() {}
+
+  /** In page order. */
+  static List<ModelPageSection> all() {
+    return List.of(
+        section("overview", "Overview", SummarySections::overview),
+        section("inputs-outputs", "Inputs and outputs", SummarySections::inputsOutputs),
+        section("operators", "Operators", SummarySections::operators),
+        section("weights", "Weights", SummarySections::weights),
+        section("metadata", "Metadata", SummarySections::metadata));
+  }
+
+  private interface Body {
+    void render(Html h, StoredModel m);
+  }
+
+  private static ModelPageSection section(String id, String title, Body body) {
+    return new ModelPageSection() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public String title() {
+        return title;
+      }
+
+      @Override
+      public void render(Html html, StoredModel model) {
+        body.render(html, model);
+      }
+    };
+  }
+
+  private static void overview(Html h, StoredModel m) {
+    ModelSummary s = m.summary();
+    h.open("dl", "class", "facts");
+    fact(h, "Producer", (s.producerName().isEmpty() ? "-" : s.producerName()) + (s.producerVersion().isEmpty() ? "" : " " + s.producerVersion()));
+    fact(h, "IR version", Long.toString(s.irVersion()));
+    fact(h, "Opsets", s.opsetImports().isEmpty() ? "-"
+        : s.opsetImports().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+    fact(h, "Nodes", s.nodeCount() + " in the main graph, " + s.subgraphCount() + " subgraph(s)");
+    if (!s.functions().isEmpty()) {
+      fact(h, "Local functions", String.join(", ", s.functions()));
+    }
+    h.close("dl");
+  }
+
+  private static void fact(Html h, String name, String value) {
+    h.element("dt", name).element("dd", value);
+  }
+
+  private static void inputsOutputs(Html h, StoredModel m) {
+    h.open("table", "class", "data io");
+    h.open("thead").open("tr").element("th", "").element("th", "Name").element("th", "Type").element("th", "Shape").close("tr").close("thead");
+    h.open("tbody");
+    values(h, "input", m.summary().inputs());
+    values(h, "output", m.summary().outputs());
+    h.close("tbody").close("table");
+  }
+
+  private static void values(Html h, String role, List<ValueSummary> values) {
+    for (ValueSummary v : values) {
+      h.open("tr", "class", role);
+      h.element("td", role);
+      h.element("td", v.name(), "class", "mono");
+      h.element("td", v.elemType(), "class", "mono");
+      h.element("td", v.shape() == null ? "rank unknown" : shape(v.shape()), "class", "mono");
+      h.close("tr");
+    }
+  }
+
+  private static String shape(List<Object> dims) {
+    return "[" + dims.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "]";
+  }
+
+  /** The op histogram as bars; SVG attributes rather than inline style, which the page's CSP forbids. */
+  private static void operators(Html h, StoredModel m) {
+    Map<String, Integer> ops = m.summary().ops();
+    if (ops.isEmpty()) {
+      h.element("p", "The graph has no nodes.");
+      return;
+    }
+    int max = ops.values().stream().mapToInt(Integer::intValue).max().orElse(1);
+    h.open("table", "class", "data ops");
+    h.open("thead").open("tr").element("th", "Op").element("th", "Count").element("th", "").close("tr").close("thead");
+    h.open("tbody");
+    ops.entrySet().stream().sorted(ModelSummary.byCountDescending()).forEach(e -> {
+      h.open("tr");
+      h.element("td", e.getKey(), "class", "mono");
+      h.element("td", e.getValue(), "class", "num");
+      h.open("td", "class", "bar");
+      h.open("svg", "viewBox", "0 0 100 10", "preserveAspectRatio", "none", "role", "img", "aria-label", e.getValue() + " of " + max);
+      h.empty("rect", "width", String.format(Locale.ROOT, "%.2f", Math.max(0.5, 100.0 * e.getValue() / max)), "height", "10");
+      h.close("rect").close("svg").close("td");
+      h.close("tr");
+    });
+    h.close("tbody").close("table");
+  }
+
+  private static void weights(Html h, StoredModel m) {
+    ModelSummary s = m.summary();
+    h.open("dl", "class", "facts");
+    fact(h, "Initializers", s.initializerCount() + ", " + ByteSize.human(s.initializerBytes()) + " (" + s.initializerBytes() + " bytes)");
+    fact(h, "External data", s.externalDataFiles().isEmpty() ? "none: all weights are inside the model file" : String.join(", ", s.externalDataFiles()));
+    h.close("dl");
+    if (!m.externalFiles().isEmpty()) {
+      h.open("table", "class", "data");
+      h.open("thead").open("tr").element("th", "External file").element("th", "Size").element("th", "sha256").close("tr").close("thead");
+      h.open("tbody");
+      for (StoredFile f : m.externalFiles()) {
+        h.open("tr").element("td", f.name(), "class", "mono").element("td", ByteSize.human(f.bytes()), "class", "num")
+            .element("td", f.sha256(), "class", "mono").close("tr");
+      }
+      h.close("tbody").close("table");
+    }
+  }
+
+  private static void metadata(Html h, StoredModel m) {
+    Map<String, String> md = m.summary().metadata();
+    if (md.isEmpty()) {
+      h.element("p", "The model carries no metadata_props.");
+      return;
+    }
+    h.open("table", "class", "data");
+    h.open("thead").open("tr").element("th", "Key").element("th", "Value").close("tr").close("thead");
+    h.open("tbody");
+    md.forEach((k, v) -> h.open("tr").element("td", k, "class", "mono").element("td", v).close("tr"));
+    h.close("tbody").close("table");
+  }
+}

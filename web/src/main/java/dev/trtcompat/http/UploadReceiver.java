@@ -1,0 +1,145 @@
+package dev.trtcompat.http;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.models.ModelStore;
+import dev.trtcompat.models.StagedUpload;
+import dev.trtcompat.models.StoreResult;
+import dev.trtcompat.models.UploadTooLargeException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.commons.fileupload2.core.FileItemInput;
+import org.apache.commons.fileupload2.core.FileItemInputIterator;
+import org.apache.commons.fileupload2.core.FileUploadException;
+import org.apache.commons.fileupload2.core.FileUploadSizeException;
+import org.apache.commons.fileupload2.jakarta.servlet5.JakartaServletDiskFileUpload;
+import org.apache.commons.fileupload2.jakarta.servlet5.JakartaServletFileUpload;
+import org.eclipse.jetty.io.EofException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives a multipart upload straight from the request stream into a {@link StagedUpload}: parts are
+ * copied to disk as they arrive (commons-fileupload's streaming iterator), never buffered whole. Fields:
+ * {@code model} (one file) and {@code external} (any number of files, each under the name the model uses).
+ */
+final class UploadReceiver {
+
+  static final String MODEL_FIELD = "model";
+  static final String EXTERNAL_FIELD = "external";
+
+  private static final Logger LOG = LoggerFactory.getLogger(UploadReceiver.class);
+  /** A model with more external files than this is not plausible; it bounds the work per request. */
+  private static final int MAX_PARTS = 10_000;
+  /** After refusing an upload, read at most this much of the rest so the client can see the answer. */
+  private static final long DRAIN_LIMIT = 16L << 20;
+
+  private final ModelStore store;
+  private final long maxUploadBytes;
+
+  UploadReceiver(ModelStore store, long maxUploadBytes) {
+    this.store = store;
+    this.maxUploadBytes = maxUploadBytes;
+  }
+
+  StoreResult receive(HttpServletRequest req) throws IOException {
+    if (!JakartaServletFileUpload.isMultipartContent(req)) {
+      throw new UserFacingException(
+          Kind.BAD_REQUEST, "not_multipart",
+          "send the model as multipart/form-data with the file in the field 'model' (e.g. curl -F model=@model.onnx)");
+    }
+    long declared = req.getContentLengthLong();
+    if (declared > maxUploadBytes) {
+      // Refused before a byte is read: a client that sent Expect: 100-continue never sends the body.
+      throw new UploadTooLargeException(maxUploadBytes);
+    }
+    JakartaServletDiskFileUpload parser = new JakartaServletDiskFileUpload();
+    parser.setSizeMax(maxUploadBytes);
+    parser.setFileCountMax(MAX_PARTS);
+    try (StagedUpload staged = store.stage(maxUploadBytes)) {
+      try {
+        FileItemInputIterator items = parser.getItemIterator(req);
+        while (items.hasNext()) {
+          FileItemInput item = items.next();
+          String field = item.getFieldName() == null ? "" : item.getFieldName();
+          try (InputStream in = item.getInputStream()) {
+            switch (field) {
+              case MODEL_FIELD -> staged.addModel(requireFile(item), in);
+              case EXTERNAL_FIELD -> staged.addExternal(requireFile(item), in);
+              default -> throw new UserFacingException(
+                  Kind.BAD_REQUEST, "unknown_field",
+                  "unexpected form field '" + field + "'; send 'model' and, for external data, 'external' files");
+            }
+          }
+        }
+      } catch (UserFacingException | IOException e) {
+        throw refused(req, e);
+      }
+      if (!staged.hasModel()) {
+        throw new UserFacingException(
+            Kind.BAD_REQUEST, "missing_model", "the upload has no 'model' file field; send the .onnx file as 'model'");
+      }
+      return store.add(staged);
+    }
+  }
+
+  private static String requireFile(FileItemInput item) {
+    if (item.getName() == null) {
+      throw new UserFacingException(
+          Kind.BAD_REQUEST, "not_a_file",
+          "the field '" + item.getFieldName() + "' must be a file part (with a filename), not a text field");
+    }
+    return item.getName();
+  }
+
+  /** Translates a failure while reading parts into what the user should hear, and drains the rest. */
+  private RuntimeException refused(HttpServletRequest req, Exception e) {
+    RuntimeException answer;
+    if (sizeExceeded(e)) {
+      answer = new UploadTooLargeException(maxUploadBytes);
+    } else if (e instanceof UserFacingException u) {
+      answer = u;
+    } else if (e instanceof EofException || e.getCause() instanceof EofException) {
+      answer = new UserFacingException(Kind.BAD_REQUEST, "upload_interrupted", "the upload ended before it was complete; send it again", e);
+    } else if (e instanceof FileUploadException) {
+      answer = new UserFacingException(
+          Kind.BAD_REQUEST, "malformed_multipart", "the multipart body cannot be parsed: " + oneLine(e.getMessage()), e);
+    } else {
+      return new IllegalStateException("upload failed while writing to the data folder", e);
+    }
+    discardRest(req);
+    return answer;
+  }
+
+  private static boolean sizeExceeded(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof FileUploadSizeException || t instanceof UploadTooLargeException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Reads and drops what is left of a refused request, up to {@link #DRAIN_LIMIT}, so that a client still
+   * sending sees the error instead of a reset connection. Larger remainders are cut off by closing.
+   */
+  private static void discardRest(HttpServletRequest req) {
+    try {
+      InputStream in = req.getInputStream();
+      byte[] buf = new byte[64 * 1024];
+      long total = 0;
+      int n;
+      while (total < DRAIN_LIMIT && (n = in.read(buf)) > 0) {
+        total += n;
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("could not drain a refused upload", e);
+    }
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "unexpected end" : s.replaceAll("\\s+", " ");
+  }
+}

@@ -1,0 +1,138 @@
+package dev.trtcompat.http;
+
+import dev.trtcompat.app.ByteSize;
+import dev.trtcompat.app.ServiceConfig;
+import dev.trtcompat.models.ModelStore;
+import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP service: Javalin on Jetty with the API under {@value #API}, the pages, and one error mapping.
+ * Stopping is graceful: new connections are refused and requests in flight get {@link
+ * ServiceConfig#stopTimeout()} to finish.
+ */
+public final class WebServer implements AutoCloseable {
+
+  public static final String API = "/api/v1";
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
+
+  /** A route as registered with Javalin: what the OpenAPI description must cover. */
+  public record Route(String method, String path) {}
+
+  private final Javalin app;
+  private final List<Route> routes;
+  private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private WebServer(Javalin app, List<Route> routes) {
+    this.app = app;
+    this.routes = routes;
+  }
+
+  /**
+   * Starts serving {@code store} as {@code config} says.
+   *
+   * @param sections the model page's sections in order; {@link #summarySections()} for the summary alone
+   */
+  public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections) {
+    ModelApi models = new ModelApi(store, config.maxUploadBytes(), sections);
+    Assets assets = new Assets();
+    byte[] openApi = openApi();
+    List<Route> routes = Collections.synchronizedList(new ArrayList<>());
+    Javalin app = Javalin.create(cfg -> {
+      cfg.showJavalinBanner = false;
+      cfg.startupWatcherEnabled = false;
+      cfg.events.handlerAdded(h -> {
+        if (h.getHttpMethod().isHttpMethod() && h.getHttpMethod() != HandlerType.HEAD) {
+          routes.add(new Route(h.getHttpMethod().name(), h.getPath()));
+        }
+      });
+      // Graceful stop: Jetty waits for requests the statistics handler still counts as open.
+      cfg.jetty.modifyServer(server -> {
+        server.setHandler(new StatisticsHandler());
+        server.setStopTimeout(config.stopTimeout().toMillis());
+        server.setStopAtShutdown(false);
+      });
+      cfg.router.mount(r -> {
+        ErrorMapping.register(r);
+        r.get("/", models::uploadPage);
+        r.post("/models", models::uploadForm);
+        r.get("/models/{id}", models::page);
+        r.get(Assets.PATH + "/{name}", assets::serve);
+        r.get(API + "/health", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
+        r.get(API + "/openapi.json", ctx -> ctx.contentType(Responses.JSON).result(openApi));
+        r.get(API + "/models", models::list);
+        r.post(API + "/models", models::upload);
+        r.get(API + "/models/{id}", models::get);
+      });
+    });
+    app.start(config.host(), config.port());
+    LOG.info("trt-compat serving on http://{}:{}/ (data folder {}, uploads up to {})",
+        hostForUrl(config.host()), app.port(), config.dataDir(), ByteSize.human(config.maxUploadBytes()));
+    if (!isLoopback(config.host())) {
+      LOG.warn("listening on {}, reachable from other machines: trt-compat has no authentication", config.host());
+    }
+    return new WebServer(app, List.copyOf(routes));
+  }
+
+  /** The model page's summary sections, in order. Later features add theirs to this list. */
+  public static List<ModelPageSection> summarySections() {
+    return SummarySections.all();
+  }
+
+  /** The port actually bound (differs from the configured one when that was 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Every method and path registered, HEAD left out. */
+  public List<Route> routes() {
+    return routes;
+  }
+
+  /** Stops accepting, lets requests in flight finish within the stop timeout, then stops. */
+  @Override
+  public void close() {
+    if (stopped.getAndSet(true)) {
+      return;
+    }
+    LOG.info("stopping: finishing requests in flight");
+    app.stop();
+    LOG.info("stopped");
+  }
+
+  private static byte[] openApi() {
+    try (InputStream in = WebServer.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String hostForUrl(String host) {
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}

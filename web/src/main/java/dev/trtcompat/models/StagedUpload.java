@@ -1,0 +1,229 @@
+package dev.trtcompat.models;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One upload being received: a private folder under the data folder's {@code tmp/}, into which the model
+ * and its external-data files are streamed while their SHA-256 is computed and the byte budget enforced.
+ * Closing it deletes whatever is left, so an upload that fails at any point leaves no file behind.
+ */
+public final class StagedUpload implements AutoCloseable {
+
+  /** The name every model file gets on disk; the uploader's name is kept as data only. */
+  public static final String MODEL_FILE = "model.onnx";
+
+  static final String FILES = "files";
+  private static final int BUFFER = 256 * 1024;
+  private static final int MAX_NAME_LENGTH = 255;
+
+  private final Path dir;
+  private final Path files;
+  private final long maxBytes;
+  private long written;
+  private String modelName;
+  private String modelSha256;
+  private long modelBytes;
+  private final List<StoredFile> externals = new ArrayList<>();
+  private final Set<String> externalNames = new TreeSet<>();
+
+  StagedUpload(Path dir, long maxBytes) throws IOException {
+    this.dir = dir;
+    this.files = dir.resolve(FILES);
+    this.maxBytes = maxBytes;
+    Files.createDirectories(files);
+  }
+
+  /** Streams the model file in; {@code originalName} is recorded for display. */
+  public void addModel(String originalName, InputStream in) throws IOException {
+    if (modelName != null) {
+      throw new UserFacingException(
+          Kind.BAD_REQUEST, "duplicate_model", "the upload has more than one 'model' field; send one model per request");
+    }
+    modelName = displayName(originalName);
+    StoredFile f = copy(MODEL_FILE, in);
+    modelSha256 = f.sha256();
+    modelBytes = f.bytes();
+  }
+
+  /**
+   * Streams one external-data file in, under {@code name}, beside the model, where the reader's
+   * external-data checks will look for it.
+   */
+  public void addExternal(String name, InputStream in) throws IOException {
+    String checked = checkExternalName(name);
+    if (!externalNames.add(checked)) {
+      throw new UserFacingException(
+          Kind.BAD_REQUEST, "duplicate_external_file", "the external-data file '" + checked + "' was sent twice");
+    }
+    externals.add(copy(checked, in));
+  }
+
+  /** Bytes received so far over all files. */
+  public long bytes() {
+    return written;
+  }
+
+  public boolean hasModel() {
+    return modelName != null;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  Path modelFile() {
+    return files.resolve(MODEL_FILE);
+  }
+
+  String modelName() {
+    return modelName;
+  }
+
+  String modelSha256() {
+    return modelSha256;
+  }
+
+  long modelBytes() {
+    return modelBytes;
+  }
+
+  List<StoredFile> externals() {
+    return List.copyOf(externals);
+  }
+
+  /** Deletes the staging folder and everything in it, unless it was moved into the store. */
+  @Override
+  public void close() throws IOException {
+    deleteTree(dir);
+  }
+
+  private StoredFile copy(String name, InputStream in) throws IOException {
+    MessageDigest sha = sha256();
+    Path target = files.resolve(name);
+    long start = written;
+    try (FileChannel out =
+        FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      byte[] buf = new byte[BUFFER];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        written += n;
+        if (written > maxBytes) {
+          throw new UploadTooLargeException(maxBytes);
+        }
+        sha.update(buf, 0, n);
+        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+        while (bb.hasRemaining()) {
+          out.write(bb);
+        }
+      }
+      // The file is renamed into the store and never re-verified: make it durable before that.
+      out.force(false);
+    }
+    return new StoredFile(name, written - start, HexFormat.of().formatHex(sha.digest()));
+  }
+
+  /** External-data names become file names: one plain name, no folders, nothing hidden or odd. */
+  static String checkExternalName(String name) {
+    String n = name == null ? "" : name.strip();
+    String why = null;
+    if (n.isEmpty()) {
+      why = "has no file name";
+    } else if (n.indexOf('/') >= 0 || n.indexOf('\\') >= 0) {
+      why = "contains a path separator; send the file under its plain name, as the model refers to it";
+    } else if (n.equals(".") || n.equals("..") || n.contains("..")) {
+      why = "contains '..'";
+    } else if (n.startsWith(".")) {
+      why = "starts with '.'";
+    } else if (n.length() > MAX_NAME_LENGTH) {
+      why = "is longer than " + MAX_NAME_LENGTH + " characters";
+    } else if (n.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == ':')) {
+      why = "contains control characters or ':'";
+    } else if (n.equals(MODEL_FILE)) {
+      why = "is the name the model itself is stored under";
+    }
+    if (why != null) {
+      throw new UserFacingException(
+          Kind.BAD_REQUEST, "invalid_file_name",
+          "the external-data file name '" + printable(n) + "' " + why);
+    }
+    return n;
+  }
+
+  /** The uploader's file name, reduced to its last segment and stripped of control characters, for display. */
+  static String displayName(String name) {
+    String n = name == null ? "" : name;
+    n = n.substring(Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\')) + 1);
+    n = printable(n).strip();
+    if (n.length() > MAX_NAME_LENGTH) {
+      n = n.substring(0, MAX_NAME_LENGTH);
+    }
+    return n.isEmpty() ? MODEL_FILE : n;
+  }
+
+  private static String printable(String s) {
+    return s.codePoints()
+        .map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+        .toString();
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            deleteIfExists(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+            if (exc instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw exc;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+            deleteIfExists(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+
+  private static void deleteIfExists(Path p) throws IOException {
+    Files.deleteIfExists(p);
+  }
+}

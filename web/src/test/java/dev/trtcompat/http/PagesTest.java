@@ -1,0 +1,129 @@
+package dev.trtcompat.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trtcompat.testing.Multipart;
+import dev.trtcompat.testing.TestModels;
+import dev.trtcompat.testing.TestServer;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The upload page, its script, and the model page, including models built to attack the page. */
+class PagesTest {
+
+  static final String SCRIPT = "<script>alert(1)</script>";
+
+  @TempDir Path data;
+  TestServer server;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = new TestServer(data, 64L << 20);
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    server.close();
+  }
+
+  @Test
+  void theUploadPageHasTheFormTheDropZoneTheProgressBarAndTheScript() throws Exception {
+    HttpResponse<String> r = server.get("/");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/html"));
+    assertThat(r.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp).contains("script-src 'self'"));
+    assertThat(r.body())
+        .contains("<form id=\"upload-form\"")
+        .contains("enctype=\"multipart/form-data\"")
+        .contains("<input type=\"file\" id=\"model-input\" name=\"model\"")
+        .contains("name=\"external\" multiple")
+        .contains("id=\"drop-zone\"")
+        .contains("<progress id=\"upload-progress\"")
+        .contains("data-max-upload=\"67108864\"")
+        .contains("Up to 64 MiB")
+        .contains("<script src=\"/assets/upload.js\" defer></script>")
+        .doesNotContain("http://")
+        .doesNotContain("https://");
+  }
+
+  @Test
+  void theScriptAndStylesheetAreServedFromTheJar() throws Exception {
+    HttpResponse<String> js = server.get("/assets/upload.js");
+    assertThat(js.statusCode()).isEqualTo(200);
+    assertThat(js.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/javascript"));
+    assertThat(js.body()).contains("xhr.upload.onprogress").contains("\"drop\"").contains("textContent").doesNotContain("innerHTML");
+
+    HttpResponse<String> css = server.get("/assets/style.css");
+    assertThat(css.statusCode()).isEqualTo(200);
+    assertThat(css.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/css"));
+
+    assertThat(server.get("/assets/..%2Fopenapi.json").statusCode()).isEqualTo(404);
+    assertThat(server.get("/assets/nothing.js").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theModelPageShowsTheSummarySections() throws Exception {
+    byte[] model = TestModels.single("Relu").build().toByteArray();
+    String id = TestServer.json(server.uploadModel("relu.onnx", model)).get("id").asText();
+
+    HttpResponse<String> r = server.get("/models/" + id);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body())
+        .contains("<h1>relu.onnx</h1>")
+        .contains("<section id=\"overview\">", "<section id=\"inputs-outputs\">", "<section id=\"operators\">",
+            "<section id=\"weights\">", "<section id=\"metadata\">")
+        .contains("trt-compat-tests 1")
+        .contains("ai.onnx 17")
+        .contains("<td class=\"mono\">FLOAT</td><td class=\"mono\">[1, 4]</td>")
+        .contains("<td class=\"mono\">Relu</td><td class=\"num\">1</td>")
+        .contains("<rect width=\"100.00\"")
+        .contains(id);
+    // The sections appear in order, after the table of contents.
+    assertThat(r.body().indexOf("id=\"overview\"")).isLessThan(r.body().indexOf("id=\"operators\""));
+  }
+
+  @Test
+  void modelControlledTextIsEscapedEverywhereOnThePages() throws Exception {
+    byte[] model = TestModels.hostile(SCRIPT);
+    String id = TestServer.json(server.upload(new Multipart().file("model", "<img src=x onerror=alert(3)>.onnx", model)))
+        .get("id").asText();
+
+    String page = server.get("/models/" + id).body();
+    String home = server.get("/").body();
+
+    for (String html : new String[] {page, home}) {
+      assertThat(html).doesNotContain("<script>alert").doesNotContain("<img src=x").doesNotContain("\"><img");
+      assertThat(html.split("<script", -1)).hasSize(html == home ? 2 : 1); // only our own script tag
+    }
+    assertThat(page)
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+        .contains("evil&lt;script&gt;alert(1)&lt;/script&gt;:&lt;script&gt;")
+        .contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;")
+        .contains("&lt;img src=x onerror=alert(3)&gt;.onnx");
+    assertThat(home).contains("&lt;img src=x onerror=alert(3)&gt;.onnx");
+  }
+
+  @Test
+  void anUnknownModelPageIsA404Page() throws Exception {
+    HttpResponse<String> r = server.get("/models/" + "f".repeat(64));
+
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/html"));
+    assertThat(r.body()).contains("<h1>Not found</h1>").contains("data-error=\"model_not_found\"");
+  }
+
+  @Test
+  void aBadModelSentByTheFormGetsAnErrorPage() throws Exception {
+    HttpResponse<String> r = server.send(new Multipart().file("model", "e.onnx", new byte[0]).post(server.uri("/models")).build());
+
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(r.body()).contains("is empty").contains("<a href=\"/\">");
+  }
+}

@@ -1,0 +1,102 @@
+package dev.trtcompat.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.app.ServiceConfig;
+import dev.trtcompat.http.WebServer;
+import dev.trtcompat.json.Json;
+import dev.trtcompat.models.FileModelStore;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+/** A real trt-compat server on a free loopback port over a data folder, with a real HTTP client. */
+public final class TestServer implements AutoCloseable {
+
+  private final ServiceConfig config;
+  private FileModelStore store;
+  private WebServer server;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  public TestServer(Path dataDir, long maxUploadBytes) throws IOException {
+    this.config = new ServiceConfig("127.0.0.1", 0, dataDir, maxUploadBytes, Duration.ofSeconds(10));
+    start();
+  }
+
+  public TestServer(Path dataDir) throws IOException {
+    this(dataDir, 4L << 30);
+  }
+
+  private void start() throws IOException {
+    store = FileModelStore.open(config.dataDir());
+    server = WebServer.start(config, store, WebServer.summarySections());
+  }
+
+  /** Stops the server and starts a new one on the same data folder (a new port). */
+  public void restart() throws IOException {
+    close();
+    start();
+  }
+
+  public WebServer server() {
+    return server;
+  }
+
+  public FileModelStore store() {
+    return store;
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> upload(Multipart body) throws IOException, InterruptedException {
+    return send(body.post(uri("/api/v1/models")).timeout(Duration.ofSeconds(60)).build());
+  }
+
+  public HttpResponse<String> uploadModel(String fileName, byte[] model) throws IOException, InterruptedException {
+    return upload(new Multipart().file("model", fileName, model));
+  }
+
+  public static JsonNode json(HttpResponse<String> r) throws IOException {
+    return Json.mapper().readTree(r.body());
+  }
+
+  /** Everything in the data folder's tmp/, which must be empty whenever no upload is in flight. */
+  public long tmpEntries() throws IOException {
+    try (Stream<Path> s = Files.list(store.tmpDir())) {
+      return s.count();
+    }
+  }
+
+  public long storedModels() throws IOException {
+    try (Stream<Path> s = Files.list(store.modelsDir())) {
+      return s.count();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
+}
