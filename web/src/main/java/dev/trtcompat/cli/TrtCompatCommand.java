@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       InspectCommand.class,
       ServeCommand.class,
+      ExplainLogCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
 
