@@ -128,10 +128,11 @@ class BadUploadTest {
 
   @Test
   void aBrokenMultipartBodyIs400() throws Exception {
-    byte[] cut = new Multipart().file("model", "m.onnx", TestModels.single("Relu").build().toByteArray()).bytes();
-    cut = Arrays.copyOf(cut, cut.length - 20); // no closing boundary
+    Multipart body = new Multipart().file("model", "m.onnx", TestModels.single("Relu").build().toByteArray());
+    byte[] cut = body.bytes();
+    cut = Arrays.copyOf(cut, cut.length - 20); // the closing boundary is cut off
     HttpResponse<String> r = server.send(HttpRequest.newBuilder(server.uri("/api/v1/models"))
-        .header("Content-Type", "multipart/form-data; boundary=nothere")
+        .header("Content-Type", body.contentType())
         .POST(HttpRequest.BodyPublishers.ofByteArray(cut))
         .build());
 

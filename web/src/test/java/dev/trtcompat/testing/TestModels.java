@@ -106,14 +106,15 @@ public final class TestModels {
 
   /** If nodes nested {@code depth} deep through their then_branch. */
   public static byte[] nestedIf(int depth) {
-    GraphProto inner = GraphProto.newBuilder().setName("leaf").addNode(node("Identity", "x", "y")).addOutput(value("y", FLOAT, 1)).build();
+    GraphProto leaf = GraphProto.newBuilder().setName("leaf").addNode(node("Identity", "x", "y")).addOutput(value("y", FLOAT, 1)).build();
+    GraphProto inner = leaf;
     for (int i = 0; i < depth; i++) {
       NodeProto iff = NodeProto.newBuilder()
           .setOpType("If")
           .addInput("c")
           .addOutput("y")
           .addAttribute(AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH).setG(inner))
-          .addAttribute(AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH).setG(inner))
+          .addAttribute(AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH).setG(leaf))
           .build();
       inner = GraphProto.newBuilder().setName("level" + i).addNode(iff).addOutput(value("y", FLOAT, 1)).build();
     }
