@@ -5,6 +5,8 @@ import dev.trtcompat.docker.ContainerRun;
 import dev.trtcompat.docker.ContainerRunner;
 import dev.trtcompat.docker.DockerEngine;
 import dev.trtcompat.docker.ImageIdentity;
+import dev.trtcompat.docker.ImageStore;
+import dev.trtcompat.docker.ImageUnavailableException;
 import dev.trtcompat.docker.LogLine;
 import dev.trtcompat.docker.RunResult;
 import dev.trtcompat.errors.UserFacingException;
@@ -77,6 +79,19 @@ public final class ConversionService {
         "No TensorRT container is known for TensorRT " + release + "; known releases: "
             + String.join(", ", catalog.releases()) + ". Pick one of them or name an image with --image."));
     return catalog.referenceOf(image);
+  }
+
+  /**
+   * Fails early when a release's image cannot run here: no image known for it, or absent while pulls are off.
+   *
+   * @throws ImageUnavailableException when the image is absent and may not be pulled
+   */
+  public void checkImage(String release, boolean pullAllowed) {
+    ImageReference image = imageFor(release);
+    if (!pullAllowed && !new ImageStore(engine).isPresent(image)) {
+      throw new ImageUnavailableException(image, "Image " + image + " is not on the Docker engine and pulling is turned"
+          + " off: load it with 'docker pull " + image + "' (or 'docker load' on an air-gapped host) or allow pulls.", null);
+    }
   }
 
   /**

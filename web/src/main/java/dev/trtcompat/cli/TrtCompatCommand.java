@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       ServeCommand.class,
       ExplainLogCommand.class,
+      ConvertCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
 
