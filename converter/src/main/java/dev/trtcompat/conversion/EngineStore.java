@@ -4,9 +4,7 @@ import dev.trtcompat.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -65,21 +63,27 @@ public final class EngineStore {
 
   /**
    * Moves the engine (and the JSON exports beside it) of a finished run into the store under its SHA-256.
-   * The same engine bytes stored twice keep the first metadata.
+   * The same engine bytes stored twice keep the first metadata (content addressing: it is the same engine); the
+   * scratch folder is consumed either way.
    */
   EngineArtifact put(Path workDir, Function<EngineFacts, EngineArtifact> describe) throws IOException {
     Path engine = workDir.resolve(ENGINE_FILE);
     String sha = sha256(engine);
     EngineArtifact artifact = describe.apply(new EngineFacts(sha, Files.size(engine)));
     Path target = engines.resolve(sha);
-    if (Files.isDirectory(target) && Files.exists(target.resolve(METADATA_FILE))) {
+    if (Files.exists(target.resolve(METADATA_FILE))) {
+      deleteTree(workDir);
       return get(sha).orElse(artifact);
     }
     Files.write(workDir.resolve(METADATA_FILE), Json.pretty().writeValueAsBytes(artifact));
     try {
       Files.move(workDir, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-      // Another run stored the same bytes at the same moment; theirs stands.
+    } catch (IOException e) {
+      if (!Files.exists(target.resolve(METADATA_FILE))) {
+        throw e;
+      }
+      // Another run stored the same bytes at the same moment (rename onto a non-empty folder fails); theirs stands.
+      deleteTree(workDir);
       return get(sha).orElse(artifact);
     }
     return artifact;
