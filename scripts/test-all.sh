@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command (README). It prepares a brand-new Debian machine itself:
 # installs the test corpus and the real parts the tests use, starts a Docker engine when none
-# answers, then runs every test of every module.
+# answers, starts a throwaway PostgreSQL cluster, then runs every test of every module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,5 +25,9 @@ if ! docker info >/dev/null 2>&1; then
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
   docker info >/dev/null 2>&1 || { echo "test-all: dockerd did not start; see /var/log/trt-compat-dockerd.log" >&2; exit 1; }
 fi
+
+# A throwaway PostgreSQL cluster (127.0.0.1:55432) for the PostgreSQL tests; they fail without it.
+eval "$(bash scripts/test-postgres.sh)"
+export TRTCOMPAT_TEST_PG_URL
 
 exec ./mvnw -B -ntp verify "$@"

@@ -16,11 +16,12 @@ repo="${TRTCOMPAT_TEST_DOUBLE_REPO:-trt-compat-test-double/tensorrt}"
 tags=("$@")
 [ "${#tags[@]}" -gt 0 ] || tags=(latest)
 
-busybox="$(command -v busybox || true)"
-[ -n "$busybox" ] || busybox=/bin/busybox
-if [ ! -x "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
-  if [ -x /bin/busybox ] && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic'; then busybox=/bin/busybox; else
-    echo "build.sh: needs a statically linked busybox (Debian package busybox-static)" >&2; exit 1; fi
+# Static, so it runs in an image that has no C library. Debian's busybox-static installs it as /bin/busybox.
+busybox="${TRTCOMPAT_BUSYBOX:-/bin/busybox}"
+linkage="$(LC_ALL=C ldd "$busybox" 2>&1 || true)"
+if [ ! -x "$busybox" ] || ! grep -qE 'not a dynamic executable|statically linked' <<<"$linkage"; then
+  echo "build.sh: needs a statically linked busybox at $busybox (Debian package busybox-static)" >&2
+  exit 1
 fi
 docker info >/dev/null 2>&1 || { echo "build.sh: no Docker engine answers (DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock})" >&2; exit 1; }
 

@@ -13,9 +13,11 @@ import com.github.dockerjava.api.model.DeviceRequest;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.api.model.WaitResponse;
+import dev.trtcompat.errors.UserFacingException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,12 +84,21 @@ public final class ContainerRunner implements AutoCloseable {
 
   /** Submits a run; it queues for its GPUs, then runs. Lines reach {@code logs} as the container writes them. */
   public RunningContainer start(ContainerRun run, Consumer<LogLine> logs) {
+    return start(run, logs, p -> LOG.debug("pull {} {} {} {}/{}", p.image(), p.layer(), p.status(),
+        p.currentBytes(), p.totalBytes()));
+  }
+
+  /**
+   * As {@link #start(ContainerRun, Consumer)}, and when the image must be pulled first (pulls allowed), its
+   * progress reaches {@code pullProgress} as the engine reports it.
+   */
+  public RunningContainer start(ContainerRun run, Consumer<LogLine> logs, Consumer<PullProgress> pullProgress) {
     RunningContainer handle = new RunningContainer(newRunId());
     inFlight.add(handle);
     try {
       handle.attach(workers.submit(() -> {
         try {
-          return execute(run, logs, handle);
+          return execute(run, logs, pullProgress, handle);
         } catch (RuntimeException e) {
           throw explain(e);
         } finally {
@@ -101,11 +112,15 @@ public final class ContainerRunner implements AutoCloseable {
     return handle;
   }
 
-  /** Runs and waits: the run's own time limit plus queueing up to {@code maxQueueWait}. */
+  /**
+   * Runs and waits: for a pull (up to the pull timeout, when pulls are allowed), for a GPU slot (up to
+   * {@code maxQueueWait}), then for the run's own time limit. Gives up (cancelling the run) after that.
+   */
   public RunResult run(ContainerRun run, Consumer<LogLine> logs, Duration maxQueueWait) {
     RunningContainer handle = start(run, logs);
+    Duration pull = settings.pullAllowed() ? settings.pullTimeout() : Duration.ZERO;
     try {
-      return handle.await(run.timeout().plus(maxQueueWait).plus(settings.stopGrace()).plusSeconds(30));
+      return handle.await(pull.plus(maxQueueWait).plus(run.timeout()).plus(settings.stopGrace()).plusSeconds(30));
     } finally {
       if (!handle.isDone()) {
         handle.cancel();
@@ -115,7 +130,7 @@ public final class ContainerRunner implements AutoCloseable {
 
   /** An engine error mid-run is most often the engine going away; say so when a ping confirms it. */
   private RuntimeException explain(RuntimeException e) {
-    if (e instanceof dev.trtcompat.errors.UserFacingException) {
+    if (e instanceof UserFacingException) {
       return e;
     }
     try {
@@ -131,9 +146,9 @@ public final class ContainerRunner implements AutoCloseable {
     return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
   }
 
-  private RunResult execute(ContainerRun run, Consumer<LogLine> logs, RunningContainer handle) throws Exception {
-    images.ensurePresent(run.image(), settings.pullAllowed(), settings.pullTimeout(),
-        p -> LOG.debug("pull {} {} {} {}/{}", p.image(), p.layer(), p.status(), p.currentBytes(), p.totalBytes()));
+  private RunResult execute(ContainerRun run, Consumer<LogLine> logs, Consumer<PullProgress> pullProgress,
+      RunningContainer handle) throws Exception {
+    images.ensurePresent(run.image(), settings.pullAllowed(), settings.pullTimeout(), pullProgress);
     Instant queuedAt = Instant.now();
     try (DeviceSlots.Ticket ticket = slots.enqueue(run.gpus())) {
       handle.ticket.set(ticket);
@@ -334,7 +349,7 @@ public final class ContainerRunner implements AutoCloseable {
   }
 
   Map<String, Integer> slotsInUse() {
-    Map<String, Integer> m = new java.util.HashMap<>();
+    Map<String, Integer> m = new HashMap<>();
     for (String d : settings.gpuDeviceIds()) {
       m.put(d, slots.inUse(d));
     }

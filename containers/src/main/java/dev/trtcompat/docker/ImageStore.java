@@ -49,9 +49,9 @@ public final class ImageStore {
     ResultCallback.Adapter<PullResponseItem> callback = new ResultCallback.Adapter<>() {
       @Override
       public void onNext(PullResponseItem item) {
-        if (item.getErrorDetail() != null || item.getError() != null) {
-          engineError.compareAndSet(null, item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-              ? item.getErrorDetail().getMessage() : item.getError());
+        if (item.getErrorDetail() != null) {
+          String message = item.getErrorDetail().getMessage();
+          engineError.compareAndSet(null, message == null ? "the engine reported an error" : message);
         }
         var detail = item.getProgressDetail();
         progress.accept(new PullProgress(image.toString(), item.getId() == null ? "" : item.getId(),

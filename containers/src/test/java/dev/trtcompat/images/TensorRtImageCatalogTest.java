@@ -38,7 +38,7 @@ class TensorRtImageCatalogTest {
 
   @Test
   void coversTensorRt7To10() {
-    assertThat(catalog.releases()).contains("7.0", "7.1", "7.2", "8.0", "8.2", "8.5", "8.6", "10.0")
+    assertThat(catalog.releases()).contains("7.0", "7.1", "7.2", "8.0", "8.2", "8.5", "8.6", "10.0", "10.8")
         .doesNotContain("9.0");
   }
 

@@ -1,0 +1,187 @@
+package dev.trtcompat.catalog;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.jobs.CellLogFiles;
+import dev.trtcompat.store.Database;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Uploaded models, stored once per content hash under {@code dataDir/models}, with a row each. Deleting a
+ * model removes its jobs, cells, engines, logs and files.
+ */
+public final class ModelCatalog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
+  private static final String COLUMNS = "sha256, original_name, size_bytes, uploaded_at, last_used_at";
+
+  private final Database db;
+  private final ContentFiles files;
+  private final ContentFiles engineFiles;
+  private final CellLogFiles logs;
+  private final Clock clock;
+
+  public ModelCatalog(Database db, Path dataDir, Clock clock) {
+    this.db = db;
+    this.files = new ContentFiles(dataDir.resolve("models"), ".onnx");
+    this.engineFiles = EngineCatalog.files(dataDir);
+    this.logs = new CellLogFiles(dataDir);
+    this.clock = clock;
+  }
+
+  /** Stores an upload; the same bytes uploaded again are kept once and reported as already known. */
+  public StoredModel store(InputStream in, String originalName) throws IOException {
+    ContentFiles.Staged staged = files.stage(in);
+    files.commit(staged);
+    Instant now = Instant.ofEpochMilli(clock.millis());
+    boolean inserted = db.inTransaction(c -> {
+      // ON CONFLICT DO NOTHING: two uploads of the same bytes at once both succeed, one row results.
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO model (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)"
+          + " ON CONFLICT (sha256) DO NOTHING")) {
+        ps.setString(1, staged.sha256());
+        ps.setString(2, originalName);
+        ps.setLong(3, staged.size());
+        ps.setLong(4, now.toEpochMilli());
+        ps.setLong(5, now.toEpochMilli());
+        if (ps.executeUpdate() == 1) {
+          return true;
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE model SET last_used_at = ? WHERE sha256 = ?")) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setString(2, staged.sha256());
+        ps.executeUpdate();
+      }
+      return false;
+    });
+    return new StoredModel(require(staged.sha256()), !inserted);
+  }
+
+  public Optional<ModelRecord> find(String sha256) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM model WHERE sha256 = ?")) {
+        ps.setString(1, sha256);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  public ModelRecord require(String sha256) {
+    return find(sha256).orElseThrow(() -> new UserFacingException(Kind.NOT_FOUND, "model_not_found",
+        "No model with SHA-256 " + sha256 + " is stored; upload it first."));
+  }
+
+  /** Where a stored model's bytes are. */
+  public Path file(String sha256) {
+    return files.path(sha256);
+  }
+
+  /** Models used most recently first. */
+  public List<ModelRecord> recent(int limit) {
+    return query("SELECT " + COLUMNS + " FROM model ORDER BY last_used_at DESC, sha256 LIMIT ?", limit);
+  }
+
+  /** Models whose name contains {@code text} (any case) or whose SHA-256 starts with it. */
+  public List<ModelRecord> search(String text, int limit) {
+    String escaped = text.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    return query("SELECT " + COLUMNS + " FROM model WHERE LOWER(original_name) LIKE ? ESCAPE '\\'"
+        + " OR sha256 LIKE ? ESCAPE '\\' ORDER BY last_used_at DESC, sha256 LIMIT ?",
+        "%" + escaped + "%", escaped + "%", limit);
+  }
+
+  /**
+   * Deletes a model with everything derived from it: jobs, cells, events, engines (rows cascade) and the
+   * model file, engine files and cell logs. Refused with CONFLICT while one of its cells is running.
+   */
+  public void delete(String sha256) {
+    require(sha256);
+    List<String> engines = new ArrayList<>();
+    List<Long> jobs = new ArrayList<>();
+    db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM cell JOIN job ON job.id = cell.job_id"
+          + " WHERE job.model_sha256 = ? AND cell.state = 'RUNNING'")) {
+        ps.setString(1, sha256);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) > 0) {
+            throw new UserFacingException(Kind.CONFLICT, "model_in_use",
+                "This model has cells running; cancel its jobs, wait for them to stop, then delete it.");
+          }
+        }
+      }
+      collect(c, "SELECT sha256 FROM engine WHERE model_sha256 = ?", sha256, rs -> engines.add(rs.getString(1)));
+      collect(c, "SELECT id FROM job WHERE model_sha256 = ?", sha256, rs -> jobs.add(rs.getLong(1)));
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM model WHERE sha256 = ?")) {
+        ps.setString(1, sha256);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+    // Files go after the rows commit: a crash in between leaves unreferenced files, never rows without files.
+    try {
+      files.delete(sha256);
+      for (String engine : engines) {
+        engineFiles.delete(engine);
+      }
+      for (long job : jobs) {
+        logs.deleteJob(job);
+      }
+    } catch (IOException e) {
+      LOG.warn("model {} deleted, but some of its files could not be removed", sha256, e);
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private interface RowAction {
+    void accept(ResultSet rs) throws SQLException;
+  }
+
+  private static void collect(java.sql.Connection c, String sql, String key, RowAction action) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          action.accept(rs);
+        }
+      }
+    }
+  }
+
+  private List<ModelRecord> query(String sql, Object... args) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < args.length; i++) {
+          ps.setObject(i + 1, args[i]);
+        }
+        List<ModelRecord> models = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            models.add(row(rs));
+          }
+        }
+        return models;
+      }
+    });
+  }
+
+  private static ModelRecord row(ResultSet rs) throws SQLException {
+    return new ModelRecord(rs.getString(1), rs.getString(2), rs.getLong(3), Instant.ofEpochMilli(rs.getLong(4)),
+        Instant.ofEpochMilli(rs.getLong(5)));
+  }
+}

@@ -1,0 +1,9 @@
+package dev.trtcompat.jobs;
+
+/** What a cell measures. */
+public enum CellKind {
+  /** trtexec converts the model with one TensorRT release and precision inside its container. */
+  TRT_CONVERSION,
+  /** ONNX Runtime runs the model on the CPU to give reference outputs and timings (no release, no precision). */
+  ORT_REFERENCE
+}

@@ -1,0 +1,45 @@
+package dev.trtcompat.jobs;
+
+import dev.trtcompat.errors.UserFacingException;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Which cell of the matrix: a kind, a TensorRT release {@code MAJOR.MINOR} and a precision (both null for
+ * the ONNX Runtime reference).
+ */
+public record CellSpec(CellKind kind, String trtRelease, Precision precision) {
+
+  private static final Pattern RELEASE = Pattern.compile("\\d{1,3}\\.\\d{1,3}");
+
+  public CellSpec {
+    Objects.requireNonNull(kind, "kind");
+    if (kind == CellKind.TRT_CONVERSION) {
+      if (trtRelease == null || !RELEASE.matcher(trtRelease).matches() || precision == null) {
+        throw new UserFacingException(
+            UserFacingException.Kind.BAD_REQUEST,
+            "bad_cell",
+            "A TensorRT cell needs a release as MAJOR.MINOR (e.g. 10.3) and a precision (FP32, FP16, INT8, BEST); got "
+                + trtRelease + " / " + precision + ".");
+      }
+    } else if (trtRelease != null || precision != null) {
+      throw new UserFacingException(
+          UserFacingException.Kind.BAD_REQUEST,
+          "bad_cell",
+          "The ONNX Runtime reference cell takes no TensorRT release or precision.");
+    }
+  }
+
+  public static CellSpec conversion(String trtRelease, Precision precision) {
+    return new CellSpec(CellKind.TRT_CONVERSION, trtRelease, precision);
+  }
+
+  public static CellSpec reference() {
+    return new CellSpec(CellKind.ORT_REFERENCE, null, null);
+  }
+
+  @Override
+  public String toString() {
+    return kind == CellKind.ORT_REFERENCE ? "ONNX Runtime reference" : "TensorRT " + trtRelease + " " + precision;
+  }
+}

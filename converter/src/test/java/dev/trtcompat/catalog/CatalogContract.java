@@ -1,0 +1,218 @@
+package dev.trtcompat.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.jobs.Cell;
+import dev.trtcompat.jobs.CellSpec;
+import dev.trtcompat.jobs.Job;
+import dev.trtcompat.jobs.JobLimits;
+import dev.trtcompat.jobs.JobQueue;
+import dev.trtcompat.jobs.JobRequest;
+import dev.trtcompat.jobs.Precision;
+import dev.trtcompat.store.Database;
+import dev.trtcompat.testing.Backend;
+import dev.trtcompat.testing.MutableClock;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Models stored once per content, engines evicted least recently used first, deletion that cascades. */
+abstract class CatalogContract {
+
+  @TempDir Path dataDir;
+  @TempDir Path buildDir;
+  private final Backend backend;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  Database db;
+  ModelCatalog models;
+
+  CatalogContract(Backend backend) {
+    this.backend = backend;
+  }
+
+  @BeforeEach
+  void open() {
+    db = Database.open(backend.newDatabase(dataDir));
+    models = new ModelCatalog(db, dataDir, clock);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+    backend.dropDatabase();
+  }
+
+  StoredModel upload(String content, String name) throws IOException {
+    return models.store(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), name);
+  }
+
+  Path built(String name, int size, byte fill) throws IOException {
+    byte[] bytes = new byte[size];
+    Arrays.fill(bytes, fill);
+    return Files.write(buildDir.resolve(name), bytes);
+  }
+
+  static EngineBuild build(String model, String release) {
+    return new EngineBuild(model, null, release, Precision.FP16, "sha256:" + "d".repeat(64), "NVIDIA H100",
+        "--fp16 --onnx=model.onnx", 12.5);
+  }
+
+  @Test
+  void theSameModelUploadedTwiceIsStoredOnceAndReportedKnown() throws Exception {
+    StoredModel first = upload("resnet bytes", "resnet50.onnx");
+    clock.advance(Duration.ofMinutes(5));
+    StoredModel second = upload("resnet bytes", "copy-of-resnet.onnx");
+
+    String expected = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest("resnet bytes".getBytes(StandardCharsets.UTF_8)));
+    assertThat(first.alreadyKnown()).isFalse();
+    assertThat(second.alreadyKnown()).isTrue();
+    assertThat(second.model().sha256()).isEqualTo(expected);
+    assertThat(second.model().originalName()).isEqualTo("resnet50.onnx");
+    assertThat(second.model().sizeBytes()).isEqualTo(12);
+    assertThat(second.model().lastUsedAt()).isEqualTo(first.model().uploadedAt().plus(Duration.ofMinutes(5)));
+    assertThat(models.file(expected)).hasContent("resnet bytes");
+    try (var files = Files.walk(dataDir.resolve("models"))) {
+      assertThat(files.filter(Files::isRegularFile).toList()).containsExactly(models.file(expected));
+    }
+    assertThat(models.recent(10)).extracting(ModelRecord::sha256).containsExactly(expected);
+  }
+
+  @Test
+  void recentModelsCanBeSearchedByNameOrHashPrefix() throws Exception {
+    StoredModel a = upload("a", "ResNet50_v1.onnx");
+    clock.advance(Duration.ofSeconds(1));
+    upload("b", "bert-base.onnx");
+    clock.advance(Duration.ofSeconds(1));
+    upload("c", "50%_pruned.onnx");
+
+    assertThat(models.search("resnet", 10)).extracting(ModelRecord::originalName).containsExactly("ResNet50_v1.onnx");
+    assertThat(models.search("50", 10)).extracting(ModelRecord::originalName)
+        .containsExactly("50%_pruned.onnx", "ResNet50_v1.onnx");
+    // % and _ are literal, not wildcards.
+    assertThat(models.search("%", 10)).extracting(ModelRecord::originalName).containsExactly("50%_pruned.onnx");
+    assertThat(models.search(a.model().sha256().substring(0, 12), 10)).extracting(ModelRecord::sha256)
+        .contains(a.model().sha256());
+    assertThat(models.recent(2)).extracting(ModelRecord::originalName)
+        .containsExactly("50%_pruned.onnx", "bert-base.onnx");
+  }
+
+  @Test
+  void enginesPastTheQuotaAreEvictedLeastRecentlyUsedFirst() throws Exception {
+    String model = upload("model", "m.onnx").model().sha256();
+    EngineCatalog engines = new EngineCatalog(db, dataDir, 250, clock);
+
+    EngineRecord e1 = engines.add(build(model, "8.6"), built("e1", 100, (byte) 1));
+    clock.advance(Duration.ofMinutes(1));
+    EngineRecord e2 = engines.add(build(model, "10.0"), built("e2", 100, (byte) 2));
+    clock.advance(Duration.ofMinutes(1));
+    // Downloading e1 makes it the most recently used: e2 is now the oldest.
+    Path file = engines.download(e1.sha256());
+    assertThat(Files.readAllBytes(file)).hasSize(100).containsOnly((byte) 1);
+    clock.advance(Duration.ofMinutes(1));
+    EngineRecord e3 = engines.add(build(model, "10.3"), built("e3", 100, (byte) 3));
+
+    assertThat(engines.forModel(model)).extracting(EngineRecord::sha256).containsExactly(e1.sha256(), e3.sha256());
+    assertThat(engines.usedBytes()).isEqualTo(200);
+    assertThat(EngineCatalog.files(dataDir).path(e2.sha256())).doesNotExist();
+    assertThat(EngineCatalog.files(dataDir).path(e1.sha256())).exists();
+    assertThatThrownBy(() -> engines.download(e2.sha256()))
+        .isInstanceOfSatisfying(UserFacingException.class, e -> {
+          assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
+          assertThat(e.detail()).contains("evicted").contains("Retry its cell");
+        });
+    EngineRecord stored = engines.require(e1.sha256());
+    assertThat(stored.build()).isEqualTo(build(model, "8.6"));
+    assertThat(stored.lastDownloadedAt()).isEqualTo(Instant.parse("2026-01-01T00:02:00Z"));
+    assertThat(stored.sizeBytes()).isEqualTo(100);
+  }
+
+  @Test
+  void anEngineLargerThanTheQuotaEvictsTheOthersButStaysItself() throws Exception {
+    String model = upload("model", "m.onnx").model().sha256();
+    EngineCatalog engines = new EngineCatalog(db, dataDir, 150, clock);
+    EngineRecord small = engines.add(build(model, "8.6"), built("s", 100, (byte) 1));
+    clock.advance(Duration.ofMinutes(1));
+    EngineRecord big = engines.add(build(model, "10.3"), built("b", 400, (byte) 2));
+
+    assertThat(engines.find(small.sha256())).isEmpty();
+    assertThat(engines.find(big.sha256())).isPresent();
+    // The next arrival evicts it in turn.
+    clock.advance(Duration.ofMinutes(1));
+    EngineRecord next = engines.add(build(model, "10.4"), built("n", 100, (byte) 3));
+    assertThat(engines.forModel(model)).extracting(EngineRecord::sha256).containsExactly(next.sha256());
+  }
+
+  @Test
+  void deletingAModelRemovesItsJobsCellsEventsEnginesLogsAndFiles() throws Exception {
+    String model = upload("doomed", "doomed.onnx").model().sha256();
+    String other = upload("kept", "kept.onnx").model().sha256();
+    JobQueue queue = new JobQueue(db, dataDir, JobLimits.defaults(), clock);
+    Job job = queue.submit(new JobRequest(model, "alice", "{}",
+        List.of(JobRequest.CellRequest.of(CellSpec.conversion("10.3", Precision.FP16)))));
+    Job kept = queue.submit(new JobRequest(other, "alice", "{}",
+        List.of(JobRequest.CellRequest.of(CellSpec.reference()))));
+    Cell cell = job.cells().get(0);
+    EngineCatalog engines = new EngineCatalog(db, dataDir, 1 << 20, clock);
+    EngineRecord engine = engines.add(new EngineBuild(model, cell.id(), "10.3", Precision.FP16, "sha256:x", "gpu",
+        "--fp16", 1.0), built("e", 10, (byte) 7));
+    Path log = dataDir.resolve("logs/job-" + job.id() + "/cell-" + cell.id() + "-attempt-1.log");
+    Files.createDirectories(log.getParent());
+    Files.writeString(log, "a log line\n");
+
+    models.delete(model);
+
+    assertThat(models.find(model)).isEmpty();
+    assertThat(models.file(model)).doesNotExist();
+    assertThat(queue.job(job.id())).isEmpty();
+    assertThat(queue.cell(cell.id())).isEmpty();
+    assertThat(queue.events(cell.id())).isEmpty();
+    assertThat(engines.find(engine.sha256())).isEmpty();
+    assertThat(EngineCatalog.files(dataDir).path(engine.sha256())).doesNotExist();
+    assertThat(log.getParent()).doesNotExist();
+    assertThat(count("SELECT COUNT(*) FROM cell_event WHERE job_id = " + job.id())).isZero();
+    // The other model and its job are untouched.
+    assertThat(models.find(other)).isPresent();
+    assertThat(queue.job(kept.id())).isPresent();
+    assertThat(models.file(other)).exists();
+  }
+
+  @Test
+  void aModelWithARunningCellCannotBeDeleted() throws Exception {
+    String model = upload("busy", "busy.onnx").model().sha256();
+    JobQueue queue = new JobQueue(db, dataDir, JobLimits.defaults(), clock);
+    Job job = queue.submit(new JobRequest(model, "alice", "{}",
+        List.of(JobRequest.CellRequest.of(CellSpec.reference()))));
+    db.inTransaction(c -> c.createStatement().executeUpdate(
+        "UPDATE cell SET state = 'RUNNING', owner = 'x' WHERE job_id = " + job.id()));
+
+    assertThatThrownBy(() -> models.delete(model))
+        .isInstanceOfSatisfying(UserFacingException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFLICT));
+    assertThat(models.find(model)).isPresent();
+    assertThat(models.file(model)).exists();
+  }
+
+  private int count(String sql) {
+    return db.read(c -> {
+      try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+  }
+}
