@@ -16,18 +16,25 @@ final class Responses {
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
           + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+  private static final String NOSNIFF = "X-Content-Type-Options";
+
   private Responses() {}
 
   static void json(Context ctx, int status, Object body) {
     try {
-      ctx.status(status).contentType(JSON).result(Json.pretty().writeValueAsBytes(body));
+      ctx.status(status).contentType(JSON).header(NOSNIFF, "nosniff").result(Json.pretty().writeValueAsBytes(body));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   static void html(Context ctx, int status, String page) {
-    ctx.status(status).contentType(HTML).header("Content-Security-Policy", CSP).result(page);
+    ctx.status(status)
+        .contentType(HTML)
+        .header("Content-Security-Policy", CSP)
+        .header(NOSNIFF, "nosniff")
+        .header("Referrer-Policy", "no-referrer")
+        .result(page);
   }
 
   /** API paths answer errors in JSON; everything else is a page for people. */

@@ -150,6 +150,22 @@ class BadUploadTest {
   }
 
   @Test
+  void aClientAskingExpect100ContinueIsRefusedBeforeSendingTheBody() throws Exception {
+    // A raw socket: the JDK client waits forever on a final answer to Expect (JDK-8286171, fixed in 20).
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.server().port())) {
+      s.setSoTimeout(10_000);
+      String head = "POST /api/v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 1073741824\r\n"
+          + "Expect: 100-continue\r\nConnection: close\r\n\r\n";
+      s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+      assertThat(answer).startsWith("HTTP/1.1 413 ").doesNotContain("100 Continue").contains("\"upload_too_large\"");
+    }
+  }
+
+  @Test
   void anUploadOverTheLimitWithoutContentLengthIsCutOffWhileStreaming() throws Exception {
     Multipart body = new Multipart().file("model", "big.onnx", TestModels.withInlineWeights(1 << 20));
     HttpResponse<String> r = server.send(HttpRequest.newBuilder(server.uri("/api/v1/models"))

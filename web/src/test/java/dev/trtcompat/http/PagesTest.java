@@ -38,6 +38,7 @@ class PagesTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/html"));
     assertThat(r.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp).contains("script-src 'self'"));
+    assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     assertThat(r.body())
         .contains("<form id=\"upload-form\"")
         .contains("enctype=\"multipart/form-data\"")
