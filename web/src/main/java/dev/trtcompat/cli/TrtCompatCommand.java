@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       ExplainLogCommand.class,
       RunCommand.class,
+      ConvertCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
 

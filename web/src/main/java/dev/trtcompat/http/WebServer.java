@@ -36,9 +36,12 @@ public final class WebServer implements AutoCloseable {
   private final List<Route> routes;
   private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private WebServer(Javalin app, List<Route> routes) {
+  private final ConversionApi conversions;
+
+  private WebServer(Javalin app, List<Route> routes, ConversionApi conversions) {
     this.app = app;
     this.routes = routes;
+    this.conversions = conversions;
   }
 
   /**
@@ -47,6 +50,15 @@ public final class WebServer implements AutoCloseable {
    * @param sections the model page's sections in order; {@link #summarySections()} for the summary alone
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections) {
+    java.util.function.Function<String, java.util.Optional<java.nio.file.Path>> files =
+        store instanceof dev.trtcompat.models.FileModelStore f ? f::modelFile : id -> java.util.Optional.empty();
+    return start(config, store, sections, new ConversionApi(
+        ConversionApi.Settings.fromEnvironment(System.getenv(), config.dataDir()), store, files));
+  }
+
+  /** Starts serving with these conversion routes; the server closes {@code conversions} when it stops. */
+  public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections,
+      ConversionApi conversions) {
     ModelApi models = new ModelApi(store, config.maxUploadBytes(), sections);
     Assets assets = new Assets();
     byte[] openApi = openApi();
@@ -76,15 +88,25 @@ public final class WebServer implements AutoCloseable {
         r.get(API + "/models", models::list);
         r.post(API + "/models", models::upload);
         r.get(API + "/models/{id}", models::get);
+        r.post(API + "/models/{id}/conversions", conversions::start);
+        r.get(API + "/conversions/{id}", conversions::get);
+        r.get(API + "/conversions/{id}/log", conversions::log);
+        r.get(API + "/conversions/{id}/engine", conversions::engine);
+        r.post(API + "/logs/explain", conversions::explain);
       });
     });
-    app.start(config.host(), config.port());
+    try {
+      app.start(config.host(), config.port());
+    } catch (RuntimeException e) {
+      conversions.close();
+      throw e;
+    }
     LOG.info("trt-compat serving on http://{}:{}/ (data folder {}, uploads up to {})",
         hostForUrl(config.host()), app.port(), config.dataDir(), ByteSize.human(config.maxUploadBytes()));
     if (!isLoopback(config.host())) {
       LOG.warn("listening on {}, reachable from other machines: trt-compat has no authentication", config.host());
     }
-    return new WebServer(app, List.copyOf(routes));
+    return new WebServer(app, List.copyOf(routes), conversions);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
@@ -110,6 +132,7 @@ public final class WebServer implements AutoCloseable {
     }
     LOG.info("stopping: finishing requests in flight");
     app.stop();
+    conversions.close();
     LOG.info("stopped");
   }
 
