@@ -143,7 +143,8 @@ public final class ConversionService {
       }
       notes.addAll(command.notes());
       Outcome outcome = outcome(result, log, engineBuilt, notes);
-      ModelNodeMatch node = log.failingNode() == null ? null : ModelNodeMatch.of(log.failingNode(), model.graph().nodes());
+      ModelNodeMatch node = log.failingNode() == null ? null : ModelNodeMatch.of(log.failingNode(), model,
+          log.tensorrtVersion() != null ? log.tensorrtVersion() : request.release().toString());
       EngineArtifact artifact = null;
       if (outcome == Outcome.SUCCESS) {
         TrtexecLog facts = log;
