@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: 0 success; 1 the command ran and found the model incompatible or the run failed; 2 bad
  * input or usage; 3 a dependency is unavailable (Docker, image, GPU runtime); 4 timeout; 5 limit
- * reached; 70 internal error (details in the log).
+ * reached; 6 check found no accepting release but an unknown verdict; 70 internal error (details in the log).
  */
 @Command(
     name = "trt-compat",
@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
     description = "Will this ONNX model convert to TensorRT? Inspect, check, convert and compare.",
     subcommands = {
       InspectCommand.class,
+      CheckCommand.class,
       ServeCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {

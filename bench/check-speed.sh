@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Static checker speed: every TensorRT release of the knowledge base checked for a generated ~1,400-node
+# detection-class graph, after parsing; median of repeated runs in one JVM (target < 50 ms).
+# Usage: bench/check-speed.sh [nodes=1400] [runs=50] [warmup=20]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -q -B -ntp -pl bench -am package -DskipTests >&2
+cp_file=bench/target/classpath.txt
+./mvnw -q -B -ntp -pl bench dependency:build-classpath -Dmdep.outputFile="$PWD/$cp_file" >&2 || true
+# compat-matrix comes from the reactor build, not from ~/.m2 (never mvn install)
+cp="bench/target/classes:compat-matrix/target/classes:$(grep -v '^$' "$cp_file" | tr '\n' ':' | sed 's#[^:]*compat-matrix[^:]*:##g')"
+echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
+exec java -XX:+UseSerialGC -cp "$cp" dev.trtcompat.bench.CheckSpeed "${1:-1400}" "${2:-50}" "${3:-20}"

@@ -1,0 +1,166 @@
+package dev.trtcompat.check;
+
+import dev.trtcompat.check.TensorFact.Origin;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.OnnxGraph;
+import dev.trtcompat.onnx.OnnxModel;
+import dev.trtcompat.onnx.TensorInfo;
+import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.FunctionProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The release-independent view of a model the rules need, built once per check: every node (main graph,
+ * If/Loop/Scan bodies at any depth, local functions) with its place, and what is statically known about each
+ * tensor (type, shape, whether it is a weight or constant-foldable, small integer values).
+ */
+final class ModelIndex {
+
+  final OnnxModel model;
+  final List<NodeSite> sites = new ArrayList<>();
+  final Map<String, TensorFact> tensors = new HashMap<>();
+  /** Tensor names some node or graph output reads. */
+  final Set<String> consumed = new HashSet<>();
+  /** Initializer name to the ops that read it, for model-level type rules. */
+  final Map<String, List<String>> initializerReaders = new HashMap<>();
+  final Map<String, FunctionProto> functions = new HashMap<>();
+  final Set<String> initializerNames = new HashSet<>();
+  /** Default-domain op type to the number of nodes using it, at any depth. */
+  final Map<String, Integer> opCounts = new HashMap<>();
+
+  private ModelIndex(OnnxModel model) {
+    this.model = model;
+  }
+
+  static ModelIndex of(OnnxModel model) {
+    ModelIndex ix = new ModelIndex(model);
+    for (FunctionProto f : model.functions()) {
+      ix.functions.put(f.getDomain() + ":" + f.getName(), f);
+    }
+    long opset = model.defaultOpset();
+    OnnxGraph g = model.graph();
+    ix.seedGraph(g.initializers(), g.inputs(), g.outputs(), g.valueInfo());
+    List<NodeProto> nodes = g.nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeProto n = nodes.get(i);
+      String name = displayName(n, i);
+      ix.visit(n, i, name, name, opset, false);
+    }
+    for (ValueInfoProto o : g.outputs()) {
+      ix.consumed.add(o.getName());
+    }
+    return ix;
+  }
+
+  static String displayName(NodeProto n, int indexInGraph) {
+    return n.getName().isEmpty() ? n.getOpType() + "_" + indexInGraph : n.getName();
+  }
+
+  private void seedGraph(
+      List<TensorInfo> inits, List<ValueInfoProto> inputs, List<ValueInfoProto> outputs, List<ValueInfoProto> vi) {
+    for (ValueInfoProto v : vi) {
+      tensors.put(v.getName(), fromValueInfo(v, Origin.RUNTIME));
+    }
+    for (ValueInfoProto v : outputs) {
+      tensors.putIfAbsent(v.getName(), fromValueInfo(v, Origin.RUNTIME));
+    }
+    for (ValueInfoProto v : inputs) {
+      tensors.put(v.getName(), fromValueInfo(v, Origin.GRAPH_INPUT));
+    }
+    for (TensorInfo t : inits) {
+      initializerNames.add(t.name());
+      tensors.put(t.name(), new TensorFact(t.elemType(), List.copyOf(t.dims()), Origin.INITIALIZER,
+          ConstantValues.integers(t.elemType(), t.smallValue()), ConstantValues.allZero(t.smallValue()), null));
+    }
+  }
+
+  private void seedSubgraph(GraphProto g) {
+    List<TensorInfo> inits = OnnxGraph.of(g).initializers();
+    seedGraph(inits, g.getInputList(), g.getOutputList(), g.getValueInfoList());
+    for (ValueInfoProto o : g.getOutputList()) {
+      consumed.add(o.getName());
+    }
+  }
+
+  private void visit(NodeProto n, int top, String name, String path, long opset, boolean inFunction) {
+    sites.add(new NodeSite(n, top, name, path, opset, inFunction));
+    opCounts.merge(n.getOpType(), 1, Integer::sum);
+    for (String in : n.getInputList()) {
+      if (!in.isEmpty()) {
+        consumed.add(in);
+        if (initializerNames.contains(in)) {
+          initializerReaders.computeIfAbsent(in, k -> new ArrayList<>()).add(n.getOpType());
+        }
+      }
+    }
+    for (AttributeProto a : n.getAttributeList()) {
+      if (a.hasG()) {
+        subgraph(a.getG(), top, path + "/" + a.getName(), opset, inFunction);
+      }
+      for (GraphProto sub : a.getGraphsList()) {
+        subgraph(sub, top, path + "/" + a.getName(), opset, inFunction);
+      }
+    }
+    ConstantFolding.infer(n, tensors);
+    FunctionProto f = functions.get((n.getDomain().isEmpty() ? "" : n.getDomain()) + ":" + n.getOpType());
+    if (f != null && !inFunction) {
+      long fOpset = f.getOpsetImportList().stream()
+          .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+          .mapToLong(o -> o.getVersion()).findFirst().orElse(opset);
+      List<NodeProto> body = f.getNodeList();
+      for (int i = 0; i < body.size(); i++) {
+        String bn = displayName(body.get(i), i);
+        visit(body.get(i), top, bn, path + "/" + f.getName() + "/" + bn, fOpset, true);
+      }
+    }
+  }
+
+  private void subgraph(GraphProto g, int top, String prefix, long opset, boolean inFunction) {
+    seedSubgraph(g);
+    List<NodeProto> nodes = g.getNodeList();
+    for (int i = 0; i < nodes.size(); i++) {
+      String bn = displayName(nodes.get(i), i);
+      visit(nodes.get(i), top, bn, prefix + "/" + bn, opset, inFunction);
+    }
+  }
+
+  static TensorFact fromValueInfo(ValueInfoProto v, Origin origin) {
+    TypeProto t = v.getType();
+    if (!t.hasTensorType()) {
+      return new TensorFact(null, null, origin, null, null, null);
+    }
+    ElementType type = ElementType.fromWire(t.getTensorType().getElemType()).orElse(null);
+    if (type == ElementType.UNDEFINED) {
+      type = null;
+    }
+    if (!t.getTensorType().hasShape()) {
+      return new TensorFact(type, null, origin, null, null, null);
+    }
+    List<Long> dims = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (TensorShapeProto.Dimension d : t.getTensorType().getShape().getDimList()) {
+      if (d.hasDimValue() && d.getDimValue() >= 0) {
+        dims.add(d.getDimValue());
+        names.add(null);
+      } else {
+        dims.add(-1L);
+        names.add(d.hasDimParam() && !d.getDimParam().isEmpty() ? d.getDimParam() : "?");
+      }
+    }
+    return new TensorFact(type, List.copyOf(dims), origin, null, null, java.util.Collections.unmodifiableList(names));
+  }
+
+  TensorFact fact(String name) {
+    return tensors.get(name);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.trtcompat.check;
+
+import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+
+/**
+ * A node with where it sits: its top-level index (what TensorRT prints in "While parsing node number N";
+ * for a node inside an If/Loop/Scan body or a local function, the index of the enclosing top-level node) and
+ * its path from the main graph.
+ *
+ * @param opset the default-domain opset that selects the node's schema
+ * @param inFunction the node belongs to a model-local function body
+ */
+record NodeSite(NodeProto node, int topIndex, String name, String path, long opset, boolean inFunction) {
+
+  String domain() {
+    String d = node.getDomain();
+    return d.isEmpty() ? "ai.onnx" : d;
+  }
+
+  boolean defaultDomain() {
+    return domain().equals("ai.onnx");
+  }
+
+  String op() {
+    return node.getOpType();
+  }
+
+  /** The op as the inspect summary writes it: {@code Op} or {@code domain:Op}. */
+  String opKey() {
+    return defaultDomain() ? op() : domain() + ":" + op();
+  }
+}

@@ -1,0 +1,174 @@
+package dev.trtcompat.rules;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A machine-checkable restriction on a node, one JSON object per restriction with a {@code kind}.
+ *
+ * <p>Opset windows ({@code sinceOpset}/{@code untilOpset}, inclusive) let one rule follow an ONNX signature
+ * change, e.g. Squeeze's {@code axes} moving from attribute to input at opset 13.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = Constraint.ConstantInput.class, name = "constant_input"),
+  @JsonSubTypes.Type(value = Constraint.AttributeValues.class, name = "attribute_values"),
+  @JsonSubTypes.Type(value = Constraint.AttributeAllOnes.class, name = "attribute_all_ones"),
+  @JsonSubTypes.Type(value = Constraint.AttributeExcludes.class, name = "attribute_excludes"),
+  @JsonSubTypes.Type(value = Constraint.ForbiddenAttributes.class, name = "forbidden_attributes"),
+  @JsonSubTypes.Type(value = Constraint.InputRank.class, name = "input_rank"),
+  @JsonSubTypes.Type(value = Constraint.UnsupportedOutput.class, name = "unsupported_output"),
+  @JsonSubTypes.Type(value = Constraint.InputValueMax.class, name = "input_value_max"),
+  @JsonSubTypes.Type(value = Constraint.InputAllZero.class, name = "input_all_zero"),
+  @JsonSubTypes.Type(value = Constraint.StaticInputShape.class, name = "static_input_shape"),
+  @JsonSubTypes.Type(value = Constraint.NotStaticallyCheckable.class, name = "not_statically_checkable"),
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface Constraint {
+
+  /** A short stable id used as the finding's rule name. */
+  String id();
+
+  /** True when the constraint applies to a node of a model at {@code opset}. */
+  default boolean appliesAt(long opset) {
+    return true;
+  }
+
+  private static boolean window(Integer since, Integer until, long opset) {
+    return (since == null || opset >= since) && (until == null || opset <= until);
+  }
+
+  /**
+   * Input {@code input} must be an initializer ({@code mode=initializer}: initializer or Constant node) or
+   * computable at build time ({@code mode=constant}: also a foldable chain of static shapes).
+   *
+   * @param unlessInputPresent skip the rule when this other input is given (Resize: sizes instead of scales)
+   */
+  record ConstantInput(
+      int input, String name, String mode, Integer sinceOpset, Integer untilOpset, Integer unlessInputPresent)
+      implements Constraint {
+    public String id() {
+      return "constant_input." + name;
+    }
+
+    public boolean appliesAt(long opset) {
+      return window(sinceOpset, untilOpset, opset);
+    }
+
+    public boolean initializerRequired() {
+      return !"constant".equals(mode);
+    }
+  }
+
+  /**
+   * A string or integer attribute must take one of {@code allowed} (written as strings). The ONNX default
+   * applies when the attribute is absent. {@code when} limits the rule to nodes whose other attributes have
+   * the given values (Resize nearest_mode only when mode is nearest).
+   */
+  record AttributeValues(
+      String attribute,
+      List<String> allowed,
+      String default_,
+      Integer sinceOpset,
+      Integer untilOpset,
+      Map<String, String> when)
+      implements Constraint {
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public AttributeValues(
+        @com.fasterxml.jackson.annotation.JsonProperty("attribute") String attribute,
+        @com.fasterxml.jackson.annotation.JsonProperty("allowed") List<String> allowed,
+        @com.fasterxml.jackson.annotation.JsonProperty("default") String default_,
+        @com.fasterxml.jackson.annotation.JsonProperty("sinceOpset") Integer sinceOpset,
+        @com.fasterxml.jackson.annotation.JsonProperty("untilOpset") Integer untilOpset,
+        @com.fasterxml.jackson.annotation.JsonProperty("when") Map<String, String> when) {
+      this.attribute = attribute;
+      this.allowed = List.copyOf(allowed);
+      this.default_ = default_;
+      this.sinceOpset = sinceOpset;
+      this.untilOpset = untilOpset;
+      this.when = when == null ? Map.of() : Map.copyOf(when);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonProperty("default")
+    public String default_() {
+      return default_;
+    }
+
+    public String id() {
+      return "attribute_values." + attribute;
+    }
+
+    public boolean appliesAt(long opset) {
+      return window(sinceOpset, untilOpset, opset);
+    }
+  }
+
+  /** An integer-list attribute must be absent, empty or all ones (pooling dilations). */
+  record AttributeAllOnes(String attribute) implements Constraint {
+    public String id() {
+      return "attribute_all_ones." + attribute;
+    }
+  }
+
+  /** A string attribute must not contain any of {@code substrings} (Einsum ellipsis). */
+  record AttributeExcludes(String attribute, List<String> substrings) implements Constraint {
+    public String id() {
+      return "attribute_excludes." + attribute;
+    }
+  }
+
+  /** None of these attributes may be set (Constant's sparse and string values). */
+  record ForbiddenAttributes(List<String> attributes) implements Constraint {
+    public String id() {
+      return "forbidden_attributes";
+    }
+  }
+
+  /** The rank of input {@code input} must lie in [min, max] (2D/3D pooling is rank 4..5). */
+  record InputRank(int input, int min, int max) implements Constraint {
+    public String id() {
+      return "input_rank";
+    }
+  }
+
+  /** Output {@code output} must not be consumed (MaxPool Indices). */
+  record UnsupportedOutput(int output, String name) implements Constraint {
+    public String id() {
+      return "unsupported_output." + name;
+    }
+  }
+
+  /** The value of a scalar input must not exceed {@code max} (TopK K). */
+  record InputValueMax(int input, String name, long max) implements Constraint {
+    public String id() {
+      return "input_value_max." + name;
+    }
+  }
+
+  /** A quantization zero point must be a constant whose values are all zero (symmetric quantization). */
+  record InputAllZero(int input, String name) implements Constraint {
+    public String id() {
+      return "input_all_zero." + name;
+    }
+  }
+
+  /** Input {@code input} must have a fully static shape. */
+  record StaticInputShape(int input) implements Constraint {
+    public String id() {
+      return "static_input_shape";
+    }
+  }
+
+  /**
+   * A documented restriction that depends on runtime values or shapes; reported as info so that it is never
+   * silently taken for a pass.
+   */
+  record NotStaticallyCheckable(String check) implements Constraint {
+    public String id() {
+      return "runtime_restriction." + check;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.trtcompat.rules;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Load-time checks of a release file: a broken fact must stop start-up, not turn into a silent pass later.
+ */
+final class RulesValidator {
+
+  /** ONNX element type names (IR 11); a policy for any other name is a typo. */
+  static final Set<String> ELEMENT_TYPES =
+      Set.of(
+          "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64", "STRING", "BOOL", "FLOAT16", "DOUBLE",
+          "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ",
+          "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1", "FLOAT8E8M0");
+
+  private RulesValidator() {}
+
+  static void validate(String file, ReleaseRules r) {
+    require(r.release() != null && r.release().matches("\\d+\\.\\d+"), file, "release must be MAJOR.MINOR");
+    require(file.equals("tensorrt-" + r.release() + ".json"), file, "file name must match release " + r.release());
+    require(!r.sources().isEmpty(), file, "sources must name at least one document");
+    for (Source s : r.sources()) {
+      require(s.url() != null && s.url().startsWith("https://"), file, "every source needs an https URL");
+    }
+    require(r.parser() != null, file, "parser facts missing");
+    require(r.parser().opsetMin() >= 1 && r.parser().opsetMax() >= r.parser().opsetMin(), file, "bad opset range");
+    for (String t : r.elementTypes().keySet()) {
+      require(ELEMENT_TYPES.contains(t), file, "unknown element type " + t);
+    }
+    require(r.elementTypes().containsKey("FLOAT") && r.elementTypes().containsKey("INT64"), file,
+        "elementTypes must cover at least FLOAT and INT64");
+    Set<String> seen = new HashSet<>();
+    for (OperatorRule op : r.operators()) {
+      String where = file + " " + op.op();
+      require(op.op() != null && op.op().matches("[A-Za-z][A-Za-z0-9_]*"), file, "bad operator name " + op.op());
+      require(seen.add(op.op()), file, "operator listed twice: " + op.op());
+      require(op.supported() != null, where, "supported missing");
+      if (op.types() != null) {
+        for (String t : op.types()) {
+          require(ELEMENT_TYPES.contains(t), where, "unknown element type " + t);
+        }
+      }
+      if (op.supported() != Support.YES) {
+        require(op.constraints().isEmpty(), where, "an unsupported operator carries no constraints");
+      }
+      for (Constraint c : op.constraints()) {
+        validate(where, c);
+      }
+    }
+  }
+
+  private static void validate(String where, Constraint c) {
+    if (c instanceof Constraint.ConstantInput ci) {
+      require(ci.input() >= 0 && ci.name() != null, where, "constant_input needs input and name");
+      require("initializer".equals(ci.mode()) || "constant".equals(ci.mode()), where, "mode initializer|constant");
+    } else if (c instanceof Constraint.AttributeValues av) {
+      require(av.attribute() != null && !av.allowed().isEmpty(), where, "attribute_values needs a value set");
+    } else if (c instanceof Constraint.InputRank ir) {
+      require(ir.min() >= 0 && ir.max() >= ir.min(), where, "bad rank range");
+    } else if (c instanceof Constraint.AttributeExcludes ae) {
+      require(!ae.substrings().isEmpty(), where, "substrings empty");
+    } else if (c instanceof Constraint.ForbiddenAttributes fa) {
+      require(!fa.attributes().isEmpty(), where, "attributes empty");
+    } else if (c instanceof Constraint.InputValueMax iv) {
+      require(iv.max() > 0, where, "max must be positive");
+    } else if (c instanceof Constraint.NotStaticallyCheckable n) {
+      require(n.check() != null, where, "check id missing");
+    }
+  }
+
+  static void validateOrder(List<ReleaseRules> releases) {
+    for (int i = 1; i < releases.size(); i++) {
+      int[] a = releases.get(i - 1).versionParts();
+      int[] b = releases.get(i).versionParts();
+      require(a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]), "releases.txt", "releases must be listed oldest first");
+    }
+  }
+
+  private static void require(boolean ok, String where, String what) {
+    if (!ok) {
+      throw new IllegalStateException("knowledge base " + where + ": " + what);
+    }
+  }
+}

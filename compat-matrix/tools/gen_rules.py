@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""Regenerates the per-release knowledge base files (tensorrt-<release>.json) and onnx-operator-versions.json.
+
+Inputs: ../shared/compat-sources/operators.tsv and versions.tsv (doc tables of onnx-tensorrt release branches),
+a git mirror of github.com/onnx/onnx-tensorrt (importer code per branch: which op importers are registered) and
+Debian's python3-onnx (operator schema history). Restrictions in the doc tables are turned into structured
+constraints by the table RESTRICTIONS below; facts read from the importer code are in CODE_FACTS. Where doc and
+code disagree, the code fact decides and both are written to the file.
+
+usage: /usr/bin/python3 compat-matrix/tools/gen_rules.py SHARED_DIR ONNX_TENSORRT_GIT_DIR OUT_DIR
+"""
+import json, re, subprocess, sys, csv, os
+
+SHARED, MIRROR, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+REPO_URL = "https://github.com/onnx/onnx-tensorrt"
+
+# release -> branch
+RELEASES = [("7.0", "7.0"), ("7.1", "7.1"), ("7.2", "7.2.1"), ("8.0", "8.0-GA"), ("8.2", "8.2-GA"),
+            ("8.4", "8.4-GA"), ("8.5", "8.5-GA"), ("8.6", "8.6-GA"), ("9.0", "9.0-GA"), ("9.1", "9.1"),
+            ("9.2", "9.2"), ("9.3", "9.3"), ("10.0", "10.0-GA"), ("10.1", "10.1-GA")]
+
+def rel_key(r):
+    return tuple(int(x) for x in r.split("."))
+
+def at_least(r, v):
+    return rel_key(r) >= rel_key(v)
+
+TYPE_NAMES = {"FP32": "FLOAT", "FP16": "FLOAT16", "BF16": "BFLOAT16", "INT32": "INT32", "INT64": "INT64",
+              "INF64": "INT64", "BOOL": "BOOL", "UINT8": "UINT8", "INT8": "INT8", "FP8": "FLOAT8E4M3FN",
+              "INT4": "INT4"}
+
+def parse_types(cell):
+    out = []
+    for t in re.split(r"[,\s]+", cell.strip()):
+        if t:
+            out.append(TYPE_NAMES[t])
+    return sorted(set(out), key=out.index) if out else None
+
+def importer_file(branch):
+    for f in ("builtin_op_importers.cpp", "onnxOpImporters.cpp"):
+        r = subprocess.run(["git", "-C", MIRROR, "show", f"{branch}:{f}"], capture_output=True, text=True)
+        if r.returncode == 0:
+            return f, r.stdout
+    raise SystemExit("no importer file on " + branch)
+
+def ci(i, name, mode="initializer", **kw):
+    d = {"kind": "constant_input", "input": i, "name": name, "mode": mode}
+    d.update(kw)
+    return d
+
+def av(attr, allowed, default=None, **kw):
+    d = {"kind": "attribute_values", "attribute": attr, "allowed": allowed}
+    if default is not None:
+        d["default"] = default
+    d.update(kw)
+    return d
+
+def rank(i, lo, hi):
+    return {"kind": "input_rank", "input": i, "min": lo, "max": hi}
+
+def manual(check):
+    # A documented restriction that needs runtime shapes or values; reported as info, never as a pass.
+    return {"kind": "not_statically_checkable", "check": check}
+
+def restriction_constraints(op, text, release):
+    """Doc restriction text -> structured constraints (the doc text stays in the file as provenance)."""
+    t = text.replace("\\", "")
+    c = []
+    if op in ("AveragePool", "MaxPool") and "2D or 3D" in t:
+        c.append(rank(0, 4, 5))
+    if "dilations` must be empty or all ones" in t:
+        c.append({"kind": "attribute_all_ones", "attribute": "dilations"})
+    if op == "MaxPool" and "Indices" in t:
+        c.append({"kind": "unsupported_output", "output": 1, "name": "Indices"})
+    if op == "Clip" and "min" in t:
+        c += [ci(1, "min", sinceOpset=11), ci(2, "max", sinceOpset=11)]
+    if op == "Conv" and "W` must be an initailizer" in t:
+        c.append(ci(1, "W"))
+    if op == "ConvTranspose":
+        c.append(ci(1, "W"))
+    if op == "CumSum":
+        c.append(ci(1, "axis"))
+    if op == "DequantizeLinear":
+        if "zero_point` must be zero" in t:
+            c.append({"kind": "input_all_zero", "input": 2, "name": "x_zero_point"})
+        else:
+            c += [ci(1, "x_scale"), ci(2, "x_zero_point")]
+    if op == "QuantizeLinear":
+        if "must be 0" in t:
+            c.append({"kind": "input_all_zero", "input": 2, "name": "y_zero_point"})
+        else:
+            c += [ci(1, "y_scale"), ci(2, "y_zero_point")]
+    if op == "Dropout" and "is_traning" in t:
+        c.append(ci(2, "training_mode", sinceOpset=12))
+    if op == "Einsum" and "Ellipsis" in t:
+        c.append({"kind": "attribute_excludes", "attribute": "equation", "substrings": ["..."]})
+    if op == "EyeLike" or (op == "ReverseSequence" and "Dynamic" in t):
+        c.append({"kind": "static_input_shape", "input": 0})
+    if op in ("Gather", "GatherElements") and "positive indices" in t:
+        c.append(manual("non_negative_indices"))
+    if op in ("GRU", "LSTM", "RNN"):
+        c.append(manual("bidirectional_same_activations"))
+    if op == "LSTM" and "input_forget" in t:
+        c += [av("input_forget", ["0"], "0"), av("layout", ["0"], "0")]
+    if op == "GridSample":
+        c.append(rank(0, 4, 4))
+    if op == "Hardmax":
+        c.append(manual("axis_dimension_build_time_constant"))
+    if op == "If":
+        c.append(manual("branch_outputs_compatible"))
+    if op == "InstanceNormalization":
+        c += [ci(1, "scale"), ci(2, "B")]
+        if "rank" in t:
+            c.append(rank(0, 3, 5))
+    if op == "LayerNormalization":
+        c += [{"kind": "unsupported_output", "output": 1, "name": "Mean"},
+              {"kind": "unsupported_output", "output": 2, "name": "InvStdDev"}]
+    if op == "Loop":
+        c.append(manual("loop_carried_shapes_static"))
+    if op == "NonMaxSuppression" and "initializers" in t:
+        c += [ci(2, "max_output_boxes_per_class"), ci(3, "iou_threshold"), ci(4, "score_threshold")]
+    if op == "OneHot":
+        c.append(ci(1, "depth", "constant"))
+    if op == "Pad":
+        if "axes" in t:
+            c.append(ci(3, "axes", sinceOpset=18))
+        else:
+            c += [ci(1, "pads", sinceOpset=11), av("mode", ["constant"], "constant"),
+                  ci(2, "constant_value", sinceOpset=11), manual("zero_padding_last_two_dims")]
+    if op == "Range":
+        c.append(manual("float_range_inputs_initializers"))
+    if op.startswith("Reduce") and "axes" in t:
+        c.append(ci(1, "axes", sinceOpset=18 if op != "ReduceSum" else 13))
+    if op == "ScatterND" and "reduction" in t:
+        c.append(av("reduction", ["none"], "none"))
+    if op == "Slice" and "axes" in t:
+        c.append(ci(3, "axes", sinceOpset=10))
+    if op == "Split" and "split" in t:
+        c.append(ci(1, "split", sinceOpset=13))
+    if op == "Squeeze":
+        c.append(ci(1, "axes", sinceOpset=13))
+    if op == "Unsqueeze":
+        c.append(ci(1, "axes", "constant", sinceOpset=13))
+    if op == "TopK":
+        if "initializer" in t:
+            c.append(ci(1, "K", sinceOpset=10))
+        if "sorted" in t:
+            c += [av("sorted", ["1"], "1"), {"kind": "input_value_max", "input": 1, "name": "K", "max": 3839}]
+    if op == "Constant" and "sparse_value" in t:
+        c.append({"kind": "forbidden_attributes", "attributes": ["sparse_value", "value_string", "value_strings"]})
+    if op == "Resize":
+        c += resize_constraints(release)
+    return c
+
+def resize_constraints(release):
+    """Resize: value sets read from the importer code (the doc tables lag; e.g. cubic from 8.5)."""
+    if release == "7.0":
+        return [av("mode", ["nearest", "linear"], "nearest"),
+                av("coordinate_transformation_mode", ["asymmetric"], "half_pixel", sinceOpset=11),
+                av("nearest_mode", ["floor"], "round_prefer_floor", sinceOpset=11, when={"mode": "nearest"}),
+                ci(1, "scales", untilOpset=10), ci(2, "scales", sinceOpset=11, unlessInputPresent=3)]
+    if release in ("7.1", "7.2"):
+        return [av("mode", ["nearest", "linear"], "nearest"),
+                av("coordinate_transformation_mode", ["asymmetric", "align_corners", "half_pixel", "pytorch_half_pixel"],
+                   "half_pixel", sinceOpset=11),
+                av("nearest_mode", ["floor"], "round_prefer_floor", sinceOpset=11, when={"mode": "nearest"}),
+                ci(1, "scales", untilOpset=10), ci(2, "scales", sinceOpset=11, unlessInputPresent=3)]
+    modes = ["nearest", "linear"] + (["cubic"] if at_least(release, "8.5") else [])
+    c = [av("mode", modes, "nearest"),
+         av("coordinate_transformation_mode",
+            ["half_pixel", "pytorch_half_pixel", "tf_half_pixel_for_nn", "asymmetric", "align_corners"],
+            "half_pixel", sinceOpset=11),
+         av("nearest_mode", ["floor", "ceil", "round_prefer_floor", "round_prefer_ceil"], "round_prefer_floor",
+            sinceOpset=11, when={"mode": "nearest"})]
+    if not at_least(release, "8.4"):
+        c += [ci(1, "scales", untilOpset=10), ci(2, "scales", sinceOpset=11, unlessInputPresent=3)]
+    if at_least(release, "10.0"):
+        c += [av("antialias", ["0"], "0", sinceOpset=18), av("keep_aspect_ratio_policy", ["stretch"], "stretch", sinceOpset=18)]
+    return c
+
+# Facts read from the importer code where the doc table is silent, wrong or imprecise.
+# (release predicate, op) -> dict(supported=?, constraints=[...], note=...)
+def code_facts(release, registered):
+    f = {}
+    def put(op, **kw):
+        f[op] = kw
+    # Conv: the importer expands 1D convolutions to 2D on every branch (needToExpandDims), so the doc's
+    # "2D or 3D only" is narrower than the code; weights must be initializers until 8.x made them tensors.
+    conv = [ci(1, "W")] if not at_least(release, "8.4") else []
+    put("Conv", constraints=conv + [rank(0, 3, 5)],
+        note="importer expands 1D convolutions (needToExpandDims); kernel weights read with is_weights() before 8.4")
+    # Pooling: poolingHelper (onnx2trt_utils.cpp) expands 1D pooling like Conv and asserts dilations == 1
+    # ("Do not support pooling dilations currently"); the tables say "2D or 3D" and mention dilations only from 10.0.
+    for pool in ("AveragePool", "MaxPool"):
+        cons = [rank(0, 3, 5), {"kind": "attribute_all_ones", "attribute": "dilations"}]
+        if pool == "MaxPool":
+            cons.append({"kind": "unsupported_output", "output": 1, "name": "Indices"})
+        put(pool, constraints=cons,
+            note="poolingHelper expands 1D pooling (needToExpandDims) and asserts dilations[i] == 1")
+    if at_least(release, "8.5"):
+        # NonZero importer asserts its own type list, wider than the table's "FP32, FP16".
+        nz = ["FLOAT", "FLOAT16", "INT32", "INT8", "BOOL"] + (["BFLOAT16", "INT64"] if at_least(release, "10.0") else [])
+        put("NonZero", types=nz, note="NonZero importer asserts input type in {" + ", ".join(nz) + "}")
+    if at_least(release, "8.5"):
+        put("Resize", constraints=resize_constraints(release),
+            note="importer handles mode == \"cubic\" (cubic_coeff_a, exclude_outside) although the table lists nearest/linear only")
+    if not at_least(release, "8.0"):
+        put("Clip", constraints=[ci(1, "min", sinceOpset=11), ci(2, "max", sinceOpset=11)],
+            note="Clip importer asserts inputs.at(1/2).is_weights(): 'Clip min value must be an initializer!'")
+    if release in ("7.0", "7.1", "7.2"):
+        put("TopK", constraints=[ci(1, "K", sinceOpset=10)], note="TopK importer asserts inputs.at(1).is_weights()")
+        put("Pad", constraints=[ci(1, "pads", sinceOpset=11), av("mode", ["constant"], "constant"),
+                                ci(2, "constant_value", sinceOpset=11), rank(0, 4, 8), manual("zero_padding_last_two_dims")],
+            note="Pad importer: 'This version of TensorRT only supports constant 0 padding!', input rank >= 4")
+    if release in ("8.0", "8.2"):
+        put("Pad", constraints=[ci(1, "pads", sinceOpset=11), av("mode", ["constant"], "constant"),
+                                ci(2, "constant_value", sinceOpset=11), manual("zero_padding_last_two_dims")],
+            note="Pad importer: 'This version of TensorRT only supports constant 0 padding!' and 'only supports 2D padding'")
+    if release in ("7.1", "7.2"):
+        put("If", supported="yes", constraints=[ci(0, "cond")],
+            note="If importer registered; asserts 'If condition must be a initializer!' and inlines the taken branch")
+    return f
+
+DATA_DEPENDENT = {"NonZero", "NonMaxSuppression", "Unique"}
+
+def element_types(release):
+    """Model-level element type policy (first paragraphs of the operator docs; DOUBLE/INT64 notes)."""
+    t = {"FLOAT": "supported", "FLOAT16": "supported", "BOOL": "supported", "INT32": "supported",
+         "STRING": "unsupported", "COMPLEX64": "unsupported", "COMPLEX128": "unsupported",
+         "UINT16": "unsupported", "UINT32": "unsupported", "UINT64": "unsupported", "INT16": "unsupported"}
+    t["DOUBLE"] = "cast_down" if at_least(release, "7.2") else "unsupported"
+    t["INT64"] = "supported" if at_least(release, "10.0") else "cast_down"
+    t["INT8"] = "quantized_only"
+    t["UINT8"] = "io_only" if at_least(release, "9.0") else "unsupported"
+    t["BFLOAT16"] = "supported" if at_least(release, "9.0") else "unsupported"
+    fp8 = "quantized_only" if at_least(release, "9.0") else "unsupported"
+    for n in ("FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ"):
+        t[n] = fp8 if n == "FLOAT8E4M3FN" else "unsupported"
+    t["INT4"] = "quantized_only" if at_least(release, "10.0") else "unsupported"
+    t["UINT4"] = "unsupported"
+    t["FLOAT4E2M1"] = "unsupported"
+    return t
+
+def main():
+    ops_rows = list(csv.DictReader(open(os.path.join(SHARED, "compat-sources/operators.tsv")), delimiter="\t"))
+    ver_rows = {r["branch"]: r for r in csv.DictReader(open(os.path.join(SHARED, "compat-sources/versions.tsv")), delimiter="\t")}
+    os.makedirs(OUT, exist_ok=True)
+    for release, branch in RELEASES:
+        fname, code = importer_file(branch)
+        registered = sorted(set(re.findall(r"DEFINE_BUILTIN_OP_IMPORTER\((\w+)\)", code)))
+        registered = [r for r in registered if not r.startswith("TRT_") and r not in ("op", "FallbackPluginImporter", "LocalFunctionImporter")]
+        rows = [r for r in ops_rows if r["branch"] == branch]
+        by_op = {}
+        resolutions = []
+        for r in rows:
+            by_op.setdefault(r["operator"], []).append(r)
+        facts = code_facts(release, registered)
+        ops = []
+        doc_ops = set(by_op)
+        for op in sorted(doc_ops | set(registered)):
+            rs = by_op.get(op, [])
+            doc_flags = [r["supported"] for r in rs]
+            doc_y = [f for f in doc_flags if f.startswith("Y")]
+            in_code = op in registered
+            entry = {"op": op}
+            if rs:
+                r = next((x for x in rs if x["supported"].startswith("Y")), rs[0]) if in_code else rs[0]
+                entry["doc"] = {"supported": r["supported"], "types": r["types"] or None,
+                                "restrictions": r["restrictions_raw"] or None}
+                if len(rs) > 1:
+                    entry["doc"]["duplicateRows"] = doc_flags
+            entry["code"] = {"registered": in_code}
+            supported = "yes" if in_code else "no"
+            fact = facts.get(op, {})
+            doc_sup = ("yes" if doc_y else "no") if rs else None
+            if len(rs) > 1 and len(set(doc_flags)) > 1:
+                resolutions.append({"op": op, "doc": "rows " + " and ".join(doc_flags),
+                                    "decision": supported,
+                                    "evidence": f"DEFINE_BUILTIN_OP_IMPORTER({op}) {'present' if in_code else 'absent'} in {fname}@{branch}"})
+            elif doc_sup is not None and doc_sup != supported:
+                resolutions.append({"op": op, "doc": doc_flags[0], "decision": supported,
+                                    "evidence": f"DEFINE_BUILTIN_OP_IMPORTER({op}) {'present' if in_code else 'absent'} in {fname}@{branch}"})
+            elif doc_sup is None:
+                resolutions.append({"op": op, "doc": "not in the table", "decision": supported,
+                                    "evidence": f"DEFINE_BUILTIN_OP_IMPORTER({op}) present in {fname}@{branch}"})
+            entry["supported"] = supported
+            if "Y [EXPERIMENTAL]" in doc_flags and supported == "yes":
+                entry["experimental"] = True
+            types = parse_types(entry.get("doc", {}).get("types") or "") if rs else None
+            entry["types"] = types if supported == "yes" else None
+            entry["typesFrom"] = "doc" if entry["types"] else None
+            if supported == "yes" and "types" in fact:
+                entry["types"] = fact["types"]
+                entry["typesFrom"] = "code"
+            if entry["typesFrom"] is None:
+                del entry["typesFrom"]
+            cons = []
+            if supported == "yes":
+                text = entry.get("doc", {}).get("restrictions") or ""
+                cons = restriction_constraints(op, text, release)
+                if "constraints" in fact:
+                    cons = fact["constraints"] + [c for c in cons if c["kind"] == "not_statically_checkable" and c not in fact["constraints"]]
+                if op in DATA_DEPENDENT:
+                    entry["dataDependentOutputShape"] = True
+            entry["constraints"] = cons
+            if "note" in fact:
+                entry["code"]["note"] = fact["note"]
+            ops.append(entry)
+        v = ver_rows[branch]
+        doc_name = "operators.md" if release in ("7.0", "7.1") else "docs/operators.md"
+        out = {
+            "release": release,
+            "sources": [
+                {"what": "operator table and parser opset range", "url": f"{REPO_URL}/blob/{branch}/{doc_name}",
+                 "branch": branch, "file": doc_name, "via": "trt-compat shared/compat-sources/operators.tsv, versions.tsv"},
+                {"what": "registered op importers and importer checks", "url": f"{REPO_URL}/blob/{branch}/{fname}",
+                 "branch": branch, "file": fname},
+                {"what": "opset handling (below 7 warns, nothing rejects above the documented range)",
+                 "url": f"{REPO_URL}/blob/{branch}/ModelImporter.cpp", "branch": branch, "file": "ModelImporter.cpp"},
+            ],
+            "parser": {
+                "opsetMin": 7,
+                "opsetMinDocumented": int(v["opset_min"]) if v["opset_min"] else None,
+                "opsetMax": int(v["opset_max"]),
+                "docDataTypes": v["data_types"],
+            },
+            "unlistedOperators": "unsupported",
+            "fallbackPluginImporter": "FallbackPluginImporter" in code,
+            "localFunctions": "LocalFunctionImporter" in code,
+            "elementTypes": element_types(release),
+            "operators": ops,
+            "resolutions": resolutions,
+        }
+        if release == "10.1":
+            out["notes"] = ["the 10.1-GA branch's operators.md still says 'TensorRT 10.0'; its importer code is the 10.1 fact"]
+        with open(os.path.join(OUT, f"tensorrt-{release}.json"), "w") as fh:
+            json.dump(out, fh, indent=1)
+            fh.write("\n")
+    with open(os.path.join(OUT, "releases.txt"), "w") as fh:
+        fh.write("# knowledge base files, oldest release first (written by tools/gen_rules.py)\n")
+        for release, _ in RELEASES:
+            fh.write(f"tensorrt-{release}.json\n")
+    # ONNX operator schema history: used to tell whether a node's schema is newer than a release's opset range.
+    import onnx, onnx.defs
+    hist = {}
+    for s in onnx.defs.get_all_schemas_with_history():
+        dom = s.domain or "ai.onnx"
+        hist.setdefault(dom, {}).setdefault(s.name, set()).add(s.since_version)
+    with open(os.path.join(OUT, "onnx-operator-versions.json"), "w") as fh:
+        json.dump({"source": f"onnx {onnx.__version__} operator schemas (onnx.defs.get_all_schemas_with_history, Debian python3-onnx)",
+                   "domains": {d: {op: sorted(v) for op, v in sorted(ops.items())} for d, ops in sorted(hist.items())}},
+                  fh, indent=0, sort_keys=False)
+        fh.write("\n")
+
+main()
