@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       CheckCommand.class,
       ServeCommand.class,
+      RunCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
 
