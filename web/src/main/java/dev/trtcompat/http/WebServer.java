@@ -2,6 +2,8 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.app.ByteSize;
 import dev.trtcompat.app.ServiceConfig;
+import dev.trtcompat.check.CompatibilityChecker;
+import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.models.ModelStore;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
@@ -34,20 +36,28 @@ public final class WebServer implements AutoCloseable {
 
   private final Javalin app;
   private final List<Route> routes;
+  private final ReferenceRuns references;
   private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private WebServer(Javalin app, List<Route> routes) {
+  private WebServer(Javalin app, List<Route> routes, ReferenceRuns references) {
     this.app = app;
     this.routes = routes;
+    this.references = references;
   }
 
   /**
    * Starts serving {@code store} as {@code config} says.
    *
-   * @param sections the model page's sections in order; {@link #summarySections()} for the summary alone
+   * @param sections the model page's first sections in order ({@link #summarySections()}); the server adds
+   *     its own after them: the TensorRT compatibility matrix and the graph, which need the server's checker
+   *     and reference runs
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections) {
-    ModelApi models = new ModelApi(store, config.maxUploadBytes(), sections);
+    Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
+    ReferenceRuns references = new ReferenceRuns(store, config.stopTimeout());
+    List<ModelPageSection> page = new ArrayList<>(sections);
+    page.addAll(new CompatibilitySections(compatibility, references, TensorRtImageCatalog.builtIn()).sections());
+    ModelApi models = new ModelApi(store, config.maxUploadBytes(), page);
     Assets assets = new Assets();
     byte[] openApi = openApi();
     List<Route> routes = Collections.synchronizedList(new ArrayList<>());
@@ -70,21 +80,30 @@ public final class WebServer implements AutoCloseable {
         r.get("/", models::uploadPage);
         r.post("/models", models::uploadForm);
         r.get("/models/{id}", models::page);
+        r.post("/models/{id}/reference", references::startForm);
         r.get(Assets.PATH + "/{name}", assets::serve);
         r.get(API + "/health", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
         r.get(API + "/openapi.json", ctx -> ctx.contentType(Responses.JSON).result(openApi));
         r.get(API + "/models", models::list);
         r.post(API + "/models", models::upload);
         r.get(API + "/models/{id}", models::get);
+        r.get(API + "/models/{id}/compatibility", compatibility::get);
+        r.post(API + "/models/{id}/reference", references::start);
+        r.get(API + "/models/{id}/reference", references::get);
       });
     });
-    app.start(config.host(), config.port());
+    try {
+      app.start(config.host(), config.port());
+    } catch (RuntimeException e) {
+      references.close();
+      throw e;
+    }
     LOG.info("trt-compat serving on http://{}:{}/ (data folder {}, uploads up to {})",
         hostForUrl(config.host()), app.port(), config.dataDir(), ByteSize.human(config.maxUploadBytes()));
     if (!isLoopback(config.host())) {
       LOG.warn("listening on {}, reachable from other machines: trt-compat has no authentication", config.host());
     }
-    return new WebServer(app, List.copyOf(routes));
+    return new WebServer(app, List.copyOf(routes), references);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
@@ -102,7 +121,10 @@ public final class WebServer implements AutoCloseable {
     return routes;
   }
 
-  /** Stops accepting, lets requests in flight finish within the stop timeout, then stops. */
+  /**
+   * Stops accepting, lets requests in flight finish within the stop timeout, then stops; then lets a
+   * reference run in progress finish within the stop timeout too, and drops the queued ones.
+   */
   @Override
   public void close() {
     if (stopped.getAndSet(true)) {
@@ -110,6 +132,7 @@ public final class WebServer implements AutoCloseable {
     }
     LOG.info("stopping: finishing requests in flight");
     app.stop();
+    references.close();
     LOG.info("stopped");
   }
 
