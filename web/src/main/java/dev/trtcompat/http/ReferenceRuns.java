@@ -120,18 +120,20 @@ final class ReferenceRuns implements AutoCloseable {
     ReferenceRequest request = request(model, dir.resolve(OUTPUT_DIR), options);
     ReferenceState queued = ReferenceState.of(ReferenceState.QUEUED);
     synchronized (states) {
-      ReferenceState current = states.get(id);
+      ReferenceState current = state(id);
       if (current != null && current.inFlight()) {
         throw new UserFacingException(Kind.CONFLICT, "reference_run_in_progress",
             "a reference run of this model is already " + current.state() + "; poll GET " + WebServer.API + "/models/" + id + "/reference");
       }
+      // Recorded before the worker can see it, so a fast run's end state is never overwritten by "queued".
+      record(id, dir, queued);
       try {
         worker.execute(() -> run(id, dir, request));
       } catch (RejectedExecutionException e) {
+        record(id, dir, current);
         throw new UserFacingException(Kind.UNAVAILABLE, "reference_queue_full",
             "the server is already running " + QUEUE_CAPACITY + " reference runs; try again when they have finished");
       }
-      record(id, dir, queued);
     }
     return queued;
   }

@@ -135,6 +135,19 @@ class ReferenceRunTest {
   }
 
   @Test
+  void aSecondRunOfTheSameModelWhileOneIsInFlightIsAConflict() throws Exception {
+    String id = TestServer.json(server.upload(new Multipart().file("model", "relu.onnx", RELU))).get("id").asText();
+    String status = "/api/v1/models/" + id + "/reference";
+
+    assertThat(post(status, "{\"runs\": 100000, \"warmup\": 0}").statusCode()).isEqualTo(202);
+    HttpResponse<String> second = post(status, null);
+
+    assertThat(second.statusCode()).isEqualTo(409);
+    assertThat(TestServer.json(second).get("error").asText()).isEqualTo("reference_run_in_progress");
+    assertThat(awaitEnd(status).get("result").get("runs").asInt()).isEqualTo(100000);
+  }
+
+  @Test
   void badBodiesAndUnknownModelsAreRefused() throws Exception {
     String id = TestServer.json(server.upload(new Multipart().file("model", "relu.onnx", RELU))).get("id").asText();
     String status = "/api/v1/models/" + id + "/reference";
