@@ -115,7 +115,7 @@ public final class ConversionService {
     boolean stored = false;
     try {
       List<String> notes = new ArrayList<>();
-      EngineAccuracyCheck accuracyCheck = request.accuracy() ? EngineAccuracyCheck.prepare(request, work, notes) : null;
+      EngineAccuracyCheck accuracyCheck = request.accuracy() ? EngineAccuracyCheck.prepare(request, work, new ReferenceCache(store.referencesDir()), notes) : null;
       TrtexecCommand command = command(request, model, work, accuracyCheck);
       ContainerRun.Builder run = ContainerRun.builder(image, command.arguments().toArray(String[]::new))
           .modelDir(request.model().getParent())

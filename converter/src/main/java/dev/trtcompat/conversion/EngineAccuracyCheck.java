@@ -38,10 +38,10 @@ final class EngineAccuracyCheck {
   static final String INPUTS_DIR = "inputs";
   static final String OUTPUTS_FILE = "outputs.json";
 
-  private final ReferenceResult reference;
+  private final ReferenceCache.Entry reference;
   private final String loadInputsSpec;
 
-  private EngineAccuracyCheck(ReferenceResult reference, String loadInputsSpec) {
+  private EngineAccuracyCheck(ReferenceCache.Entry reference, String loadInputsSpec) {
     this.reference = reference;
     this.loadInputsSpec = loadInputsSpec;
   }
@@ -50,7 +50,7 @@ final class EngineAccuracyCheck {
    * Runs the reference (one run, no warm-up, fixed seed) at the shapes the engine will run inference with and
    * writes its inputs under {@code work/inputs}; null with a note when the release or the reference cannot do it.
    */
-  static EngineAccuracyCheck prepare(ConversionRequest request, Path work, List<String> notes) {
+  static EngineAccuracyCheck prepare(ConversionRequest request, Path work, ReferenceCache cache, List<String> notes) {
     if (!TrtexecFlag.LOAD_INPUTS.offeredIn(request.release())
         || !TrtexecFlag.EXPORT_OUTPUT.offeredIn(request.release())) {
       notes.add("Accuracy not checked: trtexec in TensorRT " + request.release() + " lacks --loadInputs/--exportOutput.");
@@ -59,18 +59,24 @@ final class EngineAccuracyCheck {
     try {
       ReferenceRequest ref = ReferenceRequest.of(request.model()).withRuns(1).withWarmup(0)
           .withShapes(inferenceShapes(request.shapes()));
-      ReferenceResult result = new ReferenceRunner().run(ref);
+      String key = ReferenceCache.key(request.modelSha256(), ref.shapes(), ref.seed());
+      ReferenceCache.Entry result = cache.get(key).orElse(null);
+      if (result == null) {
+        ReferenceResult run = new ReferenceRunner().run(ref);
+        result = new ReferenceCache.Entry(run.inputTensors(), run.outputTensors());
+        cache.put(key, result);
+      }
       Map<String, ElementType> bindings = new LinkedHashMap<>();
       if (request.release().before(10, 0)) {
         // TensorRT before 10.0 has no INT64 binding: its ONNX parser turns INT64 inputs into INT32.
-        result.inputTensors().forEach((name, t) -> {
+        result.inputs().forEach((name, t) -> {
           if (t.type() == ElementType.INT64) {
             bindings.put(name, ElementType.INT32);
           }
         });
       }
       TrtexecInputFiles.Written written = TrtexecInputFiles.write(work.resolve(INPUTS_DIR),
-          ContainerRun.OUTPUT_MOUNT + "/" + INPUTS_DIR, result.inputTensors().values(), bindings);
+          ContainerRun.OUTPUT_MOUNT + "/" + INPUTS_DIR, result.inputs().values(), bindings);
       return new EngineAccuracyCheck(result, written.loadInputsSpec());
     } catch (UserFacingException | IOException | IllegalArgumentException e) {
       LOG.info("reference run for {} failed", request.model(), e);
@@ -100,13 +106,13 @@ final class EngineAccuracyCheck {
     }
     Map<String, HostTensor> engineOutputs;
     try {
-      engineOutputs = TrtexecOutputJson.readAs(file, reference.outputTensors());
+      engineOutputs = TrtexecOutputJson.readAs(file, reference.outputs());
     } catch (IOException | UserFacingException e) {
       notes.add("Accuracy not checked: " + (e instanceof UserFacingException u ? u.detail() : e.getMessage()));
       return null;
     }
     Precision p = precision(precision);
-    AccuracyReport report = AccuracyComparison.compare(reference.outputTensors(), engineOutputs, p, Tolerance.defaults(p));
+    AccuracyReport report = AccuracyComparison.compare(reference.outputs(), engineOutputs, p, Tolerance.defaults(p));
     if (timingOnly) {
       notes.add("Accuracy not representative: the INT8 engine was built without calibration, so its outputs are"
           + " expected to differ from the reference.");

@@ -183,6 +183,34 @@ class ConversionAccuracyTest {
   }
 
   @Test
+  void theReferenceIsCachedPerModelAndShapesAndReadBackForTheNextConversion() throws Exception {
+    Path model = modelIn("cache");
+    Map<String, HostTensor> reference = referenceOutputs(model);
+    writeEngineOutputs(model.getParent(), reference, null, 1.0);
+    EngineStore store = EngineStore.open(dir.resolve("store-cache"));
+    assertThat(service(store).convert(request(model, "10.3", TrtexecCommand.Precision.FP32), l -> {}).accuracy().passed())
+        .isTrue();
+
+    String key = ReferenceCache.key(ConversionFixtures.sha256(model), dev.trtcompat.reference.InputShapes.NONE,
+        ReferenceRequest.DEFAULT_SEED);
+    Path entry = store.referencesDir().resolve(key);
+    assertThat(entry.resolve("index.json")).exists();
+    ReferenceCache.Entry cached = new ReferenceCache(store.referencesDir()).get(key).orElseThrow();
+    assertThat(cached.outputs()).isEqualTo(reference);
+    assertThat(cached.inputs()).containsOnlyKeys("input");
+
+    // Doctor the cached output_2: a conversion that reads the cache (rather than running ONNX Runtime) now fails there.
+    HostTensor o2 = cached.outputs().get("output_2");
+    float[] doubled = new float[(int) o2.elementCount()];
+    for (int i = 0; i < doubled.length; i++) {
+      doubled[i] = (float) (o2.get(i) * 2 + 1);
+    }
+    dev.trtcompat.reference.NpyFormat.write(entry.resolve("outputs/1.npy"), HostTensor.ofFloats("output_2", o2.shape(), doubled));
+    AccuracyReport second = service(store).convert(request(model, "8.6", TrtexecCommand.Precision.FP32), l -> {}).accuracy();
+    assertThat(second.outputs()).filteredOn(o -> !o.passed()).extracting(OutputComparison::name).containsExactly("output_2");
+  }
+
+  @Test
   void turnedOffOrUnsupportedReleaseAddsNoFlags() throws Exception {
     Path model = modelIn("off");
     ConversionResult off = service(EngineStore.open(dir.resolve("store-off")))
