@@ -146,7 +146,8 @@ public final class ConversionService {
       }
       notes.addAll(command.notes());
       Outcome outcome = outcome(result, log, engineBuilt, notes);
-      ModelNodeMatch node = log.failingNode() == null ? null : ModelNodeMatch.of(log.failingNode(), model.graph().nodes());
+      ModelNodeMatch node = log.failingNode() == null ? null : ModelNodeMatch.of(log.failingNode(), model,
+          log.tensorrtVersion() != null ? log.tensorrtVersion() : request.release().toString());
       AccuracyReport accuracy = null;
       if (accuracyCheck != null && outcome == Outcome.SUCCESS) {
         accuracy = accuracyCheck.compare(work, request.precision(), command.timingOnly(), notes);

@@ -1,5 +1,7 @@
 package dev.trtcompat.trtexec;
 
+import dev.trtcompat.onnx.OnnxModel;
+
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.trtexec.TrtexecLog.FailingNode;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.List;
  * @param elsewhereIndex where a node with the logged name (or else output) sits when it is not at {@code
  *     position}; null when there is none or it is at {@code position}
  * @param summary one sentence for people
+ * @param staticCheck what the static checker says about this node for the release that produced the log;
+ *     null when no model was checked
  */
 public record ModelNodeMatch(
     int position,
@@ -32,7 +36,19 @@ public record ModelNodeMatch(
     Boolean nameAgrees,
     Boolean outputAgrees,
     Integer elsewhereIndex,
-    String summary) {
+    String summary,
+    NodeFindings staticCheck) {
+
+  /**
+   * Maps the logged node into {@code model} and attaches the static checker's findings for that node, for
+   * the release {@code tensorrtVersion} (as printed by the log, or the release the run used; may be null).
+   */
+  public static ModelNodeMatch of(FailingNode logged, OnnxModel model, String tensorrtVersion) {
+    ModelNodeMatch m = of(logged, model.graph().nodes());
+    return new ModelNodeMatch(m.position, m.modelNodeCount, m.found, m.modelName, m.modelOp, m.modelDomain,
+        m.modelOutput, m.opAgrees, m.nameAgrees, m.outputAgrees, m.elsewhereIndex, m.summary,
+        NodeFindings.of(model, m.found ? Integer.valueOf(m.position) : m.elsewhereIndex, tensorrtVersion));
+  }
 
   public static ModelNodeMatch of(FailingNode logged, List<NodeProto> nodes) {
     int i = logged.index();
@@ -41,7 +57,7 @@ public record ModelNodeMatch(
       String s = "The log names node #" + i + " but the model's main graph has " + nodes.size()
           + " node(s): the log was not produced from this model file"
           + (elsewhere != null ? "; a node with the logged name/output is #" + elsewhere + "." : ".");
-      return new ModelNodeMatch(i, nodes.size(), false, null, null, null, null, null, null, null, elsewhere, s);
+      return new ModelNodeMatch(i, nodes.size(), false, null, null, null, null, null, null, null, elsewhere, s, null);
     }
     NodeProto n = nodes.get(i);
     String output = n.getOutputCount() > 0 ? n.getOutput(0) : null;
@@ -79,7 +95,7 @@ public record ModelNodeMatch(
       s.append("; it matches the log.");
     }
     return new ModelNodeMatch(i, nodes.size(), true, n.getName(), n.getOpType(), n.getDomain(), output,
-        opAgrees, nameAgrees, outputAgrees, elsewhere, s.toString());
+        opAgrees, nameAgrees, outputAgrees, elsewhere, s.toString(), null);
   }
 
   private static Integer findElsewhere(FailingNode logged, List<NodeProto> nodes) {

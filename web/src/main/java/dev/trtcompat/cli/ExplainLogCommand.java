@@ -4,6 +4,7 @@ import dev.trtcompat.json.Json;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.trtexec.LogExplainer;
 import dev.trtcompat.trtexec.ModelNodeMatch;
+import dev.trtcompat.trtexec.NodeFindings;
 import dev.trtcompat.trtexec.TrtexecLog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -41,6 +42,9 @@ final class ExplainLogCommand implements Callable<Integer> {
   @Option(names = "--engine", paramLabel = "PLAN", description = "The engine trtexec saved: gives the exact engine size.")
   Path engine;
 
+  @Option(names = "--trt", paramLabel = "MAJOR.MINOR", description = "The TensorRT release that produced the log, when the log does not print it (used for the static finding of the failing node).")
+  String trt;
+
   @Option(names = "--json", description = "Print JSON (the same document as POST /api/v1/logs/explain).")
   boolean json;
 
@@ -60,7 +64,7 @@ final class ExplainLogCommand implements Callable<Integer> {
     }
     ModelNodeMatch match = null;
     if (model != null && parsed.failingNode() != null) {
-      match = ModelNodeMatch.of(parsed.failingNode(), OnnxModelReader.read(model).graph().nodes());
+      match = ModelNodeMatch.of(parsed.failingNode(), OnnxModelReader.read(model), trt != null ? trt : parsed.tensorrtVersion());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -70,6 +74,17 @@ final class ExplainLogCommand implements Callable<Integer> {
       if (model != null) {
         out.println();
         out.println("Model       " + (match != null ? match.summary() : "the log names no failing node; nothing to map."));
+        if (match != null && match.staticCheck() != null) {
+          NodeFindings sc = match.staticCheck();
+          out.println("Static      " + sc.note() + (sc.checkedRelease() != null && sc.findings().isEmpty()
+              ? ": no finding for this node (the failure is not one the knowledge base predicts)" : ""));
+          for (var f : sc.findings()) {
+            out.println("  " + f.severity().toString().toLowerCase(java.util.Locale.ROOT) + " [" + f.rule() + "] " + f.message());
+            if (f.fix() != null) {
+              out.println("    fix: " + f.fix());
+            }
+          }
+        }
       }
     }
     out.flush();

@@ -199,7 +199,7 @@ public final class ConversionApi implements AutoCloseable {
       StoredModel model = findModel(modelId);
       if (log.failingNode() != null) {
         Path file = modelFiles.apply(model.id()).orElseThrow(() -> notFound("model_not_found", "The model's file is missing from the store."));
-        match = ModelNodeMatch.of(log.failingNode(), OnnxModelReader.read(file).graph().nodes());
+        match = ModelNodeMatch.of(log.failingNode(), OnnxModelReader.read(file), log.tensorrtVersion());
       }
     }
     Responses.json(ctx, 200, LogExplainer.toJsonTree(log, match));

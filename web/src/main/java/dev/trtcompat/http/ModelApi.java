@@ -62,9 +62,14 @@ final class ModelApi {
   }
 
   private StoredModel find(String id) throws IOException {
-    return store.find(id).orElseThrow(() -> new UserFacingException(
+    return store.find(id).orElseThrow(() -> notFound(id));
+  }
+
+  /** The answer for an id no stored model has, shared by every per-model route. */
+  static UserFacingException notFound(String id) {
+    return new UserFacingException(
         Kind.NOT_FOUND, "model_not_found",
-        "no model has the id '" + shorten(id) + "'; ids are the 64 hex digits returned by POST " + WebServer.API + "/models"));
+        "no model has the id '" + shorten(id) + "'; ids are the 64 hex digits returned by POST " + WebServer.API + "/models");
   }
 
   private static int limit(Context ctx) {

@@ -2,6 +2,8 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.app.ByteSize;
 import dev.trtcompat.app.ServiceConfig;
+import dev.trtcompat.check.CompatibilityChecker;
+import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.models.ModelStore;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
@@ -34,20 +36,24 @@ public final class WebServer implements AutoCloseable {
 
   private final Javalin app;
   private final List<Route> routes;
+  private final ReferenceRuns references;
   private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
   private final ConversionApi conversions;
 
-  private WebServer(Javalin app, List<Route> routes, ConversionApi conversions) {
+  private WebServer(Javalin app, List<Route> routes, ConversionApi conversions, ReferenceRuns references) {
     this.app = app;
     this.routes = routes;
     this.conversions = conversions;
+    this.references = references;
   }
 
   /**
    * Starts serving {@code store} as {@code config} says.
    *
-   * @param sections the model page's sections in order; {@link #summarySections()} for the summary alone
+   * @param sections the model page's first sections in order ({@link #summarySections()}); the server adds
+   *     its own after them: the TensorRT compatibility matrix and the graph, which need the server's checker
+   *     and reference runs
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections) {
     java.util.function.Function<String, java.util.Optional<java.nio.file.Path>> files =
@@ -59,7 +65,11 @@ public final class WebServer implements AutoCloseable {
   /** Starts serving with these conversion routes; the server closes {@code conversions} when it stops. */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections,
       ConversionApi conversions) {
-    ModelApi models = new ModelApi(store, config.maxUploadBytes(), sections);
+    Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
+    ReferenceRuns references = new ReferenceRuns(store, config.stopTimeout());
+    List<ModelPageSection> page = new ArrayList<>(sections);
+    page.addAll(new CompatibilitySections(compatibility, references, TensorRtImageCatalog.builtIn()).sections());
+    ModelApi models = new ModelApi(store, config.maxUploadBytes(), page);
     Assets assets = new Assets();
     byte[] openApi = openApi();
     List<Route> routes = Collections.synchronizedList(new ArrayList<>());
@@ -82,12 +92,16 @@ public final class WebServer implements AutoCloseable {
         r.get("/", models::uploadPage);
         r.post("/models", models::uploadForm);
         r.get("/models/{id}", models::page);
+        r.post("/models/{id}/reference", references::startForm);
         r.get(Assets.PATH + "/{name}", assets::serve);
         r.get(API + "/health", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
         r.get(API + "/openapi.json", ctx -> ctx.contentType(Responses.JSON).result(openApi));
         r.get(API + "/models", models::list);
         r.post(API + "/models", models::upload);
         r.get(API + "/models/{id}", models::get);
+        r.get(API + "/models/{id}/compatibility", compatibility::get);
+        r.post(API + "/models/{id}/reference", references::start);
+        r.get(API + "/models/{id}/reference", references::get);
         r.post(API + "/models/{id}/conversions", conversions::start);
         r.get(API + "/conversions/{id}", conversions::get);
         r.get(API + "/conversions/{id}/log", conversions::log);
@@ -98,6 +112,7 @@ public final class WebServer implements AutoCloseable {
     try {
       app.start(config.host(), config.port());
     } catch (RuntimeException e) {
+      references.close();
       conversions.close();
       throw e;
     }
@@ -106,7 +121,7 @@ public final class WebServer implements AutoCloseable {
     if (!isLoopback(config.host())) {
       LOG.warn("listening on {}, reachable from other machines: trt-compat has no authentication", config.host());
     }
-    return new WebServer(app, List.copyOf(routes), conversions);
+    return new WebServer(app, List.copyOf(routes), conversions, references);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
@@ -124,7 +139,10 @@ public final class WebServer implements AutoCloseable {
     return routes;
   }
 
-  /** Stops accepting, lets requests in flight finish within the stop timeout, then stops. */
+  /**
+   * Stops accepting, lets requests in flight finish within the stop timeout, then stops; then lets a
+   * reference run in progress finish within the stop timeout too, and drops the queued ones.
+   */
   @Override
   public void close() {
     if (stopped.getAndSet(true)) {
@@ -132,6 +150,7 @@ public final class WebServer implements AutoCloseable {
     }
     LOG.info("stopping: finishing requests in flight");
     app.stop();
+    references.close();
     conversions.close();
     LOG.info("stopped");
   }

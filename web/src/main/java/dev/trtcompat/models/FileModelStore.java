@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
  * DATA/models/ID/files/NAME            its external-data files, under the names the model uses
  * DATA/models/ID/summary.json          the reader's summary
  * DATA/models/ID/upload.json           id, sha256, original file name, size, upload time, external files
+ * DATA/models/ID/derived/...           what later stages derive from the model (reference runs)
  * DATA/tmp/upload-UUID/...             uploads being received (same layout), removed on failure
  * DATA/.lock                           held while a server uses the folder
  * </pre>
@@ -61,6 +62,7 @@ public final class FileModelStore implements ModelStore {
   private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
   static final String SUMMARY_JSON = "summary.json";
   static final String UPLOAD_JSON = "upload.json";
+  static final String DERIVED = "derived";
 
   private final Path models;
   private final Path tmp;
@@ -161,12 +163,22 @@ public final class FileModelStore implements ModelStore {
   }
 
   /** The on-disk model file of a stored model, for later stages (checks, conversions). */
+  @Override
   public Optional<Path> modelFile(String id) {
     if (id == null || !ID.matcher(id).matches()) {
       return Optional.empty();
     }
     Path f = models.resolve(id).resolve(StagedUpload.FILES).resolve(StagedUpload.MODEL_FILE);
     return Files.isRegularFile(f) ? Optional.of(f) : Optional.empty();
+  }
+
+  /** {@code models/ID/derived/}: outside {@code files/}, so nothing derived can collide with an external-data name. */
+  @Override
+  public Optional<Path> derivedDir(String id) throws IOException {
+    if (modelFile(id).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(Files.createDirectories(models.resolve(id).resolve(DERIVED)));
   }
 
   @Override

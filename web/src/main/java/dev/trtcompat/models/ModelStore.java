@@ -25,6 +25,15 @@ public interface ModelStore extends AutoCloseable {
   /** The model with this id, or empty when there is none; ids that are not 64 hex digits find nothing. */
   Optional<StoredModel> find(String id) throws IOException;
 
+  /** The stored model file ({@code model.onnx}, external data beside it), or empty when there is none. */
+  Optional<java.nio.file.Path> modelFile(String id);
+
+  /**
+   * A folder beside the model's files where later stages keep what they derive from it (reference runs),
+   * created on demand; empty when there is no such model. Removed with the model.
+   */
+  Optional<java.nio.file.Path> derivedDir(String id) throws IOException;
+
   /** Most recently uploaded first, at most {@code limit}. */
   List<ModelEntry> recent(int limit) throws IOException;
 

@@ -1,0 +1,84 @@
+package dev.trtcompat.http;
+
+import dev.trtcompat.check.CompatibilityChecker;
+import dev.trtcompat.check.CompatibilityReport;
+import dev.trtcompat.models.ModelStore;
+import dev.trtcompat.onnx.OnnxModel;
+import dev.trtcompat.onnx.OnnxModelReader;
+import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import io.javalin.http.Context;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The static compatibility check of stored models: {@code GET /api/v1/models/{id}/compatibility} and the data
+ * behind the page's compatibility and graph sections.
+ *
+ * <p>Reports over all releases are cached in memory, a few dozen models at most: the checker takes
+ * milliseconds, reading a large model's graph takes longer, and the page and the API ask for the same model in
+ * a row. The knowledge base is fixed for the process's life (it is bundled in the jar), so the model id is the
+ * whole key; a new knowledge base means a new server process and an empty cache.
+ */
+final class Compatibility {
+
+  static final int CACHED_MODELS = 32;
+
+  private final ModelStore store;
+  private final CompatibilityChecker checker;
+  private final Map<String, ModelAnalysis> cache = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, ModelAnalysis> eldest) {
+      return size() > CACHED_MODELS;
+    }
+  };
+
+  Compatibility(ModelStore store, CompatibilityChecker checker) {
+    this.store = store;
+    this.checker = checker;
+  }
+
+  /** {@code GET /api/v1/models/{id}/compatibility[?trt=8.6&trt=10.0]}: the JSON of {@code check --json}. */
+  void get(Context ctx) {
+    String id = ctx.pathParam("id");
+    List<String> releases = ctx.queryParams("trt");
+    CompatibilityReport report = releases.isEmpty()
+        ? analysis(id).report()
+        : checker.check(OnnxModelReader.read(file(id)), releases);
+    Responses.json(ctx, 200, report);
+  }
+
+  /** The report over every release plus the graph listing, computed once per model while cached. */
+  ModelAnalysis analysis(String id) {
+    synchronized (cache) {
+      ModelAnalysis hit = cache.get(id);
+      if (hit != null) {
+        return hit;
+      }
+    }
+    OnnxModel model = OnnxModelReader.read(file(id));
+    ModelAnalysis computed = new ModelAnalysis(checker.check(model), nodes(model));
+    synchronized (cache) {
+      cache.put(id, computed);
+    }
+    return computed;
+  }
+
+  private Path file(String id) {
+    return store.modelFile(id).orElseThrow(() -> ModelApi.notFound(id));
+  }
+
+  private static List<ModelAnalysis.GraphNode> nodes(OnnxModel model) {
+    List<NodeProto> nodes = model.graph().nodes();
+    List<ModelAnalysis.GraphNode> out = new ArrayList<>(nodes.size());
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeProto n = nodes.get(i);
+      String op = n.getDomain().isEmpty() || n.getDomain().equals(OnnxModel.DEFAULT_DOMAIN)
+          ? n.getOpType() : n.getDomain() + "::" + n.getOpType();
+      out.add(new ModelAnalysis.GraphNode(i, op, n.getName(), List.copyOf(n.getInputList()), List.copyOf(n.getOutputList())));
+    }
+    return out;
+  }
+}

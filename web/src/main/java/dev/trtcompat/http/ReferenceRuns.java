@@ -1,0 +1,227 @@
+package dev.trtcompat.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.json.Json;
+import dev.trtcompat.models.ModelStore;
+import dev.trtcompat.reference.InputShapes;
+import dev.trtcompat.reference.ReferenceRequest;
+import dev.trtcompat.reference.ReferenceResult;
+import dev.trtcompat.reference.ReferenceRunner;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ONNX Runtime CPU reference runs of stored models, in the background on one worker the server owns.
+ *
+ * <p>One worker because a run uses every core by default (ONNX Runtime's intra-op threads), so two at once
+ * only make both timings wrong; the queue is bounded so that a burst of requests is refused (503) rather than
+ * held in memory. One run at a time per model: a second request while one is queued or running is a 409.
+ * States are written to {@code derived/reference.json} beside the model on every change, so a finished run
+ * survives a restart; a run that was in flight when the server stopped reads back as failed.
+ */
+final class ReferenceRuns implements AutoCloseable {
+
+  static final int QUEUE_CAPACITY = 8;
+  static final String STATE_FILE = "reference.json";
+  static final String OUTPUT_DIR = "reference";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReferenceRuns.class);
+
+  /** The optional body of {@code POST /api/v1/models/{id}/reference}. */
+  record RunOptions(Map<String, long[]> shapes, Integer runs, Integer warmup) {}
+
+  private final ModelStore store;
+  private final Duration stopTimeout;
+  private final ObjectMapper json = Json.mapper();
+  private final Map<String, ReferenceState> states = new ConcurrentHashMap<>();
+  private final ThreadPoolExecutor worker;
+
+  ReferenceRuns(ModelStore store, Duration stopTimeout) {
+    this.store = store;
+    this.stopTimeout = stopTimeout;
+    AtomicInteger n = new AtomicInteger();
+    this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE_CAPACITY), r -> {
+      Thread t = new Thread(r, "reference-run-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** {@code POST /api/v1/models/{id}/reference}: 202 with the status URL in {@code Location}. */
+  void start(Context ctx) throws IOException {
+    String id = ctx.pathParam("id");
+    ReferenceState s = submit(id, options(ctx.body()));
+    String status = WebServer.API + "/models/" + id + "/reference";
+    ctx.header("Location", status);
+    Responses.json(ctx, 202, Map.of("state", s.state(), "status", status));
+  }
+
+  /** {@code POST /models/{id}/reference}: the page's button, without script; back to the page. */
+  void startForm(Context ctx) throws IOException {
+    String id = ctx.pathParam("id");
+    try {
+      submit(id, new RunOptions(null, null, null));
+    } catch (UserFacingException e) {
+      if (e.kind() != Kind.CONFLICT) {
+        throw e;
+      }
+      // Already queued or running: the page shows that.
+    }
+    ctx.redirect("/models/" + id + "#compatibility", HttpStatus.SEE_OTHER);
+  }
+
+  /** {@code GET /api/v1/models/{id}/reference}. */
+  void get(Context ctx) throws IOException {
+    Responses.json(ctx, 200, state(ctx.pathParam("id")));
+  }
+
+  /** The current state: in memory while this server knows it, else read back from the model's folder. */
+  ReferenceState state(String id) throws IOException {
+    Path dir = store.derivedDir(id).orElseThrow(() -> ModelApi.notFound(id));
+    ReferenceState known = states.get(id);
+    if (known != null) {
+      return known;
+    }
+    Path file = dir.resolve(STATE_FILE);
+    if (!Files.isRegularFile(file)) {
+      return ReferenceState.of(ReferenceState.NONE);
+    }
+    ReferenceState saved = json.readValue(file.toFile(), ReferenceState.class);
+    if (saved.inFlight()) {
+      // Written by a server that stopped before the run ended.
+      return new ReferenceState(ReferenceState.FAILED, null, "the server stopped before the run finished; run it again", saved.updatedAt());
+    }
+    return saved;
+  }
+
+  private ReferenceState submit(String id, RunOptions options) throws IOException {
+    Path model = store.modelFile(id).orElseThrow(() -> ModelApi.notFound(id));
+    Path dir = store.derivedDir(id).orElseThrow(() -> ModelApi.notFound(id));
+    ReferenceRequest request = request(model, dir.resolve(OUTPUT_DIR), options);
+    ReferenceState queued = ReferenceState.of(ReferenceState.QUEUED);
+    synchronized (states) {
+      ReferenceState current = state(id);
+      if (current != null && current.inFlight()) {
+        throw new UserFacingException(Kind.CONFLICT, "reference_run_in_progress",
+            "a reference run of this model is already " + current.state() + "; poll GET " + WebServer.API + "/models/" + id + "/reference");
+      }
+      // Recorded before the worker can see it, so a fast run's end state is never overwritten by "queued".
+      record(id, dir, queued);
+      try {
+        worker.execute(() -> run(id, dir, request));
+      } catch (RejectedExecutionException e) {
+        record(id, dir, current);
+        throw new UserFacingException(Kind.UNAVAILABLE, "reference_queue_full",
+            "the server is already running " + QUEUE_CAPACITY + " reference runs; try again when they have finished");
+      }
+    }
+    return queued;
+  }
+
+  private static ReferenceRequest request(Path model, Path outDir, RunOptions o) {
+    ReferenceRequest r = ReferenceRequest.of(model).withOutDir(outDir);
+    if (o.shapes() != null && !o.shapes().isEmpty()) {
+      r = r.withShapes(new InputShapes(o.shapes()));
+    }
+    if (o.runs() != null) {
+      r = r.withRuns(o.runs());
+    }
+    if (o.warmup() != null) {
+      r = r.withWarmup(o.warmup());
+    }
+    return r;
+  }
+
+  private void run(String id, Path dir, ReferenceRequest request) {
+    record(id, dir, ReferenceState.of(ReferenceState.RUNNING));
+    ReferenceState end;
+    try {
+      ReferenceResult result = new ReferenceRunner().run(request);
+      ObjectNode tree = json.valueToTree(result);
+      // A path inside the server's data folder: of no use to a client, and not theirs to know.
+      tree.remove("referenceDir");
+      end = new ReferenceState(ReferenceState.SUCCEEDED, tree, null, Instant.now().toString());
+    } catch (UserFacingException e) {
+      LOG.info("reference run of {} failed: {}", id, e.detail());
+      end = new ReferenceState(ReferenceState.FAILED, null, e.detail(), Instant.now().toString());
+    } catch (RuntimeException | LinkageError e) {
+      // A native or unexpected failure ends this run only; the worker and the server go on.
+      LOG.warn("reference run of {} failed", id, e);
+      end = new ReferenceState(ReferenceState.FAILED, null,
+          "ONNX Runtime failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), Instant.now().toString());
+    }
+    record(id, dir, end);
+  }
+
+  private void record(String id, Path dir, ReferenceState s) {
+    states.put(id, s);
+    try {
+      Path file = dir.resolve(STATE_FILE);
+      Path part = dir.resolve(STATE_FILE + ".part");
+      json.writeValue(part.toFile(), s);
+      Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      // The state stays right in memory; only a restart would lose it.
+      LOG.warn("cannot write the reference state of {}", id, e);
+    }
+  }
+
+  private RunOptions options(String body) {
+    if (body == null || body.isBlank()) {
+      return new RunOptions(null, null, null);
+    }
+    try {
+      RunOptions o = json.readValue(body, RunOptions.class);
+      return o == null ? new RunOptions(null, null, null) : o;
+    } catch (IOException e) {
+      throw new UserFacingException(Kind.BAD_REQUEST, "invalid_reference_request",
+          "the body must be JSON like {\"shapes\": {\"input\": [1,3,224,224]}, \"runs\": 20, \"warmup\": 3}: " + firstLine(e.getMessage()));
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /**
+   * Stops taking runs and drops the queued ones (their saved state reads back as failed), lets the current one
+   * finish within the stop timeout, then interrupts it.
+   */
+  @Override
+  public void close() {
+    worker.getQueue().clear();
+    worker.shutdown();
+    try {
+      if (!worker.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        worker.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      worker.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
