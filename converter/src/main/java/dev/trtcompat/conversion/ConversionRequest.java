@@ -25,9 +25,20 @@ import java.util.regex.Pattern;
  * @param shapes input name to min/opt/max shapes, for dynamic inputs (may be empty)
  * @param calibrationCache an INT8 calibration cache on this host, or null
  * @param timeout wall-clock limit of the container run
+ * @param accuracy feed the engine the ONNX Runtime reference's inputs and compare its outputs with the reference's
  */
 public record ConversionRequest(Path model, String modelSha256, TensorRtRelease release, Precision precision,
-    Map<String, ShapeRange> shapes, Path calibrationCache, Duration timeout) {
+    Map<String, ShapeRange> shapes, Path calibrationCache, Duration timeout, boolean accuracy) {
+
+  /** A conversion that runs inference, so the accuracy check is on. */
+  public ConversionRequest(Path model, String modelSha256, TensorRtRelease release, Precision precision,
+      Map<String, ShapeRange> shapes, Path calibrationCache, Duration timeout) {
+    this(model, modelSha256, release, precision, shapes, calibrationCache, timeout, true);
+  }
+
+  public ConversionRequest withAccuracy(boolean on) {
+    return new ConversionRequest(model, modelSha256, release, precision, shapes, calibrationCache, timeout, on);
+  }
 
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern DIMS = Pattern.compile("[0-9]+(x[0-9]+)*");

@@ -1,6 +1,7 @@
 package dev.trtcompat.conversion;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.trtcompat.accuracy.AccuracyReport;
 import dev.trtcompat.trtexec.ModelNodeMatch;
 import dev.trtcompat.trtexec.TrtexecLog;
 import java.util.List;
@@ -17,11 +18,13 @@ import java.util.List;
  * @param log what the trtexec log says; null when the run produced no log
  * @param modelNode the model's node at the failing index (name, op, position); null when nothing failed at a node
  * @param engine the stored engine when one was built, else null
+ * @param accuracy the engine's outputs against the ONNX Runtime reference on the same inputs; null when not
+ *     checked or when trtexec exported no readable outputs (a note says why)
  * @param notes what a user must know to read the result (timing only, flag substitutions, why no engine)
  */
 public record ConversionResult(Outcome outcome, String release, String precision, String image,
     List<String> arguments, int exitCode, double wallTimeSeconds, TrtexecLog log, ModelNodeMatch modelNode,
-    EngineArtifact engine, List<String> notes) {
+    EngineArtifact engine, AccuracyReport accuracy, List<String> notes) {
 
   public ConversionResult {
     arguments = List.copyOf(arguments);

@@ -1,5 +1,6 @@
 package dev.trtcompat.conversion;
 
+import dev.trtcompat.accuracy.AccuracyReport;
 import dev.trtcompat.conversion.ConversionResult.Outcome;
 import dev.trtcompat.docker.ContainerRun;
 import dev.trtcompat.docker.ContainerRunner;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one conversion end to end: picks the TensorRT image, builds the trtexec command, runs it in a container
- * with the model mounted read-only, reads the log, maps a failing node back to the model and stores the engine.
+ * with the model mounted read-only, reads the log, maps a failing node back to the model, compares the engine's
+ * outputs with the ONNX Runtime reference on the same inputs and stores the engine.
  */
 public final class ConversionService {
 
@@ -112,7 +114,9 @@ public final class ConversionService {
     }
     boolean stored = false;
     try {
-      TrtexecCommand command = command(request, model, work);
+      List<String> notes = new ArrayList<>();
+      EngineAccuracyCheck accuracyCheck = request.accuracy() ? EngineAccuracyCheck.prepare(request, work, new ReferenceCache(store.referencesDir()), notes) : null;
+      TrtexecCommand command = command(request, model, work, accuracyCheck);
       ContainerRun.Builder run = ContainerRun.builder(image, command.arguments().toArray(String[]::new))
           .modelDir(request.model().getParent())
           .outputDir(work)
@@ -137,7 +141,6 @@ public final class ConversionService {
       if (engineBuilt) {
         log = log.withEngineBytes(Files.size(engineFile), "engine_file");
       }
-      List<String> notes = new ArrayList<>();
       if (command.accuracyCaveat() != null) {
         notes.add(command.accuracyCaveat());
       }
@@ -145,6 +148,11 @@ public final class ConversionService {
       Outcome outcome = outcome(result, log, engineBuilt, notes);
       ModelNodeMatch node = log.failingNode() == null ? null : ModelNodeMatch.of(log.failingNode(), model,
           log.tensorrtVersion() != null ? log.tensorrtVersion() : request.release().toString());
+      AccuracyReport accuracy = null;
+      if (accuracyCheck != null && outcome == Outcome.SUCCESS) {
+        accuracy = accuracyCheck.compare(work, request.precision(), command.timingOnly(), notes);
+      }
+      EngineAccuracyCheck.cleanUp(work);
       EngineArtifact artifact = null;
       if (outcome == Outcome.SUCCESS) {
         TrtexecLog facts = log;
@@ -155,7 +163,7 @@ public final class ConversionService {
       double wall = (System.nanoTime() - startNanos) / 1e9;
       return new ConversionResult(outcome, request.release().toString(),
           request.precision().name().toLowerCase(Locale.ROOT), image.toString(), command.arguments(),
-          result.exitCode(), wall, log, node, artifact, notes);
+          result.exitCode(), wall, log, node, artifact, accuracy, notes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -169,7 +177,8 @@ public final class ConversionService {
     }
   }
 
-  private TrtexecCommand command(ConversionRequest request, OnnxModel model, Path work) throws IOException {
+  private TrtexecCommand command(ConversionRequest request, OnnxModel model, Path work,
+      EngineAccuracyCheck accuracyCheck) throws IOException {
     String inContainer = ContainerRun.MODEL_MOUNT + "/" + request.model().getFileName();
     String out = ContainerRun.OUTPUT_MOUNT + "/";
     ModelSummary summary = ModelSummary.of(model);
@@ -182,6 +191,9 @@ public final class ConversionService {
         .exportProfile(out + PROFILE_FILE)
         .exportLayerInfo(out + LAYERS_FILE);
     request.shapes().forEach(b::shape);
+    if (accuracyCheck != null) {
+      accuracyCheck.addFlags(b);
+    }
     if (request.calibrationCache() != null) {
       // The output folder is the only host folder the container sees besides the model's.
       Files.copy(request.calibrationCache(), work.resolve(CALIBRATION_FILE));

@@ -33,10 +33,17 @@ public final class EngineStore {
 
   private final Path engines;
   private final Path work;
+  private final Path references;
 
   private EngineStore(Path root) {
     this.engines = root.resolve("engines");
     this.work = root.resolve("work");
+    this.references = root.resolve("references");
+  }
+
+  /** Where ONNX Runtime reference runs are cached, beside the engines (see {@link ReferenceCache}). */
+  Path referencesDir() {
+    return references;
   }
 
   /** Opens (creating) the store under {@code root}, dropping scratch folders an earlier process left. */

@@ -91,6 +91,8 @@ public record TrtexecCommand(
     private String exportTimes;
     private String exportProfile;
     private String exportLayerInfo;
+    private String loadInputs;
+    private String exportOutput;
     private boolean stronglyTyped;
     private boolean skipInference;
     private boolean verbose;
@@ -163,6 +165,18 @@ public record TrtexecCommand(
       return this;
     }
 
+    /** {@code name:file,...} for {@code --loadInputs}: the engine runs on these values instead of random ones. */
+    public Builder loadInputs(String spec) {
+      this.loadInputs = spec;
+      return this;
+    }
+
+    /** Where trtexec writes the output tensors of its last inference as JSON. */
+    public Builder exportOutput(String jsonPath) {
+      this.exportOutput = jsonPath;
+      return this;
+    }
+
     public Builder stronglyTyped(boolean on) {
       this.stronglyTyped = on;
       return this;
@@ -212,6 +226,11 @@ public record TrtexecCommand(
         if (exportTimes != null || exportProfile != null) {
           notes.add("--exportTimes/--exportProfile write nothing useful when inference is skipped.");
         }
+      }
+      if (!skipInference) {
+        // Both only make sense when trtexec runs inference.
+        optional(args, notes, TrtexecFlag.LOAD_INPUTS, loadInputs);
+        optional(args, notes, TrtexecFlag.EXPORT_OUTPUT, exportOutput);
       }
       optional(args, notes, TrtexecFlag.EXPORT_TIMES, exportTimes);
       optional(args, notes, TrtexecFlag.EXPORT_PROFILE, exportProfile);

@@ -36,6 +36,12 @@ public enum TrtexecFlag {
   TIMING_CACHE_FILE("--timingCacheFile", 8, 0, null, "absent from release/7.2; release/8.0 adds it"),
   EXPORT_TIMES("--exportTimes", 6, 0, null, "release/6.0 \"--exportTimes=<file> Write the timing results in a json file\""),
   EXPORT_PROFILE("--exportProfile", 6, 0, null, "release/6.0 \"--exportProfile=<file> Write the profile information per layer in a json file\""),
+  LOAD_INPUTS("--loadInputs", 7, 0, null,
+      "trtexec help \"--loadInputs=spec Load input values from files\" (samples/common/sampleOptions.cpp); "
+          + "the issue (#6) dates it to TensorRT 6/7: encoded from 7.0, release/6.0 not checked here"),
+  EXPORT_OUTPUT("--exportOutput", 7, 0, null,
+      "trtexec help \"--exportOutput=<file> Write the output tensors to a json file\" "
+          + "(samples/common/sampleOptions.cpp); the issue (#6) dates it to 7.x: encoded from 7.0, release/6.0 not checked"),
   EXPORT_LAYER_INFO("--exportLayerInfo", 8, 2, null, "absent from release/8.0; release/8.2 adds it"),
   PROFILING_VERBOSITY("--profilingVerbosity", 8, 2, null,
       "release/8.2: \"mode ::= layer_names_only|detailed|none\" (needed for a useful --exportLayerInfo)"),

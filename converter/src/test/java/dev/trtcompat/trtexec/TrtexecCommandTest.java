@@ -155,6 +155,22 @@ class TrtexecCommandTest {
             "--exportLayerInfo skipped: TensorRT 7.2 does not offer it (added in 8.2).");
   }
 
+  @Test
+  void inputsAndOutputsForTheAccuracyCheckFollowTheReleaseAndNeedInference() {
+    TrtexecCommand modern = at("10.3").loadInputs("x:/out/inputs/x.bin").exportOutput("/out/outputs.json").build();
+    assertThat(modern.arguments()).containsExactly("trtexec", "--onnx=/work/model.onnx",
+        "--loadInputs=x:/out/inputs/x.bin", "--exportOutput=/out/outputs.json");
+
+    TrtexecCommand old = at("6.0").loadInputs("x:/out/inputs/x.bin").exportOutput("/out/outputs.json").build();
+    assertThat(old.arguments()).noneMatch(a -> a.startsWith("--loadInputs") || a.startsWith("--exportOutput"));
+    assertThat(old.notes()).contains("--loadInputs skipped: TensorRT 6.0 does not offer it (added in 7.0).",
+        "--exportOutput skipped: TensorRT 6.0 does not offer it (added in 7.0).");
+
+    TrtexecCommand buildOnly = at("10.3").loadInputs("x:/out/inputs/x.bin").exportOutput("/out/outputs.json")
+        .skipInference(true).build();
+    assertThat(buildOnly.arguments()).noneMatch(a -> a.startsWith("--loadInputs") || a.startsWith("--exportOutput"));
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({"7.1, --buildOnly", "8.5, --buildOnly", "8.6, --skipInference", "10.3, --skipInference"})
   void skipInferenceUsesTheReleasesName(String release, String flag) {

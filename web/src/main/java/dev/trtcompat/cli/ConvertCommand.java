@@ -2,6 +2,8 @@ package dev.trtcompat.cli;
 
 import dev.trtcompat.conversion.ConversionHost;
 import dev.trtcompat.conversion.ConversionRequest;
+import dev.trtcompat.accuracy.AccuracyReport;
+import dev.trtcompat.accuracy.OutputComparison;
 import dev.trtcompat.conversion.ConversionResult;
 import dev.trtcompat.conversion.ConversionSettings;
 import dev.trtcompat.conversion.EngineArtifact;
@@ -20,6 +22,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -85,6 +88,10 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "Where engines are stored (default ./${DEFAULT-VALUE}, as serve).")
   Path dataDir;
 
+  @Option(names = "--no-accuracy", description = "Skip the ONNX Runtime reference and the comparison of the engine's"
+      + " outputs with it (on by default).")
+  boolean noAccuracy;
+
   @Option(names = "--json", description = "Print the result as JSON.")
   boolean json;
 
@@ -102,7 +109,7 @@ final class ConvertCommand implements Callable<Integer> {
       throw new UserFacingException(UserFacingException.Kind.NOT_FOUND, "model_not_found", "No model file at " + model + ". Check the path.");
     }
     ConversionRequest request = new ConversionRequest(modelFile, sha256(modelFile), TensorRtRelease.parse(trt),
-        ConversionRequest.precision(precision), ConversionRequest.shapes(shapes), calib, limit);
+        ConversionRequest.precision(precision), ConversionRequest.shapes(shapes), calib, limit).withAccuracy(!noAccuracy);
     ConversionSettings settings = ConversionSettings.defaults().withRegistryPrefix(registry)
         .withGpus(noGpu ? GpuRequest.none() : GpuRequest.allGpus());
     if (image != null) {
@@ -160,11 +167,30 @@ final class ConvertCommand implements Callable<Integer> {
           + (a.computeCapability() == null ? "" : ", compute capability " + a.computeCapability())));
       o.println("Valid       " + a.validity());
     }
+    if (r.accuracy() != null) {
+      o.println("Accuracy    " + accuracyLine(r.accuracy()));
+    }
     for (String n : r.notes()) {
       if (a == null || !n.equals(a.validity())) {
         o.println("Note        " + n);
       }
     }
+  }
+
+  /** Pass/fail, the worst output (the first failing one, else the one furthest off) and its max abs error. */
+  static String accuracyLine(AccuracyReport report) {
+    String verdict = report.passed() ? "pass" : "FAIL";
+    String tolerance = "vs ONNX Runtime, " + report.precision().name().toLowerCase(Locale.ROOT) + " tolerance";
+    if (!report.missingOutputs().isEmpty()) {
+      return verdict + " (" + tolerance + "): engine outputs lack " + report.missingOutputs();
+    }
+    OutputComparison worst = report.outputs().stream().filter(c -> !c.passed()).findFirst()
+        .orElse(report.outputs().stream().max(Comparator.comparingDouble(OutputComparison::maxAbsError)).orElse(null));
+    if (worst == null) {
+      return verdict + " (" + tolerance + "): no outputs";
+    }
+    return String.format(Locale.ROOT, "%s (%s): worst output %s, max abs error %.3g, cosine %.6f, %.2f%% within tolerance",
+        verdict, tolerance, worst.name(), worst.maxAbsError(), worst.cosineSimilarity(), worst.withinTolerance() * 100);
   }
 
   static Duration duration(String text) {

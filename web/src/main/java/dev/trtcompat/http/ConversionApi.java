@@ -115,13 +115,15 @@ public final class ConversionApi implements AutoCloseable {
     }
     Map<String, ShapeRange> shapes = shapes(body.get("shapes"));
     Duration timeout = timeout(body.get("timeoutSeconds"));
+    // On unless the client says "accuracy": false; the comparison lands in each result's "accuracy" field.
+    boolean accuracy = !body.hasNonNull("accuracy") || body.get("accuracy").asBoolean(true);
     ConversionHost h = host();
     List<ConversionRequest> requests = new ArrayList<>();
     for (TensorRtRelease v : versions) {
       // Refuse now what cannot run, rather than accept runs that fail at once: unknown release, absent image.
       h.service().checkImage(v.toString(), settings.runner().pullAllowed());
       for (Precision p : precisions) {
-        requests.add(new ConversionRequest(file, model.sha256(), v, p, shapes, null, timeout));
+        requests.add(new ConversionRequest(file, model.sha256(), v, p, shapes, null, timeout, accuracy));
       }
     }
     List<Map<String, Object>> started = new ArrayList<>();

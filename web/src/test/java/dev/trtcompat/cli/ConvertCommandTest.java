@@ -3,6 +3,9 @@ package dev.trtcompat.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.ReferenceRequest;
+import dev.trtcompat.reference.ReferenceRunner;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.testing.ConversionTestSupport;
 import java.io.PrintWriter;
@@ -64,6 +67,28 @@ class ConvertCommandTest {
         .contains("Valid       Only valid with TensorRT 10.16").contains("GPU         NVIDIA H100");
     assertThat(out).exists();
     assertThat(r.out).contains("sha256 " + ConvertCommand.sha256(out));
+  }
+
+  @Test
+  void summaryPrintsTheAccuracyLineNamingTheWorstOutput() throws Exception {
+    Path m = model("trt10.16-fp32-success.log", Files.readAllBytes(ConversionTestSupport.ABS_MODEL));
+    // The test double copies this file for --exportOutput: the reference's own outputs, 10% too large.
+    HostTensor y = new ReferenceRunner().run(ReferenceRequest.of(m).withRuns(1).withWarmup(0)).outputTensors()
+        .values().iterator().next();
+    List<Double> values = new ArrayList<>();
+    for (double v : y.toDoubles()) {
+      values.add(v * 1.1);
+    }
+    Files.writeString(m.resolveSibling(".test-double-outputs.json"), Json.mapper().writeValueAsString(List.of(
+        java.util.Map.of("name", y.name(), "dimensions", java.util.Arrays.stream(y.shape()).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining("x")), "values", values))));
+    Run r = convert(m, "--trt", "10.3", "--precision", "fp32");
+    assertThat(r.exit).as(r.err).isZero();
+    assertThat(r.out).containsPattern("Accuracy    FAIL \\(vs ONNX Runtime, fp32 tolerance\\): worst output y, max abs error 0\\.[0-9]+");
+
+    Run off = convert(m, "--trt", "10.3", "--precision", "fp32", "--no-accuracy", "--json");
+    JsonNode j = Json.mapper().readTree(off.out);
+    assertThat(j.get("accuracy").isNull()).isTrue();
+    assertThat(j.get("arguments").toString()).doesNotContain("--exportOutput").doesNotContain("--loadInputs");
   }
 
   @Test

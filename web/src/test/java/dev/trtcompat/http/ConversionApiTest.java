@@ -116,6 +116,10 @@ class ConversionApiTest {
     assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("finished");
     JsonNode result = done.get("result");
     assertThat(result.get("outcome").asText()).isEqualTo("success");
+    // Accuracy was checked (flags passed) but the test double exported nothing here: null plus a note.
+    assertThat(result.has("accuracy")).isTrue();
+    assertThat(result.get("arguments").toString()).contains("--exportOutput=/out/outputs.json");
+    assertThat(result.get("notes").toString()).contains("Accuracy not checked");
     JsonNode engine = result.get("engine");
     assertThat(engine.get("modelSha256").asText()).isEqualTo(model);
     assertThat(engine.get("tensorrtVersion").asText()).startsWith("10.16");
