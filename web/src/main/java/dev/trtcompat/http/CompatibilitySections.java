@@ -37,32 +37,10 @@ final class CompatibilitySections {
 
   List<ModelPageSection> sections() {
     return List.of(
-        section(COMPATIBILITY, "TensorRT compatibility", this::compatibility),
-        section(GRAPH, "Graph", this::graph));
+        ModelPageSection.of(COMPATIBILITY, "TensorRT compatibility", this::compatibility),
+        ModelPageSection.of(GRAPH, "Graph", this::graph));
   }
 
-  private interface Body {
-    void render(Html h, StoredModel m);
-  }
-
-  private static ModelPageSection section(String id, String title, Body body) {
-    return new ModelPageSection() {
-      @Override
-      public String id() {
-        return id;
-      }
-
-      @Override
-      public String title() {
-        return title;
-      }
-
-      @Override
-      public void render(Html html, StoredModel model) {
-        body.render(html, model);
-      }
-    };
-  }
 
   private void compatibility(Html h, StoredModel m) {
     CompatibilityReport r = compatibility.analysis(m.id()).report();

@@ -15,4 +15,29 @@ public interface ModelPageSection {
 
   /** Writes the section's content (the page writes the {@code <section>} and heading around it). */
   void render(Html html, StoredModel model);
+
+  /** Writes one section's content. */
+  interface Body {
+    void render(Html html, StoredModel model);
+  }
+
+  /** A section from its id, title and content writer. */
+  static ModelPageSection of(String id, String title, Body body) {
+    return new ModelPageSection() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public String title() {
+        return title;
+      }
+
+      @Override
+      public void render(Html html, StoredModel model) {
+        body.render(html, model);
+      }
+    };
+  }
 }

@@ -18,35 +18,13 @@ final class SummarySections {
   /** In page order. */
   static List<ModelPageSection> all() {
     return List.of(
-        section("overview", "Overview", SummarySections::overview),
-        section("inputs-outputs", "Inputs and outputs", SummarySections::inputsOutputs),
-        section("operators", "Operators", SummarySections::operators),
-        section("weights", "Weights", SummarySections::weights),
-        section("metadata", "Metadata", SummarySections::metadata));
+        ModelPageSection.of("overview", "Overview", SummarySections::overview),
+        ModelPageSection.of("inputs-outputs", "Inputs and outputs", SummarySections::inputsOutputs),
+        ModelPageSection.of("operators", "Operators", SummarySections::operators),
+        ModelPageSection.of("weights", "Weights", SummarySections::weights),
+        ModelPageSection.of("metadata", "Metadata", SummarySections::metadata));
   }
 
-  private interface Body {
-    void render(Html h, StoredModel m);
-  }
-
-  private static ModelPageSection section(String id, String title, Body body) {
-    return new ModelPageSection() {
-      @Override
-      public String id() {
-        return id;
-      }
-
-      @Override
-      public String title() {
-        return title;
-      }
-
-      @Override
-      public void render(Html html, StoredModel model) {
-        body.render(html, model);
-      }
-    };
-  }
 
   private static void overview(Html h, StoredModel m) {
     ModelSummary s = m.summary();
