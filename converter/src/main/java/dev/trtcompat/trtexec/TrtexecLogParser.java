@@ -209,18 +209,14 @@ final class TrtexecLogParser {
   private boolean acceptFailingNode(String msg) {
     Matcher m = WHILE_PARSING.matcher(msg);
     if (m.find()) {
-      tensorrtMarkers = true;
-      parseFailed = true;
-      noteFirstError();
+      parserFailureSeen();
       addFailingNode(new FailingNode(Integer.parseInt(m.group(1)), m.group(2), null, m.group(3)));
       expectDump = true;
       return true;
     }
     m = IN_NODE_NAMED.matcher(msg);
     if (m.find()) {
-      tensorrtMarkers = true;
-      parseFailed = true;
-      noteFirstError();
+      parserFailureSeen();
       int index = Integer.parseInt(m.group(1));
       if (index >= 0) {
         addFailingNode(new FailingNode(index, emptyToNull(m.group(3)), emptyToNull(m.group(2)), null));
@@ -230,9 +226,7 @@ final class TrtexecLogParser {
     }
     m = IN_NODE.matcher(msg);
     if (m.find()) {
-      tensorrtMarkers = true;
-      parseFailed = true;
-      noteFirstError();
+      parserFailureSeen();
       int index = Integer.parseInt(m.group(1));
       if (index >= 0) {
         addFailingNode(new FailingNode(index, null, null, null));
@@ -485,6 +479,13 @@ final class TrtexecLogParser {
         inferenceFailed = true;
       }
     }
+  }
+
+  /** A line that only TensorRT's ONNX parser prints on failure: the log is TensorRT's and parsing failed. */
+  private void parserFailureSeen() {
+    tensorrtMarkers = true;
+    parseFailed = true;
+    noteFirstError();
   }
 
   private void noteFirstError() {
