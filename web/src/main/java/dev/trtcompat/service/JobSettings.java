@@ -44,7 +44,9 @@ public record JobSettings(Path dataDir, String databaseUrl, int workers, int max
    * Defaults: SQLite, 2 workers, 100 jobs (10 per client), 20 GiB of engines, a stable instance id (kept in the
    * data folder by the caller), 30 s lease; Docker from {@code DOCKER_HOST}, images from {@code
    * TRT_COMPAT_REGISTRY} (default nvcr.io/nvidia), extra container environment from
-   * {@code TRT_COMPAT_CONTAINER_ENV} ({@code NAME=VALUE,NAME=VALUE}).
+   * {@code TRT_COMPAT_CONTAINER_ENV} ({@code NAME=VALUE,NAME=VALUE}), the containers' owner label from {@code
+   * TRT_COMPAT_CONTAINER_OWNER} (default trt-compat; deployments sharing one Docker engine need distinct owners),
+   * GPUs from {@code TRT_COMPAT_GPUS} ({@code all} by default, {@code none}, or ids {@code 0,1}).
    */
   public static JobSettings defaults(Path dataDir, String instanceId, Map<String, String> env) {
     ConversionSettings c = ConversionSettings.defaults();
@@ -63,8 +65,25 @@ public record JobSettings(Path dataDir, String databaseUrl, int workers, int max
       }
       c = c.withContainerEnv(vars);
     }
+    String gpus = env.get("TRT_COMPAT_GPUS");
+    if (gpus != null && !gpus.isBlank()) {
+      c = c.withGpus(gpuRequest(gpus));
+    }
+    String owner = env.getOrDefault("TRT_COMPAT_CONTAINER_OWNER", "trt-compat");
     return new JobSettings(dataDir, null, 2, 100, 10, DEFAULT_ENGINE_QUOTA, instanceId, Duration.ofSeconds(30),
-        DockerSettings.fromEnvironment(env), RunnerSettings.defaults("trt-compat"), c);
+        DockerSettings.fromEnvironment(env), RunnerSettings.defaults(owner.isBlank() ? "trt-compat" : owner), c);
+  }
+
+  /** {@code all}, {@code none} (CPU-only hosts, and the test double) or device ids {@code 0,1}. */
+  static dev.trtcompat.docker.GpuRequest gpuRequest(String text) {
+    String t = text.trim();
+    if (t.equalsIgnoreCase("all")) {
+      return dev.trtcompat.docker.GpuRequest.allGpus();
+    }
+    if (t.equalsIgnoreCase("none")) {
+      return dev.trtcompat.docker.GpuRequest.none();
+    }
+    return dev.trtcompat.docker.GpuRequest.devices(java.util.Arrays.stream(t.split(",")).map(String::trim).toArray(String[]::new));
   }
 
   public JobSettings withDatabaseUrl(String url) {
