@@ -42,15 +42,12 @@ public final class WebServer implements AutoCloseable {
   private final ReferenceRuns references;
   private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private final ConversionApi conversions;
   private final JobService jobService;
   private final JobApi jobApi;
 
-  private WebServer(Javalin app, List<Route> routes, ConversionApi conversions, ReferenceRuns references,
-      JobService jobService, JobApi jobApi) {
+  private WebServer(Javalin app, List<Route> routes, ReferenceRuns references, JobService jobService, JobApi jobApi) {
     this.app = app;
     this.routes = routes;
-    this.conversions = conversions;
     this.references = references;
     this.jobService = jobService;
     this.jobApi = jobApi;
@@ -68,27 +65,12 @@ public final class WebServer implements AutoCloseable {
         JobSettings.defaults(config.dataDir(), InstanceIds.stable(config.dataDir()), System.getenv()));
   }
 
-  /** Starts serving with these conversion routes; the server closes {@code conversions} when it stops. */
-  public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections,
-      ConversionApi conversions) {
-    return start(config, store, sections, conversions,
-        JobSettings.defaults(config.dataDir(), InstanceIds.stable(config.dataDir()), System.getenv()));
-  }
-
-  /** Starts serving with jobs run as {@code jobSettings} says (database, workers, limits, Docker). */
-  public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections,
-      JobSettings jobSettings) {
-    java.util.function.Function<String, java.util.Optional<java.nio.file.Path>> files = store::modelFile;
-    return start(config, store, sections, new ConversionApi(
-        ConversionApi.Settings.fromEnvironment(System.getenv(), config.dataDir()), store, files), jobSettings);
-  }
-
   /**
-   * Starts serving; the server closes {@code conversions} and the job service it opens when it stops.
-   * Opening the job service recovers what an earlier process left running.
+   * Starts serving with jobs run as {@code jobSettings} says (database, workers, limits, Docker); the server
+   * closes the job service it opens when it stops. Opening it recovers what an earlier process left running.
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections,
-      ConversionApi conversions, JobSettings jobSettings) {
+      JobSettings jobSettings) {
     Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
     ReferenceRuns references = new ReferenceRuns(store, config.stopTimeout());
     JobService jobService;
@@ -97,9 +79,9 @@ public final class WebServer implements AutoCloseable {
           (id, file, shapes, log) -> references.runCell(id, shapes, log));
     } catch (RuntimeException e) {
       references.close();
-      conversions.close();
       throw e;
     }
+    LogExplainApi logs = new LogExplainApi(store);
     JobApi jobs = new JobApi(jobService, store, ctx -> ctx.ip(), id -> {
       compatibility.forget(id);
       references.forget(id);
@@ -139,11 +121,7 @@ public final class WebServer implements AutoCloseable {
         r.get(API + "/models/{id}/compatibility", compatibility::get);
         r.post(API + "/models/{id}/reference", references::start);
         r.get(API + "/models/{id}/reference", references::get);
-        r.post(API + "/models/{id}/conversions", conversions::start);
-        r.get(API + "/conversions/{id}", conversions::get);
-        r.get(API + "/conversions/{id}/log", conversions::log);
-        r.get(API + "/conversions/{id}/engine", conversions::engine);
-        r.post(API + "/logs/explain", conversions::explain);
+        r.post(API + "/logs/explain", logs::explain);
         r.post(API + "/models/{id}/jobs", jobs::start);
         r.get(API + "/models/{id}/jobs", jobs::forModel);
         r.get(API + "/models/{id}/events", jobs.events());
@@ -168,7 +146,6 @@ public final class WebServer implements AutoCloseable {
       jobs.close();
       jobService.close();
       references.close();
-      conversions.close();
       throw e;
     }
     LOG.info("trt-compat serving on http://{}:{}/ (data folder {}, uploads up to {})",
@@ -176,7 +153,7 @@ public final class WebServer implements AutoCloseable {
     if (!isLoopback(config.host())) {
       LOG.warn("listening on {}, reachable from other machines: trt-compat has no authentication", config.host());
     }
-    return new WebServer(app, List.copyOf(routes), conversions, references, jobService, jobs);
+    return new WebServer(app, List.copyOf(routes), references, jobService, jobs);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
@@ -230,7 +207,6 @@ public final class WebServer implements AutoCloseable {
     // Running cells are re-queued (a graceful stop loses nothing), then Docker and the database close.
     jobService.close();
     references.close();
-    conversions.close();
     LOG.info("stopped");
   }
 

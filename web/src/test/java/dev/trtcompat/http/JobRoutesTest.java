@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.conversion.ConversionSettings;
+import dev.trtcompat.docker.DockerSettings;
 import dev.trtcompat.docker.GpuRequest;
 import dev.trtcompat.docker.RunnerSettings;
 import dev.trtcompat.json.Json;
@@ -50,16 +51,21 @@ class JobRoutesTest {
   private WebServer server;
 
   private void start(String log, String lineDelay) throws Exception {
-    store = FileModelStore.open(dir);
     Map<String, String> env = new java.util.HashMap<>(Map.of("TRTEXEC_DOUBLE_LOG", log));
     if (lineDelay != null) {
       env.put("TRTEXEC_DOUBLE_LINE_DELAY", lineDelay);
     }
-    JobSettings settings = JobSettings.defaults(dir, "test-instance", System.getenv())
-        .withRunner(RunnerSettings.defaults(owner).withPull(false, Duration.ofSeconds(10)).withStopGrace(Duration.ofSeconds(1)))
-        .withConversion(ConversionSettings.defaults().withImageOverride(ConversionTestSupport.testDoubleImage())
-            .withGpus(GpuRequest.none()).withContainerEnv(env))
-        .withLease(Duration.ofSeconds(6));
+    start(ConversionSettings.defaults().withImageOverride(ConversionTestSupport.testDoubleImage())
+        .withGpus(GpuRequest.none()).withContainerEnv(env), DockerSettings.fromEnvironment(System.getenv()));
+  }
+
+  private void start(ConversionSettings conversion, DockerSettings docker) throws Exception {
+    store = FileModelStore.open(dir);
+    JobSettings base = JobSettings.defaults(dir, "test-instance", System.getenv());
+    JobSettings settings = new JobSettings(dir, null, 2, 100, 10, JobSettings.DEFAULT_ENGINE_QUOTA, "test-instance",
+        Duration.ofSeconds(6), docker,
+        RunnerSettings.defaults(owner).withPull(false, Duration.ofSeconds(10)).withStopGrace(Duration.ofSeconds(1)),
+        conversion);
     server = WebServer.start(new ServiceConfig("127.0.0.1", 0, dir, 1L << 30, Duration.ofSeconds(5)), store,
         WebServer.summarySections(), settings);
   }
@@ -268,5 +274,63 @@ class JobRoutesTest {
     assertThat(containersGone()).isEmpty();
     stream.body().close();
     reader.cancel(true);
+  }
+
+  private String uploadNonZero() throws Exception {
+    return Json.mapper().readTree(http.send(new Multipart()
+        .file("model", "nz.onnx", ConversionTestSupport.nonZeroModel(84, "NonZero_559", "onnx::Transpose_634"))
+        .post(uri("/api/v1/models")).build(), HttpResponse.BodyHandlers.ofString()).body()).get("id").asText();
+  }
+
+  @Test
+  void aParseFailureNamesTheModelsNodeAndOffersNoEngine() throws Exception {
+    start("trt8.x-nonzero-unsupported-plugin-not-found.log", null);
+    String model = uploadNonZero();
+    HttpResponse<String> r = post("/api/v1/models/" + model + "/jobs", "{\"versions\": [\"8.6\"], \"reference\": false}");
+    JsonNode cell = awaitFinished(Json.mapper().readTree(r.body()).get("id").asLong()).get("cells").get(0);
+    assertThat(cell.get("state").asText()).isEqualTo("failed");
+    assertThat(cell.get("reason").asText()).startsWith("parse failure at node 84");
+    JsonNode result = cell.get("result");
+    assertThat(result.get("outcome").asText()).isEqualTo("parse_failure");
+    assertThat(result.get("modelNode").get("position").asInt()).isEqualTo(84);
+    assertThat(result.get("modelNode").get("modelOp").asText()).isEqualTo("NonZero");
+    assertThat(result.get("modelNode").get("modelName").asText()).isEqualTo("NonZero_559");
+    assertThat(cell.get("engineUrl").isNull()).isTrue();
+  }
+
+  @Test
+  void aMissingImageFailsTheCellWithAClearReason() throws Exception {
+    start(ConversionSettings.defaults().withImageOverride("trt-compat-test-double/tensorrt:absent-" + owner)
+        .withGpus(GpuRequest.none()), DockerSettings.fromEnvironment(System.getenv()));
+    String model = uploadNonZero();
+    HttpResponse<String> r = post("/api/v1/models/" + model + "/jobs", "{\"versions\": [\"8.6\"], \"reference\": false}");
+    assertThat(r.statusCode()).isEqualTo(202);
+    JsonNode cell = awaitFinished(Json.mapper().readTree(r.body()).get("id").asLong()).get("cells").get(0);
+    assertThat(cell.get("state").asText()).isEqualTo("failed");
+    assertThat(cell.get("reason").asText()).contains("absent-" + owner).contains("pull");
+  }
+
+  @Test
+  void withDockerDownCellsFailClearlyAndLogExplainingStillWorks() throws Exception {
+    start(ConversionSettings.defaults().withGpus(GpuRequest.none()),
+        new DockerSettings("unix://" + dir.resolve("no-docker.sock"), false, null, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+    String model = uploadNonZero();
+    HttpResponse<String> r = post("/api/v1/models/" + model + "/jobs", "{\"versions\": [\"8.6\"], \"reference\": false}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    JsonNode cell = awaitFinished(Json.mapper().readTree(r.body()).get("id").asLong()).get("cells").get(0);
+    assertThat(cell.get("state").asText()).isEqualTo("failed");
+    assertThat(cell.get("reason").asText()).containsIgnoringCase("docker").doesNotContain("Exception").doesNotContain("\tat ");
+
+    HttpResponse<String> explained = http.send(HttpRequest.newBuilder(uri("/api/v1/logs/explain?model=" + model))
+        .POST(HttpRequest.BodyPublishers.ofString(ConversionTestSupport.recordedLog("trt8.x-nonzero-unsupported-plugin-not-found.log"))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(explained.statusCode()).as(explained.body()).isEqualTo(200);
+    JsonNode e = Json.mapper().readTree(explained.body());
+    assertThat(e.get("outcome").asText()).isEqualTo("parse_failure");
+    assertThat(e.get("failingNode").get("index").asInt()).isEqualTo(84);
+    assertThat(e.get("modelNode").get("modelOp").asText()).isEqualTo("NonZero");
+    HttpResponse<String> notALog = http.send(HttpRequest.newBuilder(uri("/api/v1/logs/explain"))
+        .POST(HttpRequest.BodyPublishers.ofString("hello world\n")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(notALog.statusCode()).isEqualTo(422);
   }
 }
