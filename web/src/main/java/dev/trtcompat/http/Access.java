@@ -69,6 +69,8 @@ public final class Access {
   }
 
   void check(Context ctx) {
+    // Every answer, including the static ones no Responses method writes, is taken for what it says it is.
+    ctx.header("X-Content-Type-Options", "nosniff");
     if (tokens.enabled() && !authenticate(ctx)) {
       return;
     }
