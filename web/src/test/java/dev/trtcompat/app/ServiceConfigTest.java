@@ -159,6 +159,15 @@ class ServiceConfigTest {
   }
 
   @Test
+  void docsWebMdListsEverySettingWithItsFlagAndVariable() throws Exception {
+    String docs = Files.readString(Path.of(System.getProperty("trtcompat.repo"), "docs", "web.md"));
+
+    for (Setting s : Setting.values()) {
+      assertThat(docs).contains("| `" + s.key() + "` | `--" + s.key() + "` | `" + s.envVar() + "` |");
+    }
+  }
+
+  @Test
   void anUnknownKeyInTheFileIsATypoNotIgnored() throws Exception {
     Path file = work.resolve("c.properties");
     Files.writeString(file, "prot=8080\n");

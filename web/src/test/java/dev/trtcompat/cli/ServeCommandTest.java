@@ -76,6 +76,15 @@ class ServeCommandTest {
         + "configured; set api-tokens-file (or TRT_COMPAT_API_TOKENS_FILE, --api-tokens-file) or listen on 127.0.0.1");
   }
 
+  @Test
+  void everySettingHasAFlag() {
+    picocli.CommandLine.Model.CommandSpec spec = new picocli.CommandLine(new ServeCommand()).getCommandSpec();
+
+    for (dev.trtcompat.app.Setting s : dev.trtcompat.app.Setting.values()) {
+      assertThat(spec.findOption("--" + s.key())).as(s.key()).isNotNull();
+    }
+  }
+
   private static Process java(Path dir, Path log, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
