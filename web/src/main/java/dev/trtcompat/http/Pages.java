@@ -108,6 +108,25 @@ final class Pages {
     });
   }
 
+  /** {@code GET /login}: the token form; {@code problem} is shown above it when the last try failed. */
+  static String login(String next, String problem) {
+    return layout("Log in", h -> {
+      h.element("h1", "Log in");
+      h.element("p", "This trt-compat service needs an API token. Paste the secret the operator gave you; "
+          + "this browser then stays logged in for " + Access.SESSION_LIFETIME.toHours() + " hours.");
+      if (problem != null) {
+        h.element("p", problem, "class", "error", "data-error", "invalid_token");
+      }
+      h.open("form", "id", "login-form", "method", "post", "action", Access.LOGIN);
+      h.empty("input", "type", "hidden", "name", "next", "value", next);
+      h.open("label").text("API token ");
+      h.empty("input", "type", "password", "id", "token-input", "name", "token", "autocomplete", "current-password", "required", null);
+      h.close("label");
+      h.element("button", "Log in", "type", "submit");
+      h.close("form");
+    });
+  }
+
   static String error(int status, ApiError error) {
     return layout("Error " + status, h -> {
       h.element("h1", status == 404 ? "Not found" : "Something is wrong (" + status + ")");

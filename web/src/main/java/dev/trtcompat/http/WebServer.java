@@ -13,8 +13,6 @@ import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -91,6 +89,8 @@ public final class WebServer implements AutoCloseable {
     ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, jobs::startFromUpload);
     Assets assets = new Assets();
     byte[] openApi = openApi();
+    Access access = new Access(config.apiTokens(), java.time.Clock.systemUTC());
+    UploadSlots uploads = new UploadSlots(config.maxConcurrentUploads());
     List<Route> routes = Collections.synchronizedList(new ArrayList<>());
     Javalin app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
@@ -108,6 +108,8 @@ public final class WebServer implements AutoCloseable {
       });
       cfg.router.mount(r -> {
         ErrorMapping.register(r);
+        access.register(r);
+        uploads.register(r);
         r.get("/", models::uploadPage);
         r.post("/models", models::uploadForm);
         r.get("/models/{id}", models::page);
@@ -150,8 +152,9 @@ public final class WebServer implements AutoCloseable {
     }
     LOG.info("trt-compat serving on http://{}:{}/ (data folder {}, uploads up to {})",
         hostForUrl(config.host()), app.port(), config.dataDir(), ByteSize.human(config.maxUploadBytes()));
-    if (!isLoopback(config.host())) {
-      LOG.warn("listening on {}, reachable from other machines: trt-compat has no authentication", config.host());
+    // ServiceConfig refuses a non-loopback host without tokens, so an open service only answers this machine.
+    if (config.apiTokens().enabled()) {
+      LOG.info("API tokens required; clients: {}", config.apiTokens().clientNames());
     }
     return new WebServer(app, List.copyOf(routes), references, jobService, jobs);
   }
@@ -223,13 +226,5 @@ public final class WebServer implements AutoCloseable {
 
   private static String hostForUrl(String host) {
     return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-  }
-
-  private static boolean isLoopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 }
