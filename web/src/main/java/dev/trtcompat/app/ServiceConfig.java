@@ -202,9 +202,14 @@ public record ServiceConfig(
         parsed.count(Setting.MAX_JOBS),
         parsed.count(Setting.MAX_JOBS_PER_CLIENT),
         parsed.count(Setting.WORKERS),
-        Optional.of(parsed.optional(Setting.DATABASE_URL)),
+        Optional.of(parsed.optional(Setting.DATABASE_URL)).filter(u -> !u.isBlank()),
         parsed.size(Setting.ENGINE_QUOTA),
-        instanceId.isEmpty() ? JobRunnerConfig.generatedInstanceId() : instanceId);
+        !instanceId.isEmpty() ? instanceId
+            // A folder one server owns keeps its id across restarts, so a restart recovers its cells at once;
+            // instances sharing a database and folder get fresh ones (their cells come back by lease).
+            : parsed.optional(Setting.DATABASE_URL).isBlank()
+                ? dev.trtcompat.service.InstanceIds.stable(workingDir.resolve(parsed.text(Setting.DATA_DIR)))
+                : JobRunnerConfig.generatedInstanceId());
   }
 
   /** Parses {@code 30s}, {@code 2m}, {@code 500ms}, {@code 1h}, or an ISO-8601 duration such as {@code PT30S}. */

@@ -71,7 +71,8 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServiceConfig cfg = ServiceConfig.load(config, System.getenv(), flags(), Path.of("").toAbsolutePath());
-    FileModelStore store = FileModelStore.open(cfg.dataDir());
+    // Instances sharing a database share the data folder too, each with its own staging area and lock.
+    FileModelStore store = FileModelStore.open(cfg.dataDir(), cfg.databaseUrl().isPresent() ? cfg.instanceId() : null);
     WebServer server;
     try {
       server = WebServer.start(cfg, store, WebServer.summarySections());

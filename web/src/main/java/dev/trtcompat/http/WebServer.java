@@ -5,7 +5,6 @@ import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.models.ModelStore;
-import dev.trtcompat.service.InstanceIds;
 import dev.trtcompat.service.JobService;
 import dev.trtcompat.service.JobSettings;
 import io.javalin.Javalin;
@@ -59,8 +58,7 @@ public final class WebServer implements AutoCloseable {
    *     and reference runs
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections) {
-    return start(config, store, sections,
-        JobSettings.defaults(config.dataDir(), InstanceIds.stable(config.dataDir()), System.getenv()));
+    return start(config, store, sections, JobSettings.of(config, System.getenv()));
   }
 
   /**
@@ -80,7 +78,7 @@ public final class WebServer implements AutoCloseable {
       throw e;
     }
     LogExplainApi logs = new LogExplainApi(store);
-    JobApi jobs = new JobApi(jobService, store, ctx -> ctx.ip(), id -> {
+    JobApi jobs = new JobApi(jobService, store, Access::clientId, id -> {
       compatibility.forget(id);
       references.forget(id);
     });

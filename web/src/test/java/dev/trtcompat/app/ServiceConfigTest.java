@@ -101,7 +101,12 @@ class ServiceConfigTest {
     assertThat(defaults.workers()).isEqualTo(2);
     assertThat(defaults.databaseUrl()).isEmpty();
     assertThat(defaults.engineQuotaBytes()).isEqualTo(20L << 30);
-    assertThat(defaults.instanceId()).isNotBlank().isNotEqualTo(ServiceConfig.load(null, Map.of(), Map.of(), work).instanceId());
+    // A folder one server owns keeps its instance id (kept in the folder), so a restart recovers its cells at once;
+    // instances sharing a PostgreSQL queue get a fresh id each start.
+    assertThat(defaults.instanceId()).isNotBlank().isEqualTo(ServiceConfig.load(null, Map.of(), Map.of(), work).instanceId());
+    Map<String, String> shared = Map.of("TRT_COMPAT_DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/x");
+    assertThat(ServiceConfig.load(null, shared, Map.of(), work).instanceId())
+        .isNotEqualTo(ServiceConfig.load(null, shared, Map.of(), work).instanceId()).isNotEqualTo(defaults.instanceId());
 
     Path file = work.resolve("c.properties");
     Files.writeString(file, "max-jobs=50\nmax-jobs-per-client=5\nworkers=4\nengine-quota=1GiB\ninstance-id=node-a\n"
