@@ -1,0 +1,42 @@
+package dev.trtcompat.matrix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** RFC 4180 quoting and spreadsheet formula neutralisation of single CSV fields. */
+class MatrixCsvTest {
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+      "plain|plain",
+      "8.6|8.6",
+      "=1+1|'=1+1",
+      "+SUM(A1)|'+SUM(A1)",
+      "-2+3|'-2+3",
+      "@cmd|'@cmd",
+      "a,b|\"a,b\"",
+      "say \"hi\"|\"say \"\"hi\"\"\"",
+      "=HYPERLINK(\"x\",\"y\")|\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"",
+      "<script>alert('x&y')</script>|<script>alert('x&y')</script>",
+      "mid=dle|mid=dle"})
+  void fieldsAreNeutralisedThenQuoted(String value, String expected) {
+    assertThat(MatrixCsv.field(value)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"line\nbreak", "tab\tinside"})
+  void lineBreaksAreQuotedAndALeadingTabNeutralised(String value) {
+    String f = MatrixCsv.field(value);
+    assertThat(f.startsWith("\"") || !value.contains("\n")).isTrue();
+    assertThat(MatrixCsv.field("\t=1")).isEqualTo("'\t=1");
+    assertThat(MatrixCsv.field("\r\n")).isEqualTo("\"'\r\n\"");
+  }
+
+  @org.junit.jupiter.api.Test
+  void nullAndEmptyAreEmptyFields() {
+    assertThat(MatrixCsv.field(null)).isEmpty();
+    assertThat(MatrixCsv.field("")).isEmpty();
+  }
+}
