@@ -2,6 +2,7 @@ package dev.trtcompat.matrix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,16 +26,15 @@ class MatrixCsvTest {
     assertThat(MatrixCsv.field(value)).isEqualTo(expected);
   }
 
-  @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {"line\nbreak", "tab\tinside"})
-  void lineBreaksAreQuotedAndALeadingTabNeutralised(String value) {
-    String f = MatrixCsv.field(value);
-    assertThat(f.startsWith("\"") || !value.contains("\n")).isTrue();
+  @Test
+  void lineBreaksAreQuotedAndLeadingTabsAndCarriageReturnsNeutralised() {
+    assertThat(MatrixCsv.field("line\nbreak")).isEqualTo("\"line\nbreak\"");
+    assertThat(MatrixCsv.field("tab\tinside")).isEqualTo("tab\tinside");
     assertThat(MatrixCsv.field("\t=1")).isEqualTo("'\t=1");
     assertThat(MatrixCsv.field("\r\n")).isEqualTo("\"'\r\n\"");
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void nullAndEmptyAreEmptyFields() {
     assertThat(MatrixCsv.field(null)).isEmpty();
     assertThat(MatrixCsv.field("")).isEmpty();
