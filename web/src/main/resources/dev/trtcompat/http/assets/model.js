@@ -73,12 +73,12 @@
         logs().forEach(function (pre) {
           logText[pre.getAttribute("data-cell-id")] = pre.textContent;
         });
-        var holder = document.createElement("div");
-        holder.innerHTML = html;
-        var fresh = holder.querySelector("#matrix-body");
-        if (!fresh) {
+        // Parsed as an inert document (scripts never run there), then adopted into the page.
+        var parsed = new DOMParser().parseFromString(html, "text/html").getElementById("matrix-body");
+        if (!parsed) {
           return;
         }
+        var fresh = document.adoptNode(parsed);
         current.replaceWith(fresh);
         fresh.querySelectorAll("details").forEach(function (d) {
           var cell = d.closest("td.cell");
