@@ -39,4 +39,12 @@ class MatrixCsvTest {
     assertThat(MatrixCsv.field(null)).isEmpty();
     assertThat(MatrixCsv.field("")).isEmpty();
   }
+
+  @Test
+  void theAttachmentNameKeepsOnlySafeCharactersOfTheUploadedName() {
+    assertThat(MatrixApi.csvName("resnet50.onnx")).isEqualTo("resnet50-matrix.csv");
+    assertThat(MatrixApi.csvName("=evil\"\r\n;x.onnx")).isEqualTo("_evil____x-matrix.csv");
+    assertThat(MatrixApi.csvName("\"\"")).isEqualTo("model-matrix.csv");
+    assertThat(MatrixApi.csvName(null)).isEqualTo("model-matrix.csv");
+  }
 }
