@@ -25,6 +25,13 @@ public final class MatrixSection {
   /** The element the live script replaces with a fresh fragment. */
   public static final String BODY_ID = "matrix-body";
 
+  /**
+   * Findings listed inside each cell; the rest are one link away in the release's findings list. Every cell
+   * of a row repeats its release's findings, so a model with hundreds of findings would otherwise make the
+   * page grow by releases x precisions x findings.
+   */
+  static final int REASONS_PER_CELL = 5;
+
   private MatrixSection() {}
 
   public static void render(Html h, MatrixReport r, CompatibilityReport check) {
@@ -144,7 +151,8 @@ public final class MatrixSection {
     h.element("summary", "why");
     if (!c.predicted().reasons().isEmpty() || !c.predicted().notes().isEmpty()) {
       h.open("ul", "class", "reasons");
-      for (Reason reason : c.predicted().reasons()) {
+      List<Reason> reasons = c.predicted().reasons();
+      for (Reason reason : reasons.subList(0, Math.min(reasons.size(), REASONS_PER_CELL))) {
         h.open("li", "class", "severity-" + reason.severity());
         h.text(reason.severity() + ": " + reason.message());
         if (reason.nodeIndex() != null) {
@@ -152,6 +160,11 @@ public final class MatrixSection {
               .text("node #" + reason.nodeIndex()).close("a");
         }
         h.close("li");
+      }
+      if (reasons.size() > REASONS_PER_CELL) {
+        h.open("li", "class", "more").open("a", "href", "#findings-" + row.tensorrt().replace('.', '-'))
+            .text((reasons.size() - REASONS_PER_CELL) + " more in the findings for TensorRT " + row.tensorrt()).close("a")
+            .close("li");
       }
       c.predicted().notes().forEach(n -> h.element("li", n, "class", "note"));
       h.close("ul");
