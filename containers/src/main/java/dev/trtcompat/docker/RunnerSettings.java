@@ -79,9 +79,4 @@ public record RunnerSettings(String ownerId, int runsPerGpu, List<String> gpuDev
     return new RunnerSettings(ownerId, runsPerGpu, ids, runsWithoutGpu, stopGrace, pullAllowed, pullTimeout,
         logDrainTimeout, reapOnStart);
   }
-
-  public RunnerSettings withReapOnStart(boolean reap) {
-    return new RunnerSettings(ownerId, runsPerGpu, gpuDeviceIds, runsWithoutGpu, stopGrace, pullAllowed, pullTimeout,
-        logDrainTimeout, reap);
-  }
 }

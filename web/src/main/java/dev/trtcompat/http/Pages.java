@@ -105,6 +105,8 @@ final class Pages {
         s.render(h, m);
         h.close("section");
       }
+      // Live matrix (server-sent events); the page is complete without it.
+      h.open("script", "src", Assets.PATH + "/model.js", "defer", null).close("script");
     });
   }
 

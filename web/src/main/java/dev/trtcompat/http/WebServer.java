@@ -83,7 +83,10 @@ public final class WebServer implements AutoCloseable {
       references.forget(id);
     });
     List<ModelPageSection> page = new ArrayList<>(sections);
-    page.addAll(new CompatibilitySections(compatibility, references, TensorRtImageCatalog.builtIn()).sections());
+    CompatibilitySections compatibilitySections = new CompatibilitySections(compatibility, references,
+        TensorRtImageCatalog.builtIn(), jobService::latestJob);
+    page.addAll(compatibilitySections.sections());
+    dev.trtcompat.matrix.MatrixApi matrix = compatibilitySections.matrix();
     ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, jobs::startFromUpload);
     Assets assets = new Assets();
     byte[] openApi = openApi();
@@ -122,6 +125,9 @@ public final class WebServer implements AutoCloseable {
         r.post(API + "/models/{id}/reference", references::start);
         r.get(API + "/models/{id}/reference", references::get);
         r.post(API + "/logs/explain", logs::explain);
+        r.get("/models/{id}/matrix", matrix::fragment);
+        r.get(API + "/models/{id}/matrix", matrix::json);
+        r.get(API + "/models/{id}/matrix.csv", matrix::csv);
         r.post(API + "/models/{id}/jobs", jobs::start);
         r.get(API + "/models/{id}/jobs", jobs::forModel);
         r.get(API + "/models/{id}/events", jobs.events());
