@@ -86,6 +86,16 @@ public final class WebServer implements AutoCloseable {
     CompatibilitySections compatibilitySections = new CompatibilitySections(compatibility, references,
         TensorRtImageCatalog.builtIn(), jobService::latestJob);
     page.addAll(compatibilitySections.sections());
+    // Outside the live-updated matrix, so ticking boxes survives a re-render.
+    page.add(page.size() - 1, ModelPageSection.of("measure", "Measure in containers", (h, m) -> {
+      h.open("form", "id", "job-form", "method", "post", "action", "/models/" + m.id() + "/jobs");
+      JobFormFields.render(h, TensorRtImageCatalog.builtIn(), List.of());
+      h.element("button", "Run the selected cells", "type", "submit", "id", "job-submit");
+      h.close("form");
+      h.open("form", "id", "delete-form", "method", "post", "action", "/models/" + m.id() + "/delete");
+      h.element("button", "Delete this model, its jobs, engines and logs", "type", "submit", "class", "danger");
+      h.close("form");
+    }));
     dev.trtcompat.matrix.MatrixApi matrix = compatibilitySections.matrix();
     ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, jobs::startFromUpload);
     Assets assets = new Assets();

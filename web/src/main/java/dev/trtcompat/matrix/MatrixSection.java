@@ -104,6 +104,7 @@ public final class MatrixSection {
         h.open("a", "class", "engine-download", "href", m.engineUrl(), "data-sha256", m.engineSha256(), "download", null)
             .text("Download engine").close("a");
       }
+      actions(h, m);
       h.close("div");
     }
     if (c.contradiction() != null) {
@@ -111,6 +112,37 @@ public final class MatrixSection {
     }
     details(h, row, c);
     h.close("td");
+  }
+
+  /** Cancel, retry or "run anyway" for one cell: plain forms, so they work without script. */
+  private static void actions(Html h, Measured m) {
+    String label;
+    String action;
+    boolean force = false;
+    switch (m.state()) {
+      case "queued", "running", "interrupted" -> {
+        label = "Cancel";
+        action = "cancel";
+      }
+      case "failed", "cancelled", "succeeded" -> {
+        label = "Retry";
+        action = "retry";
+      }
+      case "skipped" -> {
+        label = "Run anyway";
+        action = "retry";
+        force = true;
+      }
+      default -> {
+        return;
+      }
+    }
+    h.open("form", "class", "cell-action", "method", "post", "action", "/cells/" + m.cellId() + "/" + action);
+    if (force) {
+      h.empty("input", "type", "hidden", "name", "force", "value", "true");
+    }
+    h.element("button", label, "type", "submit", "class", "small", "data-action", action);
+    h.close("form");
   }
 
   /** Build time, latency, throughput, engine size and GPU in one line; only what was measured. */
