@@ -2,16 +2,13 @@ package dev.trtcompat.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.json.Json;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +24,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Concurrent large uploads against a running service: writes one valid ONNX model of about MB megabytes
  * (one big FLOAT initializer), then N clients upload it at the same moment, each streaming it from disk
- * with 8 bytes in the middle of the weights changed so every upload is new content (no deduplication),
- * and hashing what it sends. Afterwards every stored file is hashed again from the data folder and
- * compared with what was sent and with the sha256 the API answered.
+ * with 8 bytes in the middle of the weights changed so every upload is new content (no deduplication).
+ * The SHA-256 of each upload's bytes is computed beforehand; afterwards every stored file is hashed again
+ * from the data folder and compared with it and with the sha256 the API answered.
  *
  * <p>Usage: {@code java -cp bench/target/classes:web/target/lib/* dev.trtcompat.bench.UploadLoad
  * --url http://127.0.0.1:PORT --data-dir DIR --work DIR [--uploads 20] [--mb 200]}. Exits 1 unless every
@@ -43,6 +42,8 @@ public final class UploadLoad {
 
   private static final int FLOAT = 1;
   private static final int PATCH_BYTES = 8;
+  /** The whole run's bound: 20 x 200 MB on a busy 2-core machine takes minutes, not half an hour. */
+  private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(30);
 
   /** One upload's outcome. */
   record Upload(int index, int status, double seconds, long bytes, String sent, String answered, String id,
@@ -78,7 +79,7 @@ public final class UploadLoad {
     if (url == null || dataDir == null || work == null || uploads < 1 || mb < 1) {
       usage("--url, --data-dir and --work are required; --uploads and --mb must be positive");
     }
-    // Refuse anything off loopback the same way the page load generator does.
+    // Refuse anything off loopback the same way the page load generator does (before writing anything).
     LoadTarget.parse(url);
     Path model = Files.createDirectories(work).resolve("upload-base.onnx");
     long t0 = System.nanoTime();
@@ -86,7 +87,11 @@ public final class UploadLoad {
     System.err.printf(Locale.ROOT, "upload-load: wrote %s (%d bytes) in %.1f s%n", model, Files.size(model),
         (System.nanoTime() - t0) / 1e9);
 
-    Run run = run(URI.create(url.replaceAll("/+$", "") + "/api/v1/models"), model, uploads);
+    t0 = System.nanoTime();
+    List<String> expected = expectedHashes(model, uploads);
+    System.err.printf(Locale.ROOT, "upload-load: hashed the %d upload contents in %.1f s; uploading%n", uploads,
+        (System.nanoTime() - t0) / 1e9);
+    Run run = run(LoadTarget.parse(url.replaceAll("/+$", "") + "/api/v1/models"), model, expected);
     System.err.println("upload-load: hashing the stored files in " + dataDir);
     List<Upload> checked = new ArrayList<>();
     for (Upload u : run.uploads()) {
@@ -129,9 +134,8 @@ public final class UploadLoad {
   /** All uploads and the wall time from the first request sent to the last answer received. */
   record Run(List<Upload> uploads, double wallSeconds) {}
 
-  static Run run(URI endpoint, Path model, int uploads) throws Exception {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+  static Run run(LoadTarget endpoint, Path model, List<String> expected) throws Exception {
+    int uploads = expected.size();
     ExecutorService pool = Executors.newFixedThreadPool(uploads);
     CountDownLatch go = new CountDownLatch(1);
     try {
@@ -140,14 +144,21 @@ public final class UploadLoad {
         int index = i;
         futures.add(pool.submit(() -> {
           go.await();
-          return upload(http, endpoint, model, index);
+          return upload(endpoint, model, index, expected.get(index));
         }));
       }
       long t0 = System.nanoTime();
       go.countDown();
       List<Upload> results = new ArrayList<>();
       for (Future<Upload> f : futures) {
-        results.add(f.get());
+        // Bounded: a stuck upload is cancelled (its channel closes on interrupt) and reported, not waited for.
+        try {
+          results.add(f.get(Math.max(1, UPLOAD_TIMEOUT.toNanos() - (System.nanoTime() - t0)), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+          f.cancel(true);
+          results.add(new Upload(results.size(), 0, (System.nanoTime() - t0) / 1e9, Files.size(model),
+              expected.get(results.size()), null, null, null, "no answer within " + UPLOAD_TIMEOUT));
+        }
       }
       return new Run(results, (System.nanoTime() - t0) / 1e9);
     } finally {
@@ -155,53 +166,131 @@ public final class UploadLoad {
     }
   }
 
-  private static Upload upload(HttpClient http, URI endpoint, Path model, int index) throws IOException {
+  /**
+   * The SHA-256 of each upload's bytes, computed before the timed run so the uploading clients only move
+   * bytes (sendfile) and leave the machine's CPU to the server. The digest of the common prefix is computed
+   * once and cloned.
+   */
+  static List<String> expectedHashes(Path model, int uploads) throws IOException {
+    long size = Files.size(model);
+    long patchAt = size / 2;
+    MessageDigest prefix = sha256();
+    try (FileChannel f = FileChannel.open(model)) {
+      hash(f, 0, patchAt, prefix);
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < uploads; i++) {
+        MessageDigest d;
+        try {
+          d = (MessageDigest) prefix.clone();
+        } catch (CloneNotSupportedException e) {
+          throw new IllegalStateException("the JDK's SHA-256 is cloneable", e);
+        }
+        d.update(patch(i));
+        hash(f, patchAt + PATCH_BYTES, size - patchAt - PATCH_BYTES, d);
+        out.add(HexFormat.of().formatHex(d.digest()));
+      }
+      return out;
+    }
+  }
+
+  private static void hash(FileChannel f, long from, long count, MessageDigest d) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    for (long pos = from, end = from + count; pos < end; ) {
+      buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
+      int n = f.read(buf, pos);
+      if (n < 0) {
+        throw new IOException("the model file shrank while it was being hashed");
+      }
+      buf.flip();
+      d.update(buf);
+      pos += n;
+    }
+  }
+
+  /**
+   * One upload over a plain socket: the request and multipart head, then the model file straight from the
+   * page cache to the socket (FileChannel.transferTo) with the 8 patch bytes in the middle, then the tail.
+   */
+  static Upload upload(LoadTarget endpoint, Path model, int index, String expected) throws IOException {
     String boundary = "trtcompatbench" + index + "x" + Long.toHexString(System.nanoTime());
-    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"; filename=\"upload-" + index
+    byte[] partHead = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"; filename=\"upload-" + index
         + ".onnx\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-    long fileBytes = Files.size(model);
-    long patchAt = fileBytes / 2;
-    byte[] patch = patch(index);
-    MessageDigest[] digest = new MessageDigest[1];
-    HttpRequest request = HttpRequest.newBuilder(endpoint)
-        .timeout(Duration.ofMinutes(30))
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
-          try {
-            // A fresh digest per stream: the client may ask for the body again when it resends.
-            digest[0] = sha256();
-            InputStream file = new DigestInputStream(
-                new PatchedStream(new BufferedInputStream(Files.newInputStream(model), 1 << 16), patchAt, patch), digest[0]);
-            return new SequenceInputStream(java.util.Collections.enumeration(
-                List.of(new ByteArrayInputStream(head), file, new ByteArrayInputStream(tail))));
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }), head.length + fileBytes + tail.length))
-        .build();
+    long size = Files.size(model);
+    long patchAt = size / 2;
+    byte[] requestHead = ("POST " + endpoint.path() + " HTTP/1.1\r\nHost: " + endpoint.hostHeader()
+        + "\r\nUser-Agent: trt-compat-bench\r\nConnection: close\r\nContent-Type: multipart/form-data; boundary="
+        + boundary + "\r\nContent-Length: " + (partHead.length + size + tail.length) + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
     long t0 = System.nanoTime();
-    try {
-      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+    try (SocketChannel ch = SocketChannel.open(new InetSocketAddress(endpoint.address(), endpoint.port()));
+        FileChannel file = FileChannel.open(model)) {
+      write(ch, requestHead, partHead);
+      send(file, 0, patchAt, ch);
+      write(ch, patch(index));
+      send(file, patchAt + PATCH_BYTES, size - patchAt - PATCH_BYTES, ch);
+      write(ch, tail);
+      HttpAnswer r = HttpAnswer.read(Channels.newInputStream(ch));
       double seconds = (System.nanoTime() - t0) / 1e9;
-      String sent = HexFormat.of().formatHex(digest[0].digest());
-      String answered = null;
-      String id = null;
-      String error = null;
-      if (r.statusCode() == 200 || r.statusCode() == 201) {
-        JsonNode body = Json.mapper().readTree(r.body());
-        answered = body.path("sha256").asText(null);
-        id = body.path("id").asText(null);
-      } else {
-        error = "HTTP " + r.statusCode() + ": " + r.body().lines().findFirst().orElse("");
+      if (r.status() != 200 && r.status() != 201) {
+        return new Upload(index, r.status(), seconds, size, expected, null, null, null,
+            "HTTP " + r.status() + ": " + r.body().lines().findFirst().orElse(""));
       }
-      return new Upload(index, r.statusCode(), seconds, fileBytes, sent, answered, id, null, error);
+      JsonNode body = Json.mapper().readTree(r.body());
+      return new Upload(index, r.status(), seconds, size, expected, body.path("sha256").asText(null),
+          body.path("id").asText(null), null, null);
     } catch (IOException e) {
-      return new Upload(index, 0, (System.nanoTime() - t0) / 1e9, fileBytes, null, null, null, null,
+      return new Upload(index, 0, (System.nanoTime() - t0) / 1e9, size, expected, null, null, null,
           e.getClass().getSimpleName() + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
+    }
+  }
+
+  private static void write(SocketChannel ch, byte[]... parts) throws IOException {
+    for (byte[] p : parts) {
+      ByteBuffer b = ByteBuffer.wrap(p);
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+    }
+  }
+
+  private static void send(FileChannel file, long from, long count, SocketChannel ch) throws IOException {
+    for (long pos = from, end = from + count; pos < end; ) {
+      pos += file.transferTo(pos, end - pos, ch);
+    }
+  }
+
+  /** A response read to the end of the connection (the request said Connection: close). */
+  record HttpAnswer(int status, String body) {
+    static HttpAnswer read(InputStream in) throws IOException {
+      String all = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+      int split = all.indexOf("\r\n\r\n");
+      if (!all.startsWith("HTTP/1.") || split < 0) {
+        throw new IOException("not an HTTP response: " + all.lines().findFirst().orElse("(nothing)"));
+      }
+      String head = all.substring(0, split);
+      String body = all.substring(split + 4);
+      if (head.toLowerCase(Locale.ROOT).contains("\r\ntransfer-encoding: chunked")) {
+        body = dechunk(body);
+      }
+      int status = Integer.parseInt(head.substring(9, 12));
+      return new HttpAnswer(status, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+    }
+
+    private static String dechunk(String s) {
+      StringBuilder out = new StringBuilder();
+      int i = 0;
+      while (true) {
+        int eol = s.indexOf("\r\n", i);
+        String sizeField = s.substring(i, eol);
+        int semi = sizeField.indexOf(';');
+        int n = Integer.parseInt((semi < 0 ? sizeField : sizeField.substring(0, semi)).trim(), 16);
+        if (n == 0) {
+          return out.toString();
+        }
+        out.append(s, eol + 2, eol + 2 + n);
+        i = eol + 2 + n + 2;
+      }
     }
   }
 
@@ -259,48 +348,6 @@ public final class UploadLoad {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-  }
-
-  /** The file's bytes with {@code patch} written over them at {@code at}. */
-  static final class PatchedStream extends FilterInputStream {
-    private final long at;
-    private final byte[] patch;
-    private long position;
-
-    PatchedStream(InputStream in, long at, byte[] patch) {
-      super(in);
-      this.at = at;
-      this.patch = patch;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int c = super.read();
-      if (c >= 0) {
-        if (position >= at && position < at + patch.length) {
-          c = patch[(int) (position - at)] & 0xff;
-        }
-        position++;
-      }
-      return c;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) {
-        for (long p = Math.max(position, at); p < Math.min(position + n, at + patch.length); p++) {
-          b[off + (int) (p - position)] = patch[(int) (p - at)];
-        }
-        position += n;
-      }
-      return n;
-    }
-
-    @Override
-    public long skip(long n) {
-      throw new UnsupportedOperationException("the upload is read front to back");
     }
   }
 }

@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.OnnxModelReader;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.security.MessageDigest;
 import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,43 +44,11 @@ class UploadLoadTest {
   }
 
   @Test
-  void patchedStreamReplacesExactlyThePatchedBytesWhateverTheReadSizes() throws IOException {
-    byte[] data = new byte[1000];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (byte) (i * 7);
-    }
-    byte[] patch = UploadLoad.patch(12345);
-    byte[] expected = data.clone();
-    System.arraycopy(patch, 0, expected, 498, patch.length);
-
-    for (int chunk : new int[] {1, 3, 7, 64, 499, 500, 4096}) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      try (InputStream in = new UploadLoad.PatchedStream(new ByteArrayInputStream(data), 498, patch)) {
-        byte[] buf = new byte[chunk];
-        for (int n = in.read(buf, 0, chunk); n >= 0; n = in.read(buf, 0, chunk)) {
-          out.write(buf, 0, n);
-        }
-      }
-      assertThat(out.toByteArray()).as("reads of %d bytes", chunk).isEqualTo(expected);
-    }
-    ByteArrayOutputStream single = new ByteArrayOutputStream();
-    try (InputStream in = new UploadLoad.PatchedStream(new ByteArrayInputStream(data), 498, patch)) {
-      for (int c = in.read(); c >= 0; c = in.read()) {
-        single.write(c);
-      }
-    }
-    assertThat(single.toByteArray()).isEqualTo(expected);
-  }
-
-  @Test
   void theUploadModelIsOneBigInitializerAndStaysValidWhenPatched(@TempDir Path dir) throws IOException {
     Path model = dir.resolve("base.onnx");
     UploadLoad.oneWeightModel(4_000_000).write(model);
     long size = Files.size(model);
-    Path patched = dir.resolve("patched.onnx");
-    try (InputStream in = new UploadLoad.PatchedStream(Files.newInputStream(model), size / 2, UploadLoad.patch(7))) {
-      Files.copy(in, patched);
-    }
+    Path patched = patchedCopy(model, 7, dir.resolve("patched.onnx"));
 
     for (Path p : new Path[] {model, patched}) {
       ModelSummary s = ModelSummary.of(OnnxModelReader.read(p));
@@ -90,5 +58,26 @@ class UploadLoadTest {
     }
     assertThat(size).isBetween(4_000_000L, 4_000_200L); // the payload is the file, so size / 2 lies inside it
     assertThat(Files.mismatch(model, patched)).isEqualTo(size / 2);
+  }
+
+  @Test
+  void expectedHashesAreThoseOfThePatchedFiles(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("base.onnx");
+    UploadLoad.oneWeightModel(3_000_000).write(model);
+
+    List<String> expected = UploadLoad.expectedHashes(model, 3);
+
+    for (int i = 0; i < 3; i++) {
+      byte[] copy = Files.readAllBytes(patchedCopy(model, i, dir.resolve("copy" + i)));
+      assertThat(expected.get(i)).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(copy)));
+    }
+    assertThat(Set.copyOf(expected)).hasSize(3);
+  }
+
+  /** The model with upload {@code index}'s patch, written independently of the code under test. */
+  private static Path patchedCopy(Path model, int index, Path to) throws IOException {
+    byte[] bytes = Files.readAllBytes(model);
+    System.arraycopy(UploadLoad.patch(index), 0, bytes, bytes.length / 2, 8);
+    return Files.write(to, bytes);
   }
 }
