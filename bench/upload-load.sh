@@ -47,15 +47,17 @@ rc=0
 java -XX:+UseSerialGC -Xmx512m -cp "$here/bench/target/classes:$here/web/target/lib/*" dev.trtcompat.bench.UploadLoad \
   --url "$base" --data-dir "$work/data" --work "$work/src" --uploads "$uploads" --mb "$mb" || rc=$?
 
-echo
-echo "server: -Xmx$heap (G1), $(grep -c 'GC(' "$work/gc.log" || true) GC log lines"
 # e.g. "[1.234s][info][gc] GC(7) Pause Young (Normal) (G1 Evacuation Pause) 120M->20M(256M) 5.1ms"
-grep -o '[0-9]*[KMG]->[0-9]*[KMG]([0-9]*[KMG])' "$work/gc.log" | awk -F'->' '
+read -r gc_peak gc_cap gcs < <(grep -o '[0-9]*[KMG]->[0-9]*[KMG]([0-9]*[KMG])' "$work/gc.log" | awk -F'->' '
   function mib(v) { u = substr(v, length(v)); n = substr(v, 1, length(v) - 1) + 0;
                     return u == "K" ? n / 1024 : (u == "G" ? n * 1024 : n) }
   { b = mib($1); if (b > peak) peak = b; split($2, a, "("); c = mib(substr(a[2], 1, length(a[2]) - 1)); if (c > cap) cap = c }
-  END { printf "server peak heap used (largest heap before a GC): %d MiB of at most %d MiB committed\n", peak, cap }'
-jcmd "$pid" GC.heap_info 2>/dev/null | sed -n 's/^ *garbage-first heap */server heap at the end: /p' || true
+  END { printf "%d %d %d\n", peak, cap, NR }')
+end_used_kb="$(jcmd "$pid" GC.heap_info 2>/dev/null | sed -n 's/^ *garbage-first heap .* used \([0-9]*\)K.*/\1/p')"
+end_used=$(( ${end_used_kb:-0} / 1024 ))
+echo
+echo "server: -Xmx$heap, G1, $gcs collections during the run"
+echo "server peak heap used: $(( gc_peak > end_used ? gc_peak : end_used )) MiB (largest heap before a GC $gc_peak MiB, at the end $end_used MiB; most committed $gc_cap MiB)"
 awk -v s="$rss_start" '/VmHWM/ {printf "server peak RSS (VmHWM): %d MiB (%d MiB before the uploads)\n", $2/1024, s/1024}' "/proc/$pid/status"
 grep -i 'exception\|error' "$work/serve.log" | head -5 || true
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')"
