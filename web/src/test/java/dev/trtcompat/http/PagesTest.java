@@ -60,6 +60,12 @@ class PagesTest {
     assertThat(js.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/javascript"));
     assertThat(js.body()).contains("xhr.upload.onprogress").contains("\"drop\"").contains("textContent").doesNotContain("innerHTML");
 
+    HttpResponse<String> live = server.get("/assets/model.js");
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(live.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/javascript"));
+    assertThat(live.body()).contains("new EventSource(").contains("\"cell\"").contains("\"log\"")
+        .contains("textContent += data.line + \"\\n\"").doesNotContain("innerHTML").doesNotContain("eval(");
+
     HttpResponse<String> css = server.get("/assets/style.css");
     assertThat(css.statusCode()).isEqualTo(200);
     assertThat(css.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/css"));
@@ -101,7 +107,7 @@ class PagesTest {
 
     for (String html : new String[] {page, home}) {
       assertThat(html).doesNotContain("<script>alert").doesNotContain("<img src=x").doesNotContain("\"><img");
-      assertThat(html.split("<script", -1)).hasSize(html == home ? 2 : 1); // only our own script tag
+      assertThat(html.split("<script", -1)).hasSize(2); // only our own script tag (upload.js, model.js)
     }
     assertThat(page)
         .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
