@@ -13,9 +13,9 @@ clients="${1:-50}"
 seconds="${2:-60}"
 warmup="${WARMUP:-5}"
 model="${MODEL:-$here/compat-matrix/src/test/resources/pytorch-exports/classification_mobilenet_v2.onnx}"
-# The matrix JSON is /api/v1/models/{id}/matrix once the report routes are in main; until then the static
-# compatibility answer stands in for it (same model, same checker work).
-default_paths='/models/{id} /api/v1/models/{id}/compatibility'
+# The model page and the model's matrix JSON (PATHS='/models/{id} /api/v1/models/{id}/compatibility' for the
+# static check alone).
+default_paths='/models/{id} /api/v1/models/{id}/matrix'
 paths="${PATHS:-$default_paths}"
 
 work="$(mktemp -d)"
