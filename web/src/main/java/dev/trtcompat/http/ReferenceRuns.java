@@ -98,6 +98,12 @@ final class ReferenceRuns implements AutoCloseable {
     Responses.json(ctx, 200, state(ctx.pathParam("id")));
   }
 
+  /** Changes whenever the model's reference state does: part of the token rendered views are cached against. */
+  String token(String id) throws IOException {
+    ReferenceState s = state(id);
+    return s.state() + "@" + s.updatedAt();
+  }
+
   /** Drops what is remembered of a deleted model. */
   void forget(String id) {
     states.remove(id);
@@ -136,9 +142,11 @@ final class ReferenceRuns implements AutoCloseable {
     ReferenceState saved = json.readValue(file.toFile(), ReferenceState.class);
     if (saved.inFlight()) {
       // Written by a server that stopped before the run ended.
-      return new ReferenceState(ReferenceState.FAILED, null, "the server stopped before the run finished; run it again", saved.updatedAt());
+      saved = new ReferenceState(ReferenceState.FAILED, null, "the server stopped before the run finished; run it again", saved.updatedAt());
     }
-    return saved;
+    // Kept, so the pages read the file once; a run started here replaces it.
+    states.putIfAbsent(id, saved);
+    return states.get(id);
   }
 
   private ReferenceState submit(String id, RunOptions options) throws IOException {

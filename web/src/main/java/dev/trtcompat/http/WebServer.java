@@ -78,9 +78,17 @@ public final class WebServer implements AutoCloseable {
       throw e;
     }
     LogExplainApi logs = new LogExplainApi(store);
+    RenderCache renders = new RenderCache(id -> {
+      try {
+        return jobService.events().version(id) + "|" + references.token(id);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
     JobApi jobs = new JobApi(jobService, store, Access::clientId, id -> {
       compatibility.forget(id);
       references.forget(id);
+      renders.forget(id);
     });
     List<ModelPageSection> page = new ArrayList<>(sections);
     CompatibilitySections compatibilitySections = new CompatibilitySections(compatibility, references,
@@ -123,7 +131,7 @@ public final class WebServer implements AutoCloseable {
         uploads.register(r);
         r.get("/", models::uploadPage);
         r.post("/models", models::uploadForm);
-        r.get("/models/{id}", models::page);
+        r.get("/models/{id}", renders.cached("page", models::page));
         r.post("/models/{id}/reference", references::startForm);
         r.get(Assets.PATH + "/{name}", assets::serve);
         r.get(API + "/health", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
@@ -135,9 +143,9 @@ public final class WebServer implements AutoCloseable {
         r.post(API + "/models/{id}/reference", references::start);
         r.get(API + "/models/{id}/reference", references::get);
         r.post(API + "/logs/explain", logs::explain);
-        r.get("/models/{id}/matrix", matrix::fragment);
-        r.get(API + "/models/{id}/matrix", matrix::json);
-        r.get(API + "/models/{id}/matrix.csv", matrix::csv);
+        r.get("/models/{id}/matrix", renders.cached("fragment", matrix::fragment));
+        r.get(API + "/models/{id}/matrix", renders.cached("json", matrix::json));
+        r.get(API + "/models/{id}/matrix.csv", renders.cached("csv", matrix::csv));
         r.post(API + "/models/{id}/jobs", jobs::start);
         r.get(API + "/models/{id}/jobs", jobs::forModel);
         r.get(API + "/models/{id}/events", jobs.events());

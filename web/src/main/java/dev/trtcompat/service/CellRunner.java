@@ -34,6 +34,8 @@ final class CellRunner implements CellExecutor {
 
   private static final Logger LOG = LoggerFactory.getLogger(CellRunner.class);
 
+  private static final Object CATALOGUING = new Object();
+
   private final DockerHost docker;
   private final EngineCatalog engines;
   private final ReferenceCells reference;
@@ -75,17 +77,25 @@ final class CellRunner implements CellExecutor {
     return CellResult.failed(reason(result), json);
   }
 
-  /** Moves the engine from the conversion's scratch store into the catalog, where the quota applies. */
+  /**
+   * Moves the engine from the conversion's scratch store into the catalog, where the quota applies. Two cells
+   * may build byte-identical engines at once (same store address): one lock makes the second find the engine
+   * catalogued already instead of racing for the scratch file the first one removes.
+   */
   private void catalogue(ConversionHost host, CellTask task, CellSpec cell, EngineArtifact a) throws Exception {
-    Path file = host.service().engines().engineFile(a.sha256())
-        .orElseThrow(() -> new IllegalStateException("engine " + a.sha256() + " missing right after its build"));
-    String digest = a.imageDigests().isEmpty() ? a.imageId() : a.imageDigests().get(0);
-    engines.add(new EngineBuild(task.modelSha256(), task.cell().id(), cell.trtRelease(), cell.precision(), digest,
-        a.gpuName(), String.join(" ", a.flags()), a.buildTimeSeconds()), file);
-    try {
-      host.service().engines().delete(a.sha256());
-    } catch (Exception e) {
-      LOG.warn("engine {} catalogued, but its scratch copy could not be removed", a.sha256(), e);
+    synchronized (CATALOGUING) {
+      if (engines.find(a.sha256()).isEmpty()) {
+        Path file = host.service().engines().engineFile(a.sha256())
+            .orElseThrow(() -> new IllegalStateException("engine " + a.sha256() + " missing right after its build"));
+        String digest = a.imageDigests().isEmpty() ? a.imageId() : a.imageDigests().get(0);
+        engines.add(new EngineBuild(task.modelSha256(), task.cell().id(), cell.trtRelease(), cell.precision(), digest,
+            a.gpuName(), String.join(" ", a.flags()), a.buildTimeSeconds()), file);
+      }
+      try {
+        host.service().engines().delete(a.sha256());
+      } catch (Exception e) {
+        LOG.warn("engine {} catalogued, but its scratch copy could not be removed", a.sha256(), e);
+      }
     }
   }
 

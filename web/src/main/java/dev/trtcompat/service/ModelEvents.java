@@ -36,6 +36,7 @@ public final class ModelEvents implements CellListener, AutoCloseable {
   private final JobQueue queue;
   private final Map<String, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
   private final Map<Long, String> modelOfJob = new ConcurrentHashMap<>();
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> versions = new ConcurrentHashMap<>();
   private final Map<Long, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
@@ -96,12 +97,24 @@ public final class ModelEvents implements CellListener, AutoCloseable {
       }
     }
     String model = model(event.jobId());
+    if (model != null) {
+      versions.computeIfAbsent(model, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+    }
     Set<Subscriber> set = model == null ? null : subscribers.get(model);
     if (set != null) {
       for (Subscriber s : set) {
         s.cell(event);
       }
     }
+  }
+
+  /**
+   * A number that changes whenever one of the model's cells changes state (seen here or, within a poll, on
+   * another instance): what rendered views of the model are cached against.
+   */
+  public long version(String modelId) {
+    java.util.concurrent.atomic.AtomicLong v = versions.get(modelId);
+    return v == null ? 0 : v.get();
   }
 
   private void poll() {

@@ -368,4 +368,26 @@ class JobRoutesTest {
     assertThat(post("/api/v1/jobs/" + job + "/cancel", "").statusCode()).isEqualTo(200);
     assertThat(awaitFinished(job).get("cells").get(0).get("state").asText()).isEqualTo("cancelled");
   }
+
+  @Test
+  void twoCellsBuildingTheSameEngineAtOnceBothSucceedAndShareIt() throws Exception {
+    // The test double writes identical bytes for every precision; with two workers both cells store the same
+    // engine at the same moment.
+    start(ConversionSettings.defaults().withImageOverride(ConversionTestSupport.testDoubleImage())
+        .withGpus(GpuRequest.none()).withContainerEnv(Map.of("TRTEXEC_DOUBLE_SLEEP", "2")),
+        DockerSettings.fromEnvironment(System.getenv()));
+    String model = Json.mapper().readTree(http.send(new Multipart()
+        .file("model", "abs.onnx", Files.readAllBytes(ConversionTestSupport.ABS_MODEL))
+        .post(uri("/api/v1/models")).build(), HttpResponse.BodyHandlers.ofString()).body()).get("id").asText();
+    HttpResponse<String> r = post("/api/v1/models/" + model + "/jobs",
+        "{\"versions\": [\"10.0\"], \"precisions\": [\"fp32\", \"fp16\"], \"reference\": false}");
+    JsonNode job = awaitFinished(Json.mapper().readTree(r.body()).get("id").asLong());
+    JsonNode a = cell(job, "10.0", "fp32");
+    JsonNode b = cell(job, "10.0", "fp16");
+    assertThat(a.get("state").asText()).as(a.toString()).isEqualTo("succeeded");
+    assertThat(b.get("state").asText()).as(b.toString()).isEqualTo("succeeded");
+    assertThat(a.get("engineUrl").asText()).isEqualTo(b.get("engineUrl").asText());
+    assertThat(http.send(HttpRequest.newBuilder(uri(a.get("engineUrl").asText())).build(), HttpResponse.BodyHandlers.ofByteArray())
+        .statusCode()).isEqualTo(200);
+  }
 }
