@@ -1,0 +1,138 @@
+package dev.trtcompat.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.testing.Chromium;
+import dev.trtcompat.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+/**
+ * The upload page and the model page in a real Chromium against the real service on 127.0.0.1: a libonnx-testdata
+ * model goes through the page's form and script (progress bar, strict CSP), the static matrix shows one row per
+ * TensorRT release, and a finding's link takes the reader to its node in the graph listing.
+ */
+@Tag("browser")
+class ModelPageBrowserTest {
+
+  /**
+   * 16 nodes; every release refuses its last node (#15, QuantizeLinear with a computed scale), so the finding
+   * links far down the graph listing.
+   */
+  static final Path MODEL = Path.of("/usr/share/libonnx-testdata/data/node/test_dynamicquantizelinear_expanded/model.onnx");
+
+  static final int FAILING_NODE = 15;
+
+  @RegisterExtension final Chromium chromium = new Chromium();
+
+  @TempDir Path data;
+  @TempDir Path files;
+  TestServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new TestServer(data, 64L << 20);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  @Test
+  void aModelUploadedThroughThePageShowsItsMatrixAndFindingsLeadToTheNode() throws Exception {
+    Path model = Files.copy(MODEL, files.resolve("dynamicquantizelinear.onnx"));
+    String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(model)));
+    var driver = chromium.driver();
+
+    driver.get(server.uri("/").toString());
+    driver.findElement(By.id("model-input")).sendKeys(model.toString());
+    driver.findElement(By.id("upload-button")).click();
+    chromium.await().until(ExpectedConditions.urlToBe(server.uri("/models/" + sha256).toString()));
+
+    assertThat(driver.findElement(By.tagName("h1")).getText()).isEqualTo("dynamicquantizelinear.onnx");
+    assertThat(driver.findElement(By.cssSelector("p.ids code")).getText()).isEqualTo(sha256);
+    // The script sent it (XHR to the API, then navigation), not the no-script form post: the bar was shown
+    // and filled to the file's size.
+    List<Map<String, Object>> progress = chromium.progressHistory();
+    assertThat(progress).as("upload progress bar changes").anySatisfy(p -> {
+      assertThat(p.get("hidden")).isEqualTo(false);
+      assertThat(((Number) p.get("max")).longValue()).isGreaterThanOrEqualTo(Files.size(model));
+      assertThat(((Number) p.get("value")).longValue()).isEqualTo(((Number) p.get("max")).longValue());
+    });
+
+    // The static matrix: one row per release of the knowledge base, in the service's order, with its verdict.
+    JsonNode report = TestServer.json(server.get("/api/v1/models/" + sha256 + "/compatibility"));
+    List<String> expected = new ArrayList<>();
+    report.get("results").forEach(r -> expected.add("TensorRT " + r.get("tensorrt").asText() + " | "
+        + r.get("verdict").asText().replace('_', ' ')));
+    List<String> shown = new ArrayList<>();
+    for (WebElement row : driver.findElements(By.cssSelector("section#compatibility tr.predicted"))) {
+      List<WebElement> cells = row.findElements(By.tagName("td"));
+      shown.add(cells.get(0).getText() + " | " + row.findElement(By.cssSelector("td.verdict")).getText());
+    }
+    assertThat(expected).hasSizeGreaterThanOrEqualTo(10);
+    assertThat(shown).containsExactlyElementsOf(expected);
+
+    // A finding sits in a closed <details>: open it, follow the link, land on the node's row.
+    WebElement findings = driver.findElement(By.cssSelector("details.findings"));
+    WebElement link = findings.findElement(By.cssSelector("a[href='#node-" + FAILING_NODE + "']"));
+    assertThat(link.isDisplayed()).isFalse();
+    findings.findElement(By.tagName("summary")).click();
+    chromium.await().until(ExpectedConditions.visibilityOf(link));
+    link.click();
+
+    chromium.await().until(d -> d.getCurrentUrl().endsWith("#node-" + FAILING_NODE));
+    WebElement row = driver.findElement(By.id("node-" + FAILING_NODE));
+    assertThat(row.isDisplayed()).isTrue();
+    assertThat(driver.executeScript("return document.querySelector(':target') === arguments[0];", row)).isEqualTo(true);
+    assertThat(driver.executeScript(
+        "var r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;", row))
+        .as("the targeted graph row is scrolled into view").isEqualTo(true);
+    assertThat(row.findElements(By.tagName("td")).get(1).getText()).isEqualTo("QuantizeLinear");
+
+    assertThat(chromium.cspViolations()).as("CSP violations").isEmpty();
+    assertThat(severe(chromium.console())).as("console errors").isEmpty();
+  }
+
+  @Test
+  void theCspProbeAndTheConsoleSeeAnInlineScriptThePageRefuses() throws Exception {
+    // Without this, the empty lists asserted above could come from a probe that sees nothing.
+    var driver = chromium.driver();
+    driver.get(server.uri("/").toString());
+
+    driver.executeScript("var s = document.createElement('script'); s.textContent = 'window.ran = true;';"
+        + " document.body.appendChild(s);");
+
+    chromium.await().until(d -> !chromium.cspViolations().isEmpty());
+    assertThat(chromium.cspViolations()).singleElement().asString().startsWith("script-src").contains("inline");
+    assertThat(driver.executeScript("return window.ran === true;")).isEqualTo(false);
+    assertThat(severe(chromium.console())).anySatisfy(m -> assertThat(m).contains("Content Security Policy"));
+  }
+
+  /** Console errors, less the browser's own request for /favicon.ico (the service has no icon). */
+  private static List<String> severe(List<LogEntry> console) {
+    return console.stream()
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .filter(m -> !m.contains("/favicon.ico"))
+        .toList();
+  }
+}
