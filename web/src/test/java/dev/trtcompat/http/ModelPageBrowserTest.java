@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.testing.Chromium;
+import dev.trtcompat.testing.TestModels;
 import dev.trtcompat.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 /**
  * The upload page and the model page in a real Chromium against the real service on 127.0.0.1: a libonnx-testdata
  * model goes through the page's form and script (progress bar, strict CSP), the static matrix shows one row per
- * TensorRT release, and a finding's link takes the reader to its node in the graph listing.
+ * TensorRT release, a finding's link takes the reader to its node in the graph listing, and hostile names from a
+ * model stay text.
  */
 @Tag("browser")
 class ModelPageBrowserTest {
@@ -107,6 +109,34 @@ class ModelPageBrowserTest {
         "var r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;", row))
         .as("the targeted graph row is scrolled into view").isEqualTo(true);
     assertThat(row.findElements(By.tagName("td")).get(1).getText()).isEqualTo("QuantizeLinear");
+
+    assertThat(chromium.cspViolations()).as("CSP violations").isEmpty();
+    assertThat(severe(chromium.console())).as("console errors").isEmpty();
+  }
+
+  @Test
+  void hostileNamesFromTheModelAndTheFileNameStayTextInTheBrowser() throws Exception {
+    // Markup that would run or fetch something if any page put it into the DOM as HTML: the CSP would block the
+    // handler, but the probe would still see the violation, and the <img> would exist and request /x.
+    String markup = "<img src=x onerror=\"document.title='pwned'\">";
+    Path model = Files.write(files.resolve("<img src=x onerror=alert(3)>.onnx"), TestModels.hostile(markup));
+    var driver = chromium.driver();
+
+    driver.get(server.uri("/").toString());
+    driver.findElement(By.id("model-input")).sendKeys(model.toString());
+    driver.findElement(By.id("upload-button")).click();
+    chromium.await().until(ExpectedConditions.urlMatches("/models/[0-9a-f]{64}$"));
+    chromium.await().until(ExpectedConditions.presenceOfElementLocated(By.id("graph")));
+
+    assertThat(driver.findElement(By.tagName("h1")).getText()).isEqualTo("<img src=x onerror=alert(3)>.onnx");
+    assertThat(driver.findElement(By.id("metadata")).getText()).contains(markup).contains("\"><img src=x onerror=alert(2)>");
+    assertThat(driver.findElement(By.id("graph")).getText()).contains(markup);
+    assertThat(driver.findElements(By.tagName("img"))).as("img elements on the model page").isEmpty();
+    assertThat(driver.getTitle()).doesNotContain("pwned");
+    // Back on the upload page, the recent-models list shows the hostile file name as text too.
+    driver.get(server.uri("/").toString());
+    assertThat(driver.findElement(By.id("recent")).getText()).contains("<img src=x onerror=alert(3)>.onnx");
+    assertThat(driver.findElements(By.tagName("img"))).as("img elements on the upload page").isEmpty();
 
     assertThat(chromium.cspViolations()).as("CSP violations").isEmpty();
     assertThat(severe(chromium.console())).as("console errors").isEmpty();
