@@ -17,9 +17,20 @@ public final class ContainerLabels {
   /** The run id, as reported in {@link RunResult#runId()}. */
   public static final String RUN = "dev.trtcompat.run";
 
+  /** Prefix of every label trt-compat sets; callers may add their own below it. */
+  public static final String EXTRA_PREFIX = "dev.trtcompat.";
+  /** The durable job cell a run belongs to (set by the job layer). */
+  public static final String CELL = "dev.trtcompat.cell";
+  /** Which attempt of that cell the run is. */
+  public static final String ATTEMPT = "dev.trtcompat.attempt";
+
+  static final java.util.Set<String> RESERVED = java.util.Set.of(MANAGED, OWNER, INSTANCE, RUN);
+
   private ContainerLabels() {}
 
-  static Map<String, String> of(String owner, String instance, String run) {
-    return Map.of(MANAGED, "true", OWNER, owner, INSTANCE, instance, RUN, run);
+  static Map<String, String> of(String owner, String instance, String run, Map<String, String> extra) {
+    Map<String, String> all = new java.util.HashMap<>(extra);
+    all.putAll(Map.of(MANAGED, "true", OWNER, owner, INSTANCE, instance, RUN, run));
+    return all;
   }
 }

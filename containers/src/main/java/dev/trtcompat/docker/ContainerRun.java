@@ -25,10 +25,12 @@ import java.util.Optional;
  * @param user user[:group] to run as, or null for the image's default user
  * @param timeout wall-clock limit from start to exit; the container is stopped when it passes
  * @param description a short name for messages, e.g. "trtexec 8.6 FP16"
+ * @param labels extra labels, keys under {@value ContainerLabels#EXTRA_PREFIX} (e.g. the job cell a run belongs
+ *     to, so a later instance can find what a dead one left)
  */
 public record ContainerRun(ImageReference image, List<String> command, Map<String, String> env, Path modelDir,
     Path outputDir, GpuRequest gpus, long memoryLimitBytes, long pidsLimit, String user, Duration timeout,
-    String description) {
+    String description, Map<String, String> labels) {
 
   /** Where the model folder appears inside the container (read-only). */
   public static final String MODEL_MOUNT = "/models";
@@ -39,6 +41,13 @@ public record ContainerRun(ImageReference image, List<String> command, Map<Strin
     Objects.requireNonNull(image, "image");
     command = List.copyOf(command);
     env = Map.copyOf(env);
+    labels = Map.copyOf(labels);
+    for (String key : labels.keySet()) {
+      if (!key.startsWith(ContainerLabels.EXTRA_PREFIX) || ContainerLabels.RESERVED.contains(key)) {
+        throw new IllegalArgumentException("extra labels must start with " + ContainerLabels.EXTRA_PREFIX
+            + " and not be one of the runner's own: " + key);
+      }
+    }
     Objects.requireNonNull(gpus, "gpus");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(description, "description");
@@ -79,6 +88,7 @@ public record ContainerRun(ImageReference image, List<String> command, Map<Strin
     private final ImageReference image;
     private final List<String> command;
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final Map<String, String> labels = new LinkedHashMap<>();
     private Path modelDir;
     private Path outputDir;
     private GpuRequest gpus = GpuRequest.none();
@@ -137,6 +147,11 @@ public record ContainerRun(ImageReference image, List<String> command, Map<Strin
       return this;
     }
 
+    public Builder label(String key, String value) {
+      labels.put(key, value);
+      return this;
+    }
+
     public Builder description(String description) {
       this.description = description;
       return this;
@@ -144,7 +159,7 @@ public record ContainerRun(ImageReference image, List<String> command, Map<Strin
 
     public ContainerRun build() {
       return new ContainerRun(image, command, env, modelDir, outputDir, gpus, memoryLimitBytes, pidsLimit, user,
-          timeout, description == null ? "container " + image : description);
+          timeout, description == null ? "container " + image : description, labels);
     }
   }
 }

@@ -273,7 +273,7 @@ public final class ContainerRunner implements AutoCloseable {
         .withName("trtcompat-" + runId)
         .withCmd(run.command())
         .withEnv(env)
-        .withLabels(ContainerLabels.of(settings.ownerId(), instanceId, runId))
+        .withLabels(ContainerLabels.of(settings.ownerId(), instanceId, runId, run.labels()))
         .withNetworkDisabled(true)
         .withHostConfig(host);
     if (run.user() != null) {

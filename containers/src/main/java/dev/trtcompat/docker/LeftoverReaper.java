@@ -52,4 +52,36 @@ public final class LeftoverReaper {
         .filter(c -> !currentInstance.equals(c.getLabels().get(ContainerLabels.INSTANCE)))
         .toList();
   }
+
+  /**
+   * Force-removes this owner's containers labelled with {@code cell} and an attempt up to {@code upToAttempt},
+   * whichever instance made them (the job layer calls this for a cell whose instance died). Later attempts
+   * may be running elsewhere and are left alone. Idempotent.
+   */
+  public List<String> reapCell(String cell, int upToAttempt) {
+    List<String> removed = new ArrayList<>();
+    List<Container> found = engine.client().listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(ContainerLabels.MANAGED, "true", ContainerLabels.OWNER, ownerId, ContainerLabels.CELL, cell))
+        .exec();
+    for (Container c : found) {
+      int attempt;
+      try {
+        attempt = Integer.parseInt(c.getLabels().getOrDefault(ContainerLabels.ATTEMPT, "0"));
+      } catch (NumberFormatException e) {
+        attempt = 0;
+      }
+      if (attempt > upToAttempt) {
+        continue;
+      }
+      try {
+        engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+        removed.add(c.getId());
+        LOG.info("removed container {} of interrupted cell {} (attempt {})", c.getId().substring(0, 12), cell, attempt);
+      } catch (NotFoundException e) {
+        // Removed meanwhile by someone else: the goal is reached.
+      }
+    }
+    return removed;
+  }
 }

@@ -71,6 +71,27 @@ public final class ModelCatalog {
     return new StoredModel(require(staged.sha256()), !inserted);
   }
 
+  /**
+   * Records a model whose files another store keeps (the web service's folder store, which also holds
+   * external data); the same id registered again only marks it used.
+   */
+  public ModelRecord register(String sha256, String originalName, long sizeBytes) {
+    long now = clock.millis();
+    db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO model (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)"
+          + " ON CONFLICT (sha256) DO UPDATE SET last_used_at = excluded.last_used_at")) {
+        ps.setString(1, sha256);
+        ps.setString(2, originalName);
+        ps.setLong(3, sizeBytes);
+        ps.setLong(4, now);
+        ps.setLong(5, now);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+    return require(sha256);
+  }
+
   public Optional<ModelRecord> find(String sha256) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM model WHERE sha256 = ?")) {

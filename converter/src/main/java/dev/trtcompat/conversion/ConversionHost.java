@@ -46,6 +46,15 @@ public final class ConversionHost implements AutoCloseable {
     return service;
   }
 
+  /**
+   * Removes the containers of this owner labelled with a job cell and an attempt up to {@code upToAttempt}
+   * (what a dead instance left running for that cell).
+   */
+  public java.util.List<String> removeCellContainers(long cellId, int upToAttempt) {
+    return new dev.trtcompat.docker.LeftoverReaper(engine, runner.settings().ownerId(), runner.instanceId())
+        .reapCell(Long.toString(cellId), upToAttempt);
+  }
+
   /** Cancels runs still in flight (their containers are removed), then closes the engine connection. */
   @Override
   public void close() {

@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,6 +104,14 @@ public final class ConversionService {
    *     missing, no NVIDIA runtime
    */
   public ConversionResult convert(ConversionRequest request, Consumer<LogLine> lines) {
+    return convert(request, Map.of(), lines);
+  }
+
+  /**
+   * As {@link #convert(ConversionRequest, Consumer)}, with extra container labels (keys under {@code
+   * dev.trtcompat.}, e.g. the job cell and attempt, so leftovers of a dead instance can be found).
+   */
+  public ConversionResult convert(ConversionRequest request, Map<String, String> labels, Consumer<LogLine> lines) {
     long startNanos = System.nanoTime();
     ImageReference image = imageFor(request.release().toString());
     OnnxModel model = OnnxModelReader.read(request.model());
@@ -125,6 +134,7 @@ public final class ConversionService {
           .timeout(request.timeout())
           .description("trtexec " + request.release() + " " + request.precision());
       settings.containerEnv().forEach(run::env);
+      labels.forEach(run::label);
       RunResult result;
       try (BufferedWriter logFile = Files.newBufferedWriter(work.resolve(LOG_FILE), StandardCharsets.UTF_8)) {
         result = runner.run(run.build(), line -> {

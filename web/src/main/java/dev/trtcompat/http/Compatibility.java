@@ -66,6 +66,13 @@ final class Compatibility {
     return computed;
   }
 
+  /** Drops a deleted model's cached analysis. */
+  void forget(String id) {
+    synchronized (cache) {
+      cache.remove(id);
+    }
+  }
+
   private Path file(String id) {
     return store.modelFile(id).orElseThrow(() -> ModelApi.notFound(id));
   }

@@ -21,8 +21,15 @@ final class ModelApi {
   private final UploadReceiver receiver;
   private final long maxUploadBytes;
   private final List<ModelPageSection> sections;
+  private final java.util.function.BiFunction<Context, UploadReceiver.Received, java.util.Optional<dev.trtcompat.jobs.Job>> afterUpload;
 
-  ModelApi(ModelStore store, long maxUploadBytes, List<ModelPageSection> sections) {
+  /**
+   * @param afterUpload registers the stored model with the job service and starts the job the upload's
+   *     {@code trt}/{@code precision} fields ask for, if any
+   */
+  ModelApi(ModelStore store, long maxUploadBytes, List<ModelPageSection> sections,
+      java.util.function.BiFunction<Context, UploadReceiver.Received, java.util.Optional<dev.trtcompat.jobs.Job>> afterUpload) {
+    this.afterUpload = afterUpload;
     this.store = store;
     this.receiver = new UploadReceiver(store, maxUploadBytes);
     this.maxUploadBytes = maxUploadBytes;
@@ -31,17 +38,27 @@ final class ModelApi {
 
   /** {@code POST /api/v1/models}: 201 for new content, 200 when the same content is already stored. */
   void upload(Context ctx) throws IOException {
-    StoreResult r = receiver.receive(ctx.req());
+    UploadReceiver.Received received = receiver.receiveWithFields(ctx.req());
+    StoreResult r = received.stored();
     if (r.created()) {
       ctx.header("Location", WebServer.API + "/models/" + r.model().id());
     }
-    Responses.json(ctx, r.created() ? 201 : 200, r.model());
+    java.util.Optional<dev.trtcompat.jobs.Job> job = afterUpload.apply(ctx, received);
+    if (job.isEmpty()) {
+      Responses.json(ctx, r.created() ? 201 : 200, r.model());
+      return;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode body = dev.trtcompat.json.Json.mapper().valueToTree(r.model());
+    body.put("jobId", job.get().id());
+    body.put("jobUrl", WebServer.API + "/jobs/" + job.get().id());
+    Responses.json(ctx, r.created() ? 201 : 200, body);
   }
 
   /** {@code POST /models}: the form without script; answers with the model page's address. */
   void uploadForm(Context ctx) throws IOException {
-    StoreResult r = receiver.receive(ctx.req());
-    ctx.redirect("/models/" + r.model().id(), io.javalin.http.HttpStatus.SEE_OTHER);
+    UploadReceiver.Received received = receiver.receiveWithFields(ctx.req());
+    afterUpload.apply(ctx, received);
+    ctx.redirect("/models/" + received.stored().model().id(), io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   void get(Context ctx) throws IOException {

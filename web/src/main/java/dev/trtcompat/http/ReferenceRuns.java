@@ -55,6 +55,8 @@ final class ReferenceRuns implements AutoCloseable {
   private final ObjectMapper json = Json.mapper();
   private final Map<String, ReferenceState> states = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor worker;
+  /** ONNX Runtime uses every core: background runs and job cells take turns, one run at a time. */
+  private final Object cellRuns = new Object();
 
   ReferenceRuns(ModelStore store, Duration stopTimeout) {
     this.store = store;
@@ -95,6 +97,11 @@ final class ReferenceRuns implements AutoCloseable {
     Responses.json(ctx, 200, state(ctx.pathParam("id")));
   }
 
+  /** Drops what is remembered of a deleted model. */
+  void forget(String id) {
+    states.remove(id);
+  }
+
   /** The current state: in memory while this server knows it, else read back from the model's folder. */
   ReferenceState state(String id) throws IOException {
     Path dir = store.derivedDir(id).orElseThrow(() -> ModelApi.notFound(id));
@@ -128,7 +135,11 @@ final class ReferenceRuns implements AutoCloseable {
       // Recorded before the worker can see it, so a fast run's end state is never overwritten by "queued".
       record(id, dir, queued);
       try {
-        worker.execute(() -> run(id, dir, request));
+        worker.execute(() -> {
+          synchronized (cellRuns) {
+            run(id, dir, request);
+          }
+        });
       } catch (RejectedExecutionException e) {
         record(id, dir, current);
         throw new UserFacingException(Kind.UNAVAILABLE, "reference_queue_full",
@@ -152,7 +163,29 @@ final class ReferenceRuns implements AutoCloseable {
     return r;
   }
 
-  private void run(String id, Path dir, ReferenceRequest request) {
+  /**
+   * Runs the reference as a job's cell, on the calling (job worker) thread, one run at a time with the
+   * background runs; the page's reference row shows it like any other run.
+   */
+  dev.trtcompat.jobs.CellResult runCell(String id, Map<String, long[]> shapes, dev.trtcompat.jobs.CellLog log)
+      throws IOException {
+    Path model = store.modelFile(id).orElseThrow(() -> ModelApi.notFound(id));
+    Path dir = store.derivedDir(id).orElseThrow(() -> ModelApi.notFound(id));
+    ReferenceRequest request = request(model, dir.resolve(OUTPUT_DIR), new RunOptions(shapes, null, null));
+    log.line("ONNX Runtime CPU reference run of " + id);
+    ReferenceState end;
+    synchronized (cellRuns) {
+      end = run(id, dir, request);
+    }
+    if (ReferenceState.SUCCEEDED.equals(end.state())) {
+      log.line("finished: " + end.result().path("latencyMs").toString());
+      return dev.trtcompat.jobs.CellResult.succeeded(json.writeValueAsString(end.result()));
+    }
+    log.line("failed: " + end.error());
+    return dev.trtcompat.jobs.CellResult.failed(end.error(), null);
+  }
+
+  private ReferenceState run(String id, Path dir, ReferenceRequest request) {
     record(id, dir, ReferenceState.of(ReferenceState.RUNNING));
     ReferenceState end;
     try {
@@ -171,6 +204,7 @@ final class ReferenceRuns implements AutoCloseable {
           "ONNX Runtime failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), Instant.now().toString());
     }
     record(id, dir, end);
+    return end;
   }
 
   private void record(String id, Path dir, ReferenceState s) {

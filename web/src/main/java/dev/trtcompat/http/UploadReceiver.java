@@ -43,7 +43,24 @@ final class UploadReceiver {
     this.maxUploadBytes = maxUploadBytes;
   }
 
+  /** Text fields the upload may carry besides files: the job to start once the model is stored. */
+  static final java.util.Set<String> JOB_FIELDS = java.util.Set.of("trt", "precision", "reference");
+  private static final int MAX_FIELD_CHARS = 64;
+  private static final int MAX_FIELDS = 256;
+
+  /** A stored upload and the job fields sent with it (field name to values, in order). */
+  record Received(StoreResult stored, java.util.Map<String, java.util.List<String>> fields) {
+    java.util.List<String> values(String field) {
+      return fields.getOrDefault(field, java.util.List.of());
+    }
+  }
+
   StoreResult receive(HttpServletRequest req) throws IOException {
+    return receiveWithFields(req).stored();
+  }
+
+  Received receiveWithFields(HttpServletRequest req) throws IOException {
+    java.util.Map<String, java.util.List<String>> fields = new java.util.LinkedHashMap<>();
     if (!JakartaServletFileUpload.isMultipartContent(req)) {
       throw new UserFacingException(
           Kind.BAD_REQUEST, "not_multipart",
@@ -67,9 +84,11 @@ final class UploadReceiver {
             switch (field) {
               case MODEL_FIELD -> staged.addModel(requireFile(item), in);
               case EXTERNAL_FIELD -> staged.addExternal(requireFile(item), in);
+              case "trt", "precision", "reference" -> addField(fields, field, item, in);
               default -> throw new UserFacingException(
                   Kind.BAD_REQUEST, "unknown_field",
-                  "unexpected form field '" + field + "'; send 'model' and, for external data, 'external' files");
+                  "unexpected form field '" + field + "'; send 'model' and, for external data, 'external' files"
+                  + " (optionally 'trt' and 'precision' text fields to start a job)");
             }
           }
         }
@@ -80,8 +99,21 @@ final class UploadReceiver {
         throw new UserFacingException(
             Kind.BAD_REQUEST, "missing_model", "the upload has no 'model' file field; send the .onnx file as 'model'");
       }
-      return store.add(staged);
+      return new Received(store.add(staged), fields);
     }
+  }
+
+  /** A short text field; anything long or a file here is a mistake, refused before the model is stored. */
+  private static void addField(java.util.Map<String, java.util.List<String>> fields, String field, FileItemInput item,
+      InputStream in) throws IOException {
+    if (item.getName() != null) {
+      throw new UserFacingException(Kind.BAD_REQUEST, "not_a_text_field", "the field '" + field + "' must be text, not a file");
+    }
+    byte[] bytes = in.readNBytes(MAX_FIELD_CHARS + 1);
+    if (bytes.length > MAX_FIELD_CHARS || fields.values().stream().mapToInt(java.util.List::size).sum() >= MAX_FIELDS) {
+      throw new UserFacingException(Kind.BAD_REQUEST, "invalid_field", "the field '" + field + "' is too long or repeated too often");
+    }
+    fields.computeIfAbsent(field, k -> new java.util.ArrayList<>()).add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).trim());
   }
 
   private static String requireFile(FileItemInput item) {

@@ -5,6 +5,9 @@ import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.models.ModelStore;
+import dev.trtcompat.service.InstanceIds;
+import dev.trtcompat.service.JobService;
+import dev.trtcompat.service.JobSettings;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
@@ -39,13 +42,15 @@ public final class WebServer implements AutoCloseable {
   private final ReferenceRuns references;
   private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private final ConversionApi conversions;
+  private final JobService jobService;
+  private final JobApi jobApi;
 
-  private WebServer(Javalin app, List<Route> routes, ConversionApi conversions, ReferenceRuns references) {
+  private WebServer(Javalin app, List<Route> routes, ReferenceRuns references, JobService jobService, JobApi jobApi) {
     this.app = app;
     this.routes = routes;
-    this.conversions = conversions;
     this.references = references;
+    this.jobService = jobService;
+    this.jobApi = jobApi;
   }
 
   /**
@@ -56,20 +61,34 @@ public final class WebServer implements AutoCloseable {
    *     and reference runs
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections) {
-    java.util.function.Function<String, java.util.Optional<java.nio.file.Path>> files =
-        store instanceof dev.trtcompat.models.FileModelStore f ? f::modelFile : id -> java.util.Optional.empty();
-    return start(config, store, sections, new ConversionApi(
-        ConversionApi.Settings.fromEnvironment(System.getenv(), config.dataDir()), store, files));
+    return start(config, store, sections,
+        JobSettings.defaults(config.dataDir(), InstanceIds.stable(config.dataDir()), System.getenv()));
   }
 
-  /** Starts serving with these conversion routes; the server closes {@code conversions} when it stops. */
+  /**
+   * Starts serving with jobs run as {@code jobSettings} says (database, workers, limits, Docker); the server
+   * closes the job service it opens when it stops. Opening it recovers what an earlier process left running.
+   */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections,
-      ConversionApi conversions) {
+      JobSettings jobSettings) {
     Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
     ReferenceRuns references = new ReferenceRuns(store, config.stopTimeout());
+    JobService jobService;
+    try {
+      jobService = JobService.open(jobSettings, store::modelFile, id -> incompatibilities(compatibility, id),
+          (id, file, shapes, log) -> references.runCell(id, shapes, log));
+    } catch (RuntimeException e) {
+      references.close();
+      throw e;
+    }
+    LogExplainApi logs = new LogExplainApi(store);
+    JobApi jobs = new JobApi(jobService, store, ctx -> ctx.ip(), id -> {
+      compatibility.forget(id);
+      references.forget(id);
+    });
     List<ModelPageSection> page = new ArrayList<>(sections);
     page.addAll(new CompatibilitySections(compatibility, references, TensorRtImageCatalog.builtIn()).sections());
-    ModelApi models = new ModelApi(store, config.maxUploadBytes(), page);
+    ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, jobs::startFromUpload);
     Assets assets = new Assets();
     byte[] openApi = openApi();
     List<Route> routes = Collections.synchronizedList(new ArrayList<>());
@@ -102,18 +121,31 @@ public final class WebServer implements AutoCloseable {
         r.get(API + "/models/{id}/compatibility", compatibility::get);
         r.post(API + "/models/{id}/reference", references::start);
         r.get(API + "/models/{id}/reference", references::get);
-        r.post(API + "/models/{id}/conversions", conversions::start);
-        r.get(API + "/conversions/{id}", conversions::get);
-        r.get(API + "/conversions/{id}/log", conversions::log);
-        r.get(API + "/conversions/{id}/engine", conversions::engine);
-        r.post(API + "/logs/explain", conversions::explain);
+        r.post(API + "/logs/explain", logs::explain);
+        r.post(API + "/models/{id}/jobs", jobs::start);
+        r.get(API + "/models/{id}/jobs", jobs::forModel);
+        r.get(API + "/models/{id}/events", jobs.events());
+        r.delete(API + "/models/{id}", jobs::deleteModel);
+        r.get(API + "/jobs/{id}", jobs::get);
+        r.post(API + "/jobs/{id}/cancel", jobs::cancelJob);
+        r.post(API + "/jobs/{id}/retry", jobs::retryJob);
+        r.get(API + "/cells/{id}", jobs::cell);
+        r.get(API + "/cells/{id}/log", jobs::log);
+        r.post(API + "/cells/{id}/cancel", jobs::cancelCell);
+        r.post(API + "/cells/{id}/retry", jobs::retryCell);
+        r.get(API + "/engines/{sha256}", jobs::engine);
+        r.post("/models/{id}/jobs", jobs::startForm);
+        r.post("/models/{id}/delete", jobs::deleteModelForm);
+        r.post("/cells/{id}/cancel", ctx -> jobs.cellForm(ctx, true));
+        r.post("/cells/{id}/retry", ctx -> jobs.cellForm(ctx, false));
       });
     });
     try {
       app.start(config.host(), config.port());
     } catch (RuntimeException e) {
+      jobs.close();
+      jobService.close();
       references.close();
-      conversions.close();
       throw e;
     }
     LOG.info("trt-compat serving on http://{}:{}/ (data folder {}, uploads up to {})",
@@ -121,12 +153,32 @@ public final class WebServer implements AutoCloseable {
     if (!isLoopback(config.host())) {
       LOG.warn("listening on {}, reachable from other machines: trt-compat has no authentication", config.host());
     }
-    return new WebServer(app, List.copyOf(routes), conversions, references);
+    return new WebServer(app, List.copyOf(routes), references, jobService, jobs);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
   public static List<ModelPageSection> summarySections() {
     return SummarySections.all();
+  }
+
+  /** The job service: queue, catalogs, events (tests and the CLI look inside). */
+  public JobService jobs() {
+    return jobService;
+  }
+
+  /** Release to the first error, for each release the static check says cannot convert the model. */
+  private static Map<String, String> incompatibilities(Compatibility compatibility, String modelId) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (dev.trtcompat.check.ReleaseResult rr : compatibility.analysis(modelId).report().results()) {
+      if (rr.verdict() == dev.trtcompat.check.Verdict.INCOMPATIBLE) {
+        String first = rr.findings().stream()
+            .filter(f -> f.severity() == dev.trtcompat.check.Severity.ERROR)
+            .map(f -> (f.node() == null ? "" : "node " + f.node() + ": ") + f.message())
+            .findFirst().orElse("the static check found an error");
+        out.put(rr.tensorrt(), "statically incompatible: " + first);
+      }
+    }
+    return out;
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */
@@ -149,9 +201,12 @@ public final class WebServer implements AutoCloseable {
       return;
     }
     LOG.info("stopping: finishing requests in flight");
+    // Event streams never finish by themselves: end them first so the stop does not wait for them.
+    jobApi.close();
     app.stop();
+    // Running cells are re-queued (a graceful stop loses nothing), then Docker and the database close.
+    jobService.close();
     references.close();
-    conversions.close();
     LOG.info("stopped");
   }
 

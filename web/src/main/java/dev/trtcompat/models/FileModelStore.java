@@ -70,9 +70,9 @@ public final class FileModelStore implements ModelStore {
   private final FileLock lock;
   private final ObjectMapper json = Json.mapper();
 
-  private FileModelStore(Path dataDir, FileChannel lockChannel, FileLock lock) {
+  private FileModelStore(Path dataDir, Path tmp, FileChannel lockChannel, FileLock lock) {
     this.models = dataDir.resolve("models");
-    this.tmp = dataDir.resolve("tmp");
+    this.tmp = tmp;
     this.lockChannel = lockChannel;
     this.lock = lock;
   }
@@ -84,10 +84,24 @@ public final class FileModelStore implements ModelStore {
    * @throws UserFacingException (UNAVAILABLE) when another server holds the folder
    */
   public static FileModelStore open(Path dataDir) throws IOException {
+    return open(dataDir, null);
+  }
+
+  /**
+   * Opens the store for one of several instances sharing the folder (a shared PostgreSQL queue): each has its
+   * own lock ({@code .lock-INSTANCE}) and staging folder ({@code tmp/INSTANCE/}), so none clears another's
+   * uploads in flight; the models themselves are shared (a model folder appears by one atomic rename).
+   *
+   * @param instance the instance id, or null for a folder one server owns alone
+   */
+  public static FileModelStore open(Path dataDir, String instance) throws IOException {
     Path dir = dataDir.toAbsolutePath().normalize();
+    String scope = instance == null ? null : instance.replaceAll("[^A-Za-z0-9._-]", "_");
     Files.createDirectories(dir.resolve("models"));
-    Files.createDirectories(dir.resolve("tmp"));
-    FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Path tmp = scope == null ? dir.resolve("tmp") : dir.resolve("tmp").resolve(scope);
+    Files.createDirectories(tmp);
+    FileChannel ch = FileChannel.open(dir.resolve(scope == null ? ".lock" : ".lock-" + scope),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = ch.tryLock();
@@ -100,7 +114,7 @@ public final class FileModelStore implements ModelStore {
           Kind.UNAVAILABLE, "data_folder_in_use",
           "the data folder " + dir + " is in use by another trt-compat server; stop it or choose another --data-dir");
     }
-    FileModelStore store = new FileModelStore(dir, ch, lock);
+    FileModelStore store = new FileModelStore(dir, tmp, ch, lock);
     store.clearTmp();
     return store;
   }
@@ -179,6 +193,25 @@ public final class FileModelStore implements ModelStore {
       return Optional.empty();
     }
     return Optional.of(Files.createDirectories(models.resolve(id).resolve(DERIVED)));
+  }
+
+  /**
+   * Removes a model's folder: first renamed into {@code tmp/} (one atomic step, so the model is gone for
+   * readers at once and a crash leaves only debris that the next start clears), then deleted.
+   */
+  @Override
+  public boolean delete(String id) throws IOException {
+    if (id == null || !ID.matcher(id).matches()) {
+      return false;
+    }
+    Path dir = models.resolve(id);
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    Path doomed = tmp.resolve("deleted-" + id + "-" + UUID.randomUUID());
+    Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+    StagedUpload.deleteTree(doomed);
+    return true;
   }
 
   @Override

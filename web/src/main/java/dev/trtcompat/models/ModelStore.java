@@ -34,6 +34,9 @@ public interface ModelStore extends AutoCloseable {
    */
   Optional<java.nio.file.Path> derivedDir(String id) throws IOException;
 
+  /** Removes the model and everything derived from it; false when there was no such model. */
+  boolean delete(String id) throws IOException;
+
   /** Most recently uploaded first, at most {@code limit}. */
   List<ModelEntry> recent(int limit) throws IOException;
 

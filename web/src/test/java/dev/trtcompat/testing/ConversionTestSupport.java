@@ -50,6 +50,21 @@ public final class ConversionTestSupport {
     return image;
   }
 
+  /**
+   * The test double under the tag the built-in catalog names for {@code release}, so a service configured with
+   * the registry prefix {@code trt-compat-test-double} finds it as that release's image.
+   */
+  public static synchronized String testDoubleImageFor(String release) throws IOException, InterruptedException {
+    String tag = dev.trtcompat.images.TensorRtImageCatalog.builtIn().newestFor(release).orElseThrow().tag();
+    Process p = new ProcessBuilder("bash", repoRoot().resolve("containers/test-image/build.sh").toString(), tag)
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("test double image build failed:\n" + out);
+    }
+    return "trt-compat-test-double/tensorrt:" + tag;
+  }
+
   /** Ids of containers (any state) labelled with this trt-compat owner id. */
   public static List<String> containersOf(String owner) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=dev.trtcompat.owner=" + owner)

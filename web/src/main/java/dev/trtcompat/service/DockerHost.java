@@ -1,0 +1,52 @@
+package dev.trtcompat.service;
+
+import dev.trtcompat.conversion.ConversionHost;
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/**
+ * The connection to the Docker engine, opened at the first conversion (and again after a failure: Docker may
+ * start after the service), so the service starts and answers everything else without Docker.
+ */
+final class DockerHost implements AutoCloseable {
+
+  private final JobSettings settings;
+  private final Path scratch;
+  private ConversionHost host;
+  private boolean closed;
+
+  DockerHost(JobSettings settings, Path scratch) {
+    this.settings = settings;
+    this.scratch = scratch;
+  }
+
+  synchronized ConversionHost host() {
+    if (closed) {
+      throw new UserFacingException(Kind.UNAVAILABLE, "stopping", "The service is stopping; the cell is re-queued.");
+    }
+    if (host == null) {
+      try {
+        host = ConversionHost.open(settings.docker(), settings.runner(), scratch, settings.conversion());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return host;
+  }
+
+  @Override
+  public void close() {
+    ConversionHost h;
+    synchronized (this) {
+      closed = true;
+      h = host;
+      host = null;
+    }
+    if (h != null) {
+      h.close();
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package dev.trtcompat.service;
+
+import dev.trtcompat.catalog.EngineCatalog;
+import dev.trtcompat.catalog.ModelCatalog;
+import dev.trtcompat.jobs.Cell;
+import dev.trtcompat.jobs.CellKind;
+import dev.trtcompat.jobs.CellSpec;
+import dev.trtcompat.jobs.Job;
+import dev.trtcompat.jobs.JobLimits;
+import dev.trtcompat.jobs.JobQueue;
+import dev.trtcompat.jobs.JobRequest;
+import dev.trtcompat.jobs.JobRequest.CellRequest;
+import dev.trtcompat.jobs.JobRunner;
+import dev.trtcompat.jobs.OrphanedCellCleanup;
+import dev.trtcompat.jobs.Precision;
+import dev.trtcompat.store.Database;
+import dev.trtcompat.store.DatabaseConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's durable work: the database, the job queue with this instance's runner, the model and engine
+ * catalogs, and the live event feed. Opening it recovers what a previous process left running (cells
+ * re-queued, their containers removed); closing it re-queues what is running now.
+ */
+public final class JobService implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
+
+  /** Why the static check rules a release out for a model: release to the first error, absent when it may convert. */
+  @FunctionalInterface
+  public interface StaticCheck {
+    Map<String, String> incompatibilities(String modelId);
+  }
+
+  private final JobSettings settings;
+  private final Database db;
+  private final JobQueue queue;
+  private final ModelCatalog models;
+  private final EngineCatalog engines;
+  private final DockerHost docker;
+  private final ModelEvents events;
+  private final StaticCheck staticCheck;
+  private JobRunner runner;
+
+  private JobService(JobSettings settings, Database db, StaticCheck staticCheck) {
+    this.settings = settings;
+    this.db = db;
+    Clock clock = Clock.systemUTC();
+    this.queue = new JobQueue(db, settings.dataDir(), new JobLimits(settings.maxJobs(), settings.maxJobsPerClient()), clock);
+    this.models = new ModelCatalog(db, settings.dataDir(), clock);
+    this.engines = new EngineCatalog(db, settings.dataDir(), settings.engineQuotaBytes(), clock);
+    // Per instance: opening the scratch store clears it, and instances may share one data folder.
+    this.docker = new DockerHost(settings, settings.dataDir().resolve("conversions")
+        .resolve(settings.instanceId().replaceAll("[^A-Za-z0-9._-]", "_")));
+    this.events = new ModelEvents(queue);
+    this.staticCheck = staticCheck;
+  }
+
+  /**
+   * Opens the database (running migrations), then starts this instance's runner, which first recovers cells a
+   * dead instance (or this one before a kill) left running.
+   *
+   * @param modelFiles where a model's {@code model.onnx} is, by id (the model store knows)
+   * @param reference runs the ONNX Runtime reference cell
+   */
+  public static JobService open(JobSettings settings, Function<String, Optional<Path>> modelFiles,
+      StaticCheck staticCheck, ReferenceCells reference) {
+    Database db = Database.open(settings.databaseUrl() == null ? DatabaseConfig.embedded(settings.dataDir())
+        : DatabaseConfig.postgres(settings.dataDir(), settings.databaseUrl(), null, null));
+    JobService s = new JobService(settings, db, staticCheck);
+    try {
+      CellRunner executor = new CellRunner(s.docker, s.engines, reference);
+      OrphanedCellCleanup cleanup = (cell, previousOwner) -> {
+        if (cell.spec().kind() == CellKind.TRT_CONVERSION) {
+          List<String> removed = s.docker.host().removeCellContainers(cell.id(), cell.attempts());
+          LOG.info("cell {} was interrupted (owner {}); removed {} container(s) it left", cell.id(), previousOwner,
+              removed.size());
+        }
+      };
+      s.runner = JobRunner.start(s.queue, executor, settings.runnerConfig(), cleanup,
+          id -> modelFiles.apply(id).orElse(settings.dataDir().resolve("models").resolve(id).resolve("missing")));
+      s.events.start();
+      LOG.info("job queue on {} (instance {}, {} worker(s), engine quota {} bytes)",
+          settings.databaseUrl() == null ? DatabaseConfig.embedded(settings.dataDir()).embeddedFile() : "PostgreSQL",
+          settings.instanceId(), settings.workers(), settings.engineQuotaBytes());
+      return s;
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /** Records an uploaded model so jobs can refer to it (idempotent). */
+  public void registerModel(String id, String fileName, long bytes) {
+    models.register(id, fileName, bytes);
+  }
+
+  /**
+   * Accepts a job for a stored model: one cell per release x precision (cells the static check rules out are
+   * created skipped unless forced) plus the reference cell when asked. Committed before this returns.
+   */
+  public Job submit(String modelId, String fileName, long bytes, JobSpec spec, String clientId) {
+    registerModel(modelId, fileName, bytes);
+    Map<String, String> ruledOut = spec.versions().isEmpty() ? Map.of() : staticCheck.incompatibilities(modelId);
+    List<CellRequest> cells = new ArrayList<>();
+    if (spec.reference()) {
+      cells.add(CellRequest.of(CellSpec.reference()));
+    }
+    for (String v : spec.versions()) {
+      for (Precision p : spec.precisions()) {
+        cells.add(new CellRequest(CellSpec.conversion(v, p), ruledOut.get(v), spec.force()));
+      }
+    }
+    return queue.submit(new JobRequest(modelId, clientId, spec.toJson(), cells));
+  }
+
+  public JobQueue queue() {
+    return queue;
+  }
+
+  public EngineCatalog engines() {
+    return engines;
+  }
+
+  public ModelCatalog models() {
+    return models;
+  }
+
+  public ModelEvents events() {
+    return events;
+  }
+
+  public JobSettings settings() {
+    return settings;
+  }
+
+  /** The model's latest job, if it has any. */
+  public Optional<Job> latestJob(String modelId) {
+    List<Job> jobs = queue.jobsForModel(modelId);
+    return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(jobs.size() - 1));
+  }
+
+  /** A cell's current log file (absent before the first claim). */
+  public Optional<Path> logFile(Cell cell) {
+    return cell.logPath() == null ? Optional.empty() : Optional.of(queue.logs().file(cell));
+  }
+
+  /** Deletes a model's rows, engines and logs (refused while a cell of it runs). */
+  public void deleteModel(String modelId) {
+    if (models.find(modelId).isPresent()) {
+      models.delete(modelId);
+    }
+  }
+
+  /** Re-queues running cells (graceful stop), stops the event feed, closes Docker and the database. */
+  @Override
+  public void close() {
+    try {
+      if (runner != null) {
+        runner.close();
+      }
+    } finally {
+      try {
+        events.close();
+      } finally {
+        try {
+          docker.close();
+        } finally {
+          db.close();
+        }
+      }
+    }
+  }
+}

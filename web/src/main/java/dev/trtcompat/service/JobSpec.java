@@ -1,0 +1,151 @@
+package dev.trtcompat.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.conversion.ConversionRequest;
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.jobs.Precision;
+import dev.trtcompat.json.Json;
+import dev.trtcompat.trtexec.TensorRtRelease;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a user asks to measure for one model: TensorRT releases x precisions, shapes for dynamic inputs,
+ * the container timeout, whether to run cells the static check rules out, and whether to add the ONNX Runtime
+ * reference. Stored verbatim as the job's request JSON, so the cell executor reads its options back from it.
+ *
+ * @param versions TensorRT releases, MAJOR.MINOR, in the order given
+ * @param precisions fp32, fp16, int8 (best is accepted too)
+ * @param shapes input name to {@code 1x3x224x224} or {@code MIN/OPT/MAX}, for dynamic inputs
+ * @param timeoutSeconds the container's wall-clock limit per cell
+ * @param force run cells the static check says cannot convert (otherwise they are skipped)
+ * @param reference add the ONNX Runtime CPU reference cell
+ * @param accuracy compare each engine's outputs with the reference on the same inputs
+ */
+public record JobSpec(List<String> versions, List<Precision> precisions, Map<String, String> shapes,
+    long timeoutSeconds, boolean force, boolean reference, boolean accuracy) {
+
+  public static final int MAX_CELLS = 64;
+  public static final long DEFAULT_TIMEOUT_SECONDS = 30 * 60;
+  public static final long MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
+
+  public JobSpec {
+    // Normalised (8.6.1 and 8.6 are one release line), refusing malformed or unknown releases.
+    versions = List.copyOf(new LinkedHashSet<>(versions.stream().map(v -> TensorRtRelease.parse(v).toString()).toList()));
+    precisions = List.copyOf(new LinkedHashSet<>(precisions.isEmpty() ? List.of(Precision.FP32) : precisions));
+    shapes = Map.copyOf(new LinkedHashMap<>(shapes));
+    if (versions.isEmpty() && !reference) {
+      throw bad("no_cells", "Select at least one TensorRT release (e.g. \"versions\": [\"8.6\"]) or the reference run.");
+    }
+    if (versions.size() * precisions.size() > MAX_CELLS) {
+      throw bad("too_many_cells", "At most " + MAX_CELLS + " releases x precisions per job; split the request.");
+    }
+    shapes.forEach((name, text) -> ConversionRequest.shapeRange(text));
+    if (timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+      throw bad("invalid_timeout", "'timeoutSeconds' must be a whole number from 1 to " + MAX_TIMEOUT_SECONDS + ".");
+    }
+  }
+
+  /** Parses the JSON body of {@code POST /api/v1/models/{id}/jobs}. */
+  public static JobSpec fromJson(String body) {
+    JsonNode n;
+    try {
+      n = Json.mapper().readTree(body == null || body.isBlank() ? "{}" : body);
+    } catch (IOException e) {
+      n = null;
+    }
+    if (n == null || !n.isObject()) {
+      throw bad("invalid_body", "The body must be a JSON object like {\"versions\": [\"8.6\"], \"precisions\": [\"fp16\"]}.");
+    }
+    List<String> versions = texts(n, "versions");
+    List<Precision> precisions = texts(n, "precisions").stream().map(JobSpec::precision).toList();
+    Map<String, String> shapes = new LinkedHashMap<>();
+    JsonNode s = n.get("shapes");
+    if (s != null && !s.isNull()) {
+      if (!s.isObject()) {
+        throw bad("invalid_shapes", "'shapes' must be an object: {\"input\": \"1x3x224x224\"} or {\"input\": \"MIN/OPT/MAX\"}.");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        shapes.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    long timeout = DEFAULT_TIMEOUT_SECONDS;
+    JsonNode t = n.get("timeoutSeconds");
+    if (t != null && !t.isNull()) {
+      if (!t.canConvertToLong()) {
+        throw bad("invalid_timeout", "'timeoutSeconds' must be a whole number from 1 to " + MAX_TIMEOUT_SECONDS + ".");
+      }
+      timeout = t.asLong();
+    }
+    return new JobSpec(versions, precisions, shapes, timeout, bool(n, "force", false), bool(n, "reference", true),
+        bool(n, "accuracy", true));
+  }
+
+  /** From the upload form's repeated {@code trt} and {@code precision} fields. */
+  public static JobSpec fromForm(List<String> trt, List<String> precision, boolean reference) {
+    return new JobSpec(trt.stream().map(String::trim).filter(v -> !v.isEmpty()).toList(),
+        precision.stream().map(String::trim).filter(v -> !v.isEmpty()).map(JobSpec::precision).toList(), Map.of(),
+        DEFAULT_TIMEOUT_SECONDS, false, reference, true);
+  }
+
+  /** The canonical JSON kept with the job (and read back by the cell executor). */
+  public String toJson() {
+    try {
+      return Json.mapper().writeValueAsString(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads back what {@link #toJson()} wrote. */
+  public static JobSpec read(String requestJson) {
+    try {
+      return Json.mapper().readValue(requestJson, JobSpec.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Precision precision(String text) {
+    try {
+      return Precision.valueOf(text.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw bad("invalid_precision", "Unknown precision '" + shorten(text) + "'; use fp32, fp16, int8 or best.");
+    }
+  }
+
+  private static List<String> texts(JsonNode body, String field) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return List.of();
+    }
+    if (!n.isArray()) {
+      throw bad("invalid_body", "'" + field + "' must be a list of strings, e.g. [\"8.6\", \"10.0\"].");
+    }
+    List<String> out = new ArrayList<>();
+    n.forEach(e -> out.add(e.asText()));
+    return out;
+  }
+
+  private static boolean bool(JsonNode body, String field, boolean dflt) {
+    JsonNode n = body.get(field);
+    return n == null || n.isNull() ? dflt : n.asBoolean(dflt);
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+  }
+
+  private static UserFacingException bad(String error, String detail) {
+    return new UserFacingException(Kind.BAD_REQUEST, error, detail);
+  }
+}
