@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
@@ -111,7 +109,7 @@ class ModelPageBrowserTest {
     assertThat(row.findElements(By.tagName("td")).get(1).getText()).isEqualTo("QuantizeLinear");
 
     assertThat(chromium.cspViolations()).as("CSP violations").isEmpty();
-    assertThat(severe(chromium.console())).as("console errors").isEmpty();
+    assertThat(chromium.consoleErrors()).as("console errors").isEmpty();
   }
 
   @Test
@@ -139,7 +137,7 @@ class ModelPageBrowserTest {
     assertThat(driver.findElements(By.tagName("img"))).as("img elements on the upload page").isEmpty();
 
     assertThat(chromium.cspViolations()).as("CSP violations").isEmpty();
-    assertThat(severe(chromium.console())).as("console errors").isEmpty();
+    assertThat(chromium.consoleErrors()).as("console errors").isEmpty();
   }
 
   @Test
@@ -154,15 +152,6 @@ class ModelPageBrowserTest {
     chromium.await().until(d -> !chromium.cspViolations().isEmpty());
     assertThat(chromium.cspViolations()).singleElement().asString().startsWith("script-src").contains("inline");
     assertThat(driver.executeScript("return window.ran === true;")).isEqualTo(false);
-    assertThat(severe(chromium.console())).anySatisfy(m -> assertThat(m).contains("Content Security Policy"));
-  }
-
-  /** Console errors, less the browser's own request for /favicon.ico (the service has no icon). */
-  private static List<String> severe(List<LogEntry> console) {
-    return console.stream()
-        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-        .map(LogEntry::getMessage)
-        .filter(m -> !m.contains("/favicon.ico"))
-        .toList();
+    assertThat(chromium.consoleErrors()).anySatisfy(m -> assertThat(m).contains("Content Security Policy"));
   }
 }

@@ -48,8 +48,9 @@ public final class Chromium implements BeforeEachCallback, AfterTestExecutionCal
   public static final Duration WAIT = Duration.ofSeconds(30);
 
   /**
-   * Runs before any page script on every document: records Content-Security-Policy violations and the upload
-   * progress bar's changes in sessionStorage, which survives the navigation from the upload page to the model
+   * Runs before any page script on every document: records Content-Security-Policy violations, the upload
+   * progress bar's changes, each matrix cell's {@code data-state} changes and the longest live cell log in
+   * sessionStorage, which survives the navigation from the upload page to the model
    * page (same origin, same tab). Injected over CDP, so the page's CSP does not apply to it.
    */
   private static final String PROBE = """
@@ -64,14 +65,38 @@ public final class Chromium implements BeforeEachCallback, AfterTestExecutionCal
         document.addEventListener("securitypolicyviolation", function (e) {
           push("trtcompat.csp", e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + location.pathname);
         });
+        var lastState = {};
+        function matrixChanged() {
+          var cells = document.querySelectorAll("table#matrix tr[data-trt] td.cell[data-precision]");
+          for (var i = 0; i < cells.length; i++) {
+            var key = cells[i].parentNode.getAttribute("data-trt") + "/" + cells[i].getAttribute("data-precision");
+            var state = cells[i].getAttribute("data-state");
+            if (lastState[key] !== state) {
+              lastState[key] = state;
+              push("trtcompat.states", key + "=" + state);
+            }
+          }
+          var logs = document.querySelectorAll("pre.cell-log");
+          var longest = Number(sessionStorage.getItem("trtcompat.logmax") || "0");
+          for (var j = 0; j < logs.length; j++) {
+            longest = Math.max(longest, logs[j].textContent.length);
+          }
+          sessionStorage.setItem("trtcompat.logmax", String(longest));
+        }
         document.addEventListener("DOMContentLoaded", function () {
           var bar = document.getElementById("upload-progress");
-          if (!bar) { return; }
-          new MutationObserver(function () {
-            var status = document.getElementById("upload-status");
-            push("trtcompat.progress", {hidden: bar.hidden, value: bar.value, max: bar.max,
-                status: status ? status.textContent : null});
-          }).observe(bar, {attributes: true});
+          if (bar) {
+            new MutationObserver(function () {
+              var status = document.getElementById("upload-status");
+              push("trtcompat.progress", {hidden: bar.hidden, value: bar.value, max: bar.max,
+                  status: status ? status.textContent : null});
+            }).observe(bar, {attributes: true});
+          }
+          if (document.getElementById("matrix")) {
+            matrixChanged();
+            new MutationObserver(matrixChanged).observe(document.body,
+                {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["data-state"]});
+          }
         });
       })();
       """;
@@ -149,9 +174,32 @@ public final class Chromium implements BeforeEachCallback, AfterTestExecutionCal
     return storedList("trtcompat.csp");
   }
 
+  /** Console errors, less the browser's own request for /favicon.ico (the service has no icon). */
+  public List<String> consoleErrors() {
+    return console().stream()
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .filter(m -> !m.contains("/favicon.ico"))
+        .toList();
+  }
+
   /** The upload progress bar's recorded states ({hidden, value, max, status}) in this tab. */
   public List<Map<String, Object>> progressHistory() {
     return storedList("trtcompat.progress");
+  }
+
+  /**
+   * Every change of a matrix cell's {@code data-state} this tab showed, in order, as {@code 10.0/fp32=running}
+   * (the first entry per cell is its state when the page loaded).
+   */
+  public List<String> cellStatesSeen() {
+    return storedList("trtcompat.states");
+  }
+
+  /** The most characters any {@code pre.cell-log} held at once in this tab. */
+  public long longestCellLog() {
+    Object n = driver.executeScript("return Number(sessionStorage.getItem('trtcompat.logmax') || '0');");
+    return ((Number) n).longValue();
   }
 
   @SuppressWarnings("unchecked")
