@@ -1,6 +1,7 @@
 package dev.trtcompat.http;
 
 import dev.trtcompat.app.ByteSize;
+import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.models.ModelEntry;
 import dev.trtcompat.models.StoredModel;
 import java.util.List;
@@ -52,6 +53,7 @@ final class Pages {
           .text("Up to " + ByteSize.human(maxUploadBytes) + " in all. Weights stay on this server; nothing is sent elsewhere.")
           .close("p");
       h.close("div");
+      jobChoices(h);
       h.open("div", "class", "actions");
       h.element("button", "Upload and inspect", "type", "submit", "id", "upload-button");
       h.open("progress", "id", "upload-progress", "max", "100", "value", "0", "hidden", null).close("progress");
@@ -61,6 +63,34 @@ final class Pages {
       recentModels(h, recent);
       h.open("script", "src", Assets.PATH + "/upload.js", "defer", null).close("script");
     });
+  }
+
+  /**
+   * The job to start with the upload: TensorRT releases that have a known container and the precisions, sent as
+   * repeated {@code trt} and {@code precision} fields. Nothing ticked: the model is only inspected and checked.
+   */
+  private static void jobChoices(Html h) {
+    h.open("fieldset", "id", "job-choices", "class", "job-choices");
+    h.element("legend", "Also build with trtexec in TensorRT containers (optional)");
+    h.open("p", "class", "choices");
+    for (String release : TensorRtImageCatalog.builtIn().releases()) {
+      h.open("label").empty("input", "type", "checkbox", "name", "trt", "value", release).text(" " + release).close("label");
+    }
+    h.close("p");
+    h.open("p", "class", "choices");
+    for (String precision : List.of("fp32", "fp16", "int8")) {
+      h.open("label");
+      if (precision.equals("fp32")) {
+        h.empty("input", "type", "checkbox", "name", "precision", "value", precision, "checked", null);
+      } else {
+        h.empty("input", "type", "checkbox", "name", "precision", "value", precision);
+      }
+      h.text(" " + precision.toUpperCase(java.util.Locale.ROOT)).close("label");
+    }
+    h.close("p");
+    h.element("p", "With no TensorRT release ticked, the model is inspected and checked against every release's parser "
+        + "rules only; builds can be started later from the model page or the API.", "class", "hint");
+    h.close("fieldset");
   }
 
   private static void recentModels(Html h, List<ModelEntry> recent) {

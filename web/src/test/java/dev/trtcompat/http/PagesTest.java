@@ -48,6 +48,10 @@ class PagesTest {
         .contains("<progress id=\"upload-progress\"")
         .contains("data-max-upload=\"67108864\"")
         .contains("Up to 64 MiB")
+        .contains("<fieldset id=\"job-choices\"")
+        .contains("<input type=\"checkbox\" name=\"trt\" value=\"10.0\">")
+        .contains("<input type=\"checkbox\" name=\"precision\" value=\"fp32\" checked>")
+        .contains("<input type=\"checkbox\" name=\"precision\" value=\"int8\">")
         .contains("<script src=\"/assets/upload.js\" defer></script>")
         .doesNotContain("http://")
         .doesNotContain("https://");
@@ -58,7 +62,7 @@ class PagesTest {
     HttpResponse<String> js = server.get("/assets/upload.js");
     assertThat(js.statusCode()).isEqualTo(200);
     assertThat(js.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/javascript"));
-    assertThat(js.body()).contains("xhr.upload.onprogress").contains("\"drop\"").contains("textContent").doesNotContain("innerHTML");
+    assertThat(js.body()).contains("xhr.upload.onprogress").contains("input[name=trt]:checked").contains("\"drop\"").contains("textContent").doesNotContain("innerHTML");
 
     HttpResponse<String> css = server.get("/assets/style.css");
     assertThat(css.statusCode()).isEqualTo(200);

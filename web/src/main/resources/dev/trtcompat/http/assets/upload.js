@@ -66,6 +66,9 @@
     var data = new FormData();
     data.append("model", files.model, files.model.name);
     files.externals.forEach(function (f) { data.append("external", f, f.name); });
+    // The builds to start once the model is stored (repeated trt and precision fields, as the plain form sends).
+    Array.prototype.forEach.call(form.querySelectorAll("input[name=trt]:checked, input[name=precision]:checked"),
+      function (box) { data.append(box.name, box.value); });
 
     var xhr = new XMLHttpRequest();
     xhr.open("POST", api);
