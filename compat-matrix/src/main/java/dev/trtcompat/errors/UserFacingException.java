@@ -15,6 +15,10 @@ public class UserFacingException extends RuntimeException {
     INVALID_INPUT(422, 2),
     /** The request itself is malformed: missing field, bad parameter (HTTP 400 / exit 2). */
     BAD_REQUEST(400, 2),
+    /** The request carries no valid credentials where the service requires them (HTTP 401 / exit 2). */
+    UNAUTHORIZED(401, 2),
+    /** The request is refused whoever sends it, e.g. a form posted from another site (HTTP 403 / exit 2). */
+    FORBIDDEN(403, 2),
     /** Something named does not exist (HTTP 404 / exit 2). */
     NOT_FOUND(404, 2),
     /** The input is larger than the configured limit (HTTP 413 / exit 2). */

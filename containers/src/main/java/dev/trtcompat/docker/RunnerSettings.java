@@ -45,6 +45,16 @@ public record RunnerSettings(String ownerId, int runsPerGpu, List<String> gpuDev
         Duration.ofMinutes(30), Duration.ofSeconds(5), true);
   }
 
+  /**
+   * Whether opening a runner removes this owner's containers of other instances. Right for one process per
+   * owner; instances sharing a queue must turn it off (they would remove each other's live runs) and rely on
+   * the job layer's per-cell clean-up instead.
+   */
+  public RunnerSettings withReapOnStart(boolean reap) {
+    return new RunnerSettings(ownerId, runsPerGpu, gpuDeviceIds, runsWithoutGpu, stopGrace, pullAllowed, pullTimeout,
+        logDrainTimeout, reap);
+  }
+
   public RunnerSettings withRunsPerGpu(int runs) {
     return new RunnerSettings(ownerId, runs, gpuDeviceIds, runsWithoutGpu, stopGrace, pullAllowed, pullTimeout,
         logDrainTimeout, reapOnStart);
@@ -68,10 +78,5 @@ public record RunnerSettings(String ownerId, int runsPerGpu, List<String> gpuDev
   public RunnerSettings withGpuDeviceIds(List<String> ids) {
     return new RunnerSettings(ownerId, runsPerGpu, ids, runsWithoutGpu, stopGrace, pullAllowed, pullTimeout,
         logDrainTimeout, reapOnStart);
-  }
-
-  public RunnerSettings withReapOnStart(boolean reap) {
-    return new RunnerSettings(ownerId, runsPerGpu, gpuDeviceIds, runsWithoutGpu, stopGrace, pullAllowed, pullTimeout,
-        logDrainTimeout, reap);
   }
 }

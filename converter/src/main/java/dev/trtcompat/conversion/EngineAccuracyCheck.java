@@ -79,7 +79,8 @@ final class EngineAccuracyCheck {
           ContainerRun.OUTPUT_MOUNT + "/" + INPUTS_DIR, result.inputs().values(), bindings);
       return new EngineAccuracyCheck(result, written.loadInputsSpec());
     } catch (UserFacingException | IOException | IllegalArgumentException e) {
-      LOG.info("reference run for {} failed", request.model(), e);
+      // Expected for models ONNX Runtime cannot run (the user sees the note): one line, no stack trace.
+      LOG.info("reference run for {} failed: {}", request.model(), e instanceof UserFacingException u ? u.detail() : e.toString());
       notes.add("Accuracy not checked: the ONNX Runtime reference could not run the model ("
           + (e instanceof UserFacingException u ? u.detail() : e.getMessage()) + ").");
       return null;

@@ -1,7 +1,10 @@
 package dev.trtcompat.app;
 
+import dev.trtcompat.jobs.JobRunnerConfig;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +13,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,10 +25,33 @@ import java.util.stream.Collectors;
  * @param dataDir absolute; holds {@code models/} and {@code tmp/}
  * @param maxUploadBytes the largest upload request body accepted
  * @param stopTimeout how long requests in flight may run on after a stop signal
+ * @param apiTokens the clients allowed in; {@link ApiTokens#none()} leaves the service open, which is only
+ *     allowed on a loopback address
+ * @param maxConcurrentUploads uploads received at once (each holds a request stream and a file on disk)
+ * @param maxJobs unfinished jobs over all clients
+ * @param maxJobsPerClient unfinished jobs per client (see {@code dev.trtcompat.http.Access#clientId})
+ * @param workers matrix cells this instance runs at once
+ * @param databaseUrl a {@code jdbc:postgresql:} URL shared by instances, or empty for SQLite in {@code dataDir}
+ * @param engineQuotaBytes disk space for built engines before the least recently used are removed
+ * @param instanceId this instance's name in the job queue's owner column
  */
-public record ServiceConfig(String host, int port, Path dataDir, long maxUploadBytes, Duration stopTimeout) {
+public record ServiceConfig(
+    String host,
+    int port,
+    Path dataDir,
+    long maxUploadBytes,
+    Duration stopTimeout,
+    ApiTokens apiTokens,
+    int maxConcurrentUploads,
+    int maxJobs,
+    int maxJobsPerClient,
+    int workers,
+    Optional<String> databaseUrl,
+    long engineQuotaBytes,
+    String instanceId) {
 
   private static final Pattern DURATION = Pattern.compile("\\s*(\\d{1,9})\\s*(ms|s|m|h)\\s*");
+  private static final Pattern INSTANCE_ID = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
   public ServiceConfig {
     if (host == null || host.isBlank()) {
@@ -37,6 +64,80 @@ public record ServiceConfig(String host, int port, Path dataDir, long maxUploadB
       throw new InvalidConfigException("max-upload must be larger than 0");
     }
     dataDir = dataDir.toAbsolutePath().normalize();
+    apiTokens = apiTokens == null ? ApiTokens.none() : apiTokens;
+    if (!apiTokens.enabled() && !isLoopback(host)) {
+      throw new InvalidConfigException(
+          "host = '" + host + "' is reachable from other machines, but no API tokens are configured; "
+              + "set api-tokens-file (or TRT_COMPAT_API_TOKENS_FILE, --api-tokens-file) or listen on 127.0.0.1");
+    }
+    requireRange("max-concurrent-uploads", maxConcurrentUploads, 1, 10_000);
+    requireRange("max-jobs", maxJobs, 1, 1_000_000);
+    requireRange("max-jobs-per-client", maxJobsPerClient, 1, 1_000_000);
+    if (maxJobsPerClient > maxJobs) {
+      throw new InvalidConfigException(
+          "max-jobs-per-client (" + maxJobsPerClient + ") must not be more than max-jobs (" + maxJobs + ")");
+    }
+    requireRange("workers", workers, 1, 256);
+    databaseUrl = databaseUrl == null ? Optional.empty() : databaseUrl.filter(u -> !u.isBlank());
+    if (databaseUrl.isPresent() && !databaseUrl.get().startsWith("jdbc:postgresql:")) {
+      throw new InvalidConfigException(
+          "database-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host/db), or empty for SQLite in the data folder");
+    }
+    if (engineQuotaBytes <= 0) {
+      throw new InvalidConfigException("engine-quota must be larger than 0");
+    }
+    if (instanceId == null || !INSTANCE_ID.matcher(instanceId).matches()) {
+      throw new InvalidConfigException("instance-id must be 1 to 200 visible characters without spaces");
+    }
+  }
+
+  /** The configuration with the defaults of every setting added after the first five. */
+  public ServiceConfig(String host, int port, Path dataDir, long maxUploadBytes, Duration stopTimeout) {
+    this(host, port, dataDir, maxUploadBytes, stopTimeout, ApiTokens.none(),
+        intDefault(Setting.MAX_CONCURRENT_UPLOADS), intDefault(Setting.MAX_JOBS),
+        intDefault(Setting.MAX_JOBS_PER_CLIENT), intDefault(Setting.WORKERS), Optional.empty(),
+        ByteSize.parse(Setting.ENGINE_QUOTA.defaultValue()), JobRunnerConfig.generatedInstanceId());
+  }
+
+  /** This configuration with other API tokens. */
+  public ServiceConfig withApiTokens(ApiTokens tokens) {
+    return new ServiceConfig(host, port, dataDir, maxUploadBytes, stopTimeout, tokens, maxConcurrentUploads,
+        maxJobs, maxJobsPerClient, workers, databaseUrl, engineQuotaBytes, instanceId);
+  }
+
+  /** This configuration with another limit on uploads received at once. */
+  public ServiceConfig withMaxConcurrentUploads(int uploads) {
+    return new ServiceConfig(host, port, dataDir, maxUploadBytes, stopTimeout, apiTokens, uploads,
+        maxJobs, maxJobsPerClient, workers, databaseUrl, engineQuotaBytes, instanceId);
+  }
+
+  /** Leaves out what may hold a password (the database URL's parameters) and shows token names only. */
+  @Override
+  public String toString() {
+    return "ServiceConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", maxUploadBytes=" + maxUploadBytes
+        + ", stopTimeout=" + stopTimeout + ", apiTokens=" + apiTokens + ", maxConcurrentUploads=" + maxConcurrentUploads
+        + ", maxJobs=" + maxJobs + ", maxJobsPerClient=" + maxJobsPerClient + ", workers=" + workers
+        + ", databaseUrl=" + databaseUrl.map(u -> u.replaceAll("[?;].*$", "?...").replaceAll("//[^/@]*@", "//...@")).orElse("(SQLite)")
+        + ", engineQuotaBytes=" + engineQuotaBytes + ", instanceId=" + instanceId + "]";
+  }
+
+  /** Whether {@code host} names only this machine; a name that does not resolve does not. */
+  public static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static void requireRange(String key, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new InvalidConfigException(key + " must be from " + min + " to " + max + ", not " + value);
+    }
+  }
+
+  private static int intDefault(Setting s) {
+    return Integer.parseInt(s.defaultValue());
   }
 
   /**
@@ -83,12 +184,32 @@ public record ServiceConfig(String host, int port, Path dataDir, long maxUploadB
           }
         });
     Parsed parsed = new Parsed(values, sources);
+    String tokenFile = parsed.optional(Setting.API_TOKENS_FILE);
+    ApiTokens tokens = ApiTokens.parse(
+        parsed.optional(Setting.API_TOKENS),
+        tokenFile.isEmpty() ? null : workingDir.resolve(tokenFile),
+        sources.get(Setting.API_TOKENS),
+        sources.get(Setting.API_TOKENS_FILE));
+    String instanceId = parsed.optional(Setting.INSTANCE_ID);
     return new ServiceConfig(
         parsed.text(Setting.HOST),
         parsed.port(),
         workingDir.resolve(parsed.text(Setting.DATA_DIR)),
         parsed.size(Setting.MAX_UPLOAD),
-        parsed.duration(Setting.STOP_TIMEOUT));
+        parsed.duration(Setting.STOP_TIMEOUT),
+        tokens,
+        parsed.count(Setting.MAX_CONCURRENT_UPLOADS),
+        parsed.count(Setting.MAX_JOBS),
+        parsed.count(Setting.MAX_JOBS_PER_CLIENT),
+        parsed.count(Setting.WORKERS),
+        Optional.of(parsed.optional(Setting.DATABASE_URL)).filter(u -> !u.isBlank()),
+        parsed.size(Setting.ENGINE_QUOTA),
+        !instanceId.isEmpty() ? instanceId
+            // A folder one server owns keeps its id across restarts, so a restart recovers its cells at once;
+            // instances sharing a database and folder get fresh ones (their cells come back by lease).
+            : parsed.optional(Setting.DATABASE_URL).isBlank()
+                ? dev.trtcompat.service.InstanceIds.stable(workingDir.resolve(parsed.text(Setting.DATA_DIR)))
+                : JobRunnerConfig.generatedInstanceId());
   }
 
   /** Parses {@code 30s}, {@code 2m}, {@code 500ms}, {@code 1h}, or an ISO-8601 duration such as {@code PT30S}. */
@@ -139,6 +260,24 @@ public record ServiceConfig(String host, int port, Path dataDir, long maxUploadB
         throw bad(s, "must not be empty");
       }
       return v;
+    }
+
+    /** The value, which may be empty (the setting is off). */
+    String optional(Setting s) {
+      return values.get(s);
+    }
+
+    /** A whole number of at least 1; the upper bounds are checked by the record. */
+    int count(Setting s) {
+      try {
+        int n = Integer.parseInt(text(s));
+        if (n >= 1) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw bad(s, "must be a whole number of at least 1");
     }
 
     int port() {

@@ -38,13 +38,41 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--stop-timeout", paramLabel = "DURATION", description = "Time requests in flight get on SIGTERM (default 30s; env TRT_COMPAT_STOP_TIMEOUT).")
   String stopTimeout;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with the same keys as the flags (host=, port=, data-dir=, max-upload=, stop-timeout=).")
+  @Option(names = "--api-tokens", paramLabel = "NAME:SECRET,...", description = "Client tokens; secrets of 16+ characters (env TRT_COMPAT_API_TOKENS). Prefer --api-tokens-file: flags show in the process list.")
+  String apiTokens;
+
+  @Option(names = "--api-tokens-file", paramLabel = "FILE", description = "File with one NAME:SECRET per line (env TRT_COMPAT_API_TOKENS_FILE). Without tokens the service only listens on loopback.")
+  String apiTokensFile;
+
+  @Option(names = "--max-concurrent-uploads", paramLabel = "N", description = "Uploads received at once (default 8; env TRT_COMPAT_MAX_CONCURRENT_UPLOADS).")
+  String maxConcurrentUploads;
+
+  @Option(names = "--max-jobs", paramLabel = "N", description = "Unfinished jobs over all clients (default 100; env TRT_COMPAT_MAX_JOBS).")
+  String maxJobs;
+
+  @Option(names = "--max-jobs-per-client", paramLabel = "N", description = "Unfinished jobs per client (default 10; env TRT_COMPAT_MAX_JOBS_PER_CLIENT).")
+  String maxJobsPerClient;
+
+  @Option(names = "--workers", paramLabel = "N", description = "Matrix cells this instance runs at once (default 2; env TRT_COMPAT_WORKERS).")
+  String workers;
+
+  @Option(names = "--database-url", paramLabel = "JDBC_URL", description = "PostgreSQL shared by instances, jdbc:postgresql://HOST/DB (default: SQLite in the data folder; env TRT_COMPAT_DATABASE_URL).")
+  String databaseUrl;
+
+  @Option(names = "--engine-quota", paramLabel = "SIZE", description = "Disk space for engines, least recently used removed beyond it (default 20GiB; env TRT_COMPAT_ENGINE_QUOTA).")
+  String engineQuota;
+
+  @Option(names = "--instance-id", paramLabel = "ID", description = "Name of this instance in the job queue (default: host name plus a random suffix; env TRT_COMPAT_INSTANCE_ID).")
+  String instanceId;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with the same keys as the flags (host=, port=, data-dir=, api-tokens-file=, ...).")
   Path config;
 
   @Override
   public Integer call() throws Exception {
     ServiceConfig cfg = ServiceConfig.load(config, System.getenv(), flags(), Path.of("").toAbsolutePath());
-    FileModelStore store = FileModelStore.open(cfg.dataDir());
+    // Instances sharing a database share the data folder too, each with its own staging area and lock.
+    FileModelStore store = FileModelStore.open(cfg.dataDir(), cfg.databaseUrl().isPresent() ? cfg.instanceId() : null);
     WebServer server;
     try {
       server = WebServer.start(cfg, store, WebServer.summarySections());
@@ -74,6 +102,15 @@ final class ServeCommand implements Callable<Integer> {
     put(f, Setting.DATA_DIR, dataDir);
     put(f, Setting.MAX_UPLOAD, maxUpload);
     put(f, Setting.STOP_TIMEOUT, stopTimeout);
+    put(f, Setting.API_TOKENS, apiTokens);
+    put(f, Setting.API_TOKENS_FILE, apiTokensFile);
+    put(f, Setting.MAX_CONCURRENT_UPLOADS, maxConcurrentUploads);
+    put(f, Setting.MAX_JOBS, maxJobs);
+    put(f, Setting.MAX_JOBS_PER_CLIENT, maxJobsPerClient);
+    put(f, Setting.WORKERS, workers);
+    put(f, Setting.DATABASE_URL, databaseUrl);
+    put(f, Setting.ENGINE_QUOTA, engineQuota);
+    put(f, Setting.INSTANCE_ID, instanceId);
     return f;
   }
 

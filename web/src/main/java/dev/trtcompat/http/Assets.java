@@ -15,12 +15,13 @@ final class Assets {
   private static final Map<String, String> TYPES =
       Map.of(
           "upload.js", "text/javascript; charset=utf-8",
+          "model.js", "text/javascript; charset=utf-8",
           "style.css", "text/css; charset=utf-8");
 
   private final Map<String, byte[]> bodies;
 
   Assets() {
-    this.bodies = Map.of("upload.js", load("upload.js"), "style.css", load("style.css"));
+    this.bodies = Map.of("upload.js", load("upload.js"), "model.js", load("model.js"), "style.css", load("style.css"));
   }
 
   void serve(Context ctx) {

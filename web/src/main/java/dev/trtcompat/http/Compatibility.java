@@ -40,6 +40,10 @@ final class Compatibility {
     this.checker = checker;
   }
 
+  ModelStore store() {
+    return store;
+  }
+
   /** {@code GET /api/v1/models/{id}/compatibility[?trt=8.6&trt=10.0]}: the JSON of {@code check --json}. */
   void get(Context ctx) {
     String id = ctx.pathParam("id");

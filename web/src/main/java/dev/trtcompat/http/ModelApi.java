@@ -65,8 +65,25 @@ final class ModelApi {
     Responses.json(ctx, 200, find(ctx.pathParam("id")));
   }
 
+  /** {@code GET /api/v1/models[?q=TEXT][&limit=N]}: newest first; {@code q} matches the file name or the id's start. */
   void list(Context ctx) throws IOException {
-    Responses.json(ctx, 200, Map.of("models", store.recent(limit(ctx))));
+    Responses.json(ctx, 200, Map.of("models", search(ctx.queryParam("q"), limit(ctx))));
+  }
+
+  /** Models whose file name contains {@code q} (any case) or whose id or SHA-256 starts with it. */
+  private List<ModelEntry> search(String q, int limit) throws IOException {
+    if (q == null || q.isBlank()) {
+      return store.recent(limit);
+    }
+    String needle = q.strip().toLowerCase(java.util.Locale.ROOT);
+    if (needle.length() > 200) {
+      throw new UserFacingException(Kind.BAD_REQUEST, "invalid_parameter", "q is at most 200 characters");
+    }
+    return store.recent(Integer.MAX_VALUE).stream()
+        .filter(e -> e.fileName().toLowerCase(java.util.Locale.ROOT).contains(needle)
+            || e.id().startsWith(needle) || e.sha256().startsWith(needle))
+        .limit(limit)
+        .toList();
   }
 
   void page(Context ctx) throws IOException {
@@ -74,8 +91,9 @@ final class ModelApi {
   }
 
   void uploadPage(Context ctx) throws IOException {
-    List<ModelEntry> recent = store.recent(20);
-    Responses.html(ctx, 200, Pages.upload(maxUploadBytes, recent));
+    String q = ctx.queryParam("q");
+    List<ModelEntry> recent = search(q, 20);
+    Responses.html(ctx, 200, Pages.upload(maxUploadBytes, recent, q == null ? "" : q));
   }
 
   private StoredModel find(String id) throws IOException {

@@ -1,7 +1,6 @@
 package dev.trtcompat.http;
 
 import dev.trtcompat.app.ByteSize;
-import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.models.ModelEntry;
 import dev.trtcompat.models.StoredModel;
 import java.util.List;
@@ -36,6 +35,11 @@ final class Pages {
 
   /** {@code GET /}: the upload form (works without script; upload.js adds drag and drop and progress). */
   static String upload(long maxUploadBytes, List<ModelEntry> recent) {
+    return upload(maxUploadBytes, recent, "");
+  }
+
+  /** @param query the recent-models search, shown back in its box ("" for none) */
+  static String upload(long maxUploadBytes, List<ModelEntry> recent, String query) {
     return layout("Upload a model", h -> {
       h.element("h1", "Upload an ONNX model");
       h.open("form", "id", "upload-form", "class", "upload", "method", "post", "action", "/models",
@@ -53,52 +57,35 @@ final class Pages {
           .text("Up to " + ByteSize.human(maxUploadBytes) + " in all. Weights stay on this server; nothing is sent elsewhere.")
           .close("p");
       h.close("div");
-      jobChoices(h);
+      JobFormFields.render(h, dev.trtcompat.images.TensorRtImageCatalog.builtIn(), List.of());
       h.open("div", "class", "actions");
       h.element("button", "Upload and inspect", "type", "submit", "id", "upload-button");
       h.open("progress", "id", "upload-progress", "max", "100", "value", "0", "hidden", null).close("progress");
       h.element("output", "", "id", "upload-status", "aria-live", "polite");
       h.close("div");
       h.close("form");
-      recentModels(h, recent);
+      recentModels(h, recent, query);
       h.open("script", "src", Assets.PATH + "/upload.js", "defer", null).close("script");
     });
   }
 
-  /**
-   * The job to start with the upload: TensorRT releases that have a known container and the precisions, sent as
-   * repeated {@code trt} and {@code precision} fields. Nothing ticked: the model is only inspected and checked.
-   */
-  private static void jobChoices(Html h) {
-    h.open("fieldset", "id", "job-choices", "class", "job-choices");
-    h.element("legend", "Also build with trtexec in TensorRT containers (optional)");
-    h.open("p", "class", "choices");
-    for (String release : TensorRtImageCatalog.builtIn().releases()) {
-      h.open("label").empty("input", "type", "checkbox", "name", "trt", "value", release).text(" " + release).close("label");
-    }
-    h.close("p");
-    h.open("p", "class", "choices");
-    for (String precision : List.of("fp32", "fp16", "int8")) {
-      h.open("label");
-      if (precision.equals("fp32")) {
-        h.empty("input", "type", "checkbox", "name", "precision", "value", precision, "checked", null);
-      } else {
-        h.empty("input", "type", "checkbox", "name", "precision", "value", precision);
-      }
-      h.text(" " + precision.toUpperCase(java.util.Locale.ROOT)).close("label");
-    }
-    h.close("p");
-    h.element("p", "With no TensorRT release ticked, the model is inspected and checked against every release's parser "
-        + "rules only; builds can be started later from the model page or the API.", "class", "hint");
-    h.close("fieldset");
-  }
-
-  private static void recentModels(Html h, List<ModelEntry> recent) {
-    if (recent.isEmpty()) {
+  private static void recentModels(Html h, List<ModelEntry> recent, String query) {
+    if (recent.isEmpty() && query.isEmpty()) {
       return;
     }
     h.open("section", "id", "recent");
     h.element("h2", "Recent models");
+    h.open("form", "id", "search-form", "method", "get", "action", "/", "role", "search");
+    h.open("label").text("Search by name or SHA-256 ");
+    h.empty("input", "type", "search", "name", "q", "value", query, "maxlength", "200");
+    h.close("label");
+    h.element("button", "Search", "type", "submit");
+    h.close("form");
+    if (recent.isEmpty()) {
+      h.element("p", "No model matches.", "class", "hint");
+      h.close("section");
+      return;
+    }
     h.open("table", "class", "data");
     h.open("thead").open("tr").element("th", "File").element("th", "Size").element("th", "Uploaded").element("th", "Id").close("tr").close("thead");
     h.open("tbody");
@@ -135,6 +122,27 @@ final class Pages {
         s.render(h, m);
         h.close("section");
       }
+      // Live matrix (server-sent events); the page is complete without it.
+      h.open("script", "src", Assets.PATH + "/model.js", "defer", null).close("script");
+    });
+  }
+
+  /** {@code GET /login}: the token form; {@code problem} is shown above it when the last try failed. */
+  static String login(String next, String problem) {
+    return layout("Log in", h -> {
+      h.element("h1", "Log in");
+      h.element("p", "This trt-compat service needs an API token. Paste the secret the operator gave you; "
+          + "this browser then stays logged in for " + Access.SESSION_LIFETIME.toHours() + " hours.");
+      if (problem != null) {
+        h.element("p", problem, "class", "error", "data-error", "invalid_token");
+      }
+      h.open("form", "id", "login-form", "method", "post", "action", Access.LOGIN);
+      h.empty("input", "type", "hidden", "name", "next", "value", next);
+      h.open("label").text("API token ");
+      h.empty("input", "type", "password", "id", "token-input", "name", "token", "autocomplete", "current-password", "required", null);
+      h.close("label");
+      h.element("button", "Log in", "type", "submit");
+      h.close("form");
     });
   }
 

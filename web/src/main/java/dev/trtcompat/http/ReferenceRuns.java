@@ -1,5 +1,6 @@
 package dev.trtcompat.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trtcompat.errors.UserFacingException;
@@ -100,6 +101,25 @@ final class ReferenceRuns implements AutoCloseable {
   /** Drops what is remembered of a deleted model. */
   void forget(String id) {
     states.remove(id);
+  }
+
+  /** The state as the matrix report's reference row. */
+  dev.trtcompat.matrix.MatrixReport.Reference matrixReference(String id) {
+    ReferenceState s;
+    try {
+      s = state(id);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    JsonNode r = s.result() == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : s.result();
+    JsonNode l = r.path("latencyMs");
+    return new dev.trtcompat.matrix.MatrixReport.Reference(s.state(),
+        l.path("median").isNumber() ? l.path("median").asDouble() : null,
+        l.path("p99").isNumber() ? l.path("p99").asDouble() : null,
+        r.path("throughputPerSec").isNumber() ? r.path("throughputPerSec").asDouble() : null,
+        r.path("threads").isInt() ? r.path("threads").asInt() : null,
+        r.path("onnxruntimeVersion").isTextual() ? r.path("onnxruntimeVersion").asText() : null,
+        r.path("runs").isInt() ? r.path("runs").asInt() : null, s.error(), s.updatedAt());
   }
 
   /** The current state: in memory while this server knows it, else read back from the model's folder. */

@@ -33,7 +33,9 @@ final class Responses {
         .contentType(HTML)
         .header("Content-Security-Policy", CSP)
         .header(NOSNIFF, "nosniff")
-        .header("Referrer-Policy", "no-referrer")
+        // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own form posts,
+        // and Access's cross-site check needs the real origin.
+        .header("Referrer-Policy", "same-origin")
         .result(page);
   }
 

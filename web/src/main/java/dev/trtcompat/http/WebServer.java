@@ -5,7 +5,6 @@ import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.models.ModelStore;
-import dev.trtcompat.service.InstanceIds;
 import dev.trtcompat.service.JobService;
 import dev.trtcompat.service.JobSettings;
 import io.javalin.Javalin;
@@ -13,8 +12,6 @@ import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -61,8 +58,7 @@ public final class WebServer implements AutoCloseable {
    *     and reference runs
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections) {
-    return start(config, store, sections,
-        JobSettings.defaults(config.dataDir(), InstanceIds.stable(config.dataDir()), System.getenv()));
+    return start(config, store, sections, JobSettings.of(config, System.getenv()));
   }
 
   /**
@@ -82,15 +78,30 @@ public final class WebServer implements AutoCloseable {
       throw e;
     }
     LogExplainApi logs = new LogExplainApi(store);
-    JobApi jobs = new JobApi(jobService, store, ctx -> ctx.ip(), id -> {
+    JobApi jobs = new JobApi(jobService, store, Access::clientId, id -> {
       compatibility.forget(id);
       references.forget(id);
     });
     List<ModelPageSection> page = new ArrayList<>(sections);
-    page.addAll(new CompatibilitySections(compatibility, references, TensorRtImageCatalog.builtIn()).sections());
+    CompatibilitySections compatibilitySections = new CompatibilitySections(compatibility, references,
+        TensorRtImageCatalog.builtIn(), jobService::latestJob);
+    page.addAll(compatibilitySections.sections());
+    // Outside the live-updated matrix, so ticking boxes survives a re-render.
+    page.add(page.size() - 1, ModelPageSection.of("measure", "Measure in containers", (h, m) -> {
+      h.open("form", "id", "job-form", "method", "post", "action", "/models/" + m.id() + "/jobs");
+      JobFormFields.render(h, TensorRtImageCatalog.builtIn(), List.of());
+      h.element("button", "Run the selected cells", "type", "submit", "id", "job-submit");
+      h.close("form");
+      h.open("form", "id", "delete-form", "method", "post", "action", "/models/" + m.id() + "/delete");
+      h.element("button", "Delete this model, its jobs, engines and logs", "type", "submit", "class", "danger");
+      h.close("form");
+    }));
+    dev.trtcompat.matrix.MatrixApi matrix = compatibilitySections.matrix();
     ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, jobs::startFromUpload);
     Assets assets = new Assets();
     byte[] openApi = openApi();
+    Access access = new Access(config.apiTokens(), java.time.Clock.systemUTC());
+    UploadSlots uploads = new UploadSlots(config.maxConcurrentUploads());
     List<Route> routes = Collections.synchronizedList(new ArrayList<>());
     Javalin app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
@@ -108,6 +119,8 @@ public final class WebServer implements AutoCloseable {
       });
       cfg.router.mount(r -> {
         ErrorMapping.register(r);
+        access.register(r);
+        uploads.register(r);
         r.get("/", models::uploadPage);
         r.post("/models", models::uploadForm);
         r.get("/models/{id}", models::page);
@@ -122,6 +135,9 @@ public final class WebServer implements AutoCloseable {
         r.post(API + "/models/{id}/reference", references::start);
         r.get(API + "/models/{id}/reference", references::get);
         r.post(API + "/logs/explain", logs::explain);
+        r.get("/models/{id}/matrix", matrix::fragment);
+        r.get(API + "/models/{id}/matrix", matrix::json);
+        r.get(API + "/models/{id}/matrix.csv", matrix::csv);
         r.post(API + "/models/{id}/jobs", jobs::start);
         r.get(API + "/models/{id}/jobs", jobs::forModel);
         r.get(API + "/models/{id}/events", jobs.events());
@@ -150,8 +166,9 @@ public final class WebServer implements AutoCloseable {
     }
     LOG.info("trt-compat serving on http://{}:{}/ (data folder {}, uploads up to {})",
         hostForUrl(config.host()), app.port(), config.dataDir(), ByteSize.human(config.maxUploadBytes()));
-    if (!isLoopback(config.host())) {
-      LOG.warn("listening on {}, reachable from other machines: trt-compat has no authentication", config.host());
+    // ServiceConfig refuses a non-loopback host without tokens, so an open service only answers this machine.
+    if (config.apiTokens().enabled()) {
+      LOG.info("API tokens required; clients: {}", config.apiTokens().clientNames());
     }
     return new WebServer(app, List.copyOf(routes), references, jobService, jobs);
   }
@@ -223,13 +240,5 @@ public final class WebServer implements AutoCloseable {
 
   private static String hostForUrl(String host) {
     return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-  }
-
-  private static boolean isLoopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 }

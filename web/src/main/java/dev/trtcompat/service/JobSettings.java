@@ -86,6 +86,21 @@ public record JobSettings(Path dataDir, String databaseUrl, int workers, int max
     return dev.trtcompat.docker.GpuRequest.devices(java.util.Arrays.stream(t.split(",")).map(String::trim).toArray(String[]::new));
   }
 
+  /** The service's settings as configured, with Docker and images from the environment as in {@link #defaults}. */
+  public static JobSettings of(dev.trtcompat.app.ServiceConfig config, Map<String, String> env) {
+    JobSettings s = defaults(config.dataDir(), config.instanceId(), env);
+    if (config.databaseUrl().isPresent()) {
+      // Other instances may run containers on the same engine: leave theirs alone; dead ones' cells are
+      // cleaned up one by one when recovered.
+      s = s.withRunner(s.runner().withReapOnStart(false));
+    }
+    return s
+        .withDatabaseUrl(config.databaseUrl().orElse(null))
+        .withWorkers(config.workers())
+        .withLimits(config.maxJobs(), config.maxJobsPerClient())
+        .withEngineQuota(config.engineQuotaBytes());
+  }
+
   public JobSettings withDatabaseUrl(String url) {
     return new JobSettings(dataDir, url, workers, maxJobs, maxJobsPerClient, engineQuotaBytes, instanceId, lease,
         docker, runner, conversion);

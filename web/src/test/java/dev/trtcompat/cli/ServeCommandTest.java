@@ -65,6 +65,26 @@ class ServeCommandTest {
     assertThat(out.strip()).isEqualTo("error: port = '99999' (from flag --port) must be a number from 0 to 65535");
   }
 
+  @Test
+  void anAddressOtherMachinesReachIsRefusedWithoutApiTokens(@TempDir Path dir) throws Exception {
+    Process p = java(dir, null, "serve", "--host", "0.0.0.0", "--port", "0", "--data-dir", dir.resolve("data").toString());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(out.strip()).isEqualTo("error: host = '0.0.0.0' is reachable from other machines, but no API tokens are "
+        + "configured; set api-tokens-file (or TRT_COMPAT_API_TOKENS_FILE, --api-tokens-file) or listen on 127.0.0.1");
+  }
+
+  @Test
+  void everySettingHasAFlag() {
+    picocli.CommandLine.Model.CommandSpec spec = new picocli.CommandLine(new ServeCommand()).getCommandSpec();
+
+    for (dev.trtcompat.app.Setting s : dev.trtcompat.app.Setting.values()) {
+      assertThat(spec.findOption("--" + s.key())).as(s.key()).isNotNull();
+    }
+  }
+
   private static Process java(Path dir, Path log, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -110,11 +110,11 @@ class CompatibilityRouteTest {
     assertThat(page)
         .contains("<section id=\"compatibility\"><h2>TensorRT compatibility</h2>")
         .contains("<section id=\"graph\"><h2>Graph</h2>")
-        .contains("<tr class=\"predicted\" id=\"trt-8-4\"><td>TensorRT 8.4</td>")
-        .containsPattern("id=\"trt-8-4\">.*?<td class=\"verdict verdict-incompatible\">incompatible</td>")
-        .containsPattern("id=\"trt-8-6\">.*?<td class=\"mono\">tensorrt:[0-9.]+-py3</td>")
+        .contains("<tr data-trt=\"8.4\" data-kb=\"true\" id=\"trt-8-4\" class=\"release\"><th scope=\"row\">TensorRT 8.4</th>")
+        .containsPattern("id=\"trt-8-4\"[^>]*>.*?<td class=\"cell\" data-precision=\"fp32\" data-predicted=\"incompatible\" data-state=\"none\">")
+        .containsPattern("id=\"trt-8-6\"[^>]*>.*?<td class=\"mono\">tensorrt:[0-9.]+-py3</td>")
         .contains("<details class=\"findings\" id=\"findings-8-4\">")
-        .contains("<a href=\"#node-0\">#0 ")
+        .contains("<a class=\"finding-node\" href=\"#node-0\">#0 ")
         .contains("<tr id=\"node-0\"><td class=\"num\">0</td><td class=\"mono\">NonZero</td>")
         .contains("ONNX Runtime CPU FP32 (reference)")
         .contains("<form method=\"post\" action=\"/models/" + id + "/reference\"")
@@ -137,7 +137,7 @@ class CompatibilityRouteTest {
 
     assertThat(page).doesNotContain(IMG).doesNotContain("<img");
     assertThat(page)
-        .contains("<a href=\"#node-0\">#0 &lt;img src=x onerror=alert(1)&gt;</a>")
+        .contains("<a class=\"finding-node\" href=\"#node-0\">#0 &lt;img src=x onerror=alert(1)&gt;</a>")
         .contains("<td class=\"mono\">&lt;img src=x onerror=alert(1)&gt;</td>")
         .contains("<td class=\"mono\">y&lt;img src=x onerror=alert(1)&gt;</td>");
     JsonNode report = TestServer.json(server.get("/api/v1/models/" + id + "/compatibility"));

@@ -174,6 +174,15 @@ class JobRoutesTest {
     assertThat(tail.body()).hasSize(20);
     assertThat(tail.headers().firstValue("X-Log-Complete")).hasValue("true");
 
+    // The live fragment carries the measured figures, the download link and a retry button per finished cell.
+    org.jsoup.nodes.Document fragment = org.jsoup.Jsoup.parse(
+        http.send(HttpRequest.newBuilder(uri("/models/" + model + "/matrix")).build(), HttpResponse.BodyHandlers.ofString()).body());
+    org.jsoup.nodes.Element td = fragment.selectFirst("tr[data-trt=10.0] td.cell[data-precision=fp16]");
+    assertThat(td.attr("data-state")).isEqualTo("succeeded");
+    assertThat(td.select("a.engine-download").attr("data-sha256")).isEqualTo(sha);
+    assertThat(td.select("form.cell-action").attr("action")).isEqualTo("/cells/" + fp16.get("id").asLong() + "/retry");
+    assertThat(fragment.select("tr#reference-row").text()).contains("measured: latency median");
+
     // The job and its results survive a restart; the same upload again offers them.
     stopServer();
     start("trt10.16-fp32-success.log", null);

@@ -48,10 +48,6 @@ class PagesTest {
         .contains("<progress id=\"upload-progress\"")
         .contains("data-max-upload=\"67108864\"")
         .contains("Up to 64 MiB")
-        .contains("<fieldset id=\"job-choices\"")
-        .contains("<input type=\"checkbox\" name=\"trt\" value=\"10.0\">")
-        .contains("<input type=\"checkbox\" name=\"precision\" value=\"fp32\" checked>")
-        .contains("<input type=\"checkbox\" name=\"precision\" value=\"int8\">")
         .contains("<script src=\"/assets/upload.js\" defer></script>")
         .doesNotContain("http://")
         .doesNotContain("https://");
@@ -62,7 +58,13 @@ class PagesTest {
     HttpResponse<String> js = server.get("/assets/upload.js");
     assertThat(js.statusCode()).isEqualTo(200);
     assertThat(js.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/javascript"));
-    assertThat(js.body()).contains("xhr.upload.onprogress").contains("input[name=trt]:checked").contains("\"drop\"").contains("textContent").doesNotContain("innerHTML");
+    assertThat(js.body()).contains("xhr.upload.onprogress").contains("\"drop\"").contains("textContent").doesNotContain("innerHTML");
+
+    HttpResponse<String> live = server.get("/assets/model.js");
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(live.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/javascript"));
+    assertThat(live.body()).contains("new EventSource(").contains("\"cell\"").contains("\"log\"")
+        .contains("textContent += data.line + \"\\n\"").doesNotContain("innerHTML").doesNotContain("eval(");
 
     HttpResponse<String> css = server.get("/assets/style.css");
     assertThat(css.statusCode()).isEqualTo(200);
@@ -105,7 +107,7 @@ class PagesTest {
 
     for (String html : new String[] {page, home}) {
       assertThat(html).doesNotContain("<script>alert").doesNotContain("<img src=x").doesNotContain("\"><img");
-      assertThat(html.split("<script", -1)).hasSize(html == home ? 2 : 1); // only our own script tag
+      assertThat(html.split("<script", -1)).hasSize(2); // only our own script tag (upload.js, model.js)
     }
     assertThat(page)
         .contains("&lt;script&gt;alert(1)&lt;/script&gt;")

@@ -91,7 +91,7 @@ class ReferenceRunTest {
 
     String page = server.get("/models/" + id).body();
     assertThat(page)
-        .contains("<tr class=\"measured\" id=\"reference\"><td>ONNX Runtime CPU FP32 (reference)</td>")
+        .contains("<tr id=\"reference-row\" class=\"reference\" data-state=\"succeeded\"><th scope=\"row\">ONNX Runtime CPU FP32 (reference)</th>")
         .containsPattern("latency median [0-9.]+ ms, p99 [0-9.]+ ms · [0-9.]+ runs/s · \\d+ thread\\(s\\) · ONNX Runtime \\d")
         .doesNotContain("action=\"/models/" + id + "/reference\"");
 

@@ -68,6 +68,40 @@ public final class TestModels {
         .toByteArray();
   }
 
+  /**
+   * A model with one of {@code payloads} in every string a page or the API may show: graph name and doc,
+   * producer, model doc and domain, metadata keys and values, and per payload an input (named, with a
+   * symbolic dimension), a node (name, op type, doc, a string attribute), an output and an initializer;
+   * plus a Relu node whose name and output are {@code longName}.
+   */
+  public static byte[] hostileEverywhere(java.util.List<String> payloads, String longName) {
+    GraphProto.Builder g = GraphProto.newBuilder().setName(payloads.get(0)).setDocString(payloads.get(1 % payloads.size()));
+    ModelProto.Builder m = model(g)
+        .setProducerName(payloads.get(2 % payloads.size()))
+        .setProducerVersion(payloads.get(3 % payloads.size()))
+        .setDomain(payloads.get(4 % payloads.size()))
+        .setDocString(payloads.get(5 % payloads.size()));
+    for (int i = 0; i < payloads.size(); i++) {
+      String p = payloads.get(i);
+      String in = "in" + i + p;
+      String out = "out" + i + p;
+      g.addInput(ValueInfoProto.newBuilder().setName(in).setDocString(p).setType(TypeProto.newBuilder().setTensorType(
+          TypeProto.Tensor.newBuilder().setElemType(FLOAT).setShape(TensorShapeProto.newBuilder()
+              .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(p))
+              .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(4))))));
+      g.addNode(NodeProto.newBuilder().setName(p).setOpType(p).setDocString(p).addInput(in).addInput("w" + i + p).addOutput(out)
+          .addAttribute(AttributeProto.newBuilder().setName("note").setType(AttributeProto.AttributeType.STRING)
+              .setS(com.google.protobuf.ByteString.copyFromUtf8(p))));
+      g.addInitializer(TensorProto.newBuilder().setName("w" + i + p).setDataType(FLOAT).addDims(1)
+          .setRawData(com.google.protobuf.ByteString.copyFrom(new byte[4])));
+      g.addOutput(value(out, FLOAT, 1, 4));
+      m.addMetadataProps(StringStringEntryProto.newBuilder().setKey("k" + i + p).setValue(p));
+    }
+    g.addNode(NodeProto.newBuilder().setName(longName).setOpType("Relu").addInput("in0" + payloads.get(0)).addOutput(longName));
+    g.addOutput(value(longName, FLOAT, 1, 4));
+    return m.setGraph(g).build().toByteArray();
+  }
+
   /** y = x + W, with W (FLOAT[n]) kept in the external file {@code location}. */
   public static byte[] withExternalWeights(String location, int n) {
     TensorProto w = TensorProto.newBuilder()

@@ -24,7 +24,12 @@ public final class TestServer implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   public TestServer(Path dataDir, long maxUploadBytes) throws IOException {
-    this.config = new ServiceConfig("127.0.0.1", 0, dataDir, maxUploadBytes, Duration.ofSeconds(10));
+    this(new ServiceConfig("127.0.0.1", 0, dataDir, maxUploadBytes, Duration.ofSeconds(10)));
+  }
+
+  /** A server as {@code config} says (bind it to 127.0.0.1 port 0). */
+  public TestServer(ServiceConfig config) throws IOException {
+    this.config = config;
     start();
   }
 

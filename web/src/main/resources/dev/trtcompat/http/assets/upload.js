@@ -66,9 +66,15 @@
     var data = new FormData();
     data.append("model", files.model, files.model.name);
     files.externals.forEach(function (f) { data.append("external", f, f.name); });
-    // The builds to start once the model is stored (repeated trt and precision fields, as the plain form sends).
-    Array.prototype.forEach.call(form.querySelectorAll("input[name=trt]:checked, input[name=precision]:checked"),
-      function (box) { data.append(box.name, box.value); });
+    // The job choices travel with the upload: the server starts the job once the model is stored.
+    form.querySelectorAll("input[name=trt]:checked, input[name=precision]:checked").forEach(function (box) {
+      data.append(box.name, box.value);
+    });
+    form.querySelectorAll("input[name=reference]").forEach(function (box) {
+      if (box.type === "hidden" || box.checked) {
+        data.append("reference", box.value);
+      }
+    });
 
     var xhr = new XMLHttpRequest();
     xhr.open("POST", api);

@@ -1,0 +1,57 @@
+package dev.trtcompat.http;
+
+import dev.trtcompat.images.TensorRtImage;
+import dev.trtcompat.images.TensorRtImageCatalog;
+import java.util.List;
+
+/**
+ * The "measure in containers" choices, shared by the upload form and the model page's form: one checkbox per
+ * TensorRT release with a known container, the precisions, and the ONNX Runtime reference. Field names are
+ * what the upload receiver and {@code POST /models/{id}/jobs} read: {@code trt}, {@code precision},
+ * {@code reference}.
+ */
+public final class JobFormFields {
+
+  static final List<String> PRECISIONS = List.of("fp32", "fp16", "int8");
+
+  private JobFormFields() {}
+
+  /**
+   * @param checkedReleases releases ticked by default (none on the upload form: measuring is opt-in)
+   */
+  public static void render(Html h, TensorRtImageCatalog images, List<String> checkedReleases) {
+    h.open("fieldset", "class", "job-fields");
+    h.element("legend", "Measure in TensorRT containers (optional)");
+    h.open("div", "class", "choices releases");
+    for (String release : images.releases()) {
+      TensorRtImage image = images.newestFor(release).orElseThrow();
+      h.open("label", "class", "choice", "title", "tensorrt:" + image.tag()
+          + (image.cudaVersion().isEmpty() ? "" : ", CUDA " + image.cudaVersion()));
+      if (checkedReleases.contains(release)) {
+        h.empty("input", "type", "checkbox", "name", "trt", "value", release, "checked", null);
+      } else {
+        h.empty("input", "type", "checkbox", "name", "trt", "value", release);
+      }
+      h.text(" " + release).close("label");
+    }
+    h.close("div");
+    h.open("div", "class", "choices precisions");
+    for (String p : PRECISIONS) {
+      if (p.equals("fp32")) {
+        h.empty("input", "type", "checkbox", "id", "precision-" + p, "name", "precision", "value", p, "checked", null);
+      } else {
+        h.empty("input", "type", "checkbox", "id", "precision-" + p, "name", "precision", "value", p);
+      }
+      h.open("label", "for", "precision-" + p).text(p.toUpperCase(java.util.Locale.ROOT)).close("label");
+    }
+    h.close("div");
+    // The hidden "off" comes first; a ticked box sends "on" after it, and the last value wins.
+    h.empty("input", "type", "hidden", "name", "reference", "value", "off");
+    h.open("label", "class", "choice");
+    h.empty("input", "type", "checkbox", "name", "reference", "value", "on", "checked", null);
+    h.text(" ONNX Runtime CPU reference run").close("label");
+    h.element("p", "Cells the static check rules out are skipped; retry them with \"Run anyway\". Engines are "
+        + "built on this server's Docker engine and GPU.", "class", "hint");
+    h.close("fieldset");
+  }
+}

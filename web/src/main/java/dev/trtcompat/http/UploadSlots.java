@@ -1,0 +1,55 @@
+package dev.trtcompat.http;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.router.JavalinDefaultRouting;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Bounds the uploads received at once, on the API and on the page's form: each holds a request thread, a
+ * stream to disk and a file in {@code tmp/} until it is stored, so without a bound a few slow clients could
+ * hold them all. One more is answered 429 with {@code Retry-After}, before any of its body is read.
+ */
+final class UploadSlots {
+
+  static final int RETRY_AFTER_SECONDS = 5;
+
+  private static final String HELD = "trtcompat.uploadSlot";
+
+  private final int limit;
+  private final Semaphore slots;
+
+  UploadSlots(int limit) {
+    this.limit = limit;
+    this.slots = new Semaphore(limit);
+  }
+
+  void register(JavalinDefaultRouting routes) {
+    for (String path : new String[] {"/models", WebServer.API + "/models"}) {
+      routes.before(path, this::acquire);
+      // After-handlers run also when the upload route failed, so a refused upload gives its slot back.
+      routes.after(path, this::release);
+    }
+  }
+
+  private void acquire(Context ctx) {
+    if (ctx.method() != HandlerType.POST) {
+      return;
+    }
+    if (!slots.tryAcquire()) {
+      ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+      throw new UserFacingException(Kind.LIMIT_REACHED, "too_many_uploads",
+          "this server is already receiving " + limit + " uploads, the most it takes at once; try again in a few seconds");
+    }
+    ctx.attribute(HELD, Boolean.TRUE);
+  }
+
+  private void release(Context ctx) {
+    if (ctx.attribute(HELD) != null) {
+      ctx.attribute(HELD, null);
+      slots.release();
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package dev.trtcompat.matrix;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.List;
+
+/**
+ * A model's compatibility matrix: per TensorRT release and precision, what the static check predicts and what
+ * the model's latest job measured, plus the ONNX Runtime CPU reference row. The body of {@code GET
+ * /api/v1/models/{id}/matrix}; the page, the CSV and the chart are drawn from it.
+ *
+ * @param jobId the latest job's id; null when the model has none (every cell then has {@code measured} null)
+ * @param precisions the columns, lowercase: fp32, fp16, int8, and best when the job has a BEST cell
+ * @param rows knowledge-base releases oldest first, then releases the job ran that the knowledge base lacks
+ * @param failingNodes main-graph node indexes the latest job's failed parses stopped at
+ */
+public record MatrixReport(
+    String modelId,
+    String fileName,
+    Long jobId,
+    String jobCreatedAt,
+    boolean jobUnfinished,
+    List<String> precisions,
+    List<Row> rows,
+    Reference reference,
+    List<Integer> failingNodes) {
+
+  public MatrixReport {
+    precisions = List.copyOf(precisions);
+    rows = List.copyOf(rows);
+    failingNodes = List.copyOf(failingNodes);
+  }
+
+  /**
+   * One TensorRT release.
+   *
+   * @param containerTag the newest NGC tag shipping it, null when the catalog has none
+   * @param cuda that container's CUDA version, null when unknown
+   * @param inKnowledgeBase false for a release the job ran but the static checker has no rules for
+   * @param verdict the static verdict for the release (compatible, warnings, incompatible, unknown)
+   */
+  public record Row(String tensorrt, String containerTag, String cuda, boolean inKnowledgeBase, String verdict,
+      List<Cell> cells) {
+    public Row {
+      cells = List.copyOf(cells);
+    }
+  }
+
+  /**
+   * One release x precision.
+   *
+   * @param measured null when the latest job has no cell for it
+   * @param contradiction one line when the measurement contradicts the prediction, else null
+   */
+  public record Cell(String precision, Predicted predicted, Measured measured, String contradiction) {
+    /** The DOM's {@code data-state}: the measured cell's state, or {@code none}. */
+    @JsonIgnore
+    public String state() {
+      return measured == null ? "none" : measured.state();
+    }
+  }
+
+  /**
+   * The static check's answer; the checker judges a release, not a precision, so the verdict and reasons are
+   * the release's and {@code notes} carry what differs per precision.
+   *
+   * @param verdict compatible, warnings, incompatible or unknown
+   */
+  public record Predicted(String verdict, List<Reason> reasons, List<String> notes) {
+    public Predicted {
+      reasons = List.copyOf(reasons);
+      notes = List.copyOf(notes);
+    }
+  }
+
+  /**
+   * One finding behind a prediction.
+   *
+   * @param severity error, warning or info
+   * @param nodeIndex the main-graph node it concerns (the graph listing's {@code #node-N}); null for the model
+   */
+  public record Reason(String severity, String message, Integer nodeIndex, String node) {}
+
+  /**
+   * What the latest job's cell measured; figures are null when the run did not produce them.
+   *
+   * @param state the cell's state, lowercase (queued, running, succeeded, failed, cancelled, skipped,
+   *     interrupted)
+   * @param reason why the cell failed, was skipped, cancelled or interrupted
+   * @param outcome the conversion's outcome (success, parse_failure, build_failure, timeout, cancelled, error);
+   *     null when the container never ran
+   * @param failingNode the main-graph node the parser stopped at
+   */
+  public record Measured(
+      long cellId,
+      String state,
+      String reason,
+      String outcome,
+      Double buildTimeSeconds,
+      Double medianLatencyMs,
+      Double p99LatencyMs,
+      Double throughputQps,
+      Long engineBytes,
+      String gpu,
+      String engineSha256,
+      String engineUrl,
+      String logUrl,
+      Boolean accuracyPassed,
+      Integer failingNode,
+      List<String> notes) {
+    public Measured {
+      notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+  }
+
+  /**
+   * The ONNX Runtime CPU reference row (FP32).
+   *
+   * @param state none, queued, running, succeeded or failed
+   * @param error why the run failed; only when failed
+   */
+  public record Reference(
+      String state,
+      Double medianLatencyMs,
+      Double p99LatencyMs,
+      Double throughputQps,
+      Integer threads,
+      String onnxruntimeVersion,
+      Integer runs,
+      String error,
+      String updatedAt) {}
+}

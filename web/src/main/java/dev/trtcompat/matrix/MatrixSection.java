@@ -1,0 +1,340 @@
+package dev.trtcompat.matrix;
+
+import dev.trtcompat.app.ByteSize;
+import dev.trtcompat.check.CompatibilityReport;
+import dev.trtcompat.check.Finding;
+import dev.trtcompat.check.OpsetAdvice;
+import dev.trtcompat.check.ReleaseResult;
+import dev.trtcompat.http.Html;
+import dev.trtcompat.matrix.MatrixReport.Measured;
+import dev.trtcompat.matrix.MatrixReport.Reason;
+import dev.trtcompat.matrix.MatrixReport.Reference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The model page's "TensorRT compatibility" section body: the matrix (predicted badge and measured figures per
+ * cell), the chart, live logs of running cells, findings per release and opset advice. The same markup is the
+ * fragment {@code GET /models/{id}/matrix} the page re-fetches on every cell event. Model-controlled text goes
+ * through {@link Html}; no inline style or script (the page's CSP forbids both).
+ */
+public final class MatrixSection {
+
+  /** The element the live script replaces with a fresh fragment. */
+  public static final String BODY_ID = "matrix-body";
+
+  /**
+   * Findings listed inside each cell; the rest are one link away in the release's findings list. Every cell
+   * of a row repeats its release's findings, so a model with hundreds of findings would otherwise make the
+   * page grow by releases x precisions x findings.
+   */
+  static final int REASONS_PER_CELL = 5;
+
+  private MatrixSection() {}
+
+  public static void render(Html h, MatrixReport r, CompatibilityReport check) {
+    h.open("div", "id", BODY_ID, "data-model-id", r.modelId(), "data-job-id", r.jobId() == null ? "" : r.jobId().toString());
+    h.open("p", "class", "hint")
+        .text("Each cell shows the static prediction (badge, from the model and each release's ONNX parser rules) and, "
+            + "once a container run measured it, the real outcome below it. ")
+        .open("a", "href", "/api/v1/models/" + r.modelId() + "/matrix").text("JSON").close("a").text(" · ")
+        .open("a", "href", "/api/v1/models/" + r.modelId() + "/matrix.csv").text("CSV").close("a").text(" · ")
+        .open("a", "href", "/api/v1/models/" + r.modelId() + "/compatibility").text("static check JSON").close("a")
+        .close("p");
+    if (r.jobId() != null) {
+      h.element("p", "Measured cells from job " + r.jobId() + " (" + r.jobCreatedAt() + ")"
+          + (r.jobUnfinished() ? ", still running: this table updates live." : "."), "class", "job-line");
+    }
+    table(h, r);
+    liveLogs(h, r);
+    h.element("h3", "Latency and throughput");
+    MatrixChart.render(h, r);
+    findings(h, check);
+    advice(h, check.opsetAdvice());
+    h.close("div");
+  }
+
+  private static void table(Html h, MatrixReport r) {
+    h.open("table", "id", "matrix", "class", "data matrix", "data-model-id", r.modelId());
+    h.open("thead").open("tr").element("th", "TensorRT").element("th", "Container").element("th", "CUDA");
+    for (String p : r.precisions()) {
+      h.element("th", p.toUpperCase(Locale.ROOT), "class", "precision");
+    }
+    h.close("tr").close("thead");
+    h.open("tbody");
+    for (MatrixReport.Row row : r.rows()) {
+      h.open("tr", "data-trt", row.tensorrt(), "data-kb", Boolean.toString(row.inKnowledgeBase()),
+          "id", "trt-" + row.tensorrt().replace('.', '-'), "class", row.inKnowledgeBase() ? "release" : "release not-in-kb");
+      h.open("th", "scope", "row").text("TensorRT " + row.tensorrt());
+      if (!row.inKnowledgeBase()) {
+        h.element("span", "not in the knowledge base", "class", "note");
+      }
+      h.close("th");
+      h.element("td", row.containerTag() == null ? "-" : "tensorrt:" + row.containerTag(), "class", "mono");
+      h.element("td", row.cuda() == null ? "-" : row.cuda());
+      for (MatrixReport.Cell c : row.cells()) {
+        cell(h, row, c);
+      }
+      h.close("tr");
+    }
+    referenceRow(h, r);
+    h.close("tbody").close("table");
+  }
+
+  private static void cell(Html h, MatrixReport.Row row, MatrixReport.Cell c) {
+    List<String> attrs = new ArrayList<>(List.of("class", "cell", "data-precision", c.precision(),
+        "data-predicted", c.predicted().verdict(), "data-state", c.state()));
+    if (c.contradiction() != null) {
+      attrs.addAll(List.of("data-contradiction", "true"));
+    }
+    h.open("td", attrs.toArray(String[]::new));
+    h.element("span", "predicted: " + c.predicted().verdict(), "class", "badge verdict verdict-" + c.predicted().verdict());
+    Measured m = c.measured();
+    if (m != null) {
+      h.open("div", "class", "measured state-" + m.state());
+      h.element("span", "measured: " + m.state() + (m.outcome() == null || "success".equals(m.outcome()) ? "" : " (" + m.outcome().replace('_', ' ') + ")"),
+          "class", "state");
+      String figures = figures(m);
+      if (!figures.isEmpty()) {
+        h.element("span", figures, "class", "figures");
+      }
+      if (m.engineSha256() != null) {
+        h.open("a", "class", "engine-download", "href", m.engineUrl(), "data-sha256", m.engineSha256(), "download", null)
+            .text("Download engine").close("a");
+      }
+      actions(h, m);
+      h.close("div");
+    }
+    if (c.contradiction() != null) {
+      h.element("p", c.contradiction(), "class", "contradiction");
+    }
+    details(h, row, c);
+    h.close("td");
+  }
+
+  /** Cancel, retry or "run anyway" for one cell: plain forms, so they work without script. */
+  private static void actions(Html h, Measured m) {
+    String label;
+    String action;
+    boolean force = false;
+    switch (m.state()) {
+      case "queued", "running", "interrupted" -> {
+        label = "Cancel";
+        action = "cancel";
+      }
+      case "failed", "cancelled", "succeeded" -> {
+        label = "Retry";
+        action = "retry";
+      }
+      case "skipped" -> {
+        label = "Run anyway";
+        action = "retry";
+        force = true;
+      }
+      default -> {
+        return;
+      }
+    }
+    h.open("form", "class", "cell-action", "method", "post", "action", "/cells/" + m.cellId() + "/" + action);
+    if (force) {
+      h.empty("input", "type", "hidden", "name", "force", "value", "true");
+    }
+    h.element("button", label, "type", "submit", "class", "small", "data-action", action);
+    h.close("form");
+  }
+
+  /** Build time, latency, throughput, engine size and GPU in one line; only what was measured. */
+  static String figures(Measured m) {
+    List<String> parts = new ArrayList<>();
+    if (m.buildTimeSeconds() != null) {
+      parts.add(String.format(Locale.ROOT, "build %.1f s", m.buildTimeSeconds()));
+    }
+    if (m.medianLatencyMs() != null) {
+      parts.add("median " + MatrixChart.figure(m.medianLatencyMs()) + " ms");
+    }
+    if (m.p99LatencyMs() != null) {
+      parts.add("p99 " + MatrixChart.figure(m.p99LatencyMs()) + " ms");
+    }
+    if (m.throughputQps() != null) {
+      parts.add(MatrixChart.figure(m.throughputQps()) + " qps");
+    }
+    if (m.engineBytes() != null) {
+      parts.add("engine " + ByteSize.human(m.engineBytes()));
+    }
+    if (m.gpu() != null) {
+      parts.add(m.gpu());
+    }
+    if (m.accuracyPassed() != null) {
+      parts.add(m.accuracyPassed() ? "accuracy passed" : "accuracy FAILED");
+    }
+    return String.join(" · ", parts);
+  }
+
+  /** The reasons, shown on expand: the prediction's findings and notes, then what the run said. */
+  private static void details(Html h, MatrixReport.Row row, MatrixReport.Cell c) {
+    Measured m = c.measured();
+    boolean any = !c.predicted().reasons().isEmpty() || !c.predicted().notes().isEmpty() || m != null;
+    if (!any) {
+      return;
+    }
+    h.open("details", "class", "cell-details");
+    h.element("summary", "why");
+    if (!c.predicted().reasons().isEmpty() || !c.predicted().notes().isEmpty()) {
+      h.open("ul", "class", "reasons");
+      List<Reason> reasons = c.predicted().reasons();
+      for (Reason reason : reasons.subList(0, Math.min(reasons.size(), REASONS_PER_CELL))) {
+        h.open("li", "class", "severity-" + reason.severity());
+        h.text(reason.severity() + ": " + reason.message());
+        if (reason.nodeIndex() != null) {
+          h.text(" ").open("a", "class", "finding-node", "href", "#node-" + reason.nodeIndex())
+              .text("node #" + reason.nodeIndex()).close("a");
+        }
+        h.close("li");
+      }
+      if (reasons.size() > REASONS_PER_CELL) {
+        h.open("li", "class", "more").open("a", "href", "#findings-" + row.tensorrt().replace('.', '-'))
+            .text((reasons.size() - REASONS_PER_CELL) + " more in the findings for TensorRT " + row.tensorrt()).close("a")
+            .close("li");
+      }
+      c.predicted().notes().forEach(n -> h.element("li", n, "class", "note"));
+      h.close("ul");
+    }
+    if (m != null) {
+      h.open("ul", "class", "measured-facts");
+      if (m.reason() != null) {
+        h.element("li", "reason: " + m.reason());
+      }
+      if (m.failingNode() != null) {
+        h.open("li").text("parser stopped at ").open("a", "class", "finding-node", "href", "#node-" + m.failingNode())
+            .text("node #" + m.failingNode()).close("a").close("li");
+      }
+      m.notes().forEach(n -> h.element("li", n, "class", "note"));
+      if (m.logUrl() != null) {
+        h.open("li").open("a", "href", m.logUrl(), "class", "cell-log-link").text("log of cell " + m.cellId()).close("a").close("li");
+      }
+      h.close("ul");
+    }
+    h.close("details");
+  }
+
+  /** The measured ONNX Runtime CPU row, or the button that starts a run (works without script). */
+  private static void referenceRow(Html h, MatrixReport r) {
+    Reference s = r.reference();
+    String state = s == null ? "none" : s.state();
+    h.open("tr", "id", "reference-row", "class", "reference", "data-state", state);
+    h.element("th", "ONNX Runtime CPU FP32 (reference)", "scope", "row");
+    h.element("td", "onnxruntime", "class", "mono");
+    h.element("td", "-");
+    h.open("td", "colspan", Integer.toString(r.precisions().size()), "class", "reference-cell");
+    switch (state) {
+      case "succeeded" -> h.element("span", String.format(Locale.ROOT,
+          "measured: latency median %s ms, p99 %s ms · %s runs/s · %d thread(s) · ONNX Runtime %s · %d runs",
+          num(s.medianLatencyMs()), num(s.p99LatencyMs()), num(s.throughputQps()), s.threads() == null ? 0 : s.threads(),
+          s.onnxruntimeVersion() == null ? "?" : s.onnxruntimeVersion(), s.runs() == null ? 0 : s.runs()), "class", "figures");
+      case "queued", "running" -> h.element("span", "Run " + state + " since " + s.updatedAt() + ".", "class", "state");
+      default -> {
+        if ("failed".equals(state)) {
+          h.element("p", "Failed: " + s.error(), "class", "error");
+        }
+        h.open("form", "method", "post", "action", "/models/" + r.modelId() + "/reference", "class", "inline");
+        h.element("button", "failed".equals(state) ? "Run again" : "Run on ONNX Runtime (CPU)", "type", "submit");
+        h.close("form");
+      }
+    }
+    h.close("td");
+    h.close("tr");
+  }
+
+  private static String num(Double d) {
+    return d == null ? "?" : String.format(Locale.ROOT, "%.3f", d);
+  }
+
+  /** One open log per running cell; model.js appends streamed lines to the {@code pre} as text. */
+  private static void liveLogs(Html h, MatrixReport r) {
+    for (MatrixReport.Row row : r.rows()) {
+      for (MatrixReport.Cell c : row.cells()) {
+        Measured m = c.measured();
+        if (m != null && "running".equals(m.state())) {
+          h.open("details", "class", "live-log", "open", null);
+          h.element("summary", "TensorRT " + row.tensorrt() + " " + c.precision().toUpperCase(Locale.ROOT) + ": running, log");
+          h.element("pre", "", "class", "cell-log", "data-cell-id", Long.toString(m.cellId()), "data-log-url",
+              m.logUrl() == null ? "/api/v1/cells/" + m.cellId() + "/log" : m.logUrl());
+          h.close("details");
+        }
+      }
+    }
+  }
+
+  private static void findings(Html h, CompatibilityReport r) {
+    for (ReleaseResult rr : r.results()) {
+      if (rr.findings().isEmpty()) {
+        continue;
+      }
+      h.open("details", "class", "findings", "id", "findings-" + rr.tensorrt().replace('.', '-'));
+      h.element("summary", "TensorRT " + rr.tensorrt() + ": " + rr.findings().size() + " finding(s)");
+      h.open("table", "class", "data");
+      h.open("thead").open("tr").element("th", "Severity").element("th", "Op").element("th", "Node")
+          .element("th", "Rule").element("th", "Message").element("th", "Fix").close("tr").close("thead");
+      h.open("tbody");
+      for (Finding f : rr.findings()) {
+        h.open("tr", "class", "severity-" + f.severity().json());
+        h.element("td", f.severity().json());
+        h.element("td", f.op() == null ? "" : f.op(), "class", "mono");
+        h.open("td", "class", "mono");
+        node(h, f);
+        h.close("td");
+        h.element("td", f.rule(), "class", "mono");
+        h.element("td", f.message());
+        h.element("td", f.fix());
+        h.close("tr");
+      }
+      h.close("tbody").close("table");
+      h.close("details");
+    }
+  }
+
+  /** A link to the node's row in the graph section; for a subgraph node, its path as text after the link. */
+  private static void node(Html h, Finding f) {
+    if (f.nodeIndex() == null) {
+      h.text(f.node() == null ? "model" : f.node());
+      return;
+    }
+    boolean nested = f.path() != null && !f.path().equals(f.node());
+    h.open("a", "class", "finding-node", "href", "#node-" + f.nodeIndex())
+        .text("#" + f.nodeIndex() + (nested ? "" : " " + f.node())).close("a");
+    if (nested) {
+      h.text(" " + f.path());
+    }
+  }
+
+  private static void advice(Html h, OpsetAdvice a) {
+    h.element("h3", "Opset advice");
+    h.open("dl", "class", "facts");
+    h.element("dt", "Model opset").element("dd", a.modelOpset());
+    h.element("dt", "Releases parsing this opset")
+        .element("dd", a.releasesParsingOpset().isEmpty() ? "none" : String.join(", ", a.releasesParsingOpset()));
+    h.element("dt", "Oldest release accepting the model")
+        .element("dd", a.oldestAcceptingRelease() == null ? "none" : "TensorRT " + a.oldestAcceptingRelease());
+    OpsetAdvice.PyTorchAdvice p = a.pytorch();
+    if (p != null) {
+      h.element("dt", "PyTorch exporter").element("dd", p.torch() == null
+          ? "producer version " + p.producerVersion() + " not recognised"
+          : "torch " + p.torch() + (p.exporterOpsets() == null ? "" : ", exports opsets " + range(p.exporterOpsets())));
+      for (Map.Entry<String, List<Integer>> e : p.opsetRangePerRelease().entrySet()) {
+        h.element("dt", "torch.onnx.export for TensorRT " + e.getKey()).element("dd", "opset_version " + range(e.getValue()));
+      }
+    }
+    h.close("dl");
+    if (!a.advice().isEmpty()) {
+      h.open("ul", "class", "advice");
+      a.advice().forEach(line -> h.element("li", line));
+      h.close("ul");
+    }
+  }
+
+  private static String range(List<Integer> minMax) {
+    return minMax.size() == 2 ? minMax.get(0) + "–" + minMax.get(1) : String.valueOf(minMax);
+  }
+}

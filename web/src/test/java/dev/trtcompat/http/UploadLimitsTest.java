@@ -1,0 +1,88 @@
+package dev.trtcompat.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trtcompat.app.ServiceConfig;
+import dev.trtcompat.testing.Multipart;
+import dev.trtcompat.testing.TestModels;
+import dev.trtcompat.testing.TestServer;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The limits on uploads: size (413) on the API and the page form, and uploads at once (429). */
+class UploadLimitsTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void oneUploadMoreThanTheLimitIs429WithRetryAfterAndTheSlotComesBack() throws Exception {
+    ServiceConfig config = new ServiceConfig("127.0.0.1", 0, dir, 1L << 20, Duration.ofSeconds(5)).withMaxConcurrentUploads(1);
+    try (TestServer server = new TestServer(config)) {
+      byte[] model = TestModels.single("Relu").build().toByteArray();
+      Multipart slow = new Multipart().file("model", "slow.onnx", model);
+      byte[] body = slow.bytes();
+      try (Socket first = new Socket("127.0.0.1", server.server().port())) {
+        first.setSoTimeout(60_000);
+        // The first upload sends its head and part of its body, then holds the rest back.
+        OutputStream out = first.getOutputStream();
+        out.write(("POST /api/v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + slow.contentType()
+            + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        int sent = new String(body, StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n") + 4 + 10;
+        out.write(body, 0, sent);
+        out.flush();
+        // It is being received once its files are staged in tmp/.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (server.tmpEntries() == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(server.tmpEntries()).as("the first upload is being received").isPositive();
+
+        HttpResponse<String> api = server.uploadModel("second.onnx", model);
+        HttpResponse<String> form = server.send(new Multipart().file("model", "second.onnx", model).post(server.uri("/models")).build());
+
+        for (HttpResponse<String> r : new HttpResponse[] {api, form}) {
+          assertThat(r.statusCode()).isEqualTo(429);
+          assertThat(r.headers().firstValue("Retry-After")).hasValue(Integer.toString(UploadSlots.RETRY_AFTER_SECONDS));
+          assertThat(r.body()).contains("too_many_uploads");
+        }
+        assertThat(form.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+
+        out.write(body, sent, body.length - sent);
+        out.flush();
+        String answer = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(answer).startsWith("HTTP/1.1 201 ");
+      }
+      // A refused upload (here 413, from inside the route) gives its slot back too.
+      assertThat(server.uploadModel("big.onnx", TestModels.withInlineWeights(2 << 20)).statusCode()).isEqualTo(413);
+      assertThat(server.uploadModel("again.onnx", model).statusCode()).isEqualTo(200);
+      assertThat(server.uploadModel("other.onnx", TestModels.single("Sigmoid").build().toByteArray()).statusCode()).isEqualTo(201);
+    }
+  }
+
+  @Test
+  void thePageFormOverTheSizeLimitIs413AsAPage() throws Exception {
+    try (TestServer server = new TestServer(dir, 256 << 10)) {
+      byte[] big = TestModels.withInlineWeights(1 << 20);
+      HttpResponse<String> withLength = server.send(new Multipart().file("model", "big.onnx", big).post(server.uri("/models")).build());
+      Multipart chunked = new Multipart().file("model", "big.onnx", big);
+      HttpResponse<String> streamed = server.send(HttpRequest.newBuilder(server.uri("/models"))
+          .header("Content-Type", chunked.contentType()).POST(chunked.chunkedPublisher()).build());
+
+      for (HttpResponse<String> r : new HttpResponse[] {withLength, streamed}) {
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(r.body()).contains("data-error=\"upload_too_large\"").contains("256 KiB");
+      }
+      assertThat(server.storedModels()).isZero();
+      assertThat(server.tmpEntries()).isZero();
+    }
+  }
+}
