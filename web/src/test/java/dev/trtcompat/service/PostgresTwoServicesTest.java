@@ -61,7 +61,7 @@ class PostgresTwoServicesTest {
 
         // B never saw the upload, yet answers for the model and the job from the shared database and folder.
         assertThat(b.get("/api/v1/models/" + up.get("id").asText()).statusCode()).isEqualTo(200);
-        JsonNode job = awaitFinished(b, jobId);
+        JsonNode job = b.awaitJobFinished(jobId, Duration.ofSeconds(180));
         assertThat(job.get("cells")).hasSize(6);
         for (JsonNode c : job.get("cells")) {
           assertThat(c.get("state").asText()).as(c.toString()).isEqualTo("succeeded");
@@ -96,15 +96,4 @@ class PostgresTwoServicesTest {
     }
   }
 
-  private static JsonNode awaitFinished(ServiceProcess s, long job) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-    while (System.nanoTime() < deadline) {
-      JsonNode j = Json.mapper().readTree(s.get("/api/v1/jobs/" + job).body());
-      if (j.get("state").asText().equals("finished")) {
-        return j;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("job " + job + " did not finish:\n" + s.log());
-  }
 }

@@ -60,7 +60,7 @@ class ServiceKillNineTest {
     Map<String, String> fast = Map.of("TRT_COMPAT_REGISTRY", "trt-compat-test-double", "TRT_COMPAT_GPUS", "none",
         "TRT_COMPAT_CONTAINER_OWNER", owner, "TRT_COMPAT_CONTAINER_ENV", "TRTEXEC_DOUBLE_LOG=trt10.16-fp32-success.log");
     try (ServiceProcess second = ServiceProcess.start(dir, data, fast, "second.log")) {
-      JsonNode job = awaitFinished(second, jobId);
+      JsonNode job = second.awaitJobFinished(jobId, Duration.ofSeconds(120));
       JsonNode cell = job.get("cells").get(0);
       assertThat(cell.get("id").asLong()).isEqualTo(cellId);
       assertThat(cell.get("state").asText()).as(cell.toString()).isEqualTo("succeeded");
@@ -84,17 +84,6 @@ class ServiceKillNineTest {
     return Json.mapper().readTree(s.get("/api/v1/jobs/" + job).body()).get("state").asText();
   }
 
-  private static JsonNode awaitFinished(ServiceProcess s, long job) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      JsonNode j = Json.mapper().readTree(s.get("/api/v1/jobs/" + job).body());
-      if (j.get("state").asText().equals("finished")) {
-        return j;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("job " + job + " did not finish after the restart:\n" + s.log());
-  }
 
   private static void awaitContainers(String owner, int n) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

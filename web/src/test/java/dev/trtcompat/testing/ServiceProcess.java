@@ -92,6 +92,19 @@ public final class ServiceProcess implements AutoCloseable {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Polls {@code GET /api/v1/jobs/{id}} until the job has finished; fails with the service's log otherwise. */
+  public com.fasterxml.jackson.databind.JsonNode awaitJobFinished(long job, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      com.fasterxml.jackson.databind.JsonNode j = dev.trtcompat.json.Json.mapper().readTree(get("/api/v1/jobs/" + job).body());
+      if (j.path("state").asText().equals("finished")) {
+        return j;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("job " + job + " did not finish in " + timeout + ":\n" + log());
+  }
+
   /** SIGKILL: no shutdown hook runs, nothing is cleaned up. */
   public void kill9() throws InterruptedException {
     process.destroyForcibly();
