@@ -78,22 +78,34 @@ class ModelPageBrowserTest {
       assertThat(((Number) p.get("value")).longValue()).isEqualTo(((Number) p.get("max")).longValue());
     });
 
-    // The static matrix: one row per release of the knowledge base, in the service's order, with its verdict.
+    // The static matrix: one row per release of the knowledge base, in the service's order, and every cell
+    // (FP32, FP16, INT8) predicted incompatible, as the checker says of every release; nothing measured.
     JsonNode report = TestServer.json(server.get("/api/v1/models/" + sha256 + "/compatibility"));
-    List<String> expected = new ArrayList<>();
-    report.get("results").forEach(r -> expected.add("TensorRT " + r.get("tensorrt").asText() + " | "
-        + r.get("verdict").asText().replace('_', ' ')));
-    List<String> shown = new ArrayList<>();
-    for (WebElement row : driver.findElements(By.cssSelector("section#compatibility tr.predicted"))) {
-      List<WebElement> cells = row.findElements(By.tagName("td"));
-      shown.add(cells.get(0).getText() + " | " + row.findElement(By.cssSelector("td.verdict")).getText());
+    List<String> releases = new ArrayList<>();
+    report.get("results").forEach(r -> {
+      assertThat(r.get("verdict").asText()).isEqualTo("incompatible");
+      releases.add(r.get("tensorrt").asText());
+    });
+    assertThat(releases).hasSizeGreaterThanOrEqualTo(10);
+    WebElement matrix = driver.findElement(By.cssSelector("section#compatibility table#matrix"));
+    assertThat(matrix.getAttribute("data-model-id")).isEqualTo(sha256);
+    List<String> rows = new ArrayList<>();
+    for (WebElement row : matrix.findElements(By.cssSelector("tr[data-trt][data-kb=true]"))) {
+      rows.add(row.getAttribute("data-trt"));
+      assertThat(row.findElement(By.tagName("th")).getText()).isEqualTo("TensorRT " + row.getAttribute("data-trt"));
+      List<WebElement> cells = row.findElements(By.cssSelector("td.cell"));
+      assertThat(cells).extracting(c -> c.getAttribute("data-precision")).containsExactly("fp32", "fp16", "int8");
+      assertThat(cells).allSatisfy(c -> {
+        assertThat(c.getAttribute("data-predicted")).isEqualTo("incompatible");
+        assertThat(c.getAttribute("data-state")).isEqualTo("none");
+      });
     }
-    assertThat(expected).hasSizeGreaterThanOrEqualTo(10);
-    assertThat(shown).containsExactlyElementsOf(expected);
+    assertThat(rows).containsExactlyElementsOf(releases);
+    assertThat(matrix.findElement(By.id("reference-row")).isDisplayed()).isTrue();
 
     // A finding sits in a closed <details>: open it, follow the link, land on the node's row.
     WebElement findings = driver.findElement(By.cssSelector("details.findings"));
-    WebElement link = findings.findElement(By.cssSelector("a[href='#node-" + FAILING_NODE + "']"));
+    WebElement link = findings.findElement(By.cssSelector("a.finding-node[href='#node-" + FAILING_NODE + "']"));
     assertThat(link.isDisplayed()).isFalse();
     findings.findElement(By.tagName("summary")).click();
     chromium.await().until(ExpectedConditions.visibilityOf(link));

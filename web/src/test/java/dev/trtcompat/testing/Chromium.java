@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -152,8 +153,11 @@ public final class Chromium implements BeforeEachCallback, AfterTestExecutionCal
     return await(WAIT);
   }
 
+  /** Ignores elements gone stale: live pages replace parts of themselves while a condition is polled. */
   public WebDriverWait await(Duration timeout) {
-    return new WebDriverWait(driver, timeout, Duration.ofMillis(100));
+    WebDriverWait wait = new WebDriverWait(driver, timeout, Duration.ofMillis(100));
+    wait.ignoring(StaleElementReferenceException.class);
+    return wait;
   }
 
   /** Chrome's download folder for this test (empty at the start). */
