@@ -31,15 +31,17 @@ class ImagePullTest extends DockerTestSupport {
 
       assertThat(store.isPresent(image)).isTrue();
       assertThat(progress).isNotEmpty().allSatisfy(p -> assertThat(p.image()).isEqualTo(image.toString()));
-      assertThat(progress).extracting(PullProgress::status).contains("Pulling fs layer", "Downloading", "Pull complete")
+      assertThat(progress).extracting(PullProgress::status).contains("Pulling fs layer", "Pull complete")
+          .containsAnyOf("Downloading", "Download complete")
           .anyMatch(s -> s.startsWith("Status: Downloaded newer image"))
           .noneMatch(s -> s.contains("does not appear to conform"));
       // Both layers (the test double's and the registry's extra one) end as pulled or, when the engine still
       // knows that blob from an earlier pull, as already there.
       assertThat(progress).filteredOn(p -> p.status().equals("Pull complete") || p.status().equals("Already exists"))
           .extracting(PullProgress::layer).doesNotContain("").doesNotHaveDuplicates().hasSize(2);
+      // The engine reports byte progress only while a download takes a while; when it does, the counts are sane.
       assertThat(progress).filteredOn(p -> p.status().equals("Downloading"))
-          .anySatisfy(p -> assertThat(p.totalBytes()).isPositive().isGreaterThanOrEqualTo(p.currentBytes()));
+          .allSatisfy(p -> assertThat(p.totalBytes()).isPositive().isGreaterThanOrEqualTo(p.currentBytes()));
       Lines logs = new Lines();
       RunResult result = runner.run(ContainerRun.builder(image, "trtexec").build(), logs, Duration.ofSeconds(30));
       assertThat(result.succeeded()).isTrue();

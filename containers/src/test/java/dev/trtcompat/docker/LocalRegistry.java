@@ -43,8 +43,13 @@ final class LocalRegistry implements AutoCloseable {
     this.tag = tag;
     Map<String, byte[]> files = untar(savedTar);
     JsonNode saved = JSON.readTree(files.get("manifest.json")).get(0);
-    // One extra layer that the engine cannot have yet, so the pull really downloads something.
-    byte[] extra = tarOf("pulled-from-local-registry", (repository + ":" + tag + "\n").getBytes(StandardCharsets.UTF_8));
+    // One extra layer that the engine cannot have yet, so the pull really downloads something: unique to this
+    // repository and 8 MiB of incompressible bytes, so the engine has time to report download progress.
+    byte[] name = (repository + ":" + tag + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] body = new byte[8 << 20];
+    new java.util.Random(repository.hashCode()).nextBytes(body);
+    System.arraycopy(name, 0, body, 0, name.length);
+    byte[] extra = tarOf("pulled-from-local-registry", body);
     ObjectNode config = (ObjectNode) JSON.readTree(files.get(saved.get("Config").asText()));
     ((ArrayNode) config.get("rootfs").get("diff_ids")).add("sha256:" + sha256(extra));
     config.remove("history");

@@ -43,7 +43,7 @@ final class ModelApi {
     if (r.created()) {
       ctx.header("Location", WebServer.API + "/models/" + r.model().id());
     }
-    java.util.Optional<dev.trtcompat.jobs.Job> job = afterUpload.apply(ctx, received);
+    java.util.Optional<dev.trtcompat.jobs.Job> job = startJob(ctx, received);
     if (job.isEmpty()) {
       Responses.json(ctx, r.created() ? 201 : 200, r.model());
       return;
@@ -57,8 +57,18 @@ final class ModelApi {
   /** {@code POST /models}: the form without script; answers with the model page's address. */
   void uploadForm(Context ctx) throws IOException {
     UploadReceiver.Received received = receiver.receiveWithFields(ctx.req());
-    afterUpload.apply(ctx, received);
+    startJob(ctx, received);
     ctx.redirect("/models/" + received.stored().model().id(), io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  /** Starts the upload's job; a refusal (limits, bad choices) says that the model itself was stored. */
+  private java.util.Optional<dev.trtcompat.jobs.Job> startJob(Context ctx, UploadReceiver.Received received) {
+    try {
+      return afterUpload.apply(ctx, received);
+    } catch (UserFacingException e) {
+      throw new UserFacingException(e.kind(), e.error(), "The model was stored as " + received.stored().model().id()
+          + " (see /models/" + received.stored().model().id() + "), but its job was not started: " + e.detail(), e);
+    }
   }
 
   void get(Context ctx) throws IOException {

@@ -59,10 +59,11 @@ class JobRoutesTest {
         .withGpus(GpuRequest.none()).withContainerEnv(env), DockerSettings.fromEnvironment(System.getenv()));
   }
 
+  private int maxJobsPerClient = 10;
+
   private void start(ConversionSettings conversion, DockerSettings docker) throws Exception {
     store = FileModelStore.open(dir);
-    JobSettings base = JobSettings.defaults(dir, "test-instance", System.getenv());
-    JobSettings settings = new JobSettings(dir, null, 2, 100, 10, JobSettings.DEFAULT_ENGINE_QUOTA, "test-instance",
+    JobSettings settings = new JobSettings(dir, null, 2, 100, maxJobsPerClient, JobSettings.DEFAULT_ENGINE_QUOTA, "test-instance",
         Duration.ofSeconds(6), docker,
         RunnerSettings.defaults(owner).withPull(false, Duration.ofSeconds(10)).withStopGrace(Duration.ofSeconds(1)),
         conversion);
@@ -341,5 +342,30 @@ class JobRoutesTest {
     HttpResponse<String> notALog = http.send(HttpRequest.newBuilder(uri("/api/v1/logs/explain"))
         .POST(HttpRequest.BodyPublishers.ofString("hello world\n")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(notALog.statusCode()).isEqualTo(422);
+  }
+
+  @Test
+  void overTheClientsJobLimitTheUploadIsKeptAndTheJobRefusedWith429() throws Exception {
+    maxJobsPerClient = 1;
+    start(ConversionSettings.defaults().withImageOverride(ConversionTestSupport.testDoubleImage())
+        .withGpus(GpuRequest.none()).withContainerEnv(Map.of("TRTEXEC_DOUBLE_SLEEP", "30")),
+        DockerSettings.fromEnvironment(System.getenv()));
+    HttpResponse<String> first = http.send(new Multipart()
+        .file("model", "abs.onnx", Files.readAllBytes(ConversionTestSupport.ABS_MODEL)).text("trt", "10.0").text("reference", "off")
+        .post(uri("/api/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    long job = Json.mapper().readTree(first.body()).get("jobId").asLong();
+
+    HttpResponse<String> second = http.send(new Multipart()
+        .file("model", "nz.onnx", ConversionTestSupport.nonZeroModel(3, "NonZero_7", "nz_out")).text("trt", "10.0")
+        .post(uri("/api/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(429);
+    JsonNode refusal = Json.mapper().readTree(second.body());
+    assertThat(refusal.get("detail").asText()).startsWith("The model was stored as ").contains("job was not started");
+    assertThat(Json.mapper().readTree(http.send(HttpRequest.newBuilder(uri("/api/v1/models")).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).get("models")).hasSize(2);
+
+    assertThat(post("/api/v1/jobs/" + job + "/cancel", "").statusCode()).isEqualTo(200);
+    assertThat(awaitFinished(job).get("cells").get(0).get("state").asText()).isEqualTo("cancelled");
   }
 }
