@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 
 need_pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in libonnx-testdata docker.io busybox-static postgresql python3-onnx; do
+# chromium + chromium-driver (+ a font for legible failure screenshots): web's real-browser tests
+# (@Tag("browser")) drive Debian's builds by path.
+for p in libonnx-testdata docker.io busybox-static postgresql python3-onnx chromium chromium-driver fonts-liberation; do
   have_pkg "$p" || need_pkgs+=("$p")
 done
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
