@@ -101,7 +101,8 @@ final class ReferenceRuns implements AutoCloseable {
   /** Changes whenever the model's reference state does: part of the token rendered views are cached against. */
   String token(String id) throws IOException {
     ReferenceState s = state(id);
-    return s.state() + "@" + s.updatedAt();
+    // "none" is made afresh (with the current time) on every read: it has no time of its own.
+    return ReferenceState.NONE.equals(s.state()) ? s.state() : s.state() + "@" + s.updatedAt();
   }
 
   /** Drops what is remembered of a deleted model. */

@@ -24,6 +24,9 @@ final class RenderCache {
   /** Answers larger than this are not kept (a page of a huge graph is rare and big). */
   static final int MAX_BYTES = 4 << 20;
 
+  /** Says whether an answer came from the cache: for operators and tests. */
+  static final String HEADER = "X-Render-Cache";
+
   private record Entry(String token, int status, List<String[]> headers, byte[] body, long createdNanos) {}
 
   private final Function<String, String> tokens;
@@ -54,10 +57,11 @@ final class RenderCache {
         for (String[] h : hit.headers()) {
           ctx.header(h[0], h[1]);
         }
-        ctx.result(hit.body());
+        ctx.header(HEADER, "hit").result(hit.body());
         return;
       }
       route.handle(ctx);
+      ctx.header(HEADER, "miss");
       if (ctx.statusCode() != 200) {
         return;
       }
@@ -72,7 +76,8 @@ final class RenderCache {
       }
       List<String[]> headers = new ArrayList<>();
       for (String name : ctx.res().getHeaderNames()) {
-        if (!name.equalsIgnoreCase("Set-Cookie") && !name.equalsIgnoreCase("Date") && !name.equalsIgnoreCase("Content-Length")) {
+        if (!name.equalsIgnoreCase("Set-Cookie") && !name.equalsIgnoreCase("Date") && !name.equalsIgnoreCase("Content-Length")
+            && !name.equalsIgnoreCase(HEADER)) {
           headers.add(new String[] {name, ctx.res().getHeader(name)});
         }
       }

@@ -69,7 +69,16 @@ class JobFormsTest {
   @Test
   void theModelPageHasTheJobFormOutsideTheLiveMatrixAndDeleteRemovesTheModel() throws Exception {
     String id = TestServer.json(server.uploadModel("abs.onnx", Files.readAllBytes(ABS))).get("id").asText();
-    Document page = Jsoup.parse(server.get("/models/" + id).body());
+    HttpResponse<String> first = server.get("/models/" + id);
+    // Nothing changed in between: the second view is the cached render (and identical).
+    HttpResponse<String> second = server.get("/models/" + id);
+    assertThat(first.headers().firstValue("X-Render-Cache")).hasValue("miss");
+    assertThat(second.headers().firstValue("X-Render-Cache")).hasValue("hit");
+    assertThat(second.body()).isEqualTo(first.body());
+    assertThat(second.headers().firstValue("Content-Security-Policy")).isEqualTo(first.headers().firstValue("Content-Security-Policy"));
+    assertThat(server.get("/api/v1/models/" + id + "/matrix").headers().firstValue("X-Render-Cache")).hasValue("miss");
+    assertThat(server.get("/api/v1/models/" + id + "/matrix").headers().firstValue("X-Render-Cache")).hasValue("hit");
+    Document page = Jsoup.parse(first.body());
     assertThat(page.select("section#measure form#job-form").attr("action")).isEqualTo("/models/" + id + "/jobs");
     assertThat(page.select("section#measure input[name=trt]")).isNotEmpty();
     // Live re-rendering replaces the matrix section's content; the form must not be inside it.
