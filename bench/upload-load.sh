@@ -6,6 +6,7 @@
 # wall time, MB/s, the server's peak heap used (from its GC log: the largest heap-before-GC, and the heap at
 # the end) and peak RSS (VmHWM). Issue 5's target: 20 concurrent 200 MB uploads all stored intact, heap bounded.
 # Usage: bench/upload-load.sh [N=20] [MB=200]     (HEAP=256m to change the server's -Xmx)
+# The server is started with --max-concurrent-uploads N (default 8), so all N are received at once.
 # Needs N x MB megabytes free under ${TMPDIR:-/tmp} (plus MB for the source model); removed at the end.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,7 +37,7 @@ echo "== build" >&2
 # logging off otherwise); the largest heap-before-GC in it is the peak heap used, since the heap only
 # grows between collections.
 TRT_COMPAT_JAVA_OPTS="-Xmx$heap -Xlog:gc:file=$work/gc.log" \
-  "$here/trt-compat" serve --port 0 --data-dir "$work/data" 2>"$work/serve.log" &
+  "$here/trt-compat" serve --port 0 --data-dir "$work/data" --max-concurrent-uploads "$uploads" 2>"$work/serve.log" &
 pid=$!
 for _ in $(seq 1 240); do grep -q "serving on" "$work/serve.log" && break; sleep 0.5; done
 base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1)"
