@@ -259,9 +259,12 @@ public final class JobRunner implements AutoCloseable {
     if (error instanceof InterruptedException) {
       return "interrupted";
     }
+    // Not a failure the user caused or can read about in a trtexec log: say so, name it for the operator (the
+    // service log has the trace), and say what to do.
     String message = error.getMessage();
     String firstLine = message == null ? "" : message.lines().findFirst().orElse("");
-    return error.getClass().getSimpleName() + (firstLine.isEmpty() ? "" : ": " + firstLine);
+    return "trt-compat failed while running this cell (" + error.getClass().getSimpleName()
+        + (firstLine.isEmpty() ? "" : ": " + firstLine) + "); retry it, and look in the service log if it happens again";
   }
 
   // ---- leases and cancellation

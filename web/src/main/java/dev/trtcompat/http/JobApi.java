@@ -86,8 +86,9 @@ final class JobApi implements AutoCloseable {
   /** {@code POST /models/{id}/jobs}: the page's form; back to the matrix. */
   void startForm(Context ctx) throws IOException {
     StoredModel model = model(ctx.pathParam("id"));
+    List<String> ref = ctx.formParams("reference");
     submit(ctx, model, JobSpec.fromForm(ctx.formParams("trt"), ctx.formParams("precision"),
-        !"off".equals(ctx.formParam("reference"))));
+        ref.isEmpty() || !"off".equals(ref.get(ref.size() - 1)), ctx.formParam("shapes"), ctx.formParam("timeout")));
     ctx.redirect("/models/" + model.id() + "#compatibility", HttpStatus.SEE_OTHER);
   }
 
@@ -100,7 +101,11 @@ final class JobApi implements AutoCloseable {
     }
     List<String> ref = r.values("reference");
     return Optional.of(submit(ctx, m, JobSpec.fromForm(r.values("trt"), r.values("precision"),
-        ref.isEmpty() || !"off".equals(ref.get(ref.size() - 1)))));
+        ref.isEmpty() || !"off".equals(ref.get(ref.size() - 1)), last(r.values("shapes")), last(r.values("timeout")))));
+  }
+
+  private static String last(List<String> values) {
+    return values.isEmpty() ? null : values.get(values.size() - 1);
   }
 
   private Job submit(Context ctx, StoredModel model, JobSpec spec) {

@@ -50,6 +50,12 @@ public final class JobFormFields {
     h.open("label", "class", "choice");
     h.empty("input", "type", "checkbox", "name", "reference", "value", "on", "checked", null);
     h.text(" ONNX Runtime CPU reference run").close("label");
+    h.open("label", "class", "field").text("Shapes for dynamic inputs ");
+    h.empty("input", "type", "text", "name", "shapes", "maxlength", "2000", "placeholder", "x:1x3x224x224 or x:1x3x64x64/1x3x224x224/8x3x512x512, y:...");
+    h.close("label");
+    h.open("label", "class", "field").text("Timeout per cell, seconds ");
+    h.empty("input", "type", "number", "name", "timeout", "min", "1", "max", "21600", "value", "1800");
+    h.close("label");
     h.element("p", "Cells the static check rules out are skipped; retry them with \"Run anyway\". Engines are "
         + "built on this server's Docker engine and GPU.", "class", "hint");
     h.close("fieldset");

@@ -44,8 +44,8 @@ final class UploadReceiver {
   }
 
   /** Text fields the upload may carry besides files: the job to start once the model is stored. */
-  static final java.util.Set<String> JOB_FIELDS = java.util.Set.of("trt", "precision", "reference");
-  private static final int MAX_FIELD_CHARS = 64;
+  static final java.util.Set<String> JOB_FIELDS = java.util.Set.of("trt", "precision", "reference", "shapes", "timeout");
+  private static final int MAX_FIELD_CHARS = 2000;
   private static final int MAX_FIELDS = 256;
 
   /** A stored upload and the job fields sent with it (field name to values, in order). */
@@ -84,7 +84,7 @@ final class UploadReceiver {
             switch (field) {
               case MODEL_FIELD -> staged.addModel(requireFile(item), in);
               case EXTERNAL_FIELD -> staged.addExternal(requireFile(item), in);
-              case "trt", "precision", "reference" -> addField(fields, field, item, in);
+              case "trt", "precision", "reference", "shapes", "timeout" -> addField(fields, field, item, in);
               default -> throw new UserFacingException(
                   Kind.BAD_REQUEST, "unknown_field",
                   "unexpected form field '" + field + "'; send 'model' and, for external data, 'external' files"

@@ -92,9 +92,34 @@ public record JobSpec(List<String> versions, List<Precision> precisions, Map<Str
 
   /** From the upload form's repeated {@code trt} and {@code precision} fields. */
   public static JobSpec fromForm(List<String> trt, List<String> precision, boolean reference) {
+    return fromForm(trt, precision, reference, null, null);
+  }
+
+  /**
+   * From the forms' fields, with the optional {@code shapes} text ({@code x:1x3x224x224,y:1x8} or
+   * {@code x:MIN/OPT/MAX}, as trtexec writes them) and {@code timeout} in seconds.
+   */
+  public static JobSpec fromForm(List<String> trt, List<String> precision, boolean reference, String shapes,
+      String timeout) {
+    Map<String, String> parsed = new LinkedHashMap<>();
+    if (shapes != null && !shapes.isBlank()) {
+      ConversionRequest.shapes(shapes); // refuses a malformed list with the usual message
+      for (String item : shapes.split(",")) {
+        int colon = item.lastIndexOf(':');
+        parsed.put(item.substring(0, colon).strip(), item.substring(colon + 1).strip());
+      }
+    }
+    long seconds = DEFAULT_TIMEOUT_SECONDS;
+    if (timeout != null && !timeout.isBlank()) {
+      try {
+        seconds = Long.parseLong(timeout.strip());
+      } catch (NumberFormatException e) {
+        throw bad("invalid_timeout", "The timeout must be a whole number of seconds from 1 to " + MAX_TIMEOUT_SECONDS + ".");
+      }
+    }
     return new JobSpec(trt.stream().map(String::trim).filter(v -> !v.isEmpty()).toList(),
-        precision.stream().map(String::trim).filter(v -> !v.isEmpty()).map(JobSpec::precision).toList(), Map.of(),
-        DEFAULT_TIMEOUT_SECONDS, false, reference, true);
+        precision.stream().map(String::trim).filter(v -> !v.isEmpty()).map(JobSpec::precision).toList(), parsed,
+        seconds, false, reference, true);
   }
 
   /** The canonical JSON kept with the job (and read back by the cell executor). */

@@ -44,6 +44,8 @@ class JobFormsTest {
     assertThat(page.select("form#upload-form input[name=precision]").eachAttr("value")).containsExactly("fp32", "fp16", "int8");
     assertThat(page.select("form#upload-form input[name=precision][checked]").eachAttr("value")).containsExactly("fp32");
     assertThat(page.select("form#upload-form input[name=reference]").eachAttr("value")).containsExactly("off", "on");
+    assertThat(page.select("form#upload-form input[name=shapes]")).hasSize(1);
+    assertThat(page.select("form#upload-form input[name=timeout]").attr("value")).isEqualTo("1800");
   }
 
   @Test

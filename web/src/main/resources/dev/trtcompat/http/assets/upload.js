@@ -70,6 +70,11 @@
     form.querySelectorAll("input[name=trt]:checked, input[name=precision]:checked").forEach(function (box) {
       data.append(box.name, box.value);
     });
+    form.querySelectorAll("input[name=shapes], input[name=timeout]").forEach(function (field) {
+      if (field.value.trim() !== "") {
+        data.append(field.name, field.value.trim());
+      }
+    });
     form.querySelectorAll("input[name=reference]").forEach(function (box) {
       if (box.type === "hidden" || box.checked) {
         data.append("reference", box.value);
