@@ -55,6 +55,9 @@ final class ReferenceRuns implements AutoCloseable {
   private final Duration stopTimeout;
   private final ObjectMapper json = Json.mapper();
   private final Map<String, ReferenceState> states = new ConcurrentHashMap<>();
+  /** The state file as last read, by its modification time: pages ask on every view. */
+  private record Loaded(java.nio.file.attribute.FileTime mtime, ReferenceState state) {}
+  private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor worker;
   /** ONNX Runtime uses every core: background runs and job cells take turns, one run at a time. */
   private final Object cellRuns = new Object();
@@ -108,6 +111,7 @@ final class ReferenceRuns implements AutoCloseable {
   /** Drops what is remembered of a deleted model. */
   void forget(String id) {
     states.remove(id);
+    loaded.remove(id);
   }
 
   /** The state as the matrix report's reference row. */
@@ -137,17 +141,24 @@ final class ReferenceRuns implements AutoCloseable {
       return known;
     }
     Path file = dir.resolve(STATE_FILE);
-    if (!Files.isRegularFile(file)) {
+    java.nio.file.attribute.FileTime mtime;
+    try {
+      mtime = Files.getLastModifiedTime(file);
+    } catch (java.nio.file.NoSuchFileException e) {
       return ReferenceState.of(ReferenceState.NONE);
+    }
+    // Read again only when the file changed (another instance sharing the folder may have written it).
+    Loaded hit = loaded.get(id);
+    if (hit != null && hit.mtime().equals(mtime)) {
+      return hit.state();
     }
     ReferenceState saved = json.readValue(file.toFile(), ReferenceState.class);
     if (saved.inFlight()) {
       // Written by a server that stopped before the run ended.
       saved = new ReferenceState(ReferenceState.FAILED, null, "the server stopped before the run finished; run it again", saved.updatedAt());
     }
-    // Kept, so the pages read the file once; a run started here replaces it.
-    states.putIfAbsent(id, saved);
-    return states.get(id);
+    loaded.put(id, new Loaded(mtime, saved));
+    return saved;
   }
 
   private ReferenceState submit(String id, RunOptions options) throws IOException {
