@@ -83,6 +83,16 @@ public record ConversionRequest(Path model, String modelSha256, TensorRtRelease 
    */
   public static Map<String, ShapeRange> shapes(String text) {
     Map<String, ShapeRange> out = new LinkedHashMap<>();
+    shapeTexts(text).forEach((name, shape) -> out.put(name, shapeRange(shape)));
+    return out;
+  }
+
+  /**
+   * The same list split into input name and shape text ({@code 1x3x224x224} or {@code MIN/OPT/MAX}), each shape
+   * checked, for callers that keep the text (a job stores its request as given).
+   */
+  public static Map<String, String> shapeTexts(String text) {
+    Map<String, String> out = new LinkedHashMap<>();
     if (text == null || text.isBlank()) {
       return out;
     }
@@ -91,7 +101,9 @@ public record ConversionRequest(Path model, String modelSha256, TensorRtRelease 
       if (colon <= 0) {
         throw badShape(item);
       }
-      out.put(item.substring(0, colon).strip(), shapeRange(item.substring(colon + 1)));
+      String shape = item.substring(colon + 1).strip();
+      shapeRange(shape);
+      out.put(item.substring(0, colon).strip(), shape);
     }
     return out;
   }

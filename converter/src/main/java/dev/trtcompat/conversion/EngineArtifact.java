@@ -39,6 +39,12 @@ public record EngineArtifact(String sha256, String modelSha256, String tensorrtV
 
   /** A download file name carrying model, TensorRT version, precision and GPU, safe for any file system. */
   public String fileName() {
+    return fileName(modelSha256, tensorrtVersion, precision, gpuName, computeCapability);
+  }
+
+  /** The same name from its parts, for engines known only by their catalog record (no compute capability). */
+  public static String fileName(String modelSha256, String tensorrtVersion, String precision, String gpuName,
+      String computeCapability) {
     String gpu = gpuName == null ? "unknown-gpu" : gpuName;
     String name = "model-" + modelSha256.substring(0, 12) + "_trt" + tensorrtVersion + "_" + precision + "_" + gpu
         + (computeCapability == null ? "" : "_sm" + computeCapability.replace(".", ""));

@@ -224,6 +224,17 @@ public final class JobQueue {
     return store.db().read(c -> store.events(c, "id > ?", afterId, max));
   }
 
+  /** The newest event's id, 0 when there is none: where a feed that only wants what comes next starts. */
+  public long lastEventId() {
+    return store.db().read(c -> {
+      try (java.sql.Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM cell_event")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
   public void addListener(CellListener listener) {
     listeners.add(listener);
   }

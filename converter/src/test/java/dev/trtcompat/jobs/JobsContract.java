@@ -443,5 +443,8 @@ abstract class JobsContract {
     // The same changes are in the shared feed, for instances that did not make them.
     assertThat(queue.eventsAfter(0, 100)).extracting(CellEvent::id)
         .containsExactlyElementsOf(heard.stream().map(CellEvent::id).toList());
+    // A feed starting now starts after the newest of them.
+    assertThat(queue.lastEventId()).isEqualTo(heard.get(heard.size() - 1).id());
+    assertThat(queue.eventsAfter(queue.lastEventId(), 100)).isEmpty();
   }
 }

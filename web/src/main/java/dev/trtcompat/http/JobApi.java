@@ -1,7 +1,9 @@
 package dev.trtcompat.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.catalog.EngineBuild;
 import dev.trtcompat.catalog.EngineRecord;
+import dev.trtcompat.conversion.EngineArtifact;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.jobs.Cell;
@@ -22,7 +24,6 @@ import io.javalin.http.sse.SseHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -149,38 +150,15 @@ final class JobApi implements AutoCloseable {
       ctx.header("X-Log-Next-Offset", "0").status(200).result("");
       return;
     }
-    try {
-      FileChannel ch = FileChannel.open(file.get(), StandardOpenOption.READ);
-      long size = ch.size();
-      long from = Math.min(offset, size);
-      long length = Math.min(size - from, MAX_LOG_CHUNK);
-      ch.position(from);
-      InputStream in = new java.io.FilterInputStream(Channels.newInputStream(ch)) {
-        private long left = length;
-
-        @Override
-        public int read() throws IOException {
-          if (left <= 0) {
-            return -1;
-          }
-          int b = super.read();
-          left--;
-          return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          if (left <= 0) {
-            return -1;
-          }
-          int n = super.read(b, off, (int) Math.min(len, left));
-          if (n > 0) {
-            left -= n;
-          }
-          return n;
-        }
-      };
-      ctx.header("X-Log-Next-Offset", Long.toString(from + length)).status(200).result(in);
+    // At most MAX_LOG_CHUNK bytes per answer: read them at once (a log still growing is read up to its size now).
+    try (FileChannel ch = FileChannel.open(file.get(), StandardOpenOption.READ)) {
+      long from = Math.min(offset, ch.size());
+      java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate((int) Math.min(ch.size() - from, MAX_LOG_CHUNK));
+      while (chunk.hasRemaining() && ch.read(chunk, from + chunk.position()) > 0) {
+        // keep reading until the chunk is full
+      }
+      ctx.header("X-Log-Next-Offset", Long.toString(from + chunk.position())).status(200)
+          .result(java.util.Arrays.copyOf(chunk.array(), chunk.position()));
     } catch (NoSuchFileException e) {
       ctx.header("X-Log-Next-Offset", "0").status(200).result("");
     }
@@ -194,22 +172,15 @@ final class JobApi implements AutoCloseable {
     }
     EngineRecord record = jobs.engines().require(sha);
     Path file = jobs.engines().download(sha);
-    String name = engineFileName(record);
+    EngineBuild b = record.build();
+    String name = EngineArtifact.fileName(b.modelSha256(), b.trtRelease(),
+        b.precision().name().toLowerCase(java.util.Locale.ROOT), b.gpu(), null);
     ctx.status(200).contentType("application/octet-stream")
         .header("Content-Disposition", "attachment; filename=\"" + name + "\"")
         .header("X-Engine-Sha256", sha)
         .header("Content-Length", Long.toString(Files.size(file)))
-        .header("X-Engine-Validity", "Only valid with TensorRT " + record.build().trtRelease() + " on "
-            + (record.build().gpu() == null ? "the GPU it was built on" : record.build().gpu())
-            + "; rebuild for any other TensorRT version or GPU model.");
+        .header("X-Engine-Validity", EngineArtifact.validity(b.trtRelease(), b.gpu(), null));
     ctx.result(Files.newInputStream(file));
-  }
-
-  static String engineFileName(EngineRecord r) {
-    String gpu = r.build().gpu() == null ? "unknown-gpu" : r.build().gpu();
-    String name = "model-" + r.build().modelSha256().substring(0, 12) + "_trt" + r.build().trtRelease() + "_"
-        + r.build().precision().name().toLowerCase(java.util.Locale.ROOT) + "_" + gpu;
-    return name.replaceAll("[^A-Za-z0-9._-]+", "-") + ".plan";
   }
 
   // ---- cancel, retry, delete

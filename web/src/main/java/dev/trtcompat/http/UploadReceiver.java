@@ -84,11 +84,15 @@ final class UploadReceiver {
             switch (field) {
               case MODEL_FIELD -> staged.addModel(requireFile(item), in);
               case EXTERNAL_FIELD -> staged.addExternal(requireFile(item), in);
-              case "trt", "precision", "reference", "shapes", "timeout" -> addField(fields, field, item, in);
-              default -> throw new UserFacingException(
-                  Kind.BAD_REQUEST, "unknown_field",
-                  "unexpected form field '" + field + "'; send 'model' and, for external data, 'external' files"
-                  + " (optionally 'trt' and 'precision' text fields to start a job)");
+              default -> {
+                if (!JOB_FIELDS.contains(field)) {
+                  throw new UserFacingException(
+                      Kind.BAD_REQUEST, "unknown_field",
+                      "unexpected form field '" + field + "'; send 'model' and, for external data, 'external' files"
+                          + " (optionally 'trt' and 'precision' text fields to start a job)");
+                }
+                addField(fields, field, item, in);
+              }
             }
           }
         }

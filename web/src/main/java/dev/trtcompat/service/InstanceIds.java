@@ -29,7 +29,7 @@ public final class InstanceIds {
         }
       }
       Files.createDirectories(dataDir);
-      String id = JobSettings.generatedInstanceId();
+      String id = dev.trtcompat.jobs.JobRunnerConfig.generatedInstanceId();
       Path part = dataDir.resolve(FILE + ".part");
       Files.writeString(part, id + "\n", StandardCharsets.UTF_8);
       Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -147,9 +147,4 @@ public record JobSettings(Path dataDir, String databaseUrl, int workers, int max
     return JobRunnerConfig.defaults(instanceId).withWorkers(workers).withLease(lease, heartbeat)
         .withPoll(Duration.ofMillis(Math.min(1000, Math.max(100, lease.toMillis() / 10))));
   }
-
-  /** A generated id for an instance without a configured one. */
-  public static String generatedInstanceId() {
-    return JobRunnerConfig.generatedInstanceId();
-  }
 }

@@ -101,14 +101,7 @@ public record JobSpec(List<String> versions, List<Precision> precisions, Map<Str
    */
   public static JobSpec fromForm(List<String> trt, List<String> precision, boolean reference, String shapes,
       String timeout) {
-    Map<String, String> parsed = new LinkedHashMap<>();
-    if (shapes != null && !shapes.isBlank()) {
-      ConversionRequest.shapes(shapes); // refuses a malformed list with the usual message
-      for (String item : shapes.split(",")) {
-        int colon = item.lastIndexOf(':');
-        parsed.put(item.substring(0, colon).strip(), item.substring(colon + 1).strip());
-      }
-    }
+    Map<String, String> parsed = ConversionRequest.shapeTexts(shapes);
     long seconds = DEFAULT_TIMEOUT_SECONDS;
     if (timeout != null && !timeout.isBlank()) {
       try {

@@ -55,7 +55,7 @@ public final class ModelEvents implements CellListener, AutoCloseable {
   }
 
   void start() {
-    polledUpTo = latestId();
+    polledUpTo = queue.lastEventId();
     queue.addListener(this);
     poller.scheduleWithFixedDelay(this::poll, POLL_MS, POLL_MS, TimeUnit.MILLISECONDS);
   }
@@ -131,17 +131,6 @@ public final class ModelEvents implements CellListener, AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.warn("cannot read the event feed: {}", e.toString());
-    }
-  }
-
-  private long latestId() {
-    long last = 0;
-    while (true) {
-      List<CellEvent> batch = queue.eventsAfter(last, 1000);
-      if (batch.isEmpty()) {
-        return last;
-      }
-      last = batch.get(batch.size() - 1).id();
     }
   }
 
