@@ -74,20 +74,23 @@ class WebLoadTest {
     List<WebLoad.UrlResult> results = WebLoad.run(o);
     long tookMs = (System.nanoTime() - t0) / 1_000_000;
 
-    assertThat(tookMs).isBetween(1000L, 5000L);
+    // Stops by itself: not before its second, and not long after it even on a loaded machine. How many
+    // requests fit in that second depends on the machine, so the counts below are checked for consistency,
+    // not for speed (throughput belongs to bench/web-load.sh).
+    assertThat(tookMs).isBetween(1000L, 30_000L);
     WebLoad.UrlResult fixed = results.get(0);
     WebLoad.UrlResult chunked = results.get(1);
     WebLoad.UrlResult missing = results.get(2);
-    assertThat(fixed.requests()).isGreaterThan(10);
+    assertThat(fixed.requests()).isPositive();
     assertThat(fixed.errors()).isEmpty();
-    assertThat(chunked.requests()).isGreaterThan(10);
+    assertThat(chunked.requests()).isPositive();
     assertThat(chunked.errors()).isEmpty();
     assertThat(missing.errors()).containsOnlyKeys("HTTP 404");
-    assertThat(missing.errorCount()).isEqualTo(missing.requests()).isGreaterThan(10);
+    assertThat(missing.errorCount()).isEqualTo(missing.requests()).isPositive();
     // Each client cycles through the URLs, so the counts differ by at most one per client.
     assertThat(Math.abs(fixed.requests() - missing.requests())).isLessThanOrEqualTo(3);
     assertThat(fixed.latencies().percentileMillis(50)).isPositive();
-    assertThat(fixed.perSecond()).isGreaterThan(10);
+    assertThat(fixed.perSecond()).isPositive();
     // Keep-alive: 3 clients use a handful of connections for hundreds of requests.
     assertThat(served.get()).isGreaterThanOrEqualTo((int) (fixed.requests() + chunked.requests() + missing.requests()));
     assertThat(connections.size()).isLessThanOrEqualTo(3);
