@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -98,6 +99,8 @@ final class ConvertCommand implements Callable<Integer> {
   /** Names this process's containers on the engine; tests give each run its own. */
   @Option(names = "--owner", hidden = true, defaultValue = "trt-compat-cli")
   String owner;
+
+  @Mixin VerboseOption verbose;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
