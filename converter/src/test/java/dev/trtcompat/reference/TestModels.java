@@ -1,6 +1,7 @@
 package dev.trtcompat.reference;
 
 import com.google.protobuf.ByteString;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
@@ -34,7 +35,7 @@ final class TestModels {
     return ValueInfoProto.newBuilder()
         .setName(name)
         .setType(TypeProto.newBuilder().setTensorType(
-            TypeProto.Tensor.newBuilder().setElemType(type.onnxValue()).setShape(shape)))
+            TypeProto.Tensor.newBuilder().setElemType(type.wire()).setShape(shape)))
         .build();
   }
 
@@ -55,7 +56,7 @@ final class TestModels {
     for (float v : new float[] {1, 2, 3, 4}) {
       w.putFloat(v);
     }
-    TensorProto.Builder init = TensorProto.newBuilder().setName("w").addDims(4).setDataType(ElementType.FLOAT.onnxValue());
+    TensorProto.Builder init = TensorProto.newBuilder().setName("w").addDims(4).setDataType(ElementType.FLOAT.wire());
     if (externalWeights) {
       Files.write(dir.resolve("weights.bin"), w.array());
       init.setDataLocation(TensorProto.DataLocation.EXTERNAL)
@@ -108,7 +109,7 @@ final class TestModels {
         .setName("matmul")
         .addNode(NodeProto.newBuilder().setOpType("MatMul").addInput("x").addInput("w").addOutput("y"))
         .addInitializer(TensorProto.newBuilder().setName("w").addDims(n).addDims(n)
-            .setDataType(ElementType.FLOAT.onnxValue()).setRawData(ByteString.copyFrom(w.array())))
+            .setDataType(ElementType.FLOAT.wire()).setRawData(ByteString.copyFrom(w.array())))
         .addInput(value("x", ElementType.FLOAT, 16, n))
         .addOutput(value("y", ElementType.FLOAT, 16, n))
         .build();

@@ -62,13 +62,23 @@ public final class TrtCompatCommand implements Runnable {
           if (ex instanceof UserFacingException u) {
             err.println("error: " + u.detail());
             err.flush();
-            return u.kind().exitCode();
+            return exitCode(u.kind());
           }
           err.println("error: internal error (" + ex.getClass().getSimpleName() + ")" + crashReport(ex));
           err.flush();
           return EXIT_INTERNAL;
         });
     return cl;
+  }
+
+  /** The exit code of each kind of user-facing failure (the list in this class's comment): decided here only. */
+  static int exitCode(UserFacingException.Kind kind) {
+    return switch (kind) {
+      case INVALID_INPUT, BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, TOO_LARGE, CONFLICT -> 2;
+      case UNAVAILABLE -> 3;
+      case TIMEOUT -> 4;
+      case LIMIT_REACHED -> 5;
+    };
   }
 
   /**
