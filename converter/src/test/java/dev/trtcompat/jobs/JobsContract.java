@@ -53,6 +53,8 @@ abstract class JobsContract {
     queue.addListener(heard::add);
     models = new ModelCatalog(db, dataDir, Clock.systemUTC());
     modelSha = models.register("ab".repeat(32), "m.onnx", 11).sha256();
+    // Where the runner below finds it (the service's file store keeps it in its own layout).
+    Files.writeString(Files.createDirectories(dataDir.resolve("models")).resolve(modelSha + ".onnx"), "model bytes");
   }
 
   @AfterEach
@@ -77,7 +79,7 @@ abstract class JobsContract {
   }
 
   JobRunner start(JobRunnerConfig config, CellExecutor executor, OrphanedCellCleanup cleanup) {
-    JobRunner runner = JobRunner.start(queue, executor, config, cleanup, models::file);
+    JobRunner runner = JobRunner.start(queue, executor, config, cleanup, sha -> dataDir.resolve("models").resolve(sha + ".onnx"));
     runners.add(runner);
     return runner;
   }

@@ -77,10 +77,10 @@ abstract class MultiInstanceContract {
     JobRunnerConfig base = JobsContract.fast("x").withWorkers(3);
     keep(JobRunner.start(queueA, recording("instance-a", executor, ranBy),
         new JobRunnerConfig("instance-a", 3, base.lease(), base.heartbeat(), base.poll(), 3, base.stopTimeout()),
-        OrphanedCellCleanup.NONE, models::file));
+        OrphanedCellCleanup.NONE, sha -> dataDir.resolve("models").resolve(sha + ".onnx")));
     keep(JobRunner.start(queueB, recording("instance-b", executor, ranBy),
         new JobRunnerConfig("instance-b", 3, base.lease(), base.heartbeat(), base.poll(), 3, base.stopTimeout()),
-        OrphanedCellCleanup.NONE, models::file));
+        OrphanedCellCleanup.NONE, sha -> dataDir.resolve("models").resolve(sha + ".onnx")));
 
     for (long id : jobIds) {
       Await.until(Duration.ofSeconds(120), "job " + id + " to finish", () -> queueB.requireJob(id), j -> !j.unfinished());

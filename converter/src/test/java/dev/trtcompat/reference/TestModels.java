@@ -2,14 +2,13 @@ package dev.trtcompat.reference;
 
 import com.google.protobuf.ByteString;
 import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.StringStringEntryProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,19 +23,7 @@ final class TestModels {
 
   /** A dimension: a number, or a symbolic name when given a String. */
   static ValueInfoProto value(String name, ElementType type, Object... dims) {
-    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-    for (Object d : dims) {
-      if (d instanceof String s) {
-        shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(s));
-      } else {
-        shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(((Number) d).longValue()));
-      }
-    }
-    return ValueInfoProto.newBuilder()
-        .setName(name)
-        .setType(TypeProto.newBuilder().setTensorType(
-            TypeProto.Tensor.newBuilder().setElemType(type.wire()).setShape(shape)))
-        .build();
+    return ModelBuilder.value(name, type, dims);
   }
 
   static Path write(Path file, GraphProto graph) throws IOException {
