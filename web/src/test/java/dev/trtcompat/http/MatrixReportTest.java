@@ -125,7 +125,7 @@ class MatrixReportTest {
       });
     }).start("127.0.0.1", 0);
     runner = JobRunner.start(queue, executor(), JobRunnerConfig.defaults("matrix-test").withPoll(Duration.ofMillis(50)),
-        OrphanedCellCleanup.NONE, catalog::file);
+        OrphanedCellCleanup.NONE, sha -> store.modelFile(sha).orElseThrow());
   }
 
   @AfterEach
