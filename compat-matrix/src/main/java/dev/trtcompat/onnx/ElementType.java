@@ -57,6 +57,20 @@ public enum ElementType {
     return bits;
   }
 
+  /** Whole bytes per element; 0 for the 4-bit types, STRING and UNDEFINED, which have no fixed byte width. */
+  public int byteSize() {
+    return bits % 8 == 0 ? bits / 8 : 0;
+  }
+
+  /** Binary floating point of any width (the FLOAT8 and FLOAT4 variants and BFLOAT16 included). */
+  public boolean isFloatingPoint() {
+    return switch (this) {
+      case FLOAT, FLOAT16, DOUBLE, BFLOAT16, FLOAT8E4M3FN, FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ, FLOAT4E2M1,
+          FLOAT8E8M0 -> true;
+      default -> false;
+    };
+  }
+
   /**
    * Bytes needed for {@code count} packed elements (4-bit types pack two per byte).
    *
@@ -64,6 +78,11 @@ public enum ElementType {
    */
   public long bytesFor(long count) {
     return Math.addExact(Math.multiplyExact(count, bits), 7) / 8;
+  }
+
+  /** The spec's name of a wire value, e.g. {@code STRING} for 8, or {@code type 99} for a value it lacks. */
+  public static String nameOf(int wire) {
+    return fromWire(wire).map(Enum::name).orElse("type " + wire);
   }
 
   public static Optional<ElementType> fromWire(int wire) {

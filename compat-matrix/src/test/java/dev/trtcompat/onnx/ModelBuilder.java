@@ -19,39 +19,42 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Fluent builder of ONNX models for tests, over the generated protobuf classes. */
-final class ModelBuilder {
+/**
+ * Fluent builder of ONNX models for tests, over the generated protobuf classes. Published in compat-matrix's
+ * test-jar: the one ONNX fixture builder of every module's tests.
+ */
+public final class ModelBuilder {
 
   private final ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(8);
   private final Graph graph = new Graph("main");
 
-  static ModelBuilder model() {
+  public static ModelBuilder model() {
     return new ModelBuilder();
   }
 
-  ModelBuilder ir(long version) {
+  public ModelBuilder ir(long version) {
     model.setIrVersion(version);
     return this;
   }
 
-  ModelBuilder producer(String name, String version) {
+  public ModelBuilder producer(String name, String version) {
     model.setProducerName(name).setProducerVersion(version);
     return this;
   }
 
   /** Adds an opset import; {@code ""} is the default domain. */
-  ModelBuilder opset(String domain, long version) {
+  public ModelBuilder opset(String domain, long version) {
     model.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(version));
     return this;
   }
 
-  ModelBuilder metadata(String key, String value) {
+  public ModelBuilder metadata(String key, String value) {
     model.addMetadataProps(entry(key, value));
     return this;
   }
 
   /** A model-local function made of one node. */
-  ModelBuilder function(String domain, String name, String innerOp) {
+  public ModelBuilder function(String domain, String name, String innerOp) {
     model.addFunctions(
         FunctionProto.newBuilder()
             .setDomain(domain)
@@ -64,7 +67,7 @@ final class ModelBuilder {
   }
 
   /** Training content (IR 7+) that the reader must step over. */
-  ModelBuilder trainingInfo() {
+  public ModelBuilder trainingInfo() {
     model.addTrainingInfo(
         TrainingInfoProto.newBuilder()
             .setAlgorithm(new Graph("train").node("Sub", List.of("a", "b"), List.of("c")).build())
@@ -72,28 +75,33 @@ final class ModelBuilder {
     return this;
   }
 
-  Graph graph() {
+  public Graph graph() {
     return graph;
   }
 
-  ModelProto build() {
+  public ModelProto build() {
     if (model.getOpsetImportCount() == 0) {
       opset("", 17);
     }
     return model.clone().setGraph(graph.build()).build();
   }
 
-  Path write(Path file) throws IOException {
+  public Path write(Path file) throws IOException {
     Files.write(file, build().toByteArray());
     return file;
   }
 
-  static StringStringEntryProto entry(String k, String v) {
+  public static StringStringEntryProto entry(String k, String v) {
     return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
   }
 
+  /** A named tensor value (graph input or output); dims as for {@link #tensorType}. */
+  public static ValueInfoProto value(String name, ElementType type, Object... dims) {
+    return ValueInfoProto.newBuilder().setName(name).setType(tensorType(type, dims)).build();
+  }
+
   /** A tensor type; dims are Long/Integer (fixed), String (symbolic) or null (unknown). */
-  static TypeProto tensorType(ElementType type, Object... dims) {
+  public static TypeProto tensorType(ElementType type, Object... dims) {
     TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
     for (Object d : dims) {
       TensorShapeProto.Dimension.Builder b = TensorShapeProto.Dimension.newBuilder();
@@ -109,11 +117,11 @@ final class ModelBuilder {
         .build();
   }
 
-  static TypeProto sequenceOf(TypeProto element) {
+  public static TypeProto sequenceOf(TypeProto element) {
     return TypeProto.newBuilder().setSequenceType(TypeProto.Sequence.newBuilder().setElemType(element)).build();
   }
 
-  static TensorProto raw(String name, ElementType type, byte[] values, long... dims) {
+  public static TensorProto raw(String name, ElementType type, byte[] values, long... dims) {
     TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.wire());
     for (long d : dims) {
       t.addDims(d);
@@ -121,7 +129,7 @@ final class ModelBuilder {
     return t.setRawData(ByteString.copyFrom(values)).build();
   }
 
-  static TensorProto external(String name, ElementType type, String location, long offset, long length, long... dims) {
+  public static TensorProto external(String name, ElementType type, String location, long offset, long length, long... dims) {
     TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.wire());
     for (long d : dims) {
       t.addDims(d);
@@ -137,42 +145,42 @@ final class ModelBuilder {
   }
 
   /** One graph: the main one or a subgraph. */
-  static final class Graph {
+  public static final class Graph {
     private final GraphProto.Builder g = GraphProto.newBuilder();
 
-    Graph(String name) {
+    public Graph(String name) {
       g.setName(name);
     }
 
-    Graph input(String name, TypeProto type) {
+    public Graph input(String name, TypeProto type) {
       g.addInput(ValueInfoProto.newBuilder().setName(name).setType(type));
       return this;
     }
 
-    Graph input(String name, ElementType type, Object... dims) {
+    public Graph input(String name, ElementType type, Object... dims) {
       return input(name, tensorType(type, dims));
     }
 
-    Graph output(String name, TypeProto type) {
+    public Graph output(String name, TypeProto type) {
       g.addOutput(ValueInfoProto.newBuilder().setName(name).setType(type));
       return this;
     }
 
-    Graph output(String name, ElementType type, Object... dims) {
+    public Graph output(String name, ElementType type, Object... dims) {
       return output(name, tensorType(type, dims));
     }
 
-    Graph node(String opType, List<String> inputs, List<String> outputs) {
+    public Graph node(String opType, List<String> inputs, List<String> outputs) {
       return node("", opType, inputs, outputs);
     }
 
-    Graph node(String domain, String opType, List<String> inputs, List<String> outputs) {
+    public Graph node(String domain, String opType, List<String> inputs, List<String> outputs) {
       g.addNode(NodeProto.newBuilder().setDomain(domain).setOpType(opType).addAllInput(inputs).addAllOutput(outputs));
       return this;
     }
 
     /** An If node whose branches are the given graphs. */
-    Graph ifNode(String cond, GraphProto thenBranch, GraphProto elseBranch, String output) {
+    public Graph ifNode(String cond, GraphProto thenBranch, GraphProto elseBranch, String output) {
       g.addNode(
           NodeProto.newBuilder()
               .setOpType("If")
@@ -184,7 +192,7 @@ final class ModelBuilder {
     }
 
     /** A Constant node holding {@code value}. */
-    Graph constant(String output, TensorProto value) {
+    public Graph constant(String output, TensorProto value) {
       g.addNode(
           NodeProto.newBuilder()
               .setOpType("Constant")
@@ -194,12 +202,12 @@ final class ModelBuilder {
       return this;
     }
 
-    Graph initializer(TensorProto t) {
+    public Graph initializer(TensorProto t) {
       g.addInitializer(t);
       return this;
     }
 
-    Graph sparseInitializer(TensorProto values, TensorProto indices, long... dims) {
+    public Graph sparseInitializer(TensorProto values, TensorProto indices, long... dims) {
       SparseTensorProto.Builder s = SparseTensorProto.newBuilder().setValues(values).setIndices(indices);
       for (long d : dims) {
         s.addDims(d);
@@ -208,7 +216,7 @@ final class ModelBuilder {
       return this;
     }
 
-    GraphProto build() {
+    public GraphProto build() {
       return g.build();
     }
 

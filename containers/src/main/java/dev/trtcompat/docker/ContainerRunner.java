@@ -83,7 +83,7 @@ public final class ContainerRunner implements AutoCloseable {
   }
 
   /** Submits a run; it queues for its GPUs, then runs. Lines reach {@code logs} as the container writes them. */
-  public RunningContainer start(ContainerRun run, Consumer<LogLine> logs) {
+  public RunningContainer start(ContainerRun run, Consumer<OutputLine> logs) {
     return start(run, logs, p -> LOG.debug("pull {} {} {} {}/{}", p.image(), p.layer(), p.status(),
         p.currentBytes(), p.totalBytes()));
   }
@@ -92,7 +92,7 @@ public final class ContainerRunner implements AutoCloseable {
    * As {@link #start(ContainerRun, Consumer)}, and when the image must be pulled first (pulls allowed), its
    * progress reaches {@code pullProgress} as the engine reports it.
    */
-  public RunningContainer start(ContainerRun run, Consumer<LogLine> logs, Consumer<PullProgress> pullProgress) {
+  public RunningContainer start(ContainerRun run, Consumer<OutputLine> logs, Consumer<PullProgress> pullProgress) {
     RunningContainer handle = new RunningContainer(newRunId());
     inFlight.add(handle);
     try {
@@ -116,7 +116,7 @@ public final class ContainerRunner implements AutoCloseable {
    * Runs and waits: for a pull (up to the pull timeout, when pulls are allowed), for a GPU slot (up to
    * {@code maxQueueWait}), then for the run's own time limit. Gives up (cancelling the run) after that.
    */
-  public RunResult run(ContainerRun run, Consumer<LogLine> logs, Duration maxQueueWait) {
+  public RunResult run(ContainerRun run, Consumer<OutputLine> logs, Duration maxQueueWait) {
     RunningContainer handle = start(run, logs);
     Duration pull = settings.pullAllowed() ? settings.pullTimeout() : Duration.ZERO;
     try {
@@ -146,7 +146,7 @@ public final class ContainerRunner implements AutoCloseable {
     return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
   }
 
-  private RunResult execute(ContainerRun run, Consumer<LogLine> logs, Consumer<PullProgress> pullProgress,
+  private RunResult execute(ContainerRun run, Consumer<OutputLine> logs, Consumer<PullProgress> pullProgress,
       RunningContainer handle) throws Exception {
     images.ensurePresent(run.image(), settings.pullAllowed(), settings.pullTimeout(), pullProgress);
     Instant queuedAt = Instant.now();
@@ -161,12 +161,12 @@ public final class ContainerRunner implements AutoCloseable {
     }
   }
 
-  private RunResult runContainer(ContainerRun run, Consumer<LogLine> logs, RunningContainer handle, Duration queued)
+  private RunResult runContainer(ContainerRun run, Consumer<OutputLine> logs, RunningContainer handle, Duration queued)
       throws Exception {
     DockerClient docker = engine.client();
     String id = create(run, handle.runId());
     handle.containerId.set(id);
-    LogLines lines = null;
+    OutputLines lines = null;
     ResultCallback.Adapter<WaitResponse> waiter = null;
     try {
       try {
@@ -196,7 +196,7 @@ public final class ContainerRunner implements AutoCloseable {
         }
       });
       lines = docker.logContainerCmd(id).withFollowStream(true).withStdOut(true).withStdErr(true)
-          .exec(new LogLines(logs));
+          .exec(new OutputLines(logs));
 
       RunResult.RunOutcome outcome = awaitExit(exit, handle.cancelSignal, deadline);
       if (outcome != RunResult.RunOutcome.EXITED) {
@@ -228,7 +228,7 @@ public final class ContainerRunner implements AutoCloseable {
   }
 
   /** Reads the stored log once more for output the followed stream missed, then delivers the last partial line. */
-  private void catchUpLogs(String id, LogLines lines) {
+  private void catchUpLogs(String id, OutputLines lines) {
     try (var rest = engine.client().logContainerCmd(id).withStdOut(true).withStdErr(true).exec(lines.catchUp())) {
       rest.awaitCompletion(settings.logDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

@@ -36,8 +36,8 @@ class ContainerRunnerTest extends DockerTestSupport {
       assertThat(result.exitCode()).isEqualTo(3);
       assertThat(result.succeeded()).isFalse();
       assertThat(result.oomKilled()).isFalse();
-      assertThat(logs.lines).containsExactly(new LogLine(false, "first"), new LogLine(true, "second äö"),
-          new LogLine(false, "no newline at end"));
+      assertThat(logs.lines).containsExactly(new OutputLine(false, "first"), new OutputLine(true, "second äö"),
+          new OutputLine(false, "no newline at end"));
       // The first line must arrive while the container still sleeps, not when it has ended.
       assertThat(TimeUnit.NANOSECONDS.toMillis(after - logs.arrivedNanos.get(0))).isGreaterThan(1500);
       assertThat(TimeUnit.NANOSECONDS.toMillis(logs.arrivedNanos.get(0) - before)).isLessThan(after - before);

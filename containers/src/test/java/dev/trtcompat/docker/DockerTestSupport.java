@@ -59,12 +59,12 @@ abstract class DockerTestSupport {
   }
 
   /** Collects log lines with the time each arrived. */
-  protected static final class Lines implements Consumer<LogLine> {
-    final List<LogLine> lines = new CopyOnWriteArrayList<>();
+  protected static final class Lines implements Consumer<OutputLine> {
+    final List<OutputLine> lines = new CopyOnWriteArrayList<>();
     final List<Long> arrivedNanos = new CopyOnWriteArrayList<>();
 
     @Override
-    public void accept(LogLine line) {
+    public void accept(OutputLine line) {
       lines.add(line);
       arrivedNanos.add(System.nanoTime());
     }

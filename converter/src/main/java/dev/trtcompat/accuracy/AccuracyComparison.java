@@ -1,6 +1,7 @@
 package dev.trtcompat.accuracy;
 
-import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.reference.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,7 @@
 package dev.trtcompat.accuracy;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.trtcompat.precision.Precision;
 import java.util.List;
 
 /**

@@ -1,6 +1,7 @@
 package dev.trtcompat.accuracy;
 
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.precision.Precision;
 
 /**
  * When an engine output counts as matching the reference: an element is within tolerance when
@@ -43,11 +44,19 @@ public record Tolerance(double atol, double rtol, double minWithinShare, double 
    * </ul>
    */
   public static Tolerance defaults(Precision p) {
-    return switch (p) {
+    return switch (heldTo(p)) {
       case FP32 -> new Tolerance(1e-4, 1e-3, 0.999, 0.9999);
       case FP16 -> new Tolerance(1e-2, 1e-2, 0.99, 0.999);
-      case INT8 -> new Tolerance(5e-2, 5e-2, 0.90, 0.99);
+      case INT8, BEST -> new Tolerance(5e-2, 5e-2, 0.90, 0.99);
     };
+  }
+
+  /**
+   * The precision whose tolerance an engine built for {@code built} is held to: BEST may pick INT8 kernels, so
+   * it is held to INT8's; the others to their own.
+   */
+  public static Precision heldTo(Precision built) {
+    return built == Precision.BEST ? Precision.INT8 : built;
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.trtcompat.accuracy;
 
-import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.reference.Float16;
 import dev.trtcompat.reference.HostTensor;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.reference.Float16;
 import dev.trtcompat.reference.HostTensor;
 import java.io.IOException;

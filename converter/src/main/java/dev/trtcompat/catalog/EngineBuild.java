@@ -1,6 +1,7 @@
 package dev.trtcompat.catalog;
 
-import dev.trtcompat.jobs.Precision;
+import dev.trtcompat.precision.Precision;
+
 
 /**
  * How an engine was built, recorded beside it.

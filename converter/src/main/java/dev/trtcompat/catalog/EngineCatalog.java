@@ -2,7 +2,7 @@ package dev.trtcompat.catalog;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.jobs.Precision;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.store.Database;
 import java.io.IOException;
 import java.io.InputStream;

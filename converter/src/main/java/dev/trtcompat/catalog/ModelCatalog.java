@@ -5,7 +5,6 @@ import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.jobs.CellLogFiles;
 import dev.trtcompat.store.Database;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -15,14 +14,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Uploaded models, stored once per content hash under {@code dataDir/models}, with a row each. Deleting a
- * model removes its jobs, cells, engines, logs and files.
+ * The database index of models: one row per content hash, registered by the store that keeps the files (the
+ * service's {@code FileModelStore}), so jobs and engines can refer to a model. Deleting a model removes its
+ * rows (jobs, cells, events and engines cascade), its engine files and its cell logs; the model's own files are
+ * its file store's to remove.
  */
 public final class ModelCatalog {
 
@@ -30,50 +30,20 @@ public final class ModelCatalog {
   private static final String COLUMNS = "sha256, original_name, size_bytes, uploaded_at, last_used_at";
 
   private final Database db;
-  private final ContentFiles files;
   private final ContentFiles engineFiles;
   private final CellLogFiles logs;
   private final Clock clock;
 
   public ModelCatalog(Database db, Path dataDir, Clock clock) {
     this.db = db;
-    this.files = new ContentFiles(dataDir.resolve("models"), ".onnx");
     this.engineFiles = EngineCatalog.files(dataDir);
     this.logs = new CellLogFiles(dataDir);
     this.clock = clock;
   }
 
-  /** Stores an upload; the same bytes uploaded again are kept once and reported as already known. */
-  public StoredModel store(InputStream in, String originalName) throws IOException {
-    ContentFiles.Staged staged = files.stage(in);
-    files.commit(staged);
-    Instant now = Instant.ofEpochMilli(clock.millis());
-    boolean inserted = db.inTransaction(c -> {
-      // ON CONFLICT DO NOTHING: two uploads of the same bytes at once both succeed, one row results.
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO model (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)"
-          + " ON CONFLICT (sha256) DO NOTHING")) {
-        ps.setString(1, staged.sha256());
-        ps.setString(2, originalName);
-        ps.setLong(3, staged.size());
-        ps.setLong(4, now.toEpochMilli());
-        ps.setLong(5, now.toEpochMilli());
-        if (ps.executeUpdate() == 1) {
-          return true;
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement("UPDATE model SET last_used_at = ? WHERE sha256 = ?")) {
-        ps.setLong(1, now.toEpochMilli());
-        ps.setString(2, staged.sha256());
-        ps.executeUpdate();
-      }
-      return false;
-    });
-    return new StoredModel(require(staged.sha256()), !inserted);
-  }
-
   /**
-   * Records a model whose files another store keeps (the web service's folder store, which also holds
-   * external data); the same id registered again only marks it used.
+   * Records a model whose files the file store keeps (with its external data); the same id registered again
+   * only marks it used.
    */
   public ModelRecord register(String sha256, String originalName, long sizeBytes) {
     long now = clock.millis();
@@ -108,27 +78,9 @@ public final class ModelCatalog {
         "No model with SHA-256 " + sha256 + " is stored; upload it first."));
   }
 
-  /** Where a stored model's bytes are. */
-  public Path file(String sha256) {
-    return files.path(sha256);
-  }
-
-  /** Models used most recently first. */
-  public List<ModelRecord> recent(int limit) {
-    return query("SELECT " + COLUMNS + " FROM model ORDER BY last_used_at DESC, sha256 LIMIT ?", limit);
-  }
-
-  /** Models whose name contains {@code text} (any case) or whose SHA-256 starts with it. */
-  public List<ModelRecord> search(String text, int limit) {
-    String escaped = text.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-    return query("SELECT " + COLUMNS + " FROM model WHERE LOWER(original_name) LIKE ? ESCAPE '\\'"
-        + " OR sha256 LIKE ? ESCAPE '\\' ORDER BY last_used_at DESC, sha256 LIMIT ?",
-        "%" + escaped + "%", escaped + "%", limit);
-  }
-
   /**
    * Deletes a model with everything derived from it: jobs, cells, events, engines (rows cascade) and the
-   * model file, engine files and cell logs. Refused with CONFLICT while one of its cells is running.
+   * engine files and cell logs. Refused with CONFLICT while one of its cells is running.
    */
   public void delete(String sha256) {
     require(sha256);
@@ -156,7 +108,6 @@ public final class ModelCatalog {
     });
     // Files go after the rows commit: a crash in between leaves unreferenced files, never rows without files.
     try {
-      files.delete(sha256);
       for (String engine : engines) {
         engineFiles.delete(engine);
       }
@@ -182,23 +133,6 @@ public final class ModelCatalog {
         }
       }
     }
-  }
-
-  private List<ModelRecord> query(String sql, Object... args) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        for (int i = 0; i < args.length; i++) {
-          ps.setObject(i + 1, args[i]);
-        }
-        List<ModelRecord> models = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            models.add(row(rs));
-          }
-        }
-        return models;
-      }
-    });
   }
 
   private static ModelRecord row(ResultSet rs) throws SQLException {

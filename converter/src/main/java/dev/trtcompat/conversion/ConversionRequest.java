@@ -1,8 +1,8 @@
 package dev.trtcompat.conversion;
 
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.trtexec.TensorRtRelease;
-import dev.trtcompat.trtexec.TrtexecCommand.Precision;
 import dev.trtcompat.trtexec.TrtexecCommand.ShapeRange;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -69,12 +68,8 @@ public record ConversionRequest(Path model, String modelSha256, TensorRtRelease 
 
   /** Parses fp32, FP16, int8 or best. */
   public static Precision precision(String text) {
-    try {
-      return Precision.valueOf(text.strip().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "invalid_precision",
-          "'" + text + "' is not a precision; use fp32, fp16, int8 or best.");
-    }
+    return Precision.find(text).orElseThrow(() -> new UserFacingException(UserFacingException.Kind.BAD_REQUEST,
+        "invalid_precision", "'" + text + "' is not a precision; use fp32, fp16, int8 or best."));
   }
 
   /**

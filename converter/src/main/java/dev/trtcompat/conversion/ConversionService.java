@@ -8,7 +8,7 @@ import dev.trtcompat.docker.DockerEngine;
 import dev.trtcompat.docker.ImageIdentity;
 import dev.trtcompat.docker.ImageStore;
 import dev.trtcompat.docker.ImageUnavailableException;
-import dev.trtcompat.docker.LogLine;
+import dev.trtcompat.docker.OutputLine;
 import dev.trtcompat.docker.RunResult;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.images.ImageReference;
@@ -31,7 +31,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -103,7 +102,7 @@ public final class ConversionService {
    * @throws UserFacingException when it cannot run at all: bad request (shapes, release), Docker down, image
    *     missing, no NVIDIA runtime
    */
-  public ConversionResult convert(ConversionRequest request, Consumer<LogLine> lines) {
+  public ConversionResult convert(ConversionRequest request, Consumer<OutputLine> lines) {
     return convert(request, Map.of(), lines);
   }
 
@@ -111,7 +110,7 @@ public final class ConversionService {
    * As {@link #convert(ConversionRequest, Consumer)}, with extra container labels (keys under {@code
    * dev.trtcompat.}, e.g. the job cell and attempt, so leftovers of a dead instance can be found).
    */
-  public ConversionResult convert(ConversionRequest request, Map<String, String> labels, Consumer<LogLine> lines) {
+  public ConversionResult convert(ConversionRequest request, Map<String, String> labels, Consumer<OutputLine> lines) {
     long startNanos = System.nanoTime();
     ImageReference image = imageFor(request.release().toString());
     OnnxModel model = OnnxModelReader.read(request.model());
@@ -172,7 +171,7 @@ public final class ConversionService {
       }
       double wall = (System.nanoTime() - startNanos) / 1e9;
       return new ConversionResult(outcome, request.release().toString(),
-          request.precision().name().toLowerCase(Locale.ROOT), image.toString(), command.arguments(),
+          request.precision().wireName(), image.toString(), command.arguments(),
           result.exitCode(), wall, log, node, artifact, accuracy, notes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -263,7 +262,7 @@ public final class ConversionService {
     String cc = log.gpu() == null ? null : log.gpu().computeCapability();
     ImageIdentity identity = ImageIdentity.of(engine, image).orElse(new ImageIdentity(null, List.of()));
     return new EngineArtifact(facts.sha256(), request.modelSha256(), version, image.toString(), identity.id(),
-        identity.repoDigests(), gpu, cc, request.precision().name().toLowerCase(Locale.ROOT), command.arguments(),
+        identity.repoDigests(), gpu, cc, request.precision().wireName(), command.arguments(),
         log.buildTimeSeconds(), facts.bytes(), Instant.now().toString(), EngineArtifact.validity(version, gpu, cc));
   }
 

@@ -2,13 +2,13 @@ package dev.trtcompat.conversion;
 
 import dev.trtcompat.accuracy.AccuracyComparison;
 import dev.trtcompat.accuracy.AccuracyReport;
-import dev.trtcompat.accuracy.Precision;
 import dev.trtcompat.accuracy.Tolerance;
 import dev.trtcompat.accuracy.TrtexecInputFiles;
 import dev.trtcompat.accuracy.TrtexecOutputJson;
 import dev.trtcompat.docker.ContainerRun;
 import dev.trtcompat.errors.UserFacingException;
-import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.InputShapes;
 import dev.trtcompat.reference.ReferenceRequest;
@@ -99,7 +99,7 @@ final class EngineAccuracyCheck {
   }
 
   /** Reads what trtexec exported and compares it; null with a note when there is nothing readable. */
-  AccuracyReport compare(Path work, TrtexecCommand.Precision precision, boolean timingOnly, List<String> notes) {
+  AccuracyReport compare(Path work, Precision precision, boolean timingOnly, List<String> notes) {
     Path file = work.resolve(OUTPUTS_FILE);
     if (!Files.isRegularFile(file)) {
       notes.add("Accuracy not checked: trtexec wrote no " + OUTPUTS_FILE + " (--exportOutput).");
@@ -112,22 +112,13 @@ final class EngineAccuracyCheck {
       notes.add("Accuracy not checked: " + (e instanceof UserFacingException u ? u.detail() : e.getMessage()));
       return null;
     }
-    Precision p = precision(precision);
+    Precision p = Tolerance.heldTo(precision);
     AccuracyReport report = AccuracyComparison.compare(reference.outputs(), engineOutputs, p, Tolerance.defaults(p));
     if (timingOnly) {
       notes.add("Accuracy not representative: the INT8 engine was built without calibration, so its outputs are"
           + " expected to differ from the reference.");
     }
     return report;
-  }
-
-  /** BEST may pick INT8 kernels, so it is held to the INT8 tolerance. */
-  static Precision precision(TrtexecCommand.Precision p) {
-    return switch (p) {
-      case FP32 -> Precision.FP32;
-      case FP16 -> Precision.FP16;
-      case INT8, BEST -> Precision.INT8;
-    };
   }
 
   /** Removes the inputs and exported outputs so they are not stored with the engine. */

@@ -1,6 +1,7 @@
 package dev.trtcompat.jobs;
 
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.precision.Precision;
 import java.util.Objects;
 import java.util.regex.Pattern;
 

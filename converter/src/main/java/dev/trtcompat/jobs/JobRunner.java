@@ -62,7 +62,7 @@ public final class JobRunner implements AutoCloseable {
   /**
    * Recovers what this instance id or dead instances left running, then starts claiming.
    *
-   * @param modelFile where a model's file is, by SHA-256 (the model catalog knows)
+   * @param modelFile where a model's file is, by SHA-256 (the model file store knows)
    */
   public static JobRunner start(
       JobQueue queue, CellExecutor executor, JobRunnerConfig config, OrphanedCellCleanup cleanup,

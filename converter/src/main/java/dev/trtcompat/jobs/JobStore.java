@@ -1,5 +1,6 @@
 package dev.trtcompat.jobs;
 
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.store.Database;
 import dev.trtcompat.store.Dialect;
 import java.sql.Connection;

@@ -1,5 +1,6 @@
 package dev.trtcompat.reference;
 
+import dev.trtcompat.onnx.ElementType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -17,6 +18,9 @@ public record HostTensor(String name, ElementType type, long[] shape, ByteBuffer
   public HostTensor {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
+    if (!HostTypes.ALL.contains(type)) {
+      throw new IllegalArgumentException("tensor " + name + ": the reference does not hold " + type + " values");
+    }
     shape = shape.clone();
     for (long d : shape) {
       if (d < 0) {
@@ -76,6 +80,7 @@ public record HostTensor(String name, ElementType type, long[] shape, ByteBuffer
       case UINT32 -> data.getInt(at) & 0xffffffffL;
       case INT64 -> data.getLong(at);
       case UINT64 -> unsignedToDouble(data.getLong(at));
+      default -> throw new IllegalStateException(type + " is not a host type"); // refused by the constructor
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.trtcompat.reference;
 
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.onnx.ElementType;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -41,7 +42,7 @@ public final class NpyFormat {
     if (shape.length == 1) {
       dims.append(',');
     }
-    String dict = "{'descr': '" + type.npyDescr() + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+    String dict = "{'descr': '" + HostTypes.npyDescr(type) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
     int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
     int pad = (ALIGN - unpadded % ALIGN) % ALIGN;
     String text = dict + " ".repeat(pad) + "\n";
@@ -103,7 +104,7 @@ public final class NpyFormat {
     }
     long[] shape = parseShape(find(SHAPE, header, name, "shape"), name);
     ElementType type =
-        ElementType.fromNpyDescr(descr)
+        HostTypes.fromNpyDescr(descr)
             .orElseThrow(() -> invalid(name, "element type '" + descr + "' is not supported"));
     long bytesNeeded = HostTensor.elementCount(shape) * type.byteSize();
     if (b.remaining() < bytesNeeded) {

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.onnx.ElementType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
@@ -31,7 +32,7 @@ final class OrtTensors {
           case INT16 -> OnnxJavaType.INT16;
           case INT32 -> OnnxJavaType.INT32;
           case INT64 -> OnnxJavaType.INT64;
-          case UINT16, UINT32, UINT64 -> null;
+          default -> null; // UINT16, UINT32, UINT64, and every type the reference does not hold
         });
   }
 
@@ -43,7 +44,7 @@ final class OrtTensors {
    */
   static Optional<ElementType> elementType(TensorInfo info) {
     try {
-      return Optional.of(ElementType.valueOf(onnxName(info)));
+      return Optional.of(ElementType.valueOf(onnxName(info))).filter(HostTypes.ALL::contains);
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }

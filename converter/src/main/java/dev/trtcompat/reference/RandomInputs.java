@@ -1,5 +1,6 @@
 package dev.trtcompat.reference;
 
+import dev.trtcompat.onnx.ElementType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;

@@ -10,6 +10,7 @@ import ai.onnxruntime.TensorInfo;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.OnnxModelReader;
 import java.io.IOException;
 import java.nio.file.Files;

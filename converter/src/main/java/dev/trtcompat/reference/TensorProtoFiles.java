@@ -3,6 +3,7 @@ package dev.trtcompat.reference;
 import com.google.protobuf.ByteString;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,8 +42,8 @@ public final class TensorProtoFiles {
       throw unsupported(name, "its values are stored in an external file");
     }
     ElementType type =
-        ElementType.fromOnnxValue(p.getDataType())
-            .orElseThrow(() -> unsupported(name, "element type " + ElementType.onnxName(p.getDataType())));
+        HostTypes.fromWire(p.getDataType())
+            .orElseThrow(() -> unsupported(name, "element type " + ElementType.nameOf(p.getDataType())));
     long[] shape = p.getDimsList().stream().mapToLong(Long::longValue).toArray();
     int n;
     try {

@@ -1,6 +1,7 @@
 package dev.trtcompat.trtexec;
 
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.precision.Precision;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,9 +29,6 @@ public record TrtexecCommand(
   /** The caveat attached to INT8 builds that have neither a calibration cache nor Q/DQ nodes. */
   public static final String TIMING_ONLY =
       "timing only: random scales, accuracy not representative (INT8 without a calibration cache or Q/DQ nodes)";
-
-  /** Requested build precision. BEST lets TensorRT pick per layer among FP32, FP16 and INT8. */
-  public enum Precision { FP32, FP16, INT8, BEST }
 
   /**
    * A model input as the ONNX file declares it.

@@ -3,7 +3,8 @@ package dev.trtcompat.accuracy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.reference.HostTensor;
 import java.nio.ByteBuffer;
 import java.util.Map;

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trtcompat.errors.UserFacingException;
-import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.reference.HostTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -11,15 +11,15 @@ import dev.trtcompat.jobs.Job;
 import dev.trtcompat.jobs.JobLimits;
 import dev.trtcompat.jobs.JobQueue;
 import dev.trtcompat.jobs.JobRequest;
-import dev.trtcompat.jobs.Precision;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.store.Database;
 import dev.trtcompat.testing.Backend;
 import dev.trtcompat.testing.MutableClock;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Models stored once per content, engines evicted least recently used first, deletion that cascades. */
+/** Models indexed once per content, engines evicted least recently used first, deletion that cascades. */
 abstract class CatalogContract {
 
   @TempDir Path dataDir;
@@ -60,8 +60,11 @@ abstract class CatalogContract {
     backend.dropDatabase();
   }
 
-  StoredModel upload(String content, String name) throws IOException {
-    return models.store(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), name);
+  /** Registers a model as the file store does after an upload, under the SHA-256 of {@code content}. */
+  ModelRecord upload(String content, String name) throws Exception {
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    return models.register(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)), name,
+        bytes.length);
   }
 
   Path built(String name, int size, byte fill) throws IOException {
@@ -76,48 +79,23 @@ abstract class CatalogContract {
   }
 
   @Test
-  void theSameModelUploadedTwiceIsStoredOnceAndReportedKnown() throws Exception {
-    StoredModel first = upload("resnet bytes", "resnet50.onnx");
+  void theSameModelRegisteredTwiceIsOneRowMarkedUsedAgain() throws Exception {
+    ModelRecord first = upload("resnet bytes", "resnet50.onnx");
     clock.advance(Duration.ofMinutes(5));
-    StoredModel second = upload("resnet bytes", "copy-of-resnet.onnx");
+    ModelRecord second = upload("resnet bytes", "copy-of-resnet.onnx");
 
-    String expected = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-        .digest("resnet bytes".getBytes(StandardCharsets.UTF_8)));
-    assertThat(first.alreadyKnown()).isFalse();
-    assertThat(second.alreadyKnown()).isTrue();
-    assertThat(second.model().sha256()).isEqualTo(expected);
-    assertThat(second.model().originalName()).isEqualTo("resnet50.onnx");
-    assertThat(second.model().sizeBytes()).isEqualTo(12);
-    assertThat(second.model().lastUsedAt()).isEqualTo(first.model().uploadedAt().plus(Duration.ofMinutes(5)));
-    assertThat(models.file(expected)).hasContent("resnet bytes");
-    try (var files = Files.walk(dataDir.resolve("models"))) {
-      assertThat(files.filter(Files::isRegularFile).toList()).containsExactly(models.file(expected));
-    }
-    assertThat(models.recent(10)).extracting(ModelRecord::sha256).containsExactly(expected);
-  }
-
-  @Test
-  void recentModelsCanBeSearchedByNameOrHashPrefix() throws Exception {
-    StoredModel a = upload("a", "ResNet50_v1.onnx");
-    clock.advance(Duration.ofSeconds(1));
-    upload("b", "bert-base.onnx");
-    clock.advance(Duration.ofSeconds(1));
-    upload("c", "50%_pruned.onnx");
-
-    assertThat(models.search("resnet", 10)).extracting(ModelRecord::originalName).containsExactly("ResNet50_v1.onnx");
-    assertThat(models.search("50", 10)).extracting(ModelRecord::originalName)
-        .containsExactly("50%_pruned.onnx", "ResNet50_v1.onnx");
-    // % and _ are literal, not wildcards.
-    assertThat(models.search("%", 10)).extracting(ModelRecord::originalName).containsExactly("50%_pruned.onnx");
-    assertThat(models.search(a.model().sha256().substring(0, 12), 10)).extracting(ModelRecord::sha256)
-        .contains(a.model().sha256());
-    assertThat(models.recent(2)).extracting(ModelRecord::originalName)
-        .containsExactly("50%_pruned.onnx", "bert-base.onnx");
+    assertThat(second.sha256()).isEqualTo(first.sha256());
+    assertThat(second.originalName()).isEqualTo("resnet50.onnx");
+    assertThat(second.sizeBytes()).isEqualTo(12);
+    assertThat(second.uploadedAt()).isEqualTo(first.uploadedAt());
+    assertThat(second.lastUsedAt()).isEqualTo(first.uploadedAt().plus(Duration.ofMinutes(5)));
+    assertThat(count("SELECT COUNT(*) FROM model")).isEqualTo(1);
+    assertThat(models.find("0".repeat(64))).isEmpty();
   }
 
   @Test
   void enginesPastTheQuotaAreEvictedLeastRecentlyUsedFirst() throws Exception {
-    String model = upload("model", "m.onnx").model().sha256();
+    String model = upload("model", "m.onnx").sha256();
     EngineCatalog engines = new EngineCatalog(db, dataDir, 250, clock);
 
     EngineRecord e1 = engines.add(build(model, "8.6"), built("e1", 100, (byte) 1));
@@ -147,7 +125,7 @@ abstract class CatalogContract {
 
   @Test
   void anEngineLargerThanTheQuotaEvictsTheOthersButStaysItself() throws Exception {
-    String model = upload("model", "m.onnx").model().sha256();
+    String model = upload("model", "m.onnx").sha256();
     EngineCatalog engines = new EngineCatalog(db, dataDir, 150, clock);
     EngineRecord small = engines.add(build(model, "8.6"), built("s", 100, (byte) 1));
     clock.advance(Duration.ofMinutes(1));
@@ -162,9 +140,9 @@ abstract class CatalogContract {
   }
 
   @Test
-  void deletingAModelRemovesItsJobsCellsEventsEnginesLogsAndFiles() throws Exception {
-    String model = upload("doomed", "doomed.onnx").model().sha256();
-    String other = upload("kept", "kept.onnx").model().sha256();
+  void deletingAModelRemovesItsJobsCellsEventsEnginesAndLogs() throws Exception {
+    String model = upload("doomed", "doomed.onnx").sha256();
+    String other = upload("kept", "kept.onnx").sha256();
     JobQueue queue = new JobQueue(db, dataDir, JobLimits.defaults(), clock);
     Job job = queue.submit(new JobRequest(model, "alice", "{}",
         List.of(JobRequest.CellRequest.of(CellSpec.conversion("10.3", Precision.FP16)))));
@@ -181,7 +159,6 @@ abstract class CatalogContract {
     models.delete(model);
 
     assertThat(models.find(model)).isEmpty();
-    assertThat(models.file(model)).doesNotExist();
     assertThat(queue.job(job.id())).isEmpty();
     assertThat(queue.cell(cell.id())).isEmpty();
     assertThat(queue.events(cell.id())).isEmpty();
@@ -192,12 +169,11 @@ abstract class CatalogContract {
     // The other model and its job are untouched.
     assertThat(models.find(other)).isPresent();
     assertThat(queue.job(kept.id())).isPresent();
-    assertThat(models.file(other)).exists();
   }
 
   @Test
   void aModelWithARunningCellCannotBeDeleted() throws Exception {
-    String model = upload("busy", "busy.onnx").model().sha256();
+    String model = upload("busy", "busy.onnx").sha256();
     JobQueue queue = new JobQueue(db, dataDir, JobLimits.defaults(), clock);
     Job job = queue.submit(new JobRequest(model, "alice", "{}",
         List.of(JobRequest.CellRequest.of(CellSpec.reference()))));
@@ -207,7 +183,6 @@ abstract class CatalogContract {
     assertThatThrownBy(() -> models.delete(model))
         .isInstanceOfSatisfying(UserFacingException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFLICT));
     assertThat(models.find(model)).isPresent();
-    assertThat(models.file(model)).exists();
   }
 
   private int count(String sql) {

@@ -4,20 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trtcompat.accuracy.AccuracyReport;
 import dev.trtcompat.accuracy.OutputComparison;
-import dev.trtcompat.accuracy.Precision;
 import dev.trtcompat.docker.ContainerRunner;
 import dev.trtcompat.docker.DockerEngine;
 import dev.trtcompat.docker.DockerSettings;
 import dev.trtcompat.docker.GpuRequest;
-import dev.trtcompat.docker.LogLine;
+import dev.trtcompat.docker.OutputLine;
 import dev.trtcompat.docker.RunnerSettings;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.ReferenceRequest;
 import dev.trtcompat.reference.ReferenceRunner;
 import dev.trtcompat.trtexec.TensorRtRelease;
-import dev.trtcompat.trtexec.TrtexecCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +79,7 @@ class ConversionAccuracyTest {
             .withGpus(GpuRequest.none()).withContainerEnv(Map.of("TRTEXEC_DOUBLE_LOG", "trt10.16-fp32-success.log")));
   }
 
-  private static ConversionRequest request(Path model, String release, TrtexecCommand.Precision p) throws Exception {
+  private static ConversionRequest request(Path model, String release, Precision p) throws Exception {
     return new ConversionRequest(model, ConversionFixtures.sha256(model), TensorRtRelease.parse(release), p,
         Map.of(), null, Duration.ofMinutes(1));
   }
@@ -120,14 +119,14 @@ class ConversionAccuracyTest {
     assertThat(reference).containsOnlyKeys("output_1", "output_2", "output_3");
     writeEngineOutputs(model.getParent(), reference, null, 1.0);
     EngineStore store = EngineStore.open(dir.resolve("store-pass"));
-    List<LogLine> lines = new CopyOnWriteArrayList<>();
+    List<OutputLine> lines = new CopyOnWriteArrayList<>();
 
-    ConversionResult r = service(store).convert(request(model, "10.3", TrtexecCommand.Precision.FP32), lines::add);
+    ConversionResult r = service(store).convert(request(model, "10.3", Precision.FP32), lines::add);
 
     assertThat(r.succeeded()).isTrue();
     assertThat(r.arguments()).contains("--loadInputs=input:/out/inputs/input.bin", "--exportOutput=/out/outputs.json");
     // The test double fails when a --loadInputs file is absent and prints each one it found: 6 floats.
-    assertThat(lines).extracting(LogLine::text).contains("[I] test double: input input from /out/inputs/input.bin (24 bytes)");
+    assertThat(lines).extracting(OutputLine::text).contains("[I] test double: input input from /out/inputs/input.bin (24 bytes)");
     AccuracyReport a = r.accuracy();
     assertThat(a).isNotNull();
     assertThat(a.passed()).isTrue();
@@ -150,7 +149,7 @@ class ConversionAccuracyTest {
     writeEngineOutputs(model.getParent(), referenceOutputs(model), "output_2", 1.1);
 
     ConversionResult r = service(EngineStore.open(dir.resolve("store-fail")))
-        .convert(request(model, "10.3", TrtexecCommand.Precision.FP16), l -> {});
+        .convert(request(model, "10.3", Precision.FP16), l -> {});
 
     assertThat(r.succeeded()).isTrue(); // accuracy does not decide whether it converted
     AccuracyReport a = r.accuracy();
@@ -165,7 +164,7 @@ class ConversionAccuracyTest {
   void noExportedOutputsMeansNoReportAndANoteButTheConversionStands() throws Exception {
     Path model = modelIn("none");
     ConversionResult r = service(EngineStore.open(dir.resolve("store-none")))
-        .convert(request(model, "10.3", TrtexecCommand.Precision.FP32), l -> {});
+        .convert(request(model, "10.3", Precision.FP32), l -> {});
     assertThat(r.succeeded()).isTrue();
     assertThat(r.accuracy()).isNull();
     assertThat(r.notes()).anyMatch(n -> n.contains("outputs.json"));
@@ -176,7 +175,7 @@ class ConversionAccuracyTest {
     Path model = modelIn("int8");
     writeEngineOutputs(model.getParent(), referenceOutputs(model), null, 1.0);
     ConversionResult r = service(EngineStore.open(dir.resolve("store-int8")))
-        .convert(request(model, "10.3", TrtexecCommand.Precision.INT8), l -> {});
+        .convert(request(model, "10.3", Precision.INT8), l -> {});
     assertThat(r.accuracy()).isNotNull();
     assertThat(r.accuracy().precision()).isEqualTo(Precision.INT8);
     assertThat(r.notes()).anyMatch(n -> n.startsWith("Accuracy not representative"));
@@ -188,7 +187,7 @@ class ConversionAccuracyTest {
     Map<String, HostTensor> reference = referenceOutputs(model);
     writeEngineOutputs(model.getParent(), reference, null, 1.0);
     EngineStore store = EngineStore.open(dir.resolve("store-cache"));
-    assertThat(service(store).convert(request(model, "10.3", TrtexecCommand.Precision.FP32), l -> {}).accuracy().passed())
+    assertThat(service(store).convert(request(model, "10.3", Precision.FP32), l -> {}).accuracy().passed())
         .isTrue();
 
     String key = ReferenceCache.key(ConversionFixtures.sha256(model), dev.trtcompat.reference.InputShapes.NONE,
@@ -206,7 +205,7 @@ class ConversionAccuracyTest {
       doubled[i] = (float) (o2.get(i) * 2 + 1);
     }
     dev.trtcompat.reference.NpyFormat.write(entry.resolve("outputs/1.npy"), HostTensor.ofFloats("output_2", o2.shape(), doubled));
-    AccuracyReport second = service(store).convert(request(model, "8.6", TrtexecCommand.Precision.FP32), l -> {}).accuracy();
+    AccuracyReport second = service(store).convert(request(model, "8.6", Precision.FP32), l -> {}).accuracy();
     assertThat(second.outputs()).filteredOn(o -> !o.passed()).extracting(OutputComparison::name).containsExactly("output_2");
   }
 
@@ -214,12 +213,12 @@ class ConversionAccuracyTest {
   void turnedOffOrUnsupportedReleaseAddsNoFlags() throws Exception {
     Path model = modelIn("off");
     ConversionResult off = service(EngineStore.open(dir.resolve("store-off")))
-        .convert(request(model, "10.3", TrtexecCommand.Precision.FP32).withAccuracy(false), l -> {});
+        .convert(request(model, "10.3", Precision.FP32).withAccuracy(false), l -> {});
     assertThat(off.accuracy()).isNull();
     assertThat(off.arguments()).noneMatch(a -> a.startsWith("--loadInputs") || a.startsWith("--exportOutput"));
 
     ConversionResult old = service(EngineStore.open(dir.resolve("store-old")))
-        .convert(request(model, "6.0", TrtexecCommand.Precision.FP32), l -> {});
+        .convert(request(model, "6.0", Precision.FP32), l -> {});
     assertThat(old.arguments()).noneMatch(a -> a.startsWith("--loadInputs") || a.startsWith("--exportOutput"));
     assertThat(old.notes()).anyMatch(n -> n.contains("lacks --loadInputs/--exportOutput"));
   }

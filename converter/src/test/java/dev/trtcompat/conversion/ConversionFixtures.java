@@ -1,11 +1,11 @@
 package dev.trtcompat.conversion;
 
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -86,10 +86,7 @@ public final class ConversionFixtures {
   }
 
   private static ValueInfoProto value(String name, long dim) {
-    TensorShapeProto.Dimension d = dim > 0 ? TensorShapeProto.Dimension.newBuilder().setDimValue(dim).build()
-        : TensorShapeProto.Dimension.newBuilder().setDimParam("n").build();
-    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-        TypeProto.Tensor.newBuilder().setElemType(1).setShape(TensorShapeProto.newBuilder().addDim(d)))).build();
+    return ModelBuilder.value(name, ElementType.FLOAT, dim > 0 ? (Object) dim : "n");
   }
 
   public static String sha256(Path file) throws IOException {

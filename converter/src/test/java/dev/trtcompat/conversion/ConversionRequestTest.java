@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trtcompat.errors.UserFacingException;
-import dev.trtcompat.trtexec.TrtexecCommand.Precision;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.trtexec.TrtexecCommand.ShapeRange;
 import java.util.List;
 import org.junit.jupiter.api.Test;

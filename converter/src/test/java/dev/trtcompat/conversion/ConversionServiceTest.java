@@ -8,14 +8,14 @@ import dev.trtcompat.docker.DockerEngine;
 import dev.trtcompat.docker.DockerSettings;
 import dev.trtcompat.docker.GpuRequest;
 import dev.trtcompat.docker.ImageUnavailableException;
-import dev.trtcompat.docker.LogLine;
+import dev.trtcompat.docker.OutputLine;
 import dev.trtcompat.docker.RunnerSettings;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.trtexec.TensorRtRelease;
 import dev.trtcompat.trtexec.TrtexecCommand;
-import dev.trtcompat.trtexec.TrtexecCommand.Precision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,14 +77,14 @@ class ConversionServiceTest {
   void realModelConvertsAndTheEngineIsStoredUnderItsSha256() throws Exception {
     Path model = ConversionFixtures.copy(ConversionFixtures.ABS_MODEL, Files.createDirectory(dir.resolve("m")));
     EngineStore store = EngineStore.open(dir.resolve("store"));
-    List<LogLine> lines = new CopyOnWriteArrayList<>();
+    List<OutputLine> lines = new CopyOnWriteArrayList<>();
     ConversionResult r = service(store, "trt10.16-fp32-success.log", Map.of())
         .convert(request(model, "10.3", Precision.FP16, Duration.ofMinutes(1)), lines::add);
 
     assertThat(r.outcome()).isEqualTo(ConversionResult.Outcome.SUCCESS);
     assertThat(r.exitCode()).isZero();
     assertThat(r.wallTimeSeconds()).isPositive();
-    assertThat(lines).extracting(LogLine::text).anyMatch(l -> l.contains("&&&& PASSED"));
+    assertThat(lines).extracting(OutputLine::text).anyMatch(l -> l.contains("&&&& PASSED"));
     assertThat(r.arguments()).contains("trtexec", "--onnx=/models/model.onnx", "--fp16", "--saveEngine=/out/engine.plan");
     assertThat(r.log().buildTimeSeconds()).isEqualTo(8.09138);
     assertThat(r.modelNode()).isNull();

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trtcompat.catalog.ModelCatalog;
 import dev.trtcompat.jobs.JobRequest.CellRequest;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.store.Database;
 import dev.trtcompat.store.DatabaseConfig;
 import dev.trtcompat.testing.Await;
 import dev.trtcompat.testing.Backend;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -59,8 +58,7 @@ abstract class KillNineContract {
     try (Database db = Database.open(config)) {
       JobQueue queue = new JobQueue(db, dataDir, JobLimits.defaults(), Clock.systemUTC());
       ModelCatalog models = new ModelCatalog(db, dataDir, Clock.systemUTC());
-      String model = models.store(new ByteArrayInputStream("m".getBytes(StandardCharsets.UTF_8)), "m.onnx")
-          .model().sha256();
+      String model = models.register("ab".repeat(32), "m.onnx", 1).sha256();
       Job job = queue.submit(new JobRequest(model, "alice", "{}", List.of(
           CellRequest.of(CellSpec.conversion("10.3", Precision.FP16)),
           CellRequest.of(CellSpec.conversion("10.3", Precision.FP32)),

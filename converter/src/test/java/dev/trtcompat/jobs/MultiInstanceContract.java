@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trtcompat.catalog.ModelCatalog;
 import dev.trtcompat.jobs.JobRequest.CellRequest;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.store.Database;
 import dev.trtcompat.store.DatabaseConfig;
 import dev.trtcompat.testing.Await;
 import dev.trtcompat.testing.Backend;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,8 +59,7 @@ abstract class MultiInstanceContract {
     JobQueue queueA = new JobQueue(first, dataDir, new JobLimits(100, 100), Clock.systemUTC());
     JobQueue queueB = new JobQueue(second, dataDir, new JobLimits(100, 100), Clock.systemUTC());
     ModelCatalog models = new ModelCatalog(first, dataDir, Clock.systemUTC());
-    String model = models.store(new ByteArrayInputStream("m".getBytes(StandardCharsets.UTF_8)), "m.onnx")
-        .model().sha256();
+    String model = models.register("ab".repeat(32), "m.onnx", 1).sha256();
     List<Long> jobIds = new ArrayList<>();
     for (int j = 0; j < JOBS; j++) {
       List<CellRequest> cells = new ArrayList<>();
@@ -79,10 +77,10 @@ abstract class MultiInstanceContract {
     JobRunnerConfig base = JobsContract.fast("x").withWorkers(3);
     keep(JobRunner.start(queueA, recording("instance-a", executor, ranBy),
         new JobRunnerConfig("instance-a", 3, base.lease(), base.heartbeat(), base.poll(), 3, base.stopTimeout()),
-        OrphanedCellCleanup.NONE, models::file));
+        OrphanedCellCleanup.NONE, sha -> dataDir.resolve("models").resolve(sha + ".onnx")));
     keep(JobRunner.start(queueB, recording("instance-b", executor, ranBy),
         new JobRunnerConfig("instance-b", 3, base.lease(), base.heartbeat(), base.poll(), 3, base.stopTimeout()),
-        OrphanedCellCleanup.NONE, models::file));
+        OrphanedCellCleanup.NONE, sha -> dataDir.resolve("models").resolve(sha + ".onnx")));
 
     for (long id : jobIds) {
       Await.until(Duration.ofSeconds(120), "job " + id + " to finish", () -> queueB.requireJob(id), j -> !j.unfinished());

@@ -48,7 +48,7 @@ public final class RunnerProcessMain {
     };
     JobRunnerConfig runnerConfig = new JobRunnerConfig(instance, 1, lease, lease.dividedBy(4),
         Duration.ofMillis(50), 3, Duration.ofSeconds(5));
-    JobRunner.start(queue, slow, runnerConfig, OrphanedCellCleanup.NONE, models::file);
+    JobRunner.start(queue, slow, runnerConfig, OrphanedCellCleanup.NONE, sha -> dataDir.resolve("models").resolve(sha + ".onnx"));
     System.out.println("runner " + instance + " started");
     System.out.flush();
     Thread.sleep(Long.MAX_VALUE); // until killed

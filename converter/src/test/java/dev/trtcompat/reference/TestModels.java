@@ -1,14 +1,14 @@
 package dev.trtcompat.reference;
 
 import com.google.protobuf.ByteString;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.StringStringEntryProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,19 +23,7 @@ final class TestModels {
 
   /** A dimension: a number, or a symbolic name when given a String. */
   static ValueInfoProto value(String name, ElementType type, Object... dims) {
-    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-    for (Object d : dims) {
-      if (d instanceof String s) {
-        shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(s));
-      } else {
-        shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(((Number) d).longValue()));
-      }
-    }
-    return ValueInfoProto.newBuilder()
-        .setName(name)
-        .setType(TypeProto.newBuilder().setTensorType(
-            TypeProto.Tensor.newBuilder().setElemType(type.onnxValue()).setShape(shape)))
-        .build();
+    return ModelBuilder.value(name, type, dims);
   }
 
   static Path write(Path file, GraphProto graph) throws IOException {
@@ -55,7 +43,7 @@ final class TestModels {
     for (float v : new float[] {1, 2, 3, 4}) {
       w.putFloat(v);
     }
-    TensorProto.Builder init = TensorProto.newBuilder().setName("w").addDims(4).setDataType(ElementType.FLOAT.onnxValue());
+    TensorProto.Builder init = TensorProto.newBuilder().setName("w").addDims(4).setDataType(ElementType.FLOAT.wire());
     if (externalWeights) {
       Files.write(dir.resolve("weights.bin"), w.array());
       init.setDataLocation(TensorProto.DataLocation.EXTERNAL)
@@ -108,7 +96,7 @@ final class TestModels {
         .setName("matmul")
         .addNode(NodeProto.newBuilder().setOpType("MatMul").addInput("x").addInput("w").addOutput("y"))
         .addInitializer(TensorProto.newBuilder().setName("w").addDims(n).addDims(n)
-            .setDataType(ElementType.FLOAT.onnxValue()).setRawData(ByteString.copyFrom(w.array())))
+            .setDataType(ElementType.FLOAT.wire()).setRawData(ByteString.copyFrom(w.array())))
         .addInput(value("x", ElementType.FLOAT, 16, n))
         .addOutput(value("y", ElementType.FLOAT, 16, n))
         .build();

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.trtexec.TrtexecCommand.ModelInput;
-import dev.trtcompat.trtexec.TrtexecCommand.Precision;
 import dev.trtcompat.trtexec.TrtexecCommand.ShapeRange;
 import java.util.Arrays;
 import java.util.List;

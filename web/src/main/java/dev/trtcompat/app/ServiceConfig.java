@@ -1,6 +1,7 @@
 package dev.trtcompat.app;
 
 import dev.trtcompat.jobs.JobRunnerConfig;
+import dev.trtcompat.units.ByteSize;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;

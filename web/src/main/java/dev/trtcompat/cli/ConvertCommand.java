@@ -1,9 +1,9 @@
 package dev.trtcompat.cli;
 
-import dev.trtcompat.conversion.ConversionHost;
-import dev.trtcompat.conversion.ConversionRequest;
 import dev.trtcompat.accuracy.AccuracyReport;
 import dev.trtcompat.accuracy.OutputComparison;
+import dev.trtcompat.conversion.ConversionHost;
+import dev.trtcompat.conversion.ConversionRequest;
 import dev.trtcompat.conversion.ConversionResult;
 import dev.trtcompat.conversion.ConversionSettings;
 import dev.trtcompat.conversion.EngineArtifact;
@@ -21,13 +21,14 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -99,6 +100,8 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--owner", hidden = true, defaultValue = "trt-compat-cli")
   String owner;
 
+  @Mixin VerboseOption verbose;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -142,7 +145,7 @@ final class ConvertCommand implements Callable<Integer> {
     stdout.flush();
     return switch (r.outcome()) {
       case SUCCESS -> 0;
-      case TIMEOUT -> UserFacingException.Kind.TIMEOUT.exitCode();
+      case TIMEOUT -> TrtCompatCommand.exitCode(UserFacingException.Kind.TIMEOUT);
       default -> 1;
     };
   }
@@ -180,7 +183,7 @@ final class ConvertCommand implements Callable<Integer> {
   /** Pass/fail, the worst output (the first failing one, else the one furthest off) and its max abs error. */
   static String accuracyLine(AccuracyReport report) {
     String verdict = report.passed() ? "pass" : "FAIL";
-    String tolerance = "vs ONNX Runtime, " + report.precision().name().toLowerCase(Locale.ROOT) + " tolerance";
+    String tolerance = "vs ONNX Runtime, " + report.precision().wireName() + " tolerance";
     if (!report.missingOutputs().isEmpty()) {
       return verdict + " (" + tolerance + "): engine outputs lack " + report.missingOutputs();
     }

@@ -2,6 +2,7 @@ package dev.trtcompat.cli;
 
 import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.OnnxModelReader;
+import dev.trtcompat.units.ByteSize;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,7 +50,7 @@ final class InspectCommand implements Callable<Integer> {
     out.printf(
         "Initializers    %d, %s%s%n",
         s.initializerCount(),
-        Bytes.human(s.initializerBytes()),
+        ByteSize.human(s.initializerBytes()),
         s.externalDataFiles().isEmpty() ? "" : " (external: " + String.join(", ", s.externalDataFiles()) + ")");
     if (!s.functions().isEmpty()) {
       out.printf("Functions       %s%n", String.join(", ", s.functions()));

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,6 +34,8 @@ final class RunCommand implements Callable<Integer> {
 
   /** Sub-folder of --out with the inputs as raw files for trtexec --loadInputs. */
   static final String TRTEXEC_INPUTS = "trtexec-inputs";
+
+  @Mixin VerboseOption verbose;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -14,6 +14,10 @@ import picocli.CommandLine.Command;
  * <p>Exit codes: 0 success; 1 the command ran and found the model incompatible or the run failed; 2 bad
  * input or usage; 3 a dependency is unavailable (Docker, image, GPU runtime); 4 timeout; 5 limit
  * reached; 6 check found no accepting release but an unknown verdict; 70 internal error (details in the log).
+ *
+ * <p>Logging: {@code serve} logs as a service does. Every other command is one-shot and prints only its own
+ * lines; library logs (docker-java's callback errors, for one) appear only with {@code --verbose}
+ * ({@link VerboseOption}).
  */
 @Command(
     name = "trt-compat",
@@ -40,7 +44,13 @@ public final class TrtCompatCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(newCommandLine().execute(args));
+    CommandLine cl = newCommandLine();
+    cl.setExecutionStrategy(
+        parsed -> {
+          CliLogging.configure(parsed);
+          return new CommandLine.RunLast().execute(parsed);
+        });
+    System.exit(cl.execute(args));
   }
 
   /** Builds the command line with the one error mapping every subcommand shares. */
@@ -52,13 +62,23 @@ public final class TrtCompatCommand implements Runnable {
           if (ex instanceof UserFacingException u) {
             err.println("error: " + u.detail());
             err.flush();
-            return u.kind().exitCode();
+            return exitCode(u.kind());
           }
           err.println("error: internal error (" + ex.getClass().getSimpleName() + ")" + crashReport(ex));
           err.flush();
           return EXIT_INTERNAL;
         });
     return cl;
+  }
+
+  /** The exit code of each kind of user-facing failure (the list in this class's comment): decided here only. */
+  static int exitCode(UserFacingException.Kind kind) {
+    return switch (kind) {
+      case INVALID_INPUT, BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, TOO_LARGE, CONFLICT -> 2;
+      case UNAVAILABLE -> 3;
+      case TIMEOUT -> 4;
+      case LIMIT_REACHED -> 5;
+    };
   }
 
   /**

@@ -22,11 +22,11 @@ final class ErrorMapping {
 
   static void register(JavalinDefaultRouting routes) {
     routes.exception(UserFacingException.class, (e, ctx) -> {
-      LOG.info("{} {} -> {} {}: {}", ctx.method(), ctx.path(), e.kind().httpStatus(), e.error(), e.detail());
+      LOG.info("{} {} -> {} {}: {}", ctx.method(), ctx.path(), status(e.kind()), e.error(), e.detail());
       if (e.getCause() != null) {
         LOG.debug("cause", e.getCause());
       }
-      answer(ctx, e.kind().httpStatus(), new ApiError(e.error(), e.detail()));
+      answer(ctx, status(e.kind()), new ApiError(e.error(), e.detail()));
     });
     routes.exception(HttpResponseException.class, (e, ctx) -> {
       int status = e.getStatus();
@@ -47,6 +47,22 @@ final class ErrorMapping {
           "internal_error",
           "the server failed to handle this request (incident " + incident + "); the operator can find the details in its log"));
     });
+  }
+
+  /** The HTTP status of each kind of user-facing failure: this is the only place that decides it. */
+  static int status(UserFacingException.Kind kind) {
+    return switch (kind) {
+      case INVALID_INPUT -> 422;
+      case BAD_REQUEST -> 400;
+      case UNAUTHORIZED -> 401;
+      case FORBIDDEN -> 403;
+      case NOT_FOUND -> 404;
+      case TOO_LARGE -> 413;
+      case LIMIT_REACHED -> 429;
+      case UNAVAILABLE -> 503;
+      case TIMEOUT -> 504;
+      case CONFLICT -> 409;
+    };
   }
 
   private static void answer(Context ctx, int status, ApiError error) {

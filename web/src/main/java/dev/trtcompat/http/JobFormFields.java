@@ -2,6 +2,7 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.images.TensorRtImage;
 import dev.trtcompat.images.TensorRtImageCatalog;
+import dev.trtcompat.precision.Precision;
 import java.util.List;
 
 /**
@@ -12,7 +13,7 @@ import java.util.List;
  */
 public final class JobFormFields {
 
-  static final List<String> PRECISIONS = List.of("fp32", "fp16", "int8");
+  static final List<String> PRECISIONS = Precision.COLUMNS.stream().map(Precision::wireName).toList();
 
   private JobFormFields() {}
 

@@ -1,8 +1,8 @@
 package dev.trtcompat.http;
 
-import dev.trtcompat.app.ByteSize;
 import dev.trtcompat.models.ModelEntry;
 import dev.trtcompat.models.StoredModel;
+import dev.trtcompat.units.ByteSize;
 import java.util.List;
 import java.util.function.Consumer;
 

@@ -1,10 +1,10 @@
 package dev.trtcompat.http;
 
-import dev.trtcompat.app.ByteSize;
 import dev.trtcompat.models.StoredFile;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.ModelSummary.ValueSummary;
+import dev.trtcompat.units.ByteSize;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

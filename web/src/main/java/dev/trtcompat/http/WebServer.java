@@ -1,12 +1,12 @@
 package dev.trtcompat.http;
 
-import dev.trtcompat.app.ByteSize;
 import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.service.JobService;
 import dev.trtcompat.service.JobSettings;
+import dev.trtcompat.units.ByteSize;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import java.io.IOException;

@@ -11,13 +11,13 @@ import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.jobs.Cell;
 import dev.trtcompat.jobs.CellKind;
 import dev.trtcompat.jobs.Job;
-import dev.trtcompat.jobs.Precision;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.matrix.MatrixReport.Measured;
 import dev.trtcompat.matrix.MatrixReport.Predicted;
 import dev.trtcompat.matrix.MatrixReport.Reason;
 import dev.trtcompat.matrix.MatrixReport.Reference;
 import dev.trtcompat.matrix.MatrixReport.Row;
+import dev.trtcompat.precision.Precision;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,7 +31,7 @@ import java.util.TreeSet;
 /** Puts the static check, the latest job's cells, the container catalog and the reference row into one report. */
 final class MatrixAssembly {
 
-  static final List<String> PRECISIONS = List.of("fp32", "fp16", "int8");
+  static final List<String> PRECISIONS = Precision.COLUMNS.stream().map(Precision::wireName).toList();
 
   private static final ObjectMapper JSON = Json.mapper();
 
@@ -47,11 +47,11 @@ final class MatrixAssembly {
       }
       best |= c.spec().precision() == Precision.BEST;
       measured.computeIfAbsent(c.spec().trtRelease(), k -> new LinkedHashMap<>())
-          .put(c.spec().precision().name().toLowerCase(Locale.ROOT), c);
+          .put(c.spec().precision().wireName(), c);
     }
     List<String> precisions = new ArrayList<>(PRECISIONS);
     if (best) {
-      precisions.add("best");
+      precisions.add(Precision.BEST.wireName());
     }
     List<Row> rows = new ArrayList<>();
     List<Integer> failing = new ArrayList<>();

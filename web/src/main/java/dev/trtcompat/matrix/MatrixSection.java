@@ -1,6 +1,5 @@
 package dev.trtcompat.matrix;
 
-import dev.trtcompat.app.ByteSize;
 import dev.trtcompat.check.CompatibilityReport;
 import dev.trtcompat.check.Finding;
 import dev.trtcompat.check.OpsetAdvice;
@@ -9,6 +8,7 @@ import dev.trtcompat.http.Html;
 import dev.trtcompat.matrix.MatrixReport.Measured;
 import dev.trtcompat.matrix.MatrixReport.Reason;
 import dev.trtcompat.matrix.MatrixReport.Reference;
+import dev.trtcompat.units.ByteSize;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

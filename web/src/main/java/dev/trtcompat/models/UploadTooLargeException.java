@@ -1,7 +1,7 @@
 package dev.trtcompat.models;
 
-import dev.trtcompat.app.ByteSize;
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.units.ByteSize;
 
 /** An upload over the configured size limit; whatever was written of it is deleted. */
 public final class UploadTooLargeException extends UserFacingException {

@@ -14,7 +14,6 @@ import dev.trtcompat.jobs.CellSpec;
 import dev.trtcompat.jobs.CellTask;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.trtexec.TensorRtRelease;
-import dev.trtcompat.trtexec.TrtexecCommand;
 import dev.trtcompat.trtexec.TrtexecCommand.ShapeRange;
 import dev.trtcompat.trtexec.TrtexecLog;
 import java.nio.file.Path;
@@ -60,7 +59,7 @@ final class CellRunner implements CellExecutor {
     Map<String, ShapeRange> shapes = new LinkedHashMap<>();
     spec.shapes().forEach((name, text) -> shapes.put(name, ConversionRequest.shapeRange(text)));
     ConversionRequest request = new ConversionRequest(task.modelFile(), task.modelSha256(),
-        TensorRtRelease.parse(cell.trtRelease()), TrtexecCommand.Precision.valueOf(cell.precision().name()), shapes,
+        TensorRtRelease.parse(cell.trtRelease()), cell.precision(), shapes,
         null, Duration.ofSeconds(spec.timeoutSeconds()), spec.accuracy());
     // The labels let any instance find this container again if this one dies mid-run.
     Map<String, String> labels = Map.of(ContainerLabels.CELL, Long.toString(task.cell().id()),

@@ -12,7 +12,7 @@ import dev.trtcompat.jobs.JobRequest;
 import dev.trtcompat.jobs.JobRequest.CellRequest;
 import dev.trtcompat.jobs.JobRunner;
 import dev.trtcompat.jobs.OrphanedCellCleanup;
-import dev.trtcompat.jobs.Precision;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.store.Database;
 import dev.trtcompat.store.DatabaseConfig;
 import java.nio.file.Path;

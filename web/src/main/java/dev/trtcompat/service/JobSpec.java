@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.conversion.ConversionRequest;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.jobs.Precision;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.trtexec.TensorRtRelease;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +14,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -134,11 +133,8 @@ public record JobSpec(List<String> versions, List<Precision> precisions, Map<Str
   }
 
   static Precision precision(String text) {
-    try {
-      return Precision.valueOf(text.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw bad("invalid_precision", "Unknown precision '" + shorten(text) + "'; use fp32, fp16, int8 or best.");
-    }
+    return Precision.find(text).orElseThrow(
+        () -> bad("invalid_precision", "Unknown precision '" + shorten(text) + "'; use fp32, fp16, int8 or best."));
   }
 
   private static List<String> texts(JsonNode body, String field) {

@@ -88,7 +88,7 @@ class ServiceConfigTest {
     assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(variable, value.replace("\\n", "\n")), Map.of(), work))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining(message)
-        .satisfies(e -> assertThat(((UserFacingException) e).kind().exitCode()).isEqualTo(2));
+        .satisfies(e -> assertThat(((UserFacingException) e).kind()).isEqualTo(UserFacingException.Kind.BAD_REQUEST));
   }
 
   @Test

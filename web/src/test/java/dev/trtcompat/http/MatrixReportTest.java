@@ -23,7 +23,6 @@ import dev.trtcompat.jobs.JobRequest.CellRequest;
 import dev.trtcompat.jobs.JobRunner;
 import dev.trtcompat.jobs.JobRunnerConfig;
 import dev.trtcompat.jobs.OrphanedCellCleanup;
-import dev.trtcompat.jobs.Precision;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.matrix.MatrixApi;
 import dev.trtcompat.matrix.MatrixCsv;
@@ -31,6 +30,7 @@ import dev.trtcompat.models.FileModelStore;
 import dev.trtcompat.models.StagedUpload;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.OnnxModelReader;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.store.Database;
 import dev.trtcompat.store.DatabaseConfig;
 import dev.trtcompat.testing.ConversionTestSupport;
@@ -99,7 +99,7 @@ class MatrixReportTest {
       id = store.add(up).model().id();
     }
     ModelCatalog catalog = new ModelCatalog(db, jobsDir, Clock.systemUTC());
-    assertThat(catalog.store(new ByteArrayInputStream(bytes), "nonzero.onnx").model().sha256()).isEqualTo(id);
+    assertThat(catalog.register(id, "nonzero.onnx", bytes.length).sha256()).isEqualTo(id);
     model = OnnxModelReader.read(store.modelFile(id).orElseThrow());
 
     Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
@@ -125,7 +125,7 @@ class MatrixReportTest {
       });
     }).start("127.0.0.1", 0);
     runner = JobRunner.start(queue, executor(), JobRunnerConfig.defaults("matrix-test").withPoll(Duration.ofMillis(50)),
-        OrphanedCellCleanup.NONE, catalog::file);
+        OrphanedCellCleanup.NONE, sha -> store.modelFile(sha).orElseThrow());
   }
 
   @AfterEach
@@ -188,8 +188,8 @@ class MatrixReportTest {
           gpu, null, precision, List.of(), log.buildTimeSeconds(), plan.length, Instant.now().toString(),
           EngineArtifact.validity(s.trtRelease(), gpu, null));
     }
-    AccuracyReport acc = accuracy == null ? null : new AccuracyReport(accuracy, dev.trtcompat.accuracy.Precision.FP16,
-        Tolerance.defaults(dev.trtcompat.accuracy.Precision.FP16), List.of(), List.of(), List.of());
+    AccuracyReport acc = accuracy == null ? null : new AccuracyReport(accuracy, Precision.FP16,
+        Tolerance.defaults(Precision.FP16), List.of(), List.of(), List.of());
     return Json.mapper().writeValueAsString(new ConversionResult(outcome, s.trtRelease(), precision,
         "nvcr.io/nvidia/tensorrt:test", List.of("--onnx=/model/model.onnx"), outcome == ConversionResult.Outcome.SUCCESS ? 0 : 1,
         3.5, log, node, artifact, acc, List.of()));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trtcompat.errors.UserFacingException;
-import dev.trtcompat.jobs.Precision;
+import dev.trtcompat.precision.Precision;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

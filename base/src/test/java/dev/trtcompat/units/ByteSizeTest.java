@@ -1,4 +1,4 @@
-package dev.trtcompat.app;
+package dev.trtcompat.units;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.trtcompat.app;
+package dev.trtcompat.units;
 
 import java.util.Locale;
 import java.util.regex.Matcher;

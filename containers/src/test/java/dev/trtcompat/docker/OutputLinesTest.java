@@ -10,12 +10,12 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class LogLinesTest {
+class OutputLinesTest {
 
   @Test
   void joinsFramesSplitInsideLinesAndInsideUtf8Characters() {
-    List<LogLine> lines = new ArrayList<>();
-    LogLines assembler = new LogLines(lines::add);
+    List<OutputLine> lines = new ArrayList<>();
+    OutputLines assembler = new OutputLines(lines::add);
     byte[] text = "[I] Engine built in 3.05 s\r\n[W] größer\nlast".getBytes(StandardCharsets.UTF_8);
     // Split "ö" (two bytes in UTF-8) across two frames.
     int split = indexOf(text, (byte) 0xC3) + 1;
@@ -27,16 +27,16 @@ class LogLinesTest {
     assembler.finish();
 
     assertThat(lines).containsExactly(
-        new LogLine(true, "err one"),
-        new LogLine(false, "[I] Engine built in 3.05 s"),
-        new LogLine(false, "[W] größer"),
-        new LogLine(false, "last"));
+        new OutputLine(true, "err one"),
+        new OutputLine(false, "[I] Engine built in 3.05 s"),
+        new OutputLine(false, "[W] größer"),
+        new OutputLine(false, "last"));
   }
 
   @Test
   void aFailingConsumerDoesNotStopTheStream() {
     List<String> seen = new ArrayList<>();
-    LogLines assembler = new LogLines(line -> {
+    OutputLines assembler = new OutputLines(line -> {
       seen.add(line.text());
       if (line.text().equals("bad")) {
         throw new IllegalStateException("consumer bug");
@@ -48,8 +48,8 @@ class LogLinesTest {
 
   @Test
   void catchUpDeliversOnlyTheBytesTheFollowedStreamMissed() {
-    List<LogLine> lines = new ArrayList<>();
-    LogLines assembler = new LogLines(lines::add);
+    List<OutputLine> lines = new ArrayList<>();
+    OutputLines assembler = new OutputLines(lines::add);
     assembler.onNext(new Frame(StreamType.STDOUT, "a\n".getBytes(StandardCharsets.UTF_8)));
     assembler.onNext(new Frame(StreamType.STDERR, "e\n".getBytes(StandardCharsets.UTF_8)));
     var again = assembler.catchUp();
@@ -58,8 +58,8 @@ class LogLinesTest {
     again.onNext(new Frame(StreamType.STDOUT, "tail without break".getBytes(StandardCharsets.UTF_8)));
     assembler.finish();
     assembler.onNext(new Frame(StreamType.STDOUT, "ignored\n".getBytes(StandardCharsets.UTF_8)));
-    assertThat(lines).containsExactly(new LogLine(false, "a"), new LogLine(true, "e"),
-        new LogLine(false, "tail without break"));
+    assertThat(lines).containsExactly(new OutputLine(false, "a"), new OutputLine(true, "e"),
+        new OutputLine(false, "tail without break"));
   }
 
   private static int indexOf(byte[] bytes, byte b) {

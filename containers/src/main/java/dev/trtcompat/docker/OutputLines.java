@@ -17,19 +17,19 @@ import org.slf4j.LoggerFactory;
  * dockerd 20.10), so after the container exits {@link #catchUp()} reads the stored log once more and delivers
  * only the bytes the followed stream did not; {@link #finish()} then hands over what is left.
  */
-final class LogLines extends ResultCallback.Adapter<Frame> {
+final class OutputLines extends ResultCallback.Adapter<Frame> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(LogLines.class);
+  private static final Logger LOG = LoggerFactory.getLogger(OutputLines.class);
   private static final int MAX_LINE_BYTES = 1 << 20;
 
-  private final Consumer<LogLine> consumer;
+  private final Consumer<OutputLine> consumer;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
   private long outBytes;
   private long errBytes;
   private boolean finished;
 
-  LogLines(Consumer<LogLine> consumer) {
+  OutputLines(Consumer<OutputLine> consumer) {
     this.consumer = consumer;
   }
 
@@ -108,7 +108,7 @@ final class LogLines extends ResultCallback.Adapter<Frame> {
       text = text.substring(0, text.length() - 1);
     }
     try {
-      consumer.accept(new LogLine(stderr, text));
+      consumer.accept(new OutputLine(stderr, text));
     } catch (RuntimeException e) {
       // A failing consumer must not stop the stream, or the run would lose the rest of its log.
       LOG.warn("log consumer failed on a line; continuing", e);

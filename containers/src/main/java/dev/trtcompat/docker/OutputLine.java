@@ -6,4 +6,4 @@ package dev.trtcompat.docker;
  * @param stderr written to standard error (else standard output)
  * @param text the line without its line break
  */
-public record LogLine(boolean stderr, String text) {}
+public record OutputLine(boolean stderr, String text) {}

@@ -1,0 +1,2 @@
+/** Quantities as people read and write them: byte sizes. */
+package dev.trtcompat.units;

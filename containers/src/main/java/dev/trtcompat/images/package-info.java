@@ -1,0 +1,2 @@
+/** Which NVIDIA TensorRT container image holds which TensorRT release. */
+package dev.trtcompat.images;
