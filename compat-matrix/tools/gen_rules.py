@@ -493,7 +493,7 @@ def derived_release(row, base, changelog):
     rules["sources"] = [{"what": f"parser changelog lines for {release}", "url": url}
                         for url in dict.fromkeys(ch["source"] for ch in changelog.get(release, []))] + base["sources"]
     rules["resolutions"] = []
-    rules["notes"] = [f"derived: TensorRT {release}'s operator table and importer code could not be read ({row['note']}); "
+    rules["notes"] = [f"derived: TensorRT {release}'s operator table and importer code were not read here ({row['note']}); "
                       f"these rules are TensorRT {base['release']}'s plus the {len(applied)} changelog line(s) below, so "
                       f"support added or changed without a changelog line is not known"]
     return rules
