@@ -16,7 +16,7 @@ from the importer code are in code_facts(). Where doc and code disagree, the cod
 written to the file. The ONNX operator history comes from Debian's python3-onnx.
 
 usage (from the repository root, with the system Python that has python3-onnx):
-  /usr/bin/python3 compat-matrix/tools/gen_rules.py ../shared /work/sources/onnx-tensorrt.git \
+  /usr/bin/python3 compat-matrix/tools/gen_rules.py /work/shared /work/sources/onnx-tensorrt.git \
       compat-matrix/src/main/resources/dev/trtcompat/rules
 SHARED_DIR is the folder holding compat-sources/; ONNX_TENSORRT_GIT_DIR a clone or bare mirror of
 github.com/onnx/onnx-tensorrt with the refs named in releases.tsv (tags release-X.Y).
