@@ -4,10 +4,11 @@
 # Usage: bench/check-speed.sh [nodes=1400] [runs=50] [warmup=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -q -B -ntp -pl bench -am package -DskipTests >&2
 cp_file=bench/target/classpath.txt
-./mvnw -q -B -ntp -pl bench dependency:build-classpath -Dmdep.outputFile="$PWD/$cp_file" >&2 || true
+# One reactor invocation: bench's dependencies resolve to the modules just built (never mvn install).
+./mvnw -q -B -ntp -pl bench -am -DskipTests package dependency:build-classpath \
+  -Dmdep.outputFile="$PWD/$cp_file" >&2
 # compat-matrix comes from the reactor build, not from ~/.m2 (never mvn install)
 cp="bench/target/classes:compat-matrix/target/classes:$(grep -v '^$' "$cp_file" | tr '\n' ':' | sed 's#[^:]*compat-matrix[^:]*:##g')"
-echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
+echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
 exec java -XX:+UseSerialGC -cp "$cp" dev.trtcompat.bench.CheckSpeed "${1:-1400}" "${2:-50}" "${3:-20}"

@@ -1,23 +1,39 @@
 #!/usr/bin/env python3
-"""Regenerates the per-release knowledge base files (tensorrt-<release>.json) and onnx-operator-versions.json.
+"""Regenerates the per-release knowledge base files (tensorrt-<release>.json), releases.txt and
+onnx-operator-versions.json.
 
-Inputs: ../shared/compat-sources/operators.tsv and versions.tsv (doc tables of onnx-tensorrt release branches),
-a git mirror of github.com/onnx/onnx-tensorrt (importer code per branch: which op importers are registered) and
-Debian's python3-onnx (operator schema history). Restrictions in the doc tables are turned into structured
-constraints by the table RESTRICTIONS below; facts read from the importer code are in CODE_FACTS. Where doc and
-code disagree, the code fact decides and both are written to the file.
+Which releases, and where each one's facts are read, is data: tools/releases.tsv (one row per release, oldest
+first). Per release:
+  table  shared:<key>  a release's operators.md rows in SHARED_DIR/compat-sources/operators.tsv (+ versions.tsv)
+         git:<ref>     docs/operators.md (operators.md before 7.2) at that ref of the onnx-tensorrt mirror, parsed here
+  code   git:<ref>     the importer source at that ref (which op importers are registered)
+         none          not read: the table decides support, and the importer facts in code_facts() are carried
+  status source        built from what was read
+         derived       not readable: the derived_from release's rules plus the changelog lines for this release in
+                       tools/parser-changelog.tsv, applied by machine (never edited by hand)
+Restrictions in the doc tables are turned into structured constraints by restriction_constraints(); facts read
+from the importer code are in code_facts(). Where doc and code disagree, the code fact decides and both are
+written to the file. The ONNX operator history comes from Debian's python3-onnx.
 
-usage: /usr/bin/python3 compat-matrix/tools/gen_rules.py SHARED_DIR ONNX_TENSORRT_GIT_DIR OUT_DIR
+usage (from the repository root, with the system Python that has python3-onnx):
+  /usr/bin/python3 compat-matrix/tools/gen_rules.py /work/shared /work/sources/onnx-tensorrt.git \
+      compat-matrix/src/main/resources/dev/trtcompat/rules
+SHARED_DIR is the folder holding compat-sources/; ONNX_TENSORRT_GIT_DIR a clone or bare mirror of
+github.com/onnx/onnx-tensorrt with the refs named in releases.tsv (tags release-X.Y).
 """
-import json, re, subprocess, sys, csv, os
+import copy, json, re, subprocess, sys, csv, os
 
 SHARED, MIRROR, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+TOOLS = os.path.dirname(os.path.abspath(__file__))
 REPO_URL = "https://github.com/onnx/onnx-tensorrt"
 
-# release -> branch
-RELEASES = [("7.0", "7.0"), ("7.1", "7.1"), ("7.2", "7.2.1"), ("8.0", "8.0-GA"), ("8.2", "8.2-GA"),
-            ("8.4", "8.4-GA"), ("8.5", "8.5-GA"), ("8.6", "8.6-GA"), ("9.0", "9.0-GA"), ("9.1", "9.1"),
-            ("9.2", "9.2"), ("9.3", "9.3"), ("10.0", "10.0-GA"), ("10.1", "10.1-GA")]
+def read_tsv(path):
+    with open(path) as fh:
+        return list(csv.DictReader((l for l in fh if not l.startswith("#")), delimiter="\t"))
+
+# Every release, oldest first, with where its table and code are read (see the docstring).
+RELEASE_ROWS = read_tsv(os.path.join(TOOLS, "releases.tsv"))
+RELEASES = [r["release"] for r in RELEASE_ROWS]
 
 def rel_key(r):
     return tuple(int(x) for x in r.split("."))
@@ -27,7 +43,7 @@ def at_least(r, v):
 
 TYPE_NAMES = {"FP32": "FLOAT", "FP16": "FLOAT16", "BF16": "BFLOAT16", "INT32": "INT32", "INT64": "INT64",
               "INF64": "INT64", "BOOL": "BOOL", "UINT8": "UINT8", "INT8": "INT8", "FP8": "FLOAT8E4M3FN",
-              "INT4": "INT4"}
+              "INT4": "INT4", "FP4": "FLOAT4E2M1"}
 
 def parse_types(cell):
     out = []
@@ -36,12 +52,47 @@ def parse_types(cell):
             out.append(TYPE_NAMES[t])
     return sorted(set(out), key=out.index) if out else None
 
-def importer_file(branch):
+def git_show(ref, path):
+    r = subprocess.run(["git", "-C", MIRROR, "show", f"{ref}:{path}"], capture_output=True, text=True)
+    return r.stdout if r.returncode == 0 else None
+
+def importer_file(ref):
     for f in ("builtin_op_importers.cpp", "onnxOpImporters.cpp"):
-        r = subprocess.run(["git", "-C", MIRROR, "show", f"{branch}:{f}"], capture_output=True, text=True)
-        if r.returncode == 0:
-            return f, r.stdout
-    raise SystemExit("no importer file on " + branch)
+        text = git_show(ref, f)
+        if text is not None:
+            return f, text
+    raise SystemExit("no importer file at " + ref)
+
+def parse_operator_table(md):
+    """operators.md -> rows like operators.tsv's (cells stripped, restriction cell verbatim)."""
+    rows, in_table = [], False
+    for line in md.splitlines():
+        if line.startswith("| Operator"):
+            in_table = True
+            continue
+        if not in_table:
+            continue
+        if not line.startswith("|"):
+            in_table = not rows
+            continue
+        if re.match(r"^\|[-| ]+\|?$", line):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        cells += [""] * (4 - len(cells))
+        if any(t not in TYPE_NAMES for t in re.split(r"[,\s]+", cells[2]) if t) and not "".join(cells[3:]).strip():
+            # A note written in the types column (DynamicQuantizeLinear from 10.8): it is a restriction.
+            cells = cells[:2] + ["", cells[2]]
+        rows.append({"operator": cells[0], "supported": cells[1], "types": cells[2],
+                     "restrictions_raw": "|".join(cells[3:]).strip()})
+    return rows
+
+def parse_versions(md):
+    """First paragraphs of operators.md -> opset range and the data-type sentence (versions.tsv's columns)."""
+    m = re.search(r"opset (\d+) to opset (\d+)", md)
+    d = re.search(r"following ONNX data types: ([^\n]+)", md)
+    if not m or not d:
+        raise SystemExit("operators.md: no opset range or data-type sentence")
+    return {"opset_min": m.group(1), "opset_max": m.group(2), "data_types": d.group(1).strip()}
 
 def ci(i, name, mode="initializer", **kw):
     d = {"kind": "constant_input", "input": i, "name": name, "mode": mode}
@@ -223,7 +274,7 @@ def code_facts(release, registered):
 
 DATA_DEPENDENT = {"NonZero", "NonMaxSuppression", "Unique"}
 
-def element_types(release):
+def element_types(release, doc_data_types=""):
     """Model-level element type policy (first paragraphs of the operator docs; DOUBLE/INT64 notes)."""
     t = {"FLOAT": "supported", "FLOAT16": "supported", "BOOL": "supported", "INT32": "supported",
          "STRING": "unsupported", "COMPLEX64": "unsupported", "COMPLEX128": "unsupported",
@@ -238,107 +289,241 @@ def element_types(release):
         t[n] = fp8 if n == "FLOAT8E4M3FN" else "unsupported"
     t["INT4"] = "quantized_only" if at_least(release, "10.0") else "unsupported"
     t["UINT4"] = "unsupported"
-    t["FLOAT4E2M1"] = "unsupported"
+    # FP4 (FLOAT4E2M1) is listed among the data types from 10.8 (10.8 changelog: FP4 for quantized networks).
+    t["FLOAT4E2M1"] = "quantized_only" if re.search(r"\bFP4\b", doc_data_types) else "unsupported"
     return t
+
+NEWEST_CODE_READ = None  # set while generating: the newest release whose importer code was read
+
+def source_release(row, ops_rows, ver_rows):
+    """A release built from what was read: its table and, where readable, its importer code."""
+    global NEWEST_CODE_READ
+    release, commit, table, code_ref = row["release"], row["commit"], row["table"], row["code"]
+    kind, _, key = table.partition(":")
+    # Old releases keep their branch name as the label; newer ones are named by the pinned commit.
+    legacy_branch = kind == "shared" and not re.fullmatch(r"[0-9a-f]{7}", key)
+    label = key if legacy_branch else commit[:7]
+    ref_in_url = key if legacy_branch else commit
+    doc_name = "operators.md" if release in ("7.0", "7.1") else "docs/operators.md"
+    if kind == "shared":
+        rows = [r for r in ops_rows if r["branch"] == key]
+        v = ver_rows[key]
+        via = "trt-compat shared/compat-sources/operators.tsv, versions.tsv"
+    elif kind == "git":
+        md = git_show(key, doc_name)
+        if md is None:
+            raise SystemExit(f"{release}: no {doc_name} at {key}")
+        rows, v = parse_operator_table(md), parse_versions(md)
+        via = f"onnx-tensorrt git {key}, parsed by tools/gen_rules.py"
+    else:
+        raise SystemExit(f"{release}: status source needs a table")
+    if not rows:
+        raise SystemExit(f"{release}: empty operator table at {table}")
+    code_read = code_ref.startswith("git:")
+    if code_read:
+        fname, code = importer_file(code_ref[4:])
+        registered = sorted(set(re.findall(r"DEFINE_BUILTIN_OP_IMPORTER\((\w+)\)", code)))
+        registered = [r for r in registered if not r.startswith("TRT_") and r not in ("op", "FallbackPluginImporter", "LocalFunctionImporter")]
+        NEWEST_CODE_READ = release
+    else:
+        fname, code, registered = "onnxOpImporters.cpp", None, None
+    by_op = {}
+    resolutions = []
+    for r in rows:
+        by_op.setdefault(r["operator"], []).append(r)
+    facts = code_facts(release, registered)
+    ops = []
+    doc_ops = set(by_op)
+    for op in sorted(doc_ops | set(registered or [])):
+        rs = by_op.get(op, [])
+        doc_flags = [r["supported"] for r in rs]
+        doc_y = [f for f in doc_flags if f.startswith("Y")]
+        # Without code the table decides.
+        in_code = op in registered if code_read else bool(doc_y)
+        entry = {"op": op}
+        if rs:
+            r = next((x for x in rs if x["supported"].startswith("Y")), rs[0]) if in_code else rs[0]
+            entry["doc"] = {"supported": r["supported"], "types": r["types"] or None,
+                            "restrictions": r["restrictions_raw"] or None}
+            if len(rs) > 1:
+                entry["doc"]["duplicateRows"] = doc_flags
+        if code_read:
+            entry["code"] = {"registered": in_code}
+        supported = "yes" if in_code else "no"
+        fact = facts.get(op, {})
+        doc_sup = ("yes" if doc_y else "no") if rs else None
+        if code_read:
+            if len(rs) > 1 and len(set(doc_flags)) > 1:
+                resolutions.append({"op": op, "doc": "rows " + " and ".join(doc_flags),
+                                    "decision": supported,
+                                    "evidence": f"DEFINE_BUILTIN_OP_IMPORTER({op}) {'present' if in_code else 'absent'} in {fname}@{label}"})
+            elif doc_sup is not None and doc_sup != supported:
+                resolutions.append({"op": op, "doc": doc_flags[0], "decision": supported,
+                                    "evidence": f"DEFINE_BUILTIN_OP_IMPORTER({op}) {'present' if in_code else 'absent'} in {fname}@{label}"})
+            elif doc_sup is None:
+                resolutions.append({"op": op, "doc": "not in the table", "decision": supported,
+                                    "evidence": f"DEFINE_BUILTIN_OP_IMPORTER({op}) present in {fname}@{label}"})
+        entry["supported"] = supported
+        if "Y [EXPERIMENTAL]" in doc_flags and supported == "yes":
+            entry["experimental"] = True
+        types = parse_types(entry.get("doc", {}).get("types") or "") if rs else None
+        entry["types"] = types if supported == "yes" else None
+        entry["typesFrom"] = "doc" if entry["types"] else None
+        if supported == "yes" and "types" in fact:
+            entry["types"] = fact["types"]
+            entry["typesFrom"] = "code"
+        if entry["typesFrom"] is None:
+            del entry["typesFrom"]
+        cons = []
+        if supported == "yes":
+            text = entry.get("doc", {}).get("restrictions") or ""
+            cons = restriction_constraints(op, text, release)
+            if "constraints" in fact:
+                cons = fact["constraints"] + [c for c in cons if c["kind"] == "not_statically_checkable" and c not in fact["constraints"]]
+            if op in DATA_DEPENDENT:
+                entry["dataDependentOutputShape"] = True
+        entry["constraints"] = cons
+        if "note" in fact and supported == "yes":
+            note = fact["note"]
+            if not code_read:
+                note = f"carried from the importer code of {NEWEST_CODE_READ} (this release's code not read): " + note
+            entry.setdefault("code", {})["note"] = note
+        elif "note" in fact and code_read:
+            entry["code"]["note"] = fact["note"]
+        ops.append(entry)
+    sources = [{"what": "operator table and parser opset range", "url": f"{REPO_URL}/blob/{ref_in_url}/{doc_name}",
+                "branch": label, "file": doc_name, "via": via}]
+    if code_read:
+        sources += [
+            {"what": "registered op importers and importer checks", "url": f"{REPO_URL}/blob/{ref_in_url}/{fname}",
+             "branch": label, "file": fname},
+            {"what": "opset handling (below 7 warns, nothing rejects above the documented range)",
+             "url": f"{REPO_URL}/blob/{ref_in_url}/ModelImporter.cpp", "branch": label, "file": "ModelImporter.cpp"}]
+    out = {
+        "release": release,
+        "status": "source",
+        "read": ["table", "code"] if code_read else ["table"],
+        "sources": sources,
+        "parser": {
+            "opsetMin": 7,
+            "opsetMinDocumented": int(v["opset_min"]) if v["opset_min"] else None,
+            "opsetMax": int(v["opset_max"]),
+            "docDataTypes": v["data_types"],
+        },
+        "unlistedOperators": "unsupported",
+        "fallbackPluginImporter": "FallbackPluginImporter" in code if code_read else True,
+        "localFunctions": "LocalFunctionImporter" in code if code_read else True,
+        "elementTypes": element_types(release, v["data_types"]),
+        "operators": ops,
+        "resolutions": resolutions,
+    }
+    notes = []
+    if release == "10.1":
+        notes.append("the 10.1-GA branch's operators.md still says 'TensorRT 10.0'; its importer code is the 10.1 fact")
+    m = re.search(r"TensorRT (\d+\.\d+) supports operators", md) if kind == "git" else None
+    if m and m.group(1) != release:
+        notes.append(f"operators.md at {label} still says 'TensorRT {m.group(1)}'; the table and code at the {release} pin are the {release} facts")
+    if not code_read:
+        notes.append(f"importer code at {label} not read: support is the table's Y/N, and importer facts (1D Conv/pooling, "
+                     f"Resize modes, NonZero types) are carried from {NEWEST_CODE_READ}, the newest release whose code was read")
+    if notes:
+        out["notes"] = notes
+    return out
+
+def load_changelog():
+    by_release = {}
+    for r in read_tsv(os.path.join(TOOLS, "parser-changelog.tsv")):
+        by_release.setdefault(r["release"], []).append(r)
+    return by_release
+
+def apply_change(rules, ch):
+    """One changelog line onto a copy of the base release's rules; returns what it changed, in words."""
+    op, action, value = ch["op"], ch["action"], ch["value"]
+    ops = {o["op"]: o for o in rules["operators"]}
+    if action == "none":
+        return "no rule change"
+    o = ops.get(op)
+    if action == "support":
+        if o is None:
+            o = {"op": op, "supported": "no", "constraints": []}
+            rules["operators"].append(o)
+            rules["operators"].sort(key=lambda x: x["op"])
+        before = o["supported"]
+        o["supported"] = value
+        if value == "no":
+            o["constraints"], o["types"] = [], None
+            o.pop("typesFrom", None)
+        return f"{op}: supported {before} -> {value}"
+    if o is None or o["supported"] != "yes":
+        raise SystemExit(f"changelog {ch['release']}: {action} on {op}, which the base does not support")
+    if action == "types":
+        o["types"], o["typesFrom"] = value.split(","), "changelog"
+        return f"{op}: types -> {value}"
+    if action == "drop_constraint":
+        n = len(o["constraints"])
+        o["constraints"] = [c for c in o["constraints"] if c["kind"] != value]
+        if len(o["constraints"]) == n:
+            raise SystemExit(f"changelog {ch['release']}: {op} has no {value} constraint to drop")
+        return f"{op}: {value} constraint removed"
+    if action == "input_rank":
+        i, lo, hi = (int(x) for x in value.split(":"))
+        o["constraints"] = [c for c in o["constraints"] if not (c["kind"] == "input_rank" and c["input"] == i)]
+        o["constraints"].append(rank(i, lo, hi))
+        return f"{op}: input {i} rank {lo}..{hi}"
+    raise SystemExit(f"changelog {ch['release']}: unknown action {action}")
+
+def derived_release(row, base, changelog):
+    """Nearest earlier release's rules plus this release's changelog lines: marked derived, never as certain."""
+    release = row["release"]
+    rules = copy.deepcopy(base)
+    applied = []
+    for ch in changelog.get(release, []):
+        applied.append({"line": ch["line"], "source": ch["source"], "effect": apply_change(rules, ch)})
+    for o in rules["operators"]:
+        # This release's importer was not read: keep the base's note as provenance, claim no registration.
+        if "code" in o:
+            was = "registered" if o["code"].get("registered") else "not registered" if "registered" in o["code"] else "not read"
+            o["code"] = {"note": f"importer not read for {release}; in {base['release']}: {was}"
+                                 + (f"; {o['code']['note']}" if o["code"].get("note") else "")}
+    rules["release"] = release
+    rules["status"] = "derived"
+    rules["derivedFrom"] = base["release"]
+    rules["read"] = []
+    rules["changelog"] = applied
+    rules["sources"] = [{"what": f"parser changelog lines for {release}", "url": url}
+                        for url in dict.fromkeys(ch["source"] for ch in changelog.get(release, []))] + base["sources"]
+    rules["resolutions"] = []
+    rules["notes"] = [f"derived: TensorRT {release}'s operator table and importer code were not read here ({row['note']}); "
+                      f"these rules are TensorRT {base['release']}'s plus the {len(applied)} changelog line(s) below, so "
+                      f"support added or changed without a changelog line is not known"]
+    return rules
 
 def main():
     ops_rows = list(csv.DictReader(open(os.path.join(SHARED, "compat-sources/operators.tsv")), delimiter="\t"))
     ver_rows = {r["branch"]: r for r in csv.DictReader(open(os.path.join(SHARED, "compat-sources/versions.tsv")), delimiter="\t")}
+    changelog = load_changelog()
+    unknown = set(changelog) - set(r["release"] for r in RELEASE_ROWS if r["status"] == "derived")
+    if unknown:
+        raise SystemExit("parser-changelog.tsv has lines for releases that are not derived: " + ", ".join(sorted(unknown)))
     os.makedirs(OUT, exist_ok=True)
-    for release, branch in RELEASES:
-        fname, code = importer_file(branch)
-        registered = sorted(set(re.findall(r"DEFINE_BUILTIN_OP_IMPORTER\((\w+)\)", code)))
-        registered = [r for r in registered if not r.startswith("TRT_") and r not in ("op", "FallbackPluginImporter", "LocalFunctionImporter")]
-        rows = [r for r in ops_rows if r["branch"] == branch]
-        by_op = {}
-        resolutions = []
-        for r in rows:
-            by_op.setdefault(r["operator"], []).append(r)
-        facts = code_facts(release, registered)
-        ops = []
-        doc_ops = set(by_op)
-        for op in sorted(doc_ops | set(registered)):
-            rs = by_op.get(op, [])
-            doc_flags = [r["supported"] for r in rs]
-            doc_y = [f for f in doc_flags if f.startswith("Y")]
-            in_code = op in registered
-            entry = {"op": op}
-            if rs:
-                r = next((x for x in rs if x["supported"].startswith("Y")), rs[0]) if in_code else rs[0]
-                entry["doc"] = {"supported": r["supported"], "types": r["types"] or None,
-                                "restrictions": r["restrictions_raw"] or None}
-                if len(rs) > 1:
-                    entry["doc"]["duplicateRows"] = doc_flags
-            entry["code"] = {"registered": in_code}
-            supported = "yes" if in_code else "no"
-            fact = facts.get(op, {})
-            doc_sup = ("yes" if doc_y else "no") if rs else None
-            if len(rs) > 1 and len(set(doc_flags)) > 1:
-                resolutions.append({"op": op, "doc": "rows " + " and ".join(doc_flags),
-                                    "decision": supported,
-                                    "evidence": f"DEFINE_BUILTIN_OP_IMPORTER({op}) {'present' if in_code else 'absent'} in {fname}@{branch}"})
-            elif doc_sup is not None and doc_sup != supported:
-                resolutions.append({"op": op, "doc": doc_flags[0], "decision": supported,
-                                    "evidence": f"DEFINE_BUILTIN_OP_IMPORTER({op}) {'present' if in_code else 'absent'} in {fname}@{branch}"})
-            elif doc_sup is None:
-                resolutions.append({"op": op, "doc": "not in the table", "decision": supported,
-                                    "evidence": f"DEFINE_BUILTIN_OP_IMPORTER({op}) present in {fname}@{branch}"})
-            entry["supported"] = supported
-            if "Y [EXPERIMENTAL]" in doc_flags and supported == "yes":
-                entry["experimental"] = True
-            types = parse_types(entry.get("doc", {}).get("types") or "") if rs else None
-            entry["types"] = types if supported == "yes" else None
-            entry["typesFrom"] = "doc" if entry["types"] else None
-            if supported == "yes" and "types" in fact:
-                entry["types"] = fact["types"]
-                entry["typesFrom"] = "code"
-            if entry["typesFrom"] is None:
-                del entry["typesFrom"]
-            cons = []
-            if supported == "yes":
-                text = entry.get("doc", {}).get("restrictions") or ""
-                cons = restriction_constraints(op, text, release)
-                if "constraints" in fact:
-                    cons = fact["constraints"] + [c for c in cons if c["kind"] == "not_statically_checkable" and c not in fact["constraints"]]
-                if op in DATA_DEPENDENT:
-                    entry["dataDependentOutputShape"] = True
-            entry["constraints"] = cons
-            if "note" in fact:
-                entry["code"]["note"] = fact["note"]
-            ops.append(entry)
-        v = ver_rows[branch]
-        doc_name = "operators.md" if release in ("7.0", "7.1") else "docs/operators.md"
-        out = {
-            "release": release,
-            "sources": [
-                {"what": "operator table and parser opset range", "url": f"{REPO_URL}/blob/{branch}/{doc_name}",
-                 "branch": branch, "file": doc_name, "via": "trt-compat shared/compat-sources/operators.tsv, versions.tsv"},
-                {"what": "registered op importers and importer checks", "url": f"{REPO_URL}/blob/{branch}/{fname}",
-                 "branch": branch, "file": fname},
-                {"what": "opset handling (below 7 warns, nothing rejects above the documented range)",
-                 "url": f"{REPO_URL}/blob/{branch}/ModelImporter.cpp", "branch": branch, "file": "ModelImporter.cpp"},
-            ],
-            "parser": {
-                "opsetMin": 7,
-                "opsetMinDocumented": int(v["opset_min"]) if v["opset_min"] else None,
-                "opsetMax": int(v["opset_max"]),
-                "docDataTypes": v["data_types"],
-            },
-            "unlistedOperators": "unsupported",
-            "fallbackPluginImporter": "FallbackPluginImporter" in code,
-            "localFunctions": "LocalFunctionImporter" in code,
-            "elementTypes": element_types(release),
-            "operators": ops,
-            "resolutions": resolutions,
-        }
-        if release == "10.1":
-            out["notes"] = ["the 10.1-GA branch's operators.md still says 'TensorRT 10.0'; its importer code is the 10.1 fact"]
+    built = {}
+    for row in RELEASE_ROWS:
+        release = row["release"]
+        if row["status"] == "source":
+            out = source_release(row, ops_rows, ver_rows)
+        elif row["status"] == "derived":
+            if row["derived_from"] not in built:
+                raise SystemExit(f"{release}: derived_from {row['derived_from']} must be an earlier row")
+            out = derived_release(row, built[row["derived_from"]], changelog)
+        else:
+            raise SystemExit(f"{release}: status must be source or derived")
+        built[release] = out
         with open(os.path.join(OUT, f"tensorrt-{release}.json"), "w") as fh:
             json.dump(out, fh, indent=1)
             fh.write("\n")
     with open(os.path.join(OUT, "releases.txt"), "w") as fh:
-        fh.write("# knowledge base files, oldest release first (written by tools/gen_rules.py)\n")
-        for release, _ in RELEASES:
+        fh.write("# knowledge base files, oldest release first (written by tools/gen_rules.py from tools/releases.tsv)\n")
+        for release in RELEASES:
             fh.write(f"tensorrt-{release}.json\n")
     # ONNX operator schema history: used to tell whether a node's schema is newer than a release's opset range.
     import onnx, onnx.defs

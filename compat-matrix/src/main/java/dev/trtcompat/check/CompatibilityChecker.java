@@ -37,7 +37,8 @@ public final class CompatibilityChecker {
   /**
    * Checks the given releases ({@code 8.6}, {@code 10.0}, ...; empty means all), oldest first.
    *
-   * @throws UserFacingException NOT_FOUND when a release is not in the knowledge base
+   * @throws UserFacingException BAD_REQUEST (HTTP 400, exit 2) naming the known releases when one is not in the
+   *     knowledge base
    */
   public CompatibilityReport check(OnnxModel model, List<String> releases) {
     List<ReleaseRules> selected = select(releases);
@@ -57,7 +58,7 @@ public final class CompatibilityChecker {
     List<ReleaseRules> out = new ArrayList<>();
     for (String r : releases) {
       ReleaseRules rel = kb.release(r).orElseThrow(() -> new UserFacingException(
-          UserFacingException.Kind.NOT_FOUND, "unknown_tensorrt_release",
+          UserFacingException.Kind.BAD_REQUEST, "unknown_tensorrt_release",
           "TensorRT " + r + " is not in the knowledge base; known releases: " + String.join(", ",
               kb.releases().stream().map(ReleaseRules::release).toList())));
       if (!out.contains(rel)) {
@@ -75,6 +76,6 @@ public final class CompatibilityChecker {
     for (NodeSite s : ix.sites) {
       nodes.check(s);
     }
-    return ReleaseResult.of(rel.release(), out.list);
+    return ReleaseResult.of(rel, out.list);
   }
 }

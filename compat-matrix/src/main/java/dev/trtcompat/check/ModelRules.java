@@ -56,11 +56,15 @@ final class ModelRules {
           "re-export with opset " + Math.max(11, rel.parser().opsetMin()) + " or newer (or convert with onnx.version_converter)");
     }
     if (opset > rel.parser().opsetMax()) {
-      out.model(Severity.INFO, "parser.opset_above_documented",
-          "opset " + opset + " is above the range TensorRT " + rel.release() + " documents (up to "
-              + rel.parser().opsetMax() + "); operators whose schema changed after opset "
-              + rel.parser().opsetMax() + " are flagged per node",
-          "re-export with opset " + rel.parser().opsetMax() + " for TensorRT " + rel.release());
+      // The parser's code does not reject a newer opset, but what the release does with it is not documented:
+      // unknown, never a silent pass (schemas newer than the range are also flagged per node).
+      out.model(Severity.WARNING, "parser.opset_newer_than_parser.unknown",
+          "the model's opset " + opset + " is newer than TensorRT " + rel.release() + "'s parser supports (up to opset "
+              + rel.parser().opsetMax() + ")"
+              + (rel.isDerived() ? "; the range is TensorRT " + rel.derivedFrom() + "'s, as " + rel.release()
+                  + "'s own is not known" : ""),
+          "re-export with opset " + rel.parser().opsetMax() + " or lower for TensorRT " + rel.release()
+              + ", or use a newer release");
     }
   }
 

@@ -51,7 +51,10 @@ public record OperatorRule(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record DocFact(String supported, String types, String restrictions, List<String> duplicateRows) {}
 
-  /** Whether the branch's importer registers the operator, and any check read from its code. */
+  /**
+   * Whether the branch's importer registers the operator, and any check read from its code; {@code registered} is
+   * null where the release's importer code was not read (table-only and derived releases).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record CodeFact(boolean registered, String note) {}
+  public record CodeFact(Boolean registered, String note) {}
 }

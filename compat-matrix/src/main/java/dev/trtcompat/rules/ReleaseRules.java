@@ -2,8 +2,10 @@ package dev.trtcompat.rules;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,10 +19,17 @@ import java.util.Optional;
  *     {@code unknown} otherwise
  * @param fallbackPluginImporter the parser looks up a TensorRT plugin named like an unknown op (7.1 on)
  * @param localFunctions the parser expands model-local functions (9.0 on)
+ * @param status {@code source} (built from the release's own table and/or importer code, see {@code read}) or
+ *     {@code derived} (not readable: the {@code derivedFrom} release's rules plus the parser changelog lines in
+ *     {@code changelog}); a derived release is never as certain as one read from source
  */
 public final class ReleaseRules {
 
   private final String release;
+  private final Status status;
+  private final List<String> read;
+  private final String derivedFrom;
+  private final List<ChangelogLine> changelog;
   private final List<Source> sources;
   private final ParserFacts parser;
   private final Support unlistedOperators;
@@ -35,6 +44,10 @@ public final class ReleaseRules {
   @JsonCreator
   public ReleaseRules(
       @JsonProperty("release") String release,
+      @JsonProperty("status") Status status,
+      @JsonProperty("read") List<String> read,
+      @JsonProperty("derivedFrom") String derivedFrom,
+      @JsonProperty("changelog") List<ChangelogLine> changelog,
       @JsonProperty("sources") List<Source> sources,
       @JsonProperty("parser") ParserFacts parser,
       @JsonProperty("unlistedOperators") String unlistedOperators,
@@ -45,6 +58,10 @@ public final class ReleaseRules {
       @JsonProperty("resolutions") List<Resolution> resolutions,
       @JsonProperty("notes") List<String> notes) {
     this.release = release;
+    this.status = status;
+    this.read = read == null ? List.of() : List.copyOf(read);
+    this.derivedFrom = derivedFrom;
+    this.changelog = changelog == null ? List.of() : List.copyOf(changelog);
     this.sources = sources == null ? List.of() : List.copyOf(sources);
     this.parser = parser;
     this.unlistedOperators = "unsupported".equals(unlistedOperators) ? Support.NO : Support.UNKNOWN;
@@ -61,6 +78,30 @@ public final class ReleaseRules {
 
   public String release() {
     return release;
+  }
+
+  /** How the release's facts were obtained; null only in a broken file (the validator rejects it). */
+  public Status status() {
+    return status;
+  }
+
+  public boolean isDerived() {
+    return status == Status.DERIVED;
+  }
+
+  /** What of the release's own sources was read: {@code table}, {@code code}; empty for a derived release. */
+  public List<String> read() {
+    return read;
+  }
+
+  /** The release a derived release's rules were copied from; null for a source release. */
+  public String derivedFrom() {
+    return derivedFrom;
+  }
+
+  /** The changelog lines applied on top of {@link #derivedFrom()}; empty for a source release. */
+  public List<ChangelogLine> changelog() {
+    return changelog;
   }
 
   public List<Source> sources() {
@@ -115,6 +156,24 @@ public final class ReleaseRules {
     String[] p = release.split("\\.");
     return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
   }
+
+  /** Where a release's facts come from. */
+  public enum Status {
+    /** Read from the release's own operator table and/or importer code. */
+    @JsonProperty("source")
+    SOURCE,
+    /** The nearest earlier release plus the parser changelog: lower certainty. */
+    @JsonProperty("derived")
+    DERIVED;
+
+    @JsonValue
+    public String json() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** One parser changelog line applied to a derived release, with its source and what it changed. */
+  public record ChangelogLine(String line, String source, String effect) {}
 
   @Override
   public String toString() {

@@ -21,6 +21,17 @@ final class RulesValidator {
   static void validate(String file, ReleaseRules r) {
     require(r.release() != null && r.release().matches("\\d+\\.\\d+"), file, "release must be MAJOR.MINOR");
     require(file.equals("tensorrt-" + r.release() + ".json"), file, "file name must match release " + r.release());
+    require(r.status() != null, file, "status must be source or derived");
+    if (r.isDerived()) {
+      require(r.derivedFrom() != null && r.read().isEmpty(), file, "a derived release names derivedFrom and reads nothing");
+      for (ReleaseRules.ChangelogLine c : r.changelog()) {
+        require(c.line() != null && c.effect() != null && c.source() != null && c.source().startsWith("https://"),
+            file, "every changelog line needs its text, effect and an https source");
+      }
+    } else {
+      require(r.derivedFrom() == null && r.changelog().isEmpty(), file, "a source release has no derivedFrom/changelog");
+      require(!r.read().isEmpty(), file, "a source release says what was read (table, code)");
+    }
     require(!r.sources().isEmpty(), file, "sources must name at least one document");
     for (Source s : r.sources()) {
       require(s.url() != null && s.url().startsWith("https://"), file, "every source needs an https URL");
@@ -72,6 +83,12 @@ final class RulesValidator {
   }
 
   static void validateOrder(List<ReleaseRules> releases) {
+    Set<String> earlier = new HashSet<>();
+    for (ReleaseRules r : releases) {
+      require(!r.isDerived() || earlier.contains(r.derivedFrom()), "tensorrt-" + r.release() + ".json",
+          "derivedFrom must name an earlier release of the knowledge base");
+      earlier.add(r.release());
+    }
     for (int i = 1; i < releases.size(); i++) {
       int[] a = releases.get(i - 1).versionParts();
       int[] b = releases.get(i).versionParts();

@@ -39,6 +39,40 @@ class CompatibilityCheckerTest {
   }
 
   @Test
+  void opsetNewerThanTheReleasesParserIsUnknownNamingBothNumbers() {
+    // Relu's schema is unchanged since opset 14, so only the model-level opset decides
+    OnnxModel opset25 = read(model(25, GraphProto.newBuilder()
+        .addInput(tensor("x", FLOAT, 1L, 3L)).addOutput(tensor("y", FLOAT, 1L, 3L))
+        .addNode(node("Relu", "relu", in("x"), in("y")))).build());
+    ReleaseResult r = result(opset25, "10.16");
+    assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(r.findings()).anySatisfy(f -> {
+      assertThat(f.rule()).isEqualTo("parser.opset_newer_than_parser.unknown");
+      assertThat(f.message()).contains("opset 25").contains("TensorRT 10.16").contains("up to opset 24");
+      assertThat(f.fix()).contains("opset 24");
+    });
+    // the same model at opset 24 is within 10.16's range
+    OnnxModel opset24 = read(model(24, GraphProto.newBuilder()
+        .addInput(tensor("x", FLOAT, 1L, 3L)).addOutput(tensor("y", FLOAT, 1L, 3L))
+        .addNode(node("Relu", "relu", in("x"), in("y")))).build());
+    assertThat(result(opset24, "10.16").verdict()).isEqualTo(Verdict.COMPATIBLE);
+    assertThat(result(opset24, "10.10").verdict()).isEqualTo(Verdict.UNKNOWN);
+  }
+
+  @Test
+  void resultsSayWhetherTheReleaseWasReadOrDerived() throws Exception {
+    CompatibilityReport r = CHECKER.check(relu(1L, 3L), List.of("10.10", "10.11"));
+    assertThat(r.results().get(0).derived()).isFalse();
+    assertThat(r.results().get(1).derived()).isTrue();
+    assertThat(r.results().get(1).derivedFrom()).isEqualTo("10.10");
+    JsonNode j = Json.mapper().readTree(Json.mapper().writeValueAsString(r));
+    assertThat(j.get("results").get(0).get("status").asText()).isEqualTo("source");
+    assertThat(j.get("results").get(0).has("derivedFrom")).isFalse();
+    assertThat(j.get("results").get(1).get("status").asText()).isEqualTo("derived");
+    assertThat(j.get("results").get(1).get("derivedFrom").asText()).isEqualTo("10.10");
+  }
+
+  @Test
   void dynamicInputDimsAreNamed() {
     ReleaseResult r = result(relu("batch", 3L, "h", 8L), "8.6");
     assertThat(r.verdict()).isEqualTo(Verdict.COMPATIBLE_WITH_WARNINGS);
@@ -243,5 +277,11 @@ class CompatibilityCheckerTest {
     assertThat(r.results()).extracting(ReleaseResult::tensorrt).containsExactly("7.2", "8.6", "10.0");
     assertThatThrownBy(() -> CHECKER.check(relu(1L), List.of("6.0")))
         .isInstanceOf(UserFacingException.class).hasMessageContaining("known releases");
+    assertThatThrownBy(() -> CHECKER.check(relu(1L), List.of("10.99")))
+        .isInstanceOfSatisfying(UserFacingException.class, e -> {
+          assertThat(e.kind()).isEqualTo(UserFacingException.Kind.BAD_REQUEST);
+          assertThat(e.detail()).contains("TensorRT 10.99 is not in the knowledge base")
+              .contains("7.0, 7.1, 7.2").contains("10.9, 10.10, 10.11").contains("11.3");
+        });
   }
 }

@@ -36,10 +36,21 @@ class KnowledgeBaseTest {
     return out;
   }
 
+  /** Releases whose table is a row key of the shared operators.tsv (the others' tables are read from git). */
+  static Stream<ReleaseRules> releasesWithSharedTable() throws IOException {
+    Map<String, Map<String, List<String>>> table = table();
+    return KB.releases().stream().filter(r -> !r.isDerived() && table.containsKey(r.sources().get(0).branch()));
+  }
+
   @Test
-  void loadsEveryReleaseFromSevenToTen() {
+  void loadsEveryReleaseFromSevenToElevenThree() {
     assertThat(KB.releases()).extracting(ReleaseRules::release)
-        .containsExactly("7.0", "7.1", "7.2", "8.0", "8.2", "8.4", "8.5", "8.6", "9.0", "9.1", "9.2", "9.3", "10.0", "10.1");
+        .containsExactly("7.0", "7.1", "7.2", "8.0", "8.2", "8.4", "8.5", "8.6", "9.0", "9.1", "9.2", "9.3", "10.0", "10.1",
+            "10.2", "10.3", "10.4", "10.5", "10.6", "10.7", "10.8", "10.9", "10.10", "10.11", "10.12", "10.13", "10.14",
+            "10.15", "10.16", "11.0", "11.1", "11.2", "11.3");
+    assertThat(KB.releases()).filteredOn(ReleaseRules::isDerived).extracting(ReleaseRules::release)
+        .containsExactly("10.11", "10.12", "10.13", "11.0", "11.2", "11.3");
+    assertThat(KB.release("10.10.0.31")).map(ReleaseRules::release).hasValue("10.10");
     assertThat(KB.release("8.6.1.6")).map(ReleaseRules::release).hasValue("8.6");
     assertThat(KB.release("10")).map(ReleaseRules::release).hasValue("10.0");
     assertThat(KB.release("6.0")).isEmpty();
@@ -49,16 +60,25 @@ class KnowledgeBaseTest {
   @MethodSource("releases")
   void statesItsSourcesWithBranchAndFile(ReleaseRules r) {
     assertThat(r.sources()).isNotEmpty();
-    assertThat(r.sources()).allSatisfy(s -> {
+    List<Source> files = r.sources().stream().filter(s -> s.file() != null).toList();
+    assertThat(files).allSatisfy(s -> {
       assertThat(s.url()).startsWith("https://github.com/onnx/onnx-tensorrt/blob/");
       assertThat(s.url()).contains(s.branch()).endsWith(s.file());
     });
-    assertThat(r.sources()).extracting(Source::file).anyMatch(f -> f.endsWith("operators.md"))
-        .anyMatch(f -> f.endsWith("Importers.cpp") || f.endsWith("op_importers.cpp"));
+    assertThat(files).extracting(Source::file).anyMatch(f -> f.endsWith("operators.md"));
+    if (r.read().contains("code")) {
+      assertThat(files).extracting(Source::file).anyMatch(f -> f.endsWith("Importers.cpp") || f.endsWith("op_importers.cpp"));
+    }
+    if (r.isDerived()) {
+      // the changelog lines' sources are named; the rest are the base release's documents
+      assertThat(r.changelog()).allSatisfy(c -> assertThat(r.sources()).extracting(Source::url).contains(c.source()));
+    } else {
+      assertThat(r.read()).contains("table");
+    }
   }
 
   @ParameterizedTest
-  @MethodSource("releases")
+  @MethodSource("releasesWithSharedTable")
   void everyTableOperatorIsPresentWithTheTableFlagUnlessTheCodeDecidedOtherwise(ReleaseRules r) throws IOException {
     String branch = r.sources().get(0).branch();
     Map<String, List<String>> rows = table().get(branch);
@@ -149,11 +169,76 @@ class KnowledgeBaseTest {
     assertThat(KB.release("8.6").orElseThrow().elementType("INT8")).hasValue(TypePolicy.QUANTIZED_ONLY);
   }
 
+  @Test
+  void tableParsedFromGitAgreesWithTheSharedTranscription() throws IOException {
+    // 10.6's table is read from git (release-10.6, 4442153) and was transcribed separately at 0137504: same rows
+    Map<String, List<String>> shared = table().get("0137504");
+    ReleaseRules r = KB.release("10.6").orElseThrow();
+    assertThat(r.sources().get(0).via()).contains("git release-10.6");
+    assertThat(shared).hasSize(196);
+    shared.forEach((op, flags) -> assertThat(r.operator(op)).as(op).hasValueSatisfying(rule ->
+        assertThat(rule.doc().supported()).isEqualTo(flags.get(0))));
+    assertThat(r.operators()).hasSize(shared.size());
+  }
+
+  @Test
+  void opsetRangesOfTheNewerReleases() {
+    assertThat(KB.release("10.2").orElseThrow().parser().opsetMax()).isEqualTo(20);
+    assertThat(KB.release("10.6").orElseThrow().parser().opsetMax()).isEqualTo(22);
+    assertThat(KB.release("10.10").orElseThrow().parser().opsetMax()).isEqualTo(22);
+    assertThat(KB.release("10.14").orElseThrow().parser().opsetMax()).isEqualTo(24);
+    // derived releases keep their base's documented range: no range is stated for them
+    assertThat(KB.release("10.11").orElseThrow().parser().opsetMax()).isEqualTo(22);
+    assertThat(KB.release("11.3").orElseThrow().parser().opsetMax()).isEqualTo(24);
+    assertThat(KB.release("10.8").orElseThrow().elementType("FLOAT4E2M1")).hasValue(TypePolicy.QUANTIZED_ONLY);
+    assertThat(KB.release("10.7").orElseThrow().elementType("FLOAT4E2M1")).hasValue(TypePolicy.UNSUPPORTED);
+  }
+
+  @Test
+  void derivedReleasesAreTheirBasePlusTheChangelog() {
+    ReleaseRules r112 = KB.release("11.2").orElseThrow();
+    assertThat(r112.status()).isEqualTo(ReleaseRules.Status.DERIVED);
+    assertThat(r112.derivedFrom()).isEqualTo("11.1");
+    assertThat(r112.read()).isEmpty();
+    assertThat(r112.notes()).anyMatch(n -> n.startsWith("derived:"));
+    assertThat(op("11.1", "DFT").supported()).isEqualTo(Support.NO);
+    assertThat(op("11.2", "DFT").supported()).isEqualTo(Support.YES);
+    assertThat(op("11.1", "GridSample").constraints()).anyMatch(c -> c instanceof Constraint.InputRank ir && ir.max() == 4);
+    assertThat(op("11.2", "GridSample").constraints()).anyMatch(c -> c instanceof Constraint.InputRank ir && ir.max() == 5);
+    assertThat(r112.changelog()).anySatisfy(c -> {
+      assertThat(c.source()).isEqualTo("https://github.com/onnx/onnx-tensorrt/pull/1061");
+      assertThat(c.effect()).isEqualTo("DFT: supported no -> yes");
+    });
+    // 11.0: 10.16 plus Swish; 10.16's table has no Swish row
+    assertThat(KB.release("10.16").orElseThrow().operator("Swish")).isEmpty();
+    assertThat(op("11.0", "Swish").supported()).isEqualTo(Support.YES);
+    // 10.12: integer Pow bases, from the changelog (a changelog type list is never an importer fact)
+    assertThat(op("10.12", "Pow").types()).contains("INT32", "INT64");
+    assertThat(op("10.12", "Pow").typesFromCode()).isFalse();
+    assertThat(op("10.11", "Pow").types()).doesNotContain("INT32");
+    // the importer was not read for a derived release: no registration is claimed
+    assertThat(KB.release("10.13").orElseThrow().operators()).allSatisfy(o ->
+        assertThat(o.code() == null || o.code().registered() == null).isTrue());
+    assertThat(KB.release("11.3").orElseThrow().changelog()).isEmpty();
+  }
+
+  @Test
+  void tableOnlyReleasesTakeSupportFromTheTable() {
+    ReleaseRules r = KB.release("10.14").orElseThrow();
+    assertThat(r.status()).isEqualTo(ReleaseRules.Status.SOURCE);
+    assertThat(r.read()).containsExactly("table");
+    assertThat(op("10.14", "Attention").supported()).isEqualTo(Support.YES);
+    assertThat(KB.release("10.10").orElseThrow().operator("Attention")).isEmpty();
+    assertThat(op("10.15", "RMSNormalization").supported()).isEqualTo(Support.YES);
+    assertThat(r.notes()).anyMatch(n -> n.contains("not read"));
+  }
+
   @ParameterizedTest
-  @MethodSource("releases")
+  @MethodSource("releasesWithSharedTable")
   void opsetRangeMatchesTheVersionsTable(ReleaseRules r) throws IOException {
     String branch = r.sources().get(0).branch();
-    String row = Files.readAllLines(VERSIONS_TSV).stream().filter(l -> l.split("\t")[1].equals(branch)).findFirst().orElseThrow();
+    String row = Files.readAllLines(VERSIONS_TSV).stream().filter(l -> l.split("\t")[1].equals(branch)).findFirst()
+        .orElseThrow(() -> new AssertionError("no versions.tsv row for " + branch));
     assertThat(r.parser().opsetMax()).isEqualTo(Integer.parseInt(row.split("\t", -1)[3]));
     assertThat(r.parser().opsetMin()).isEqualTo(7);
   }
@@ -177,15 +262,30 @@ class KnowledgeBaseTest {
 
   @Test
   void loaderRejectsABrokenFile() {
-    ReleaseRules bad = new ReleaseRules("8.6", List.of(), null, "unsupported", false, false, Map.of(), List.of(), List.of(), List.of());
+    ReleaseRules bad = new ReleaseRules("8.6", ReleaseRules.Status.SOURCE, List.of("table"), null, null, List.of(), null,
+        "unsupported", false, false, Map.of(), List.of(), List.of(), List.of());
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> RulesValidator.validate("tensorrt-8.6.json", bad))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("sources");
     OperatorRule dup = new OperatorRule("Relu", Support.YES, null, null, null, List.of(), null, null, null);
-    ReleaseRules twice = new ReleaseRules("8.6", KB.release("8.6").orElseThrow().sources(),
+    ReleaseRules twice = new ReleaseRules("8.6", ReleaseRules.Status.SOURCE, List.of("table"), null, null,
+        KB.release("8.6").orElseThrow().sources(),
         KB.release("8.6").orElseThrow().parser(), "unsupported", false, false,
         Map.of("FLOAT", TypePolicy.SUPPORTED, "INT64", TypePolicy.CAST_DOWN), List.of(dup, dup), List.of(), List.of());
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> RulesValidator.validate("tensorrt-8.6.json", twice))
         .hasMessageContaining("listed twice");
+    ReleaseRules base = KB.release("8.6").orElseThrow();
+    ReleaseRules derivedWithoutBase = new ReleaseRules("8.6", ReleaseRules.Status.DERIVED, List.of(), null, List.of(),
+        base.sources(), base.parser(), "unsupported", false, false, base.elementTypes(), List.of(), List.of(), List.of());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RulesValidator.validate("tensorrt-8.6.json", derivedWithoutBase))
+        .hasMessageContaining("derivedFrom");
+    ReleaseRules noStatus = new ReleaseRules("8.6", null, List.of("table"), null, null, base.sources(), base.parser(),
+        "unsupported", false, false, base.elementTypes(), List.of(), List.of(), List.of());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RulesValidator.validate("tensorrt-8.6.json", noStatus))
+        .hasMessageContaining("status");
+    ReleaseRules forward = new ReleaseRules("8.6", ReleaseRules.Status.DERIVED, List.of(), "9.0", List.of(),
+        base.sources(), base.parser(), "unsupported", false, false, base.elementTypes(), List.of(), List.of(), List.of());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RulesValidator.validateOrder(List.of(forward)))
+        .hasMessageContaining("earlier release");
   }
 
   static OperatorRule op(String release, String op) {

@@ -9,11 +9,13 @@ import java.util.List;
  * @param release the TensorRT release line, major.minor, e.g. {@code 8.6}
  * @param tensorRtVersion the TensorRT version as precisely as the source states it, e.g. {@code 8.6.1}
  * @param cudaVersion the CUDA version, empty when the source does not state it
+ * @param minDriver the minimum NVIDIA driver the release notes state, empty when the source does not state it
  * @param note what kind of source backs the row
  * @param sources source URLs
  */
 public record TensorRtImage(
-    String tag, String release, String tensorRtVersion, String cudaVersion, String note, List<String> sources) {
+    String tag, String release, String tensorRtVersion, String cudaVersion, String minDriver, String note,
+    List<String> sources) {
 
   public TensorRtImage {
     sources = List.copyOf(sources);

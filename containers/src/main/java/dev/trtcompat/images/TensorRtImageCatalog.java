@@ -23,11 +23,30 @@ public final class TensorRtImageCatalog {
 
   private static final String RESOURCE = "tensorrt-containers.tsv";
 
+  /** Gap rows: tag {@code -}. */
+  static final String NO_TAG = "-";
+
   private final List<TensorRtImage> images;
+  private final List<Gap> gaps;
   private final String registryPrefix;
 
-  private TensorRtImageCatalog(List<TensorRtImage> images, String registryPrefix) {
-    this.images = List.copyOf(images);
+  /**
+   * A TensorRT release with no known container tag, said explicitly instead of guessed.
+   *
+   * @param note why there is no tag (never shipped, or no source read states it)
+   * @param sources what states it, or where to look it up
+   */
+  public record Gap(String release, String note, List<String> sources) {
+    public Gap {
+      sources = List.copyOf(sources);
+    }
+  }
+
+  private record Table(List<TensorRtImage> images, List<Gap> gaps) {}
+
+  private TensorRtImageCatalog(Table table, String registryPrefix) {
+    this.images = List.copyOf(table.images());
+    this.gaps = List.copyOf(table.gaps());
     this.registryPrefix = registryPrefix;
   }
 
@@ -50,7 +69,7 @@ public final class TensorRtImageCatalog {
     }
     // Validate now so a bad setting fails at start-up, not at the first conversion.
     ImageReference.parse(prefix.strip().replaceAll("/+$", "") + "/tensorrt:x");
-    return new TensorRtImageCatalog(images, prefix.strip().replaceAll("/+$", ""));
+    return new TensorRtImageCatalog(new Table(images, gaps), prefix.strip().replaceAll("/+$", ""));
   }
 
   public String registryPrefix() {
@@ -60,6 +79,16 @@ public final class TensorRtImageCatalog {
   /** Every known tag, oldest first. */
   public List<TensorRtImage> images() {
     return images;
+  }
+
+  /** Releases with no known tag, with the reason, oldest first. */
+  public List<Gap> gaps() {
+    return gaps;
+  }
+
+  /** Why a release has no known tag, if the table says so. */
+  public Optional<Gap> gapFor(String release) {
+    return gaps.stream().filter(g -> g.release().equals(release.strip())).findFirst();
   }
 
   /** TensorRT release lines with at least one known container, oldest first (e.g. 7.0 ... 10.0). */
@@ -89,8 +118,9 @@ public final class TensorRtImageCatalog {
   static final Comparator<String> RELEASE_ORDER = Comparator.comparing(
       (String v) -> Arrays.stream(v.split("\\.")).mapToInt(Integer::parseInt).toArray(), Arrays::compare);
 
-  static List<TensorRtImage> parse(InputStream in) throws IOException {
+  static Table parse(InputStream in) throws IOException {
     List<TensorRtImage> rows = new ArrayList<>();
+    List<Gap> gaps = new ArrayList<>();
     BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     String header = null;
     String line;
@@ -102,18 +132,25 @@ public final class TensorRtImageCatalog {
       }
       if (header == null) {
         header = line;
-        if (!line.equals("tag\ttensorrt\ttensorrt_version\tcuda\tnote\tsource")) {
+        if (!line.equals("tag\ttensorrt\ttensorrt_version\tcuda\tmin_driver\tnote\tsource")) {
           throw new IllegalStateException(RESOURCE + ": unexpected header '" + line + "'");
         }
         continue;
       }
       String[] cells = line.split("\t", -1);
-      if (cells.length != 6 || cells[5].isBlank()) {
-        throw new IllegalStateException(RESOURCE + " line " + number + ": expected 6 cells with a source");
+      if (cells.length != 7 || cells[6].isBlank()) {
+        throw new IllegalStateException(RESOURCE + " line " + number + ": expected 7 cells with a source");
       }
-      rows.add(new TensorRtImage(cells[0], cells[1], cells[2], cells[3], cells[4],
-          List.of(cells[5].strip().split("\\s+"))));
+      List<String> sources = List.of(cells[6].strip().split("\\s+"));
+      if (cells[0].equals(NO_TAG)) {
+        if (cells[5].isBlank()) {
+          throw new IllegalStateException(RESOURCE + " line " + number + ": a gap row says why in its note");
+        }
+        gaps.add(new Gap(cells[1], cells[5], sources));
+      } else {
+        rows.add(new TensorRtImage(cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], sources));
+      }
     }
-    return rows;
+    return new Table(rows, gaps);
   }
 }

@@ -3,6 +3,8 @@ package dev.trtcompat.images;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trtcompat.rules.KnowledgeBase;
+import dev.trtcompat.rules.ReleaseRules;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,7 @@ class TensorRtImageCatalogTest {
     assertThat(row.release()).matches("\\d+\\.\\d+");
     assertThat(row.tensorRtVersion()).startsWith(row.release());
     assertThat(row.cudaVersion()).matches("(\\d+\\.\\d+(\\.\\d+)?)?");
+    assertThat(row.minDriver()).matches("(\\d+(\\.\\d+)*)?");
     assertThat(row.sources()).isNotEmpty().allSatisfy(url -> assertThat(url).startsWith("https://"));
     assertThat(row.reference().toString()).isEqualTo("nvcr.io/nvidia/tensorrt:" + row.tag());
   }
@@ -38,8 +41,24 @@ class TensorRtImageCatalogTest {
 
   @Test
   void coversTensorRt7To10() {
-    assertThat(catalog.releases()).contains("7.0", "7.1", "7.2", "8.0", "8.2", "8.5", "8.6", "10.0", "10.8")
+    assertThat(catalog.releases()).contains("7.0", "7.1", "7.2", "8.0", "8.2", "8.4", "8.5", "8.6", "10.0", "10.8", "10.15")
         .doesNotContain("9.0");
+    assertThat(catalog.newestFor("10.15")).get().extracting(TensorRtImage::tag).isEqualTo("26.02-py3");
+    assertThat(catalog.byTag("23.06-py3")).get().extracting(TensorRtImage::minDriver).isEqualTo("530");
+  }
+
+  @Test
+  void everyKnowledgeBaseReleaseHasATagOrAnExplicitGap() {
+    for (ReleaseRules r : KnowledgeBase.bundled().releases()) {
+      boolean tagged = catalog.newestFor(r.release()).isPresent();
+      boolean gap = catalog.gapFor(r.release()).isPresent();
+      assertThat(tagged ^ gap).as("TensorRT %s: exactly one of a tag row or a gap row", r.release()).isTrue();
+    }
+    assertThat(catalog.gapFor("9.0")).get().satisfies(g -> assertThat(g.note()).contains("TensorRT-LLM only"));
+    assertThat(catalog.gapFor("11.3")).get().satisfies(g -> {
+      assertThat(g.note()).startsWith("no tag known");
+      assertThat(g.sources()).allSatisfy(u -> assertThat(u).startsWith("https://"));
+    });
   }
 
   @Test

@@ -84,10 +84,15 @@ final class CheckCommand implements Callable<Integer> {
     out.printf("%s: producer %s %s, opset %d, IR %d, %d nodes%n%n", model.getFileName(),
         m.producerName().isEmpty() ? "-" : m.producerName(), m.producerVersion(), r.opsetAdvice().modelOpset(),
         m.irVersion(), m.nodeCount());
-    out.printf("%-9s %-25s %6s %8s  %s%n", "TensorRT", "verdict", "errors", "warnings", "first problem");
+    out.printf("%-9s %-25s %-14s %6s %8s  %s%n", "TensorRT", "verdict", "rules", "errors", "warnings",
+        "first problem");
     for (ReleaseResult rr : r.results()) {
-      out.printf("%-9s %-25s %6d %8d  %s%n", rr.tensorrt(), rr.verdict().json(), rr.errors(), rr.warnings(),
-          firstProblem(rr));
+      out.printf("%-9s %-25s %-14s %6d %8d  %s%n", rr.tensorrt(), rr.verdict().json(), basis(rr), rr.errors(),
+          rr.warnings(), firstProblem(rr));
+    }
+    if (r.results().stream().anyMatch(ReleaseResult::derived)) {
+      out.println("derived: the release's own operator table and importer code were not read here; its rules are the"
+          + " named earlier release's plus its parser changelog, so its verdict is less certain.");
     }
     out.println();
     r.opsetAdvice().advice().forEach(a -> out.println("advice: " + a));
@@ -99,7 +104,8 @@ final class CheckCommand implements Callable<Integer> {
       if (shown.isEmpty()) {
         continue;
       }
-      out.printf("%nTensorRT %s (%s)%n", rr.tensorrt(), rr.verdict().json());
+      out.printf("%nTensorRT %s (%s%s)%n", rr.tensorrt(), rr.verdict().json(),
+          rr.derived() ? ", derived from " + rr.derivedFrom() + " + changelog" : "");
       for (Finding f : shown.subList(0, Math.min(FINDINGS_SHOWN, shown.size()))) {
         String where = f.node() == null ? "model" : "node " + f.nodeIndex() + " " + f.path() + " (" + f.op() + ")";
         out.printf("  %-7s %s [%s]%n          %s%n          fix: %s%n", f.severity().json(), where, f.rule(),
@@ -109,6 +115,11 @@ final class CheckCommand implements Callable<Integer> {
         out.printf("  ... %d more (use --json)%n", shown.size() - FINDINGS_SHOWN);
       }
     }
+  }
+
+  /** Where the release's rules come from: read from its sources, or derived from an earlier release. */
+  static String basis(ReleaseResult rr) {
+    return rr.derived() ? "derived<-" + rr.derivedFrom() : "source";
   }
 
   private static String firstProblem(ReleaseResult rr) {

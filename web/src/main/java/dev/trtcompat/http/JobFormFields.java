@@ -3,11 +3,15 @@ package dev.trtcompat.http;
 import dev.trtcompat.images.TensorRtImage;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.precision.Precision;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
  * The "measure in containers" choices, shared by the upload form and the model page's form: one checkbox per
- * TensorRT release with a known container, the precisions, and the ONNX Runtime reference. Field names are
+ * TensorRT release with a known container (and a disabled, unnamed one saying why for a release the catalog
+ * marks as having no known tag), the precisions, and the ONNX Runtime reference. Field names are
  * what the upload receiver and {@code POST /models/{id}/jobs} read: {@code trt}, {@code precision},
  * {@code reference}.
  */
@@ -24,8 +28,20 @@ public final class JobFormFields {
     h.open("fieldset", "class", "job-fields");
     h.element("legend", "Measure in TensorRT containers (optional)");
     h.open("div", "class", "choices releases");
-    for (String release : images.releases()) {
-      TensorRtImage image = images.newestFor(release).orElseThrow();
+    List<String> releases = new ArrayList<>(images.releases());
+    images.gaps().forEach(g -> releases.add(g.release()));
+    releases.sort(Comparator.comparing(
+        (String v) -> Arrays.stream(v.split("\\.")).mapToInt(Integer::parseInt).toArray(),
+        Arrays::compare));
+    for (String release : releases) {
+      TensorRtImage image = images.newestFor(release).orElse(null);
+      if (image == null) {
+        // Shown so every release is visible, but not measurable: no container tag is known for it.
+        h.open("label", "class", "choice unavailable", "title", images.gapFor(release).orElseThrow().note());
+        h.empty("input", "type", "checkbox", "disabled", null);
+        h.text(" " + release + " (no known container)").close("label");
+        continue;
+      }
       h.open("label", "class", "choice", "title", "tensorrt:" + image.tag()
           + (image.cudaVersion().isEmpty() ? "" : ", CUDA " + image.cudaVersion()));
       if (checkedReleases.contains(release)) {

@@ -57,8 +57,8 @@ final class MatrixAssembly {
     List<Integer> failing = new ArrayList<>();
     for (ReleaseResult rr : check.results()) {
       Predicted base = predicted(rr);
-      rows.add(row(rr.tensorrt(), true, verdict(rr.verdict()), base, precisions, measured.remove(rr.tensorrt()),
-          images, failing, check));
+      rows.add(row(rr.tensorrt(), true, rr.derived() ? rr.derivedFrom() : null, verdict(rr.verdict()), base,
+          precisions, measured.remove(rr.tensorrt()), images, failing, check));
     }
     // Releases the job ran that the knowledge base lacks: shown with an unknown prediction, never dropped.
     String newest = check.results().isEmpty() ? null : check.results().get(check.results().size() - 1).tensorrt();
@@ -68,14 +68,15 @@ final class MatrixAssembly {
       Predicted p = new Predicted("unknown", List.of(new Reason("info", "TensorRT " + release
           + " is not in the knowledge base" + (newest == null ? "" : " (its newest release is " + newest + ")")
           + ", so there is no prediction.", null, null)), List.of());
-      rows.add(row(release, false, "unknown", p, precisions, measured.get(release), images, failing, check));
+      rows.add(row(release, false, null, "unknown", p, precisions, measured.get(release), images, failing, check));
     }
     return new MatrixReport(modelId, fileName, job.map(Job::id).orElse(null),
         job.map(j -> j.createdAt().toString()).orElse(null), job.map(Job::unfinished).orElse(false),
         precisions, rows, reference, failing.stream().distinct().sorted().toList());
   }
 
-  private static Row row(String release, boolean inKb, String verdict, Predicted base, List<String> precisions,
+  private static Row row(String release, boolean inKb, String derivedFrom, String verdict, Predicted base,
+      List<String> precisions,
       Map<String, Cell> cells, TensorRtImageCatalog images, List<Integer> failing, CompatibilityReport check) {
     Optional<TensorRtImage> image = images.newestFor(release);
     List<MatrixReport.Cell> out = new ArrayList<>();
@@ -89,7 +90,7 @@ final class MatrixAssembly {
       out.add(new MatrixReport.Cell(precision, p, m, contradiction(release, p, m)));
     }
     return new Row(release, image.map(TensorRtImage::tag).orElse(null),
-        image.map(TensorRtImage::cudaVersion).filter(c -> !c.isEmpty()).orElse(null), inKb, verdict, out);
+        image.map(TensorRtImage::cudaVersion).filter(c -> !c.isEmpty()).orElse(null), inKb, derivedFrom, verdict, out);
   }
 
   /** The page's and CSV's short verdict names: compatible_with_warnings reads as "warnings". */

@@ -38,8 +38,8 @@ public record MatrixReport(
    * @param inKnowledgeBase false for a release the job ran but the static checker has no rules for
    * @param verdict the static verdict for the release (compatible, warnings, incompatible, unknown)
    */
-  public record Row(String tensorrt, String containerTag, String cuda, boolean inKnowledgeBase, String verdict,
-      List<Cell> cells) {
+  public record Row(String tensorrt, String containerTag, String cuda, boolean inKnowledgeBase, String derivedFrom,
+      String verdict, List<Cell> cells) {
     public Row {
       cells = List.copyOf(cells);
     }

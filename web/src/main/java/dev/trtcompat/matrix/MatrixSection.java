@@ -65,11 +65,22 @@ public final class MatrixSection {
     h.close("tr").close("thead");
     h.open("tbody");
     for (MatrixReport.Row row : r.rows()) {
-      h.open("tr", "data-trt", row.tensorrt(), "data-kb", Boolean.toString(row.inKnowledgeBase()),
-          "id", "trt-" + row.tensorrt().replace('.', '-'), "class", row.inKnowledgeBase() ? "release" : "release not-in-kb");
+      List<String> rowAttrs = new ArrayList<>(List.of("data-trt", row.tensorrt(), "data-kb",
+          Boolean.toString(row.inKnowledgeBase()), "id", "trt-" + row.tensorrt().replace('.', '-'), "class",
+          !row.inKnowledgeBase() ? "release not-in-kb" : row.derivedFrom() != null ? "release derived" : "release"));
+      if (row.derivedFrom() != null) {
+        rowAttrs.addAll(List.of("data-derived-from", row.derivedFrom()));
+      }
+      h.open("tr", rowAttrs.toArray(String[]::new));
       h.open("th", "scope", "row").text("TensorRT " + row.tensorrt());
       if (!row.inKnowledgeBase()) {
         h.element("span", "not in the knowledge base", "class", "note");
+      } else if (row.derivedFrom() != null) {
+        // Lower certainty, said in words: this release's own table and importer code were not read.
+        h.element("span", "derived from " + row.derivedFrom() + " + changelog", "class", "badge derived",
+            "title", "TensorRT " + row.tensorrt() + "'s operator table and importer code were not read here; the"
+                + " prediction uses TensorRT " + row.derivedFrom() + "'s rules plus the parser changelog, so it is"
+                + " less certain than for a release read from source.");
       }
       h.close("th");
       h.element("td", row.containerTag() == null ? "-" : "tensorrt:" + row.containerTag(), "class", "mono");
@@ -90,7 +101,8 @@ public final class MatrixSection {
       attrs.addAll(List.of("data-contradiction", "true"));
     }
     h.open("td", attrs.toArray(String[]::new));
-    h.element("span", "predicted: " + c.predicted().verdict(), "class", "badge verdict verdict-" + c.predicted().verdict());
+    h.element("span", (row.derivedFrom() != null ? "predicted (derived): " : "predicted: ") + c.predicted().verdict(),
+        "class", "badge verdict verdict-" + c.predicted().verdict() + (row.derivedFrom() != null ? " derived" : ""));
     Measured m = c.measured();
     if (m != null) {
       h.open("div", "class", "measured state-" + m.state());

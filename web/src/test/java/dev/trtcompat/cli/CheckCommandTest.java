@@ -36,8 +36,10 @@ class CheckCommandTest {
   void printsAMatrixAndExitsZeroWhenOneReleaseAccepts() {
     Run r = run("check", model("detection_nms_nonzero"));
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("TensorRT  verdict").contains("8.4       incompatible")
-        .contains("8.5       compatible").contains("NonZero is supported from TensorRT 8.5")
+    assertThat(r.out()).contains("TensorRT  verdict").containsPattern("8\\.4 +incompatible +source")
+        .containsPattern("8\\.5 +compatible +source").containsPattern("10\\.11 +compatible +derived<-10\\.10")
+        .contains("derived: the release's own operator table and importer code were not read here")
+        .contains("NonZero is supported from TensorRT 8.5")
         .contains("fix: upgrade to TensorRT 8.5");
   }
 
@@ -71,6 +73,10 @@ class CheckCommandTest {
     Run bad = run("check", model("grid_sample"), "--trt", "6.0");
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.err()).contains("TensorRT 6.0 is not in the knowledge base").doesNotContain("Exception");
+    Run newer = run("check", model("grid_sample"), "--trt", "10.99");
+    assertThat(newer.exit()).isEqualTo(2);
+    assertThat(newer.err()).contains("TensorRT 10.99 is not in the knowledge base; known releases: 7.0, 7.1")
+        .contains("10.16, 11.0, 11.1, 11.2, 11.3").doesNotContain("Exception");
     Run missing = run("check", "/nonexistent/model.onnx");
     assertThat(missing.exit()).isEqualTo(2);
   }

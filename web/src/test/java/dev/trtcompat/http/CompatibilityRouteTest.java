@@ -98,7 +98,11 @@ class CompatibilityRouteTest {
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(TestServer.json(missing).get("error").asText()).isEqualTo("model_not_found");
     assertThat(server.get("/api/v1/models/not-an-id/compatibility").statusCode()).isEqualTo(404);
-    assertThat(server.get("/api/v1/models/" + id + "/compatibility?trt=1.0").statusCode()).isBetween(400, 404);
+    HttpResponse<String> unknownRelease = server.get("/api/v1/models/" + id + "/compatibility?trt=10.99");
+    assertThat(unknownRelease.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(unknownRelease).get("error").asText()).isEqualTo("unknown_tensorrt_release");
+    assertThat(TestServer.json(unknownRelease).get("detail").asText())
+        .contains("TensorRT 10.99 is not in the knowledge base; known releases: 7.0, 7.1").contains("11.3");
   }
 
   @Test

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.images.TensorRtImageCatalog;
+import dev.trtcompat.rules.KnowledgeBase;
+import dev.trtcompat.rules.ReleaseRules;
 import dev.trtcompat.testing.TestServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +44,13 @@ class JobFormsTest {
     assertThat(page.select("form#upload-form input[name=trt]").eachAttr("value"))
         .containsExactlyElementsOf(TensorRtImageCatalog.builtIn().releases());
     assertThat(page.select("form#upload-form input[name=trt][checked]")).isEmpty();
+    // every knowledge-base release is listed; one without a known container tag is shown, disabled, with why
+    List<String> shown = page.select("form#upload-form .releases label").eachText();
+    for (ReleaseRules r : KnowledgeBase.bundled().releases()) {
+      assertThat(shown).as("TensorRT %s in the form", r.release())
+          .anyMatch(t -> t.equals(r.release()) || t.equals(r.release() + " (no known container)"));
+    }
+    assertThat(page.select("form#upload-form label.unavailable[title] input[disabled]:not([name])")).isNotEmpty();
     assertThat(page.select("form#upload-form input[name=precision]").eachAttr("value")).containsExactly("fp32", "fp16", "int8");
     assertThat(page.select("form#upload-form input[name=precision][checked]").eachAttr("value")).containsExactly("fp32");
     assertThat(page.select("form#upload-form input[name=reference]").eachAttr("value")).containsExactly("off", "on");

@@ -92,7 +92,11 @@ class ModelPageBrowserTest {
     List<String> rows = new ArrayList<>();
     for (WebElement row : matrix.findElements(By.cssSelector("tr[data-trt][data-kb=true]"))) {
       rows.add(row.getAttribute("data-trt"));
-      assertThat(row.findElement(By.tagName("th")).getText()).isEqualTo("TensorRT " + row.getAttribute("data-trt"));
+      String head = row.findElement(By.tagName("th")).getText();
+      String derivedFrom = row.getAttribute("data-derived-from");
+      // a derived release's row head also says where its rules come from
+      assertThat(head).isEqualTo("TensorRT " + row.getAttribute("data-trt")
+          + (derivedFrom == null || derivedFrom.isEmpty() ? "" : "\nderived from " + derivedFrom + " + changelog"));
       List<WebElement> cells = row.findElements(By.cssSelector("td.cell"));
       assertThat(cells).extracting(c -> c.getAttribute("data-precision")).containsExactly("fp32", "fp16", "int8");
       assertThat(cells).allSatisfy(c -> {

@@ -52,5 +52,19 @@ class MatrixSectionTest {
     assertThat(html).contains("No measured timings yet").doesNotContain("<svg")
         .contains("<tr id=\"reference-row\" class=\"reference\" data-state=\"none\">")
         .contains("data-job-id=\"\"");
+
+    // every knowledge-base release has a row; a derived release says so in the row head and in its cells
+    assertThat(report.rows()).extracting(MatrixReport.Row::tensorrt)
+        .containsExactlyElementsOf(check.results().stream().map(r -> r.tensorrt()).toList());
+    int derived = html.indexOf("<tr data-trt=\"10.11\"");
+    String derivedRow = html.substring(derived, html.indexOf("</tr>", derived));
+    assertThat(derivedRow).contains("class=\"release derived\"").contains("data-derived-from=\"10.10\"")
+        .contains("<span class=\"badge derived\"").contains("derived from 10.10 + changelog")
+        .contains("predicted (derived): ");
+    int source = html.indexOf("<tr data-trt=\"10.10\"");
+    assertThat(html.substring(source, html.indexOf("</tr>", source))).doesNotContain("derived");
+    // a release with a known container shows its tag; one with none shows "-"
+    int tagged = html.indexOf("<tr data-trt=\"10.15\"");
+    assertThat(html.substring(tagged, html.indexOf("</tr>", tagged))).contains("tensorrt:26.02-py3");
   }
 }
