@@ -130,8 +130,9 @@ def functions(text):
                 j, d = i + 1, 1
                 while j < n and d:
                     d += {"{": 1, "}": -1}.get(masked[j], 0); j += 1
-                m = re.search(r"DEFINE_BUILTIN_OP_IMPORTER\s*\(\s*(\w+)\s*\)", header)
-                k = re.search(r"DEFINE_OP_(?:EMPTY_)?CHECKER\s*\(\s*(\w+)\s*\)", header)
+                # the last registration in the header: DEFINE_OP_EMPTY_CHECKER(A) has no ';' before the next one
+                m = last(re.finditer(r"DEFINE_BUILTIN_OP_IMPORTER\s*\(\s*(\w+)\s*\)", header))
+                k = last(re.finditer(r"DEFINE_OP_CHECKER\s*\(\s*(\w+)\s*\)", header))
                 if m:
                     res.append(("importer", m.group(1), i, j))
                 elif k:
@@ -150,6 +151,13 @@ def functions(text):
             last_stmt = i + 1
         i += 1
     return res
+
+
+def last(matches):
+    found = None
+    for found in matches:
+        pass
+    return found
 
 
 def function_name(header):

@@ -207,21 +207,105 @@ def code_facts(release, registered):
     if not at_least(release, "8.0"):
         put("Clip", constraints=[ci(1, "min", sinceOpset=11), ci(2, "max", sinceOpset=11)],
             note="Clip importer asserts inputs.at(1/2).is_weights(): 'Clip min value must be an initializer!'")
-    if release in ("7.0", "7.1", "7.2"):
-        put("TopK", constraints=[ci(1, "K", sinceOpset=10)], note="TopK importer asserts inputs.at(1).is_weights()")
+    # TopK K, Pad, Slice axes, Split split: re-derived from the importer assertions (assertions/classes.json ids in
+    # the notes); docs/compat-matrix.md lists the corrections to the earlier hand facts.
+    if not at_least(release, "8.6"):
+        # 7.0-8.2: ASSERT(inputs.at(1).is_weights()); 8.4-8.5: assertIsWeights(inputs.at(1)); 8.6+ converts K to a tensor
+        put("TopK", constraints=[ci(1, "K", sinceOpset=10)],
+            note="TopK importer asserts K is an initializer before 8.6 (ids a6c5efe3476d, 02dfce6d4611, a32bf22e6eea)")
+    if release == "7.0":
         put("Pad", constraints=[ci(1, "pads", sinceOpset=11), av("mode", ["constant"], "constant"),
                                 ci(2, "constant_value", sinceOpset=11), rank(0, 4, 8), manual("zero_padding_last_two_dims")],
-            note="Pad importer: 'This version of TensorRT only supports constant 0 padding!', input rank >= 4")
-    if release in ("8.0", "8.2"):
+            note="Pad importer: pads/constant_value initializers, 'only supports constant 0 padding', input rank >= 4")
+    elif release in ("7.1", "7.2", "8.0"):
         put("Pad", constraints=[ci(1, "pads", sinceOpset=11), av("mode", ["constant"], "constant"),
                                 ci(2, "constant_value", sinceOpset=11), manual("zero_padding_last_two_dims")],
-            note="Pad importer: 'This version of TensorRT only supports constant 0 padding!' and 'only supports 2D padding'")
+            note="Pad importer: pads/constant_value initializers, 'only supports constant 0 padding' on the outer two dims")
+    else:
+        # 8.2+: pads/constant_value given as tensors build an ISliceLayer in fill mode; reflect -> kREFLECT,
+        # edge -> kCLAMP, wrap -> kWRAP from 10.0; anything else is 'Unsupported pad mode'. 8.5-10.3 reject
+        # axes (opset 18) that are not initializers ('does not support dynamic axes for pad').
+        modes = ["constant", "reflect", "edge"] + (["wrap"] if at_least(release, "10.0") else [])
+        cons = [av("mode", modes, "constant")]
+        if at_least(release, "8.5") and not at_least(release, "10.4"):
+            cons.append(ci(3, "axes", sinceOpset=18))
+        put("Pad", constraints=cons, codeOnly=True,
+            note="Pad importer: run-time pads/constant_value through a fill-mode slice; modes " + ", ".join(modes))
+    # Slice axes: ASSERT(axes.allValuesKnown()) (a ShapeTensor: build-time constant, not only an initializer), until 10.2
+    if not at_least(release, "10.3"):
+        put("Slice", constraints=[ci(3, "axes", "constant", sinceOpset=10)],
+            note="Slice importer asserts axes values are known at build time (allValuesKnown)")
+    # Split split input: ASSERT(inputs.at(1).is_weights()) on 7.2-8.0; from 8.2 a tensor split is converted
+    if release in ("7.2", "8.0"):
+        put("Split", constraints=[ci(1, "split", sinceOpset=13)], note="Split importer asserts 'split' is an initializer")
+    elif at_least(release, "8.2"):
+        put("Split", constraints=[], note="Split importer accepts a run-time 'split' input from 8.2")
     if release in ("7.1", "7.2"):
         put("If", supported="yes", constraints=[ci(0, "cond")],
             note="If importer registered; asserts 'If condition must be a initializer!' and inlines the taken branch")
     return f
 
 DATA_DEPENDENT = {"NonZero", "NonMaxSuppression", "Unique"}
+
+def rel_in(release, spec):
+    """'7.0-7.2', '8.0-' (open), '9.3' (one release)."""
+    lo, _, hi = spec.partition("-")
+    if "-" not in spec:
+        return release == lo
+    return at_least(release, lo) and (not hi or at_least(hi, release))
+
+def class_for(entry, release):
+    """The classification of one assertion on one release (ranges pick by release)."""
+    if "ranges" not in entry:
+        return entry
+    for r in entry["ranges"]:
+        if rel_in(release, r["releases"]):
+            return dict(r, op=entry["op"])
+    return None
+
+def constraint_ids(entry):
+    ids = set()
+    for c in entry.get("constraints", []):
+        k = c["kind"]
+        ids.add(k + "." + c["name"] if k == "constant_input" else k + "." + c["attribute"] if k == "attribute_values" else k)
+    if entry.get("typesFrom") == "code":
+        ids.add("types")
+    return ids
+
+def attach_assertions(release, commit, ops):
+    """Adds each operator's classified importer assertions (id, class, constraint, file:line) to its rule and
+    fails when a modelled assertion has no matching constraint in the rule (a fact not traced to code)."""
+    mpath = os.path.join(OUT, "assertions", f"tensorrt-{release}.json")
+    if not os.path.exists(mpath):
+        return []
+    manifest = json.load(open(mpath))
+    classes = json.load(open(os.path.join(OUT, "assertions", "classes.json")))["classes"]
+    by_op = {e["op"]: e for e in ops}
+    problems = []
+    for a in manifest["assertions"]:
+        kind, _, op = a["context"].partition(":")
+        if kind == "helper" or a["id"] not in classes:
+            continue
+        c = class_for(classes[a["id"]], release)
+        if c is None or op not in by_op or by_op[op]["supported"] != "yes":
+            continue
+        fact = {"id": a["id"], "class": c["class"], "at": f"{a['file']}:{a['line']}"}
+        if c["class"] == "modelled":
+            fact["constraint"] = c["constraint"]
+            if not set(c["constraint"].split("|")) & constraint_ids(by_op[op]):
+                problems.append(f"{release} {op}: assertion {a['id']} ({a['message'][:60]}) is modelled by "
+                                f"{c['constraint']}, which the rule lacks")
+        elif c["class"] in ("runtime", "static_unmodelled"):
+            fact["what"] = c.get("what") or classes[a["id"]]["what"]
+        by_op[op].setdefault("assertions", []).append(fact)
+    for e in ops:
+        if "assertions" in e:
+            seen, uniq = set(), []
+            for f in e["assertions"]:
+                if f["id"] not in seen:
+                    seen.add(f["id"]); uniq.append(f)
+            e["assertions"] = uniq
+    return problems
 
 def element_types(release):
     """Model-level element type policy (first paragraphs of the operator docs; DOUBLE/INT64 notes)."""
@@ -299,13 +383,18 @@ def main():
                 text = entry.get("doc", {}).get("restrictions") or ""
                 cons = restriction_constraints(op, text, release)
                 if "constraints" in fact:
-                    cons = fact["constraints"] + [c for c in cons if c["kind"] == "not_statically_checkable" and c not in fact["constraints"]]
+                    # codeOnly: the table's run-time restriction is gone from the code (Pad 8.2+: any padding)
+                    keep = [] if fact.get("codeOnly") else [c for c in cons if c["kind"] == "not_statically_checkable"]
+                    cons = fact["constraints"] + [c for c in keep if c not in fact["constraints"]]
                 if op in DATA_DEPENDENT:
                     entry["dataDependentOutputShape"] = True
             entry["constraints"] = cons
             if "note" in fact:
                 entry["code"]["note"] = fact["note"]
             ops.append(entry)
+        problems = attach_assertions(release, None, ops)
+        if problems:
+            raise SystemExit("facts not traced to code:\n  " + "\n  ".join(problems))
         v = ver_rows[branch]
         doc_name = "operators.md" if release in ("7.0", "7.1") else "docs/operators.md"
         out = {
@@ -315,6 +404,8 @@ def main():
                  "branch": branch, "file": doc_name, "via": "trt-compat shared/compat-sources/operators.tsv, versions.tsv"},
                 {"what": "registered op importers and importer checks", "url": f"{REPO_URL}/blob/{branch}/{fname}",
                  "branch": branch, "file": fname},
+                {"what": "importer assertions, classified (assertions/tensorrt-" + release + ".json, assertions/classes.json)",
+                 "url": f"{REPO_URL}/tree/{branch}", "branch": branch, "file": "assertions/tensorrt-" + release + ".json"},
                 {"what": "opset handling (below 7 warns, nothing rejects above the documented range)",
                  "url": f"{REPO_URL}/blob/{branch}/ModelImporter.cpp", "branch": branch, "file": "ModelImporter.cpp"},
             ],
@@ -341,7 +432,11 @@ def main():
         for release, _ in RELEASES:
             fh.write(f"tensorrt-{release}.json\n")
     # ONNX operator schema history: used to tell whether a node's schema is newer than a release's opset range.
-    import onnx, onnx.defs
+    try:
+        import onnx, onnx.defs
+    except ImportError:
+        print("python3-onnx not installed: onnx-operator-versions.json left as it is", file=sys.stderr)
+        return
     hist = {}
     for s in onnx.defs.get_all_schemas_with_history():
         dom = s.domain or "ai.onnx"
