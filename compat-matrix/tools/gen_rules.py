@@ -289,7 +289,7 @@ def attach_assertions(release, commit, ops):
         c = class_for(classes[a["id"]], release)
         if c is None or op not in by_op or by_op[op]["supported"] != "yes":
             continue
-        fact = {"id": a["id"], "class": c["class"], "at": f"{a['file']}:{a['line']}"}
+        fact = {"id": a["id"], "class": c["class"], "at": f"{a['file']}:{a['line']}@{manifest['commit'][:12]}"}
         if c["class"] == "modelled":
             fact["constraint"] = c["constraint"]
             if not set(c["constraint"].split("|")) & constraint_ids(by_op[op]):
@@ -404,8 +404,6 @@ def main():
                  "branch": branch, "file": doc_name, "via": "trt-compat shared/compat-sources/operators.tsv, versions.tsv"},
                 {"what": "registered op importers and importer checks", "url": f"{REPO_URL}/blob/{branch}/{fname}",
                  "branch": branch, "file": fname},
-                {"what": "importer assertions, classified (assertions/tensorrt-" + release + ".json, assertions/classes.json)",
-                 "url": f"{REPO_URL}/tree/{branch}", "branch": branch, "file": "assertions/tensorrt-" + release + ".json"},
                 {"what": "opset handling (below 7 warns, nothing rejects above the documented range)",
                  "url": f"{REPO_URL}/blob/{branch}/ModelImporter.cpp", "branch": branch, "file": "ModelImporter.cpp"},
             ],

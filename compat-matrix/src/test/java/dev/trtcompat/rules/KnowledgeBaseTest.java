@@ -180,7 +180,7 @@ class KnowledgeBaseTest {
     ReleaseRules bad = new ReleaseRules("8.6", List.of(), null, "unsupported", false, false, Map.of(), List.of(), List.of(), List.of());
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> RulesValidator.validate("tensorrt-8.6.json", bad))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("sources");
-    OperatorRule dup = new OperatorRule("Relu", Support.YES, null, null, null, List.of(), null, null, null);
+    OperatorRule dup = new OperatorRule("Relu", Support.YES, null, null, null, List.of(), null, null, null, null);
     ReleaseRules twice = new ReleaseRules("8.6", KB.release("8.6").orElseThrow().sources(),
         KB.release("8.6").orElseThrow().parser(), "unsupported", false, false,
         Map.of("FLOAT", TypePolicy.SUPPORTED, "INT64", TypePolicy.CAST_DOWN), List.of(dup, dup), List.of(), List.of());
