@@ -186,15 +186,35 @@ def code_facts(release, registered):
         f[op] = kw
     # Conv: the importer expands 1D convolutions to 2D on every branch (needToExpandDims), so the doc's
     # "2D or 3D only" is narrower than the code; weights must be initializers until 8.x made them tensors.
-    conv = [ci(1, "W")] if not at_least(release, "8.4") else []
+    # Weights: 7.x asserts W is an initializer (7.1-7.2 accept a tensor W only in explicit-precision QAT networks);
+    # 8.0-8.4 route a tensor W to the multi-input convolution but assert a given B is an initializer; from 8.5 a
+    # tensor B takes the multi-input path too (assertion ids 63248c7b177f, 864ff1ba5615, 3466328b4cb0,
+    # a09a4aebcfc7, c06e1b8c5dcb).
+    conv = [ci(1, "W")] if not at_least(release, "8.0") else []
+    conv += [ci(2, "B")] if not at_least(release, "8.5") else []
     put("Conv", constraints=conv + [rank(0, 3, 5)],
-        note="importer expands 1D convolutions (needToExpandDims); kernel weights read with is_weights() before 8.4")
+        note="importer expands 1D convolutions (needToExpandDims); W must be an initializer before 8.0, a given B before 8.5")
+    # ConvTranspose: W initializer until 8.0 (8.2+ converts a tensor kernel), B until 8.4, rank 3..5 asserted
+    # ('only supports 1D, 2D or 3D deconvolutions'; ids 983d4c7ad313, e30460db00c2, 308bba778591, 41cdef7152aa).
+    deconv = [ci(1, "W")] if not at_least(release, "8.2") else []
+    deconv += [ci(2, "B")] if not at_least(release, "8.5") else []
+    put("ConvTranspose", constraints=deconv + [rank(0, 3, 5)],
+        note="ConvTranspose importer: W initializer before 8.2, a given B before 8.5, input rank 3 to 5")
+    if at_least(release, "8.5"):
+        # 'does not support training_mode == 1 in BatchNormalization' (importer 8.5-9.0, static checker 9.1+)
+        put("BatchNormalization", constraints=[av("training_mode", ["0"], "0", sinceOpset=14)],
+            note="BatchNormalization importer/checker reject training_mode == 1")
     # Pooling: poolingHelper (onnx2trt_utils.cpp) expands 1D pooling like Conv and asserts dilations == 1
     # ("Do not support pooling dilations currently"); the tables say "2D or 3D" and mention dilations only from 10.0.
     for pool in ("AveragePool", "MaxPool"):
         cons = [rank(0, 3, 5), {"kind": "attribute_all_ones", "attribute": "dilations"}]
         if pool == "MaxPool":
-            cons.append({"kind": "unsupported_output", "output": 1, "name": "Indices"})
+            # 7.1+: the importer (static checker from 9.1) asserts node.output().size() == 1: a declared Indices
+            # output fails even when nothing reads it (ids c2f745b64660, 03501a8d545e)
+            idx = {"kind": "unsupported_output", "output": 1, "name": "Indices"}
+            if at_least(release, "7.1"):
+                idx["whenDeclared"] = True
+            cons.append(idx)
         put(pool, constraints=cons,
             note="poolingHelper expands 1D pooling (needToExpandDims) and asserts dilations[i] == 1")
     if at_least(release, "8.5"):
@@ -266,8 +286,16 @@ def class_for(entry, release):
 def constraint_ids(entry):
     ids = set()
     for c in entry.get("constraints", []):
+        # the ids of dev.trtcompat.rules.Constraint#id()
         k = c["kind"]
-        ids.add(k + "." + c["name"] if k == "constant_input" else k + "." + c["attribute"] if k == "attribute_values" else k)
+        if k in ("constant_input", "unsupported_output", "input_value_max", "input_all_zero"):
+            ids.add(k + "." + c["name"])
+        elif k in ("attribute_values", "attribute_all_ones", "attribute_excludes"):
+            ids.add(k + "." + c["attribute"])
+        elif k == "not_statically_checkable":
+            ids.add("runtime_restriction." + c["check"])
+        else:
+            ids.add(k)
     if entry.get("typesFrom") == "code":
         ids.add("types")
     return ids
@@ -287,6 +315,10 @@ def attach_assertions(release, commit, ops):
         if kind == "helper" or a["id"] not in classes:
             continue
         c = class_for(classes[a["id"]], release)
+        if c is not None and c.get("constraint") == "op.unsupported":
+            if op in by_op and by_op[op]["supported"] == "yes":
+                problems.append(f"{release} {op}: static checker {a['id']} rejects the operator, the rule supports it")
+            continue
         if c is None or op not in by_op or by_op[op]["supported"] != "yes":
             continue
         fact = {"id": a["id"], "class": c["class"], "at": f"{a['file']}:{a['line']}@{manifest['commit'][:12]}"}

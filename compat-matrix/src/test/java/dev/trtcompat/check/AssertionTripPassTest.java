@@ -101,6 +101,25 @@ class AssertionTripPassTest {
         in.add(new In("updates", FLOAT, new long[] {1, 4}, null));
       }
       case "NonZero" -> in.add(new In("x", FLOAT, new long[] {2, 3}, null));
+      case "Conv", "ConvTranspose" -> {
+        in.add(new In("x", FLOAT, x, null));
+        in.add(new In("W", FLOAT, new long[] {2, 2, 3, 3}, null));
+        in.add(new In("B", FLOAT, new long[] {2}, null));
+      }
+      case "MaxPool" -> in.add(new In("x", FLOAT, x, null));
+      case "BatchNormalization" -> {
+        in.add(new In("x", FLOAT, x, null));
+        for (String p : new String[] {"scale", "B", "mean", "var"}) {
+          in.add(new In(p, FLOAT, new long[] {2}, null));
+        }
+      }
+      case "Resize" -> {
+        in.add(new In("x", FLOAT, x, null));
+        if (opset >= 11) {
+          in.add(new In("roi", FLOAT, new long[] {0}, null));
+        }
+        in.add(new In("scales", FLOAT, new long[] {rank}, null));
+      }
       default -> throw new AssertionError("no sample node for " + op + ": add one to AssertionTripPassTest.sample");
     }
     return in;
@@ -111,13 +130,17 @@ class AssertionTripPassTest {
     return switch (op) {
       case "TopK" -> opset < 10 ? List.of(attr("k", 1L)) : List.of();
       case "Split" -> List.of(attr("axis", 1L));
+      case "MaxPool" -> List.of(ints("kernel_shape", 2, 2));
       case "Slice" -> opset < 10
           ? List.of(ints("starts", 0), ints("ends", 1), ints("axes", 0)) : List.of();
       default -> List.of();
     };
   }
 
-  static int outputs(String op) {
+  static int outputs(String op, Constraint c, boolean trip) {
+    if (c instanceof Constraint.UnsupportedOutput uo) {
+      return trip ? uo.output() + 1 : uo.output();
+    }
     return op.equals("Split") || op.equals("TopK") ? 2 : 1;
   }
 
@@ -126,6 +149,7 @@ class AssertionTripPassTest {
     long base = switch (op) {
       case "Pad", "Clip" -> 11;
       case "ScatterND" -> 16;
+      case "BatchNormalization" -> 15;
       default -> 13;
     };
     Integer since = c instanceof Constraint.ConstantInput ci ? ci.sinceOpset()
@@ -169,10 +193,10 @@ class AssertionTripPassTest {
       attrs.removeIf(a -> a.getName().equals(av.attribute()));
       attrs.add(valueAttr(av.attribute(), trip ? notAllowed(av.allowed()) : av.allowed().get(0)));
     }
-    String[] outs = new String[outputs(op)];
+    String[] outs = new String[outputs(op, c, trip)];
     for (int k = 0; k < outs.length; k++) {
       outs[k] = "y" + k;
-      g.addOutput(tensor(outs[k], op.equals("NonZero") || k == 1 ? INT64 : FLOAT));
+      g.addOutput(tensor(outs[k], op.equals("NonZero") || (k == 1 && !op.equals("Split")) ? INT64 : FLOAT));
     }
     g.addNode(node(op, "n", names.toArray(String[]::new), outs, attrs.toArray(AttributeProto[]::new)));
     return read(model(opset, g).build());
@@ -246,6 +270,37 @@ class AssertionTripPassTest {
     }
     assertThat(tests).as("modelled assertions in the knowledge base").hasSizeGreaterThan(50);
     System.out.println("trip/pass cases: " + tests.size() + " over " + covered);
+    return tests.stream();
+  }
+
+  /**
+   * Static checkers that reject an operator outright (9.1+: registered for operators without an importer): the
+   * knowledge base must call a node of that operator unsupported on every release where the checker exists.
+   * There is no passing model for these.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyOperatorRejectingCheckerMakesTheNodeUnsupported() throws java.io.IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.JsonNode classes =
+        json.readTree(getClass().getResourceAsStream("/dev/trtcompat/rules/assertions/classes.json")).get("classes");
+    List<DynamicTest> tests = new ArrayList<>();
+    for (ReleaseRules rel : CHECKER.knowledgeBase().releases()) {
+      var in = getClass().getResourceAsStream("/dev/trtcompat/rules/assertions/tensorrt-" + rel.release() + ".json");
+      for (var a : json.readTree(in).get("assertions")) {
+        var c = classes.get(a.get("id").asText());
+        if (c != null && "op.unsupported".equals(c.path("constraint").asText())) {
+          String op = a.get("context").asText().split(":", 2)[1];
+          tests.add(DynamicTest.dynamicTest(rel.release() + " " + op + " " + a.get("id").asText(), () -> {
+            GraphProto.Builder g = GraphProto.newBuilder().addInput(tensor("x", FLOAT, 2L, 3L))
+                .addOutput(tensor("y", FLOAT)).addNode(node(op, "n", in("x"), in("y")));
+            ReleaseResult r = CHECKER.check(read(model(13, g).build()), List.of(rel.release())).results().get(0);
+            assertThat(r.verdict()).isEqualTo(Verdict.INCOMPATIBLE);
+            assertThat(r.findings()).anySatisfy(f -> assertThat(f.rule()).isEqualTo("op.unsupported"));
+          }));
+        }
+      }
+    }
+    assertThat(tests).isNotEmpty();
     return tests.stream();
   }
 
