@@ -34,6 +34,8 @@ class AssertionTripPassTest {
 
   static final CompatibilityChecker CHECKER = CompatibilityChecker.bundled();
   static final int INT16 = 5;
+  static final int INT8 = 3;
+  static final int BOOL = 9;
 
   /** One input of a sample node: element type, dims, int64 or float values. */
   record In(String name, int type, long[] dims, long[] ints) {}
@@ -120,6 +122,24 @@ class AssertionTripPassTest {
         }
         in.add(new In("scales", FLOAT, new long[] {rank}, null));
       }
+      case "NonMaxSuppression" -> {
+        in.add(new In("boxes", FLOAT, new long[] {1, 10, 4}, null));
+        in.add(new In("scores", FLOAT, new long[] {1, 1, 10}, null));
+        in.add(new In("max_output_boxes_per_class", INT64, new long[] {1}, new long[] {10}));
+        in.add(new In("iou_threshold", FLOAT, new long[] {1}, null));
+        in.add(new In("score_threshold", FLOAT, new long[] {1}, null));
+      }
+      case "If" -> in.add(new In("cond", BOOL, new long[] {1}, new long[] {1}));
+      case "QuantizeLinear" -> {
+        in.add(new In("x", FLOAT, x, null));
+        in.add(new In("y_scale", FLOAT, new long[0], null));
+        in.add(new In("y_zero_point", INT8, new long[0], new long[] {0}));
+      }
+      case "DequantizeLinear" -> {
+        in.add(new In("x", INT8, x, null));
+        in.add(new In("x_scale", FLOAT, new long[0], null));
+        in.add(new In("x_zero_point", INT8, new long[0], new long[] {0}));
+      }
       default -> throw new AssertionError("no sample node for " + op + ": add one to AssertionTripPassTest.sample");
     }
     return in;
@@ -131,6 +151,7 @@ class AssertionTripPassTest {
       case "TopK" -> opset < 10 ? List.of(attr("k", 1L)) : List.of();
       case "Split" -> List.of(attr("axis", 1L));
       case "MaxPool" -> List.of(ints("kernel_shape", 2, 2));
+      case "If" -> List.of(attr("then_branch", branch("then")), attr("else_branch", branch("else")));
       case "Slice" -> opset < 10
           ? List.of(ints("starts", 0), ints("ends", 1), ints("axes", 0)) : List.of();
       default -> List.of();
@@ -149,6 +170,7 @@ class AssertionTripPassTest {
     long base = switch (op) {
       case "Pad", "Clip" -> 11;
       case "ScatterND" -> 16;
+      case "QuantizeLinear", "DequantizeLinear" -> 10;
       case "BatchNormalization" -> 15;
       default -> 13;
     };
@@ -173,7 +195,7 @@ class AssertionTripPassTest {
     GraphProto.Builder g = GraphProto.newBuilder();
     List<String> names = new ArrayList<>();
     for (In i : sample(op, opset, rank)) {
-      boolean runtime = i.name().equals("x") || i.name().equals("data") || i.name().equals("updates")
+      boolean runtime = List.of("x", "data", "updates", "boxes", "scores").contains(i.name())
           || (trip && c instanceof Constraint.ConstantInput ci && ci.name().equals(i.name()));
       int type = i.type();
       if (c == null && i.name().equals("x") && trip) {
@@ -184,8 +206,11 @@ class AssertionTripPassTest {
         Object[] dims = java.util.Arrays.stream(i.dims()).boxed().toArray();
         g.addInput(tensor(i.name(), type, dims));
       } else {
-        g.addInitializer(i.ints() != null ? int64s(i.name(), i.dims(), i.ints()) : floats(i.name(), type, i.dims()));
+        g.addInitializer(i.ints() != null ? ints(i.name(), type, i.dims(), i.ints()) : floats(i.name(), type, i.dims()));
       }
+    }
+    if (op.equals("If")) {
+      g.addInput(tensor("x", FLOAT, 2L, 8L));
     }
     List<AttributeProto> attrs = new ArrayList<>(baseAttributes(op, opset));
     if (c instanceof Constraint.AttributeValues av) {
@@ -196,18 +221,31 @@ class AssertionTripPassTest {
     String[] outs = new String[outputs(op, c, trip)];
     for (int k = 0; k < outs.length; k++) {
       outs[k] = "y" + k;
-      g.addOutput(tensor(outs[k], op.equals("NonZero") || (k == 1 && !op.equals("Split")) ? INT64 : FLOAT));
+      boolean int64 = op.equals("NonZero") || op.equals("NonMaxSuppression") || (k == 1 && !op.equals("Split"));
+      g.addOutput(tensor(outs[k], op.equals("QuantizeLinear") ? INT8 : int64 ? INT64 : FLOAT));
     }
     g.addNode(node(op, "n", names.toArray(String[]::new), outs, attrs.toArray(AttributeProto[]::new)));
     return read(model(opset, g).build());
   }
 
-  static TensorProto int64s(String name, long[] dims, long[] values) {
-    ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+  /** A branch of the sample If: passes the outer graph input {@code x} on under its own output name. */
+  static GraphProto branch(String name) {
+    return GraphProto.newBuilder().setName(name).addOutput(tensor(name + "_out", FLOAT, 2L, 8L))
+        .addNode(node("Identity", name + "_id", in("x"), in(name + "_out"))).build();
+  }
+
+  /** An integer initializer of element type {@code type} (INT64, INT8 or BOOL). */
+  static TensorProto ints(String name, int type, long[] dims, long[] values) {
+    int width = type == INT64 ? 8 : 1;
+    ByteBuffer b = ByteBuffer.allocate(values.length * width).order(ByteOrder.LITTLE_ENDIAN);
     for (long v : values) {
-      b.putLong(v);
+      if (width == 8) {
+        b.putLong(v);
+      } else {
+        b.put((byte) v);
+      }
     }
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(INT64);
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type);
     for (long d : dims) {
       t.addDims(d);
     }
