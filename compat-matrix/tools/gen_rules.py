@@ -100,8 +100,12 @@ def restriction_constraints(op, text, release):
         c.append(manual("non_negative_indices"))
     if op in ("GRU", "LSTM", "RNN"):
         c.append(manual("bidirectional_same_activations"))
-    if op == "LSTM" and "input_forget" in t:
-        c += [av("input_forget", ["0"], "0"), av("layout", ["0"], "0")]
+    if op == "LSTM":
+        # 'Coupled input/forget is unsupported' is asserted on every branch (importer, static checker from 9.1),
+        # whether or not the table says so (ids 79731543ac3e, 931633e44a85)
+        c.append(av("input_forget", ["0"], "0"))
+        if "input_forget" in t:
+            c.append(av("layout", ["0"], "0"))
     if op == "GridSample":
         c.append(rank(0, 4, 4))
     if op == "Hardmax":

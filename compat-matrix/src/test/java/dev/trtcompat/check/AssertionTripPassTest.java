@@ -130,6 +130,11 @@ class AssertionTripPassTest {
         in.add(new In("score_threshold", FLOAT, new long[] {1}, null));
       }
       case "If" -> in.add(new In("cond", BOOL, new long[] {1}, new long[] {1}));
+      case "LSTM" -> {
+        in.add(new In("x", FLOAT, new long[] {2, 1, 4}, null));
+        in.add(new In("W", FLOAT, new long[] {1, 16, 4}, null));
+        in.add(new In("R", FLOAT, new long[] {1, 16, 4}, null));
+      }
       case "QuantizeLinear" -> {
         in.add(new In("x", FLOAT, x, null));
         in.add(new In("y_scale", FLOAT, new long[0], null));
@@ -151,6 +156,7 @@ class AssertionTripPassTest {
       case "TopK" -> opset < 10 ? List.of(attr("k", 1L)) : List.of();
       case "Split" -> List.of(attr("axis", 1L));
       case "MaxPool" -> List.of(ints("kernel_shape", 2, 2));
+      case "LSTM" -> List.of(attr("hidden_size", 4L));
       case "If" -> List.of(attr("then_branch", branch("then")), attr("else_branch", branch("else")));
       case "Slice" -> opset < 10
           ? List.of(ints("starts", 0), ints("ends", 1), ints("axes", 0)) : List.of();
