@@ -366,6 +366,23 @@ def assertion_id(a):
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
+def write_manifest(manifest, fh):
+    """JSON with one assertion per line, so that a regenerated manifest diffs line by line."""
+    fh.write("{\n")
+    keys = list(manifest)
+    for k in keys:
+        v = manifest[k]
+        fh.write(f" {json.dumps(k)}: ")
+        if k == "assertions":
+            fh.write("[\n" + ",\n".join("  " + json.dumps(a) for a in v) + "\n ]")
+        elif k == "helperReachedFrom":
+            fh.write("{\n" + ",\n".join(f"  {json.dumps(h)}: {json.dumps(ops)}" for h, ops in v.items()) + "\n }")
+        else:
+            fh.write(json.dumps(v))
+        fh.write(",\n" if k != keys[-1] else "\n")
+    fh.write("}\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("mirror", help="git dir of an onnx-tensorrt mirror with tags release-X.Y")
@@ -405,8 +422,7 @@ def main():
             "helperReachedFrom": ops_of_helper,
         }
         with open(os.path.join(args.out, f"tensorrt-{rel}.json"), "w") as fh:
-            json.dump(manifest, fh, indent=1)
-            fh.write("\n")
+            write_manifest(manifest, fh)
         if args.conditions:
             os.makedirs(args.conditions, exist_ok=True)
             with open(os.path.join(args.conditions, f"{rel}.tsv"), "w") as fh:
