@@ -89,8 +89,11 @@ final class NodeRules {
    * one info finding per operator type, so that they are never a silent pass.
    */
   private void undecidedChecks(NodeSite s, OperatorRule r) {
+    if (r.assertions().isEmpty() || !undecidedReported.add(s.op())) {
+      return; // once per operator type: later nodes of the same op cost one set lookup
+    }
     List<dev.trtcompat.rules.AssertionFact> open = r.undecidedAssertions();
-    if (open.isEmpty() || !undecidedReported.add(s.op())) {
+    if (open.isEmpty()) {
       return;
     }
     String what = open.stream().map(dev.trtcompat.rules.AssertionFact::what).distinct()
