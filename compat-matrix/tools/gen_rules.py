@@ -90,7 +90,8 @@ def restriction_constraints(op, text, release):
             c.append({"kind": "input_all_zero", "input": 2, "name": "y_zero_point"})
         else:
             c += [ci(1, "y_scale"), ci(2, "y_zero_point")]
-    if op == "Dropout" and "is_traning" in t:
+    # Dropout training_mode and Constant's sparse/string values: asserted from 8.0 (ids 4e4459734ded, 7505159a1d75)
+    if op == "Dropout" and ("is_traning" in t or at_least(release, "8.0")):
         c.append(ci(2, "training_mode", sinceOpset=12))
     if op == "Einsum" and "Ellipsis" in t:
         c.append({"kind": "attribute_excludes", "attribute": "equation", "substrings": ["..."]})
@@ -114,7 +115,10 @@ def restriction_constraints(op, text, release):
         c.append(manual("branch_outputs_compatible"))
     if op == "InstanceNormalization":
         c += [ci(1, "scale"), ci(2, "B")]
-        if "rank" in t:
+        # rank asserted by the importer: 3..4 on 7.1, 3..5 on 7.2-8.5 (ids 134f0515e103, 05fb43de1613)
+        if release == "7.1":
+            c.append(rank(0, 3, 4))
+        elif "rank" in t or (at_least(release, "7.2") and not at_least(release, "8.6")):
             c.append(rank(0, 3, 5))
     if op == "LayerNormalization":
         c += [{"kind": "unsupported_output", "output": 1, "name": "Mean"},
@@ -123,7 +127,8 @@ def restriction_constraints(op, text, release):
         c.append(manual("loop_carried_shapes_static"))
     if op == "NonMaxSuppression" and "initializers" in t:
         c += [ci(2, "max_output_boxes_per_class"), ci(3, "iou_threshold"), ci(4, "score_threshold")]
-    if op == "OneHot":
+    if op == "OneHot" and release == "8.5":
+        # 8.5 asserts the depth is known at build time (id 63621a28f216); from 8.6 a run-time depth is converted
         c.append(ci(1, "depth", "constant"))
     if op == "Pad":
         if "axes" in t:
@@ -150,7 +155,7 @@ def restriction_constraints(op, text, release):
             c.append(ci(1, "K", sinceOpset=10))
         if "sorted" in t:
             c += [av("sorted", ["1"], "1"), {"kind": "input_value_max", "input": 1, "name": "K", "max": 3839}]
-    if op == "Constant" and "sparse_value" in t:
+    if op == "Constant" and ("sparse_value" in t or at_least(release, "8.0")):
         c.append({"kind": "forbidden_attributes", "attributes": ["sparse_value", "value_string", "value_strings"]})
     if op == "Resize":
         c += resize_constraints(release)

@@ -130,6 +130,26 @@ class AssertionTripPassTest {
         in.add(new In("score_threshold", FLOAT, new long[] {1}, null));
       }
       case "If" -> in.add(new In("cond", BOOL, new long[] {1}, new long[] {1}));
+      case "InstanceNormalization" -> {
+        in.add(new In("x", FLOAT, x, null));
+        in.add(new In("scale", FLOAT, new long[] {2}, null));
+        in.add(new In("B", FLOAT, new long[] {2}, null));
+      }
+      case "CumSum" -> {
+        in.add(new In("x", FLOAT, x, null));
+        in.add(new In("axis", INT64, new long[0], new long[] {1}));
+      }
+      case "OneHot" -> {
+        in.add(new In("indices", INT64, new long[] {3}, null));
+        in.add(new In("depth", INT64, new long[0], new long[] {4}));
+        in.add(new In("values", FLOAT, new long[] {2}, null));
+      }
+      case "Dropout" -> {
+        in.add(new In("x", FLOAT, x, null));
+        in.add(new In("ratio", FLOAT, new long[0], null));
+        in.add(new In("training_mode", BOOL, new long[0], new long[] {0}));
+      }
+      case "Constant" -> { }
       case "LSTM" -> {
         in.add(new In("x", FLOAT, new long[] {2, 1, 4}, null));
         in.add(new In("W", FLOAT, new long[] {1, 16, 4}, null));
@@ -157,6 +177,7 @@ class AssertionTripPassTest {
       case "Split" -> List.of(attr("axis", 1L));
       case "MaxPool" -> List.of(ints("kernel_shape", 2, 2));
       case "LSTM" -> List.of(attr("hidden_size", 4L));
+      case "Constant" -> List.of(attr("value", floats("c", FLOAT, 2)));
       case "If" -> List.of(attr("then_branch", branch("then")), attr("else_branch", branch("else")));
       case "Slice" -> opset < 10
           ? List.of(ints("starts", 0), ints("ends", 1), ints("axes", 0)) : List.of();
@@ -177,6 +198,7 @@ class AssertionTripPassTest {
       case "Pad", "Clip" -> 11;
       case "ScatterND" -> 16;
       case "QuantizeLinear", "DequantizeLinear" -> 10;
+      case "CumSum", "OneHot", "InstanceNormalization" -> 11;
       case "BatchNormalization" -> 15;
       default -> 13;
     };
@@ -201,7 +223,7 @@ class AssertionTripPassTest {
     GraphProto.Builder g = GraphProto.newBuilder();
     List<String> names = new ArrayList<>();
     for (In i : sample(op, opset, rank)) {
-      boolean runtime = List.of("x", "data", "updates", "boxes", "scores").contains(i.name())
+      boolean runtime = List.of("x", "data", "updates", "boxes", "scores", "indices").contains(i.name())
           || (trip && c instanceof Constraint.ConstantInput ci && ci.name().equals(i.name()));
       int type = i.type();
       if (c == null && i.name().equals("x") && trip) {
@@ -219,6 +241,10 @@ class AssertionTripPassTest {
       g.addInput(tensor("x", FLOAT, 2L, 8L));
     }
     List<AttributeProto> attrs = new ArrayList<>(baseAttributes(op, opset));
+    if (c instanceof Constraint.ForbiddenAttributes && trip) {
+      attrs.clear();
+      attrs.add(attr("value_string", "forbidden"));
+    }
     if (c instanceof Constraint.AttributeValues av) {
       av.when().forEach((k, v) -> attrs.add(attr(k, v)));
       attrs.removeIf(a -> a.getName().equals(av.attribute()));
