@@ -209,6 +209,12 @@ def code_facts(release, registered):
     deconv += [ci(2, "B")] if not at_least(release, "8.5") else []
     put("ConvTranspose", constraints=deconv + [rank(0, 3, 5)],
         note="ConvTranspose importer: W initializer before 8.2, a given B before 8.5, input rank 3 to 5")
+    # Upsample (opset 7-9): mode nearest|linear, + bilinear from 8.4; opset-9 scales input asserted an
+    # initializer up to 8.2 (ids 83c1c12dee45, da283dcfbeb6, 67b73321de85, 14db948226f6, 58b396bab55e, d9b9274cf768)
+    up = [av("mode", ["nearest", "linear"] + (["bilinear"] if at_least(release, "8.4") else []), "nearest")]
+    if not at_least(release, "8.4"):
+        up.append(ci(1, "scales", sinceOpset=9))
+    put("Upsample", constraints=up, note="Upsample importer: mode set and (before 8.4) scales initializer asserted")
     if at_least(release, "8.5"):
         # 'does not support training_mode == 1 in BatchNormalization' (importer 8.5-9.0, static checker 9.1+)
         put("BatchNormalization", constraints=[av("training_mode", ["0"], "0", sinceOpset=14)],

@@ -150,6 +150,12 @@ class AssertionTripPassTest {
         in.add(new In("training_mode", BOOL, new long[0], new long[] {0}));
       }
       case "Constant" -> { }
+      case "Upsample" -> {
+        in.add(new In("x", FLOAT, x, null));
+        if (opset >= 9) {
+          in.add(new In("scales", FLOAT, new long[] {rank}, null));
+        }
+      }
       case "LSTM" -> {
         in.add(new In("x", FLOAT, new long[] {2, 1, 4}, null));
         in.add(new In("W", FLOAT, new long[] {1, 16, 4}, null));
@@ -199,6 +205,7 @@ class AssertionTripPassTest {
       case "ScatterND" -> 16;
       case "QuantizeLinear", "DequantizeLinear" -> 10;
       case "CumSum", "OneHot", "InstanceNormalization" -> 11;
+      case "Upsample" -> 9;
       case "BatchNormalization" -> 15;
       default -> 13;
     };
