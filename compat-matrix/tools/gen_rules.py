@@ -141,7 +141,8 @@ def restriction_constraints(op, text, release):
             c.append({"kind": "input_all_zero", "input": 2, "name": "y_zero_point"})
         else:
             c += [ci(1, "y_scale"), ci(2, "y_zero_point")]
-    if op == "Dropout" and "is_traning" in t:
+    # Dropout training_mode and Constant's sparse/string values: asserted from 8.0 (ids 4e4459734ded, 7505159a1d75)
+    if op == "Dropout" and ("is_traning" in t or at_least(release, "8.0")):
         c.append(ci(2, "training_mode", sinceOpset=12))
     if op == "Einsum" and "Ellipsis" in t:
         c.append({"kind": "attribute_excludes", "attribute": "equation", "substrings": ["..."]})
@@ -151,8 +152,12 @@ def restriction_constraints(op, text, release):
         c.append(manual("non_negative_indices"))
     if op in ("GRU", "LSTM", "RNN"):
         c.append(manual("bidirectional_same_activations"))
-    if op == "LSTM" and "input_forget" in t:
-        c += [av("input_forget", ["0"], "0"), av("layout", ["0"], "0")]
+    if op == "LSTM":
+        # 'Coupled input/forget is unsupported' is asserted on every branch (importer, static checker from 9.1),
+        # whether or not the table says so (ids 79731543ac3e, 931633e44a85)
+        c.append(av("input_forget", ["0"], "0"))
+        if "input_forget" in t:
+            c.append(av("layout", ["0"], "0"))
     if op == "GridSample":
         c.append(rank(0, 4, 4))
     if op == "Hardmax":
@@ -161,7 +166,10 @@ def restriction_constraints(op, text, release):
         c.append(manual("branch_outputs_compatible"))
     if op == "InstanceNormalization":
         c += [ci(1, "scale"), ci(2, "B")]
-        if "rank" in t:
+        # rank asserted by the importer: 3..4 on 7.1, 3..5 on 7.2-8.5 (ids 134f0515e103, 05fb43de1613)
+        if release == "7.1":
+            c.append(rank(0, 3, 4))
+        elif "rank" in t or (at_least(release, "7.2") and not at_least(release, "8.6")):
             c.append(rank(0, 3, 5))
     if op == "LayerNormalization":
         c += [{"kind": "unsupported_output", "output": 1, "name": "Mean"},
@@ -170,7 +178,8 @@ def restriction_constraints(op, text, release):
         c.append(manual("loop_carried_shapes_static"))
     if op == "NonMaxSuppression" and "initializers" in t:
         c += [ci(2, "max_output_boxes_per_class"), ci(3, "iou_threshold"), ci(4, "score_threshold")]
-    if op == "OneHot":
+    if op == "OneHot" and release == "8.5":
+        # 8.5 asserts the depth is known at build time (id 63621a28f216); from 8.6 a run-time depth is converted
         c.append(ci(1, "depth", "constant"))
     if op == "Pad":
         if "axes" in t:
@@ -197,7 +206,7 @@ def restriction_constraints(op, text, release):
             c.append(ci(1, "K", sinceOpset=10))
         if "sorted" in t:
             c += [av("sorted", ["1"], "1"), {"kind": "input_value_max", "input": 1, "name": "K", "max": 3839}]
-    if op == "Constant" and "sparse_value" in t:
+    if op == "Constant" and ("sparse_value" in t or at_least(release, "8.0")):
         c.append({"kind": "forbidden_attributes", "attributes": ["sparse_value", "value_string", "value_strings"]})
     if op == "Resize":
         c += resize_constraints(release)
@@ -237,15 +246,41 @@ def code_facts(release, registered):
         f[op] = kw
     # Conv: the importer expands 1D convolutions to 2D on every branch (needToExpandDims), so the doc's
     # "2D or 3D only" is narrower than the code; weights must be initializers until 8.x made them tensors.
-    conv = [ci(1, "W")] if not at_least(release, "8.4") else []
+    # Weights: 7.x asserts W is an initializer (7.1-7.2 accept a tensor W only in explicit-precision QAT networks);
+    # 8.0-8.4 route a tensor W to the multi-input convolution but assert a given B is an initializer; from 8.5 a
+    # tensor B takes the multi-input path too (assertion ids 63248c7b177f, 864ff1ba5615, 3466328b4cb0,
+    # a09a4aebcfc7, c06e1b8c5dcb).
+    conv = [ci(1, "W")] if not at_least(release, "8.0") else []
+    conv += [ci(2, "B")] if not at_least(release, "8.5") else []
     put("Conv", constraints=conv + [rank(0, 3, 5)],
-        note="importer expands 1D convolutions (needToExpandDims); kernel weights read with is_weights() before 8.4")
+        note="importer expands 1D convolutions (needToExpandDims); W must be an initializer before 8.0, a given B before 8.5")
+    # ConvTranspose: W initializer until 8.0 (8.2+ converts a tensor kernel), B until 8.4, rank 3..5 asserted
+    # ('only supports 1D, 2D or 3D deconvolutions'; ids 983d4c7ad313, e30460db00c2, 308bba778591, 41cdef7152aa).
+    deconv = [ci(1, "W")] if not at_least(release, "8.2") else []
+    deconv += [ci(2, "B")] if not at_least(release, "8.5") else []
+    put("ConvTranspose", constraints=deconv + [rank(0, 3, 5)],
+        note="ConvTranspose importer: W initializer before 8.2, a given B before 8.5, input rank 3 to 5")
+    # Upsample (opset 7-9): mode nearest|linear, + bilinear from 8.4; opset-9 scales input asserted an
+    # initializer up to 8.2 (ids 83c1c12dee45, da283dcfbeb6, 67b73321de85, 14db948226f6, 58b396bab55e, d9b9274cf768)
+    up = [av("mode", ["nearest", "linear"] + (["bilinear"] if at_least(release, "8.4") else []), "nearest")]
+    if not at_least(release, "8.4"):
+        up.append(ci(1, "scales", sinceOpset=9))
+    put("Upsample", constraints=up, note="Upsample importer: mode set and (before 8.4) scales initializer asserted")
+    if at_least(release, "8.5"):
+        # 'does not support training_mode == 1 in BatchNormalization' (importer 8.5-9.0, static checker 9.1+)
+        put("BatchNormalization", constraints=[av("training_mode", ["0"], "0", sinceOpset=14)],
+            note="BatchNormalization importer/checker reject training_mode == 1")
     # Pooling: poolingHelper (onnx2trt_utils.cpp) expands 1D pooling like Conv and asserts dilations == 1
     # ("Do not support pooling dilations currently"); the tables say "2D or 3D" and mention dilations only from 10.0.
     for pool in ("AveragePool", "MaxPool"):
         cons = [rank(0, 3, 5), {"kind": "attribute_all_ones", "attribute": "dilations"}]
         if pool == "MaxPool":
-            cons.append({"kind": "unsupported_output", "output": 1, "name": "Indices"})
+            # 7.1+: the importer (static checker from 9.1) asserts node.output().size() == 1: a declared Indices
+            # output fails even when nothing reads it (ids c2f745b64660, 03501a8d545e)
+            idx = {"kind": "unsupported_output", "output": 1, "name": "Indices"}
+            if at_least(release, "7.1"):
+                idx["whenDeclared"] = True
+            cons.append(idx)
         put(pool, constraints=cons,
             note="poolingHelper expands 1D pooling (needToExpandDims) and asserts dilations[i] == 1")
     if at_least(release, "8.5"):
@@ -258,21 +293,117 @@ def code_facts(release, registered):
     if not at_least(release, "8.0"):
         put("Clip", constraints=[ci(1, "min", sinceOpset=11), ci(2, "max", sinceOpset=11)],
             note="Clip importer asserts inputs.at(1/2).is_weights(): 'Clip min value must be an initializer!'")
-    if release in ("7.0", "7.1", "7.2"):
-        put("TopK", constraints=[ci(1, "K", sinceOpset=10)], note="TopK importer asserts inputs.at(1).is_weights()")
+    # TopK K, Pad, Slice axes, Split split: re-derived from the importer assertions (assertions/classes.json ids in
+    # the notes); docs/compat-matrix.md lists the corrections to the earlier hand facts.
+    if not at_least(release, "8.6"):
+        # 7.0-8.2: ASSERT(inputs.at(1).is_weights()); 8.4-8.5: assertIsWeights(inputs.at(1)); 8.6+ converts K to a tensor
+        put("TopK", constraints=[ci(1, "K", sinceOpset=10)],
+            note="TopK importer asserts K is an initializer before 8.6 (ids a6c5efe3476d, 02dfce6d4611, a32bf22e6eea)")
+    if release == "7.0":
         put("Pad", constraints=[ci(1, "pads", sinceOpset=11), av("mode", ["constant"], "constant"),
                                 ci(2, "constant_value", sinceOpset=11), rank(0, 4, 8), manual("zero_padding_last_two_dims")],
-            note="Pad importer: 'This version of TensorRT only supports constant 0 padding!', input rank >= 4")
-    if release in ("8.0", "8.2"):
+            note="Pad importer: pads/constant_value initializers, 'only supports constant 0 padding', input rank >= 4")
+    elif release in ("7.1", "7.2", "8.0"):
         put("Pad", constraints=[ci(1, "pads", sinceOpset=11), av("mode", ["constant"], "constant"),
                                 ci(2, "constant_value", sinceOpset=11), manual("zero_padding_last_two_dims")],
-            note="Pad importer: 'This version of TensorRT only supports constant 0 padding!' and 'only supports 2D padding'")
+            note="Pad importer: pads/constant_value initializers, 'only supports constant 0 padding' on the outer two dims")
+    else:
+        # 8.2+: pads/constant_value given as tensors build an ISliceLayer in fill mode; reflect -> kREFLECT,
+        # edge -> kCLAMP, wrap -> kWRAP from 10.0; anything else is 'Unsupported pad mode'. 8.5-10.3 reject
+        # axes (opset 18) that are not initializers ('does not support dynamic axes for pad').
+        modes = ["constant", "reflect", "edge"] + (["wrap"] if at_least(release, "10.0") else [])
+        cons = [av("mode", modes, "constant")]
+        if at_least(release, "8.5") and not at_least(release, "10.4"):
+            cons.append(ci(3, "axes", sinceOpset=18))
+        put("Pad", constraints=cons, codeOnly=True,
+            note="Pad importer: run-time pads/constant_value through a fill-mode slice; modes " + ", ".join(modes))
+    # Slice axes: ASSERT(axes.allValuesKnown()) (a ShapeTensor: build-time constant, not only an initializer), until 10.2
+    if not at_least(release, "10.3"):
+        put("Slice", constraints=[ci(3, "axes", "constant", sinceOpset=10)],
+            note="Slice importer asserts axes values are known at build time (allValuesKnown)")
+    # Split split input: ASSERT(inputs.at(1).is_weights()) on 7.2-8.0; from 8.2 a tensor split is converted
+    if release in ("7.2", "8.0"):
+        put("Split", constraints=[ci(1, "split", sinceOpset=13)], note="Split importer asserts 'split' is an initializer")
+    elif at_least(release, "8.2"):
+        put("Split", constraints=[], note="Split importer accepts a run-time 'split' input from 8.2")
     if release in ("7.1", "7.2"):
         put("If", supported="yes", constraints=[ci(0, "cond")],
             note="If importer registered; asserts 'If condition must be a initializer!' and inlines the taken branch")
     return f
 
 DATA_DEPENDENT = {"NonZero", "NonMaxSuppression", "Unique"}
+
+def rel_in(release, spec):
+    """'7.0-7.2', '8.0-' (open), '9.3' (one release)."""
+    lo, _, hi = spec.partition("-")
+    if "-" not in spec:
+        return release == lo
+    return at_least(release, lo) and (not hi or at_least(hi, release))
+
+def class_for(entry, release):
+    """The classification of one assertion on one release (ranges pick by release)."""
+    if "ranges" not in entry:
+        return entry
+    for r in entry["ranges"]:
+        if rel_in(release, r["releases"]):
+            return dict(r, op=entry["op"])
+    return None
+
+def constraint_ids(entry):
+    ids = set()
+    for c in entry.get("constraints", []):
+        # the ids of dev.trtcompat.rules.Constraint#id()
+        k = c["kind"]
+        if k in ("constant_input", "unsupported_output", "input_value_max", "input_all_zero"):
+            ids.add(k + "." + c["name"])
+        elif k in ("attribute_values", "attribute_all_ones", "attribute_excludes"):
+            ids.add(k + "." + c["attribute"])
+        elif k == "not_statically_checkable":
+            ids.add("runtime_restriction." + c["check"])
+        else:
+            ids.add(k)
+    if entry.get("typesFrom") == "code":
+        ids.add("types")
+    return ids
+
+def attach_assertions(release, commit, ops):
+    """Adds each operator's classified importer assertions (id, class, constraint, file:line) to its rule and
+    fails when a modelled assertion has no matching constraint in the rule (a fact not traced to code)."""
+    mpath = os.path.join(OUT, "assertions", f"tensorrt-{release}.json")
+    if not os.path.exists(mpath):
+        return []
+    manifest = json.load(open(mpath))
+    classes = json.load(open(os.path.join(OUT, "assertions", "classes.json")))["classes"]
+    by_op = {e["op"]: e for e in ops}
+    problems = []
+    for a in manifest["assertions"]:
+        kind, _, op = a["context"].partition(":")
+        if kind == "helper" or a["id"] not in classes:
+            continue
+        c = class_for(classes[a["id"]], release)
+        if c is not None and c.get("constraint") == "op.unsupported":
+            if op in by_op and by_op[op]["supported"] == "yes":
+                problems.append(f"{release} {op}: static checker {a['id']} rejects the operator, the rule supports it")
+            continue
+        if c is None or op not in by_op or by_op[op]["supported"] != "yes":
+            continue
+        fact = {"id": a["id"], "class": c["class"], "at": f"{a['file']}:{a['line']}@{manifest['commit'][:12]}"}
+        if c["class"] == "modelled":
+            fact["constraint"] = c["constraint"]
+            if not set(c["constraint"].split("|")) & constraint_ids(by_op[op]):
+                problems.append(f"{release} {op}: assertion {a['id']} ({a['message'][:60]}) is modelled by "
+                                f"{c['constraint']}, which the rule lacks")
+        elif c["class"] in ("runtime", "static_unmodelled"):
+            fact["what"] = c.get("what") or classes[a["id"]]["what"]
+        by_op[op].setdefault("assertions", []).append(fact)
+    for e in ops:
+        if "assertions" in e:
+            seen, uniq = set(), []
+            for f in e["assertions"]:
+                if f["id"] not in seen:
+                    seen.add(f["id"]); uniq.append(f)
+            e["assertions"] = uniq
+    return problems
 
 def element_types(release, doc_data_types=""):
     """Model-level element type policy (first paragraphs of the operator docs; DOUBLE/INT64 notes)."""
@@ -379,7 +510,9 @@ def source_release(row, ops_rows, ver_rows):
             text = entry.get("doc", {}).get("restrictions") or ""
             cons = restriction_constraints(op, text, release)
             if "constraints" in fact:
-                cons = fact["constraints"] + [c for c in cons if c["kind"] == "not_statically_checkable" and c not in fact["constraints"]]
+                # codeOnly: the table's run-time restriction is gone from the code (Pad 8.2+: any padding)
+                keep = [] if fact.get("codeOnly") else [c for c in cons if c["kind"] == "not_statically_checkable"]
+                cons = fact["constraints"] + [c for c in keep if c not in fact["constraints"]]
             if op in DATA_DEPENDENT:
                 entry["dataDependentOutputShape"] = True
         entry["constraints"] = cons
@@ -391,6 +524,10 @@ def source_release(row, ops_rows, ver_rows):
         elif "note" in fact and code_read:
             entry["code"]["note"] = fact["note"]
         ops.append(entry)
+    if code_read:
+        problems = attach_assertions(release, None, ops)
+        if problems:
+            raise SystemExit("facts not traced to code:\n  " + "\n  ".join(problems))
     sources = [{"what": "operator table and parser opset range", "url": f"{REPO_URL}/blob/{ref_in_url}/{doc_name}",
                 "branch": label, "file": doc_name, "via": via}]
     if code_read:
@@ -526,7 +663,11 @@ def main():
         for release in RELEASES:
             fh.write(f"tensorrt-{release}.json\n")
     # ONNX operator schema history: used to tell whether a node's schema is newer than a release's opset range.
-    import onnx, onnx.defs
+    try:
+        import onnx, onnx.defs
+    except ImportError:
+        print("python3-onnx not installed: onnx-operator-versions.json left as it is", file=sys.stderr)
+        return
     hist = {}
     for s in onnx.defs.get_all_schemas_with_history():
         dom = s.domain or "ai.onnx"

@@ -61,7 +61,11 @@ final class ConstraintCheck {
     } else if (c instanceof Constraint.InputRank r) {
       inputRank(r);
     } else if (c instanceof Constraint.UnsupportedOutput uo) {
-      if (n.getOutputCount() > uo.output() && !n.getOutput(uo.output()).isEmpty()
+      if (Boolean.TRUE.equals(uo.whenDeclared()) && n.getOutputCount() > uo.output()) {
+        error(c, s.op() + " declares output " + uo.output() + " ('" + uo.name() + "'); TensorRT " + rel.release()
+            + "'s importer accepts only " + uo.output() + " output" + (uo.output() == 1 ? "" : "s"),
+            "export the node without its " + uo.name() + " output");
+      } else if (n.getOutputCount() > uo.output() && !n.getOutput(uo.output()).isEmpty()
           && ix.consumed.contains(n.getOutput(uo.output()))) {
         error(c, s.op() + " output " + uo.output() + " ('" + uo.name() + "') is used; TensorRT " + rel.release()
             + " does not produce it", "compute " + uo.name() + " another way or drop that output");

@@ -26,6 +26,7 @@ final class NodeRules {
       Map.of("Where", 1, "ConstantOfShape", -1, "Shape", -1, "Size", -1, "OneHot", 2, "EyeLike", -1);
 
   private final java.util.Set<String> schemaReported = new java.util.HashSet<>();
+  private final java.util.Set<String> undecidedReported = new java.util.HashSet<>();
   private final KnowledgeBase kb;
   private final ReleaseRules rel;
   private final ModelIndex ix;
@@ -80,6 +81,28 @@ final class NodeRules {
         new ConstraintCheck(rel, ix, out, s, r).check(c);
       }
     }
+    undecidedChecks(s, r);
+  }
+
+  /**
+   * The importer's checks that this knowledge base leaves to the build (run-time values, or not modelled yet):
+   * one info finding per operator type, so that they are never a silent pass.
+   */
+  private void undecidedChecks(NodeSite s, OperatorRule r) {
+    if (r.assertions().isEmpty() || !undecidedReported.add(s.op())) {
+      return; // once per operator type: later nodes of the same op cost one set lookup
+    }
+    List<dev.trtcompat.rules.AssertionFact> open = r.undecidedAssertions();
+    if (open.isEmpty()) {
+      return;
+    }
+    String what = open.stream().map(dev.trtcompat.rules.AssertionFact::what).distinct()
+        .collect(Collectors.joining("; "));
+    int count = ix.opCounts.getOrDefault(s.op(), 1);
+    out.node(s, Severity.INFO, "op.importer_checks_not_decided",
+        s.op() + ": TensorRT " + rel.release() + "'s importer also checks what this tool does not decide: " + what
+            + (count > 1 ? " (reported once for the " + count + " " + s.op() + " nodes)" : ""),
+        "if the build fails at a " + s.op() + " node, check these conditions first");
   }
 
   private boolean isLocalFunctionCall(NodeSite s) {

@@ -134,8 +134,11 @@ public sealed interface Constraint {
     }
   }
 
-  /** Output {@code output} must not be consumed (MaxPool Indices). */
-  record UnsupportedOutput(int output, String name) implements Constraint {
+  /**
+   * Output {@code output} must not be consumed (MaxPool Indices); with {@code whenDeclared}, the node must not
+   * even declare it (the importer asserts the node's output count).
+   */
+  record UnsupportedOutput(int output, String name, Boolean whenDeclared) implements Constraint {
     public String id() {
       return "unsupported_output." + name;
     }

@@ -16,6 +16,8 @@ import java.util.List;
  * @param dataDependentOutputShape the output shape depends on input values (NonZero, NonMaxSuppression)
  * @param doc the table row as published
  * @param code what the importer code of the branch shows
+ * @param assertions the importer's classified assertions for this operator (provenance of the constraints, and
+ *     the checks left to the build)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OperatorRule(
@@ -27,10 +29,12 @@ public record OperatorRule(
     List<Constraint> constraints,
     Boolean dataDependentOutputShape,
     DocFact doc,
-    CodeFact code) {
+    CodeFact code,
+    List<AssertionFact> assertions) {
 
   public OperatorRule {
     constraints = constraints == null ? List.of() : List.copyOf(constraints);
+    assertions = assertions == null ? List.of() : List.copyOf(assertions);
     types = types == null ? null : List.copyOf(types);
   }
 
@@ -45,6 +49,11 @@ public record OperatorRule(
 
   public boolean hasDataDependentOutputShape() {
     return Boolean.TRUE.equals(dataDependentOutputShape);
+  }
+
+  /** Importer checks this knowledge base does not decide (run-time values, or not modelled yet). */
+  public List<AssertionFact> undecidedAssertions() {
+    return assertions.stream().filter(AssertionFact::undecided).toList();
   }
 
   /** A row of the release's operator table, verbatim. */

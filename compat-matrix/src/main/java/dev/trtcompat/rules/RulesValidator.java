@@ -60,6 +60,28 @@ final class RulesValidator {
       for (Constraint c : op.constraints()) {
         validate(where, c);
       }
+      validateAssertions(where, op);
+    }
+  }
+
+  /** Each classified assertion is well-formed, and a modelled one names a constraint the rule really has. */
+  private static void validateAssertions(String where, OperatorRule op) {
+    Set<String> ids = new HashSet<>();
+    for (Constraint c : op.constraints()) {
+      ids.add(c.id());
+    }
+    if (op.typesFromCode()) {
+      ids.add("types");
+    }
+    for (AssertionFact a : op.assertions()) {
+      require(a.id() != null && a.id().matches("[0-9a-f]{12}"), where, "assertion id must be 12 hex digits");
+      require(a.assertionClass() != null && a.at() != null, where, "assertion " + a.id() + " needs class and at");
+      if (a.assertionClass() == AssertionFact.Kind.MODELLED) {
+        require(a.constraintIds().stream().anyMatch(ids::contains), where,
+            "assertion " + a.id() + " is modelled by " + a.constraint() + ", which the rule does not have");
+      } else if (a.undecided()) {
+        require(a.what() != null && !a.what().isBlank(), where, "assertion " + a.id() + " needs a description");
+      }
     }
   }
 

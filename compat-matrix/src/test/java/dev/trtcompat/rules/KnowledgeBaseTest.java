@@ -140,7 +140,9 @@ class KnowledgeBaseTest {
   void constantInputsAndLimits() {
     assertThat(op("7.0", "Clip").constraints()).anyMatch(c -> c.id().equals("constant_input.min"));
     assertThat(op("8.6", "Clip").constraints()).noneMatch(c -> c instanceof Constraint.ConstantInput);
-    assertThat(op("8.6", "ConvTranspose").constraints()).anyMatch(c -> c.id().equals("constant_input.W"));
+    // ConvTranspose W: asserted an initializer up to 8.0 (assertion e30460db00c2); 8.2+ converts a tensor kernel
+    assertThat(op("8.0", "ConvTranspose").constraints()).anyMatch(c -> c.id().equals("constant_input.W"));
+    assertThat(op("8.6", "ConvTranspose").constraints()).noneMatch(c -> c.id().equals("constant_input.W"));
     assertThat(op("8.6", "CumSum").constraints()).anyMatch(c -> c.id().equals("constant_input.axis"));
     assertThat(op("7.2", "TopK").constraints()).anyMatch(c -> c.id().equals("constant_input.K"));
     assertThat(op("10.1", "TopK").constraints()).anyMatch(c -> c instanceof Constraint.InputValueMax m && m.max() == 3839);
@@ -266,7 +268,7 @@ class KnowledgeBaseTest {
         "unsupported", false, false, Map.of(), List.of(), List.of(), List.of());
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> RulesValidator.validate("tensorrt-8.6.json", bad))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("sources");
-    OperatorRule dup = new OperatorRule("Relu", Support.YES, null, null, null, List.of(), null, null, null);
+    OperatorRule dup = new OperatorRule("Relu", Support.YES, null, null, null, List.of(), null, null, null, null);
     ReleaseRules twice = new ReleaseRules("8.6", ReleaseRules.Status.SOURCE, List.of("table"), null, null,
         KB.release("8.6").orElseThrow().sources(),
         KB.release("8.6").orElseThrow().parser(), "unsupported", false, false,
