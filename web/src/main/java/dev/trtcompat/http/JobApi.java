@@ -124,7 +124,7 @@ final class JobApi implements AutoCloseable {
   void forModel(Context ctx) throws IOException {
     StoredModel model = model(ctx.pathParam("id"));
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Job j : jobs.queue().jobsForModel(model.id())) {
+    for (Job j : jobs.jobsOldestFirst(model.id())) {
       out.add(view(j));
     }
     Responses.json(ctx, 200, Map.of("jobs", out));
