@@ -79,7 +79,9 @@ final class JobApi implements AutoCloseable {
   /** {@code POST /api/v1/models/{id}/jobs}: 202 with the job. */
   void start(Context ctx) throws IOException {
     StoredModel model = model(ctx.pathParam("id"));
-    Job job = submit(ctx, model, JobSpec.fromJson(ctx.body()));
+    JobSpec.Request request = JsonBodies.read(ctx, JobSpec.Request.class,
+        () -> new JobSpec.Request(null, null, null, null, null, null, null));
+    Job job = submit(ctx, model, request.toSpec());
     ctx.header("Location", WebServer.API + "/jobs/" + job.id());
     Responses.json(ctx, 202, view(job));
   }

@@ -1,8 +1,10 @@
 package dev.trtcompat.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.json.Json;
@@ -76,7 +78,7 @@ final class ReferenceRuns implements AutoCloseable {
   /** {@code POST /api/v1/models/{id}/reference}: 202 with the status URL in {@code Location}. */
   void start(Context ctx) throws IOException {
     String id = ctx.pathParam("id");
-    ReferenceState s = submit(id, options(ctx.body()));
+    ReferenceState s = submit(id, options(ctx));
     String status = WebServer.API + "/models/" + id + "/reference";
     ctx.header("Location", status);
     Responses.json(ctx, 202, Map.of("state", s.state(), "status", status));
@@ -260,25 +262,17 @@ final class ReferenceRuns implements AutoCloseable {
     }
   }
 
-  private RunOptions options(String body) {
-    if (body == null || body.isBlank()) {
-      return new RunOptions(null, null, null);
-    }
+  private static RunOptions options(Context ctx) {
     try {
-      RunOptions o = json.readValue(body, RunOptions.class);
-      return o == null ? new RunOptions(null, null, null) : o;
-    } catch (IOException e) {
-      throw new UserFacingException(Kind.BAD_REQUEST, "invalid_reference_request",
-          "the body must be JSON like {\"shapes\": {\"input\": [1,3,224,224]}, \"runs\": 20, \"warmup\": 3}: " + firstLine(e.getMessage()));
+      return JsonBodies.read(ctx, RunOptions.class, () -> new RunOptions(null, null, null));
+    } catch (Exception e) { // bodyAsClass is Kotlin: Jackson's checked exceptions arrive undeclared
+      if (e instanceof JsonProcessingException j && !(e instanceof UnrecognizedPropertyException)) {
+        throw new UserFacingException(Kind.BAD_REQUEST, "invalid_reference_request",
+            "the body must be JSON like {\"shapes\": {\"input\": [1,3,224,224]}, \"runs\": 20, \"warmup\": 3}: "
+                + ErrorMapping.invalidBody(j).detail());
+      }
+      throw e;
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   /**

@@ -114,6 +114,7 @@ public final class WebServer implements AutoCloseable {
     Javalin app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.startupWatcherEnabled = false;
+      cfg.jsonMapper(JsonBodies.MAPPER);
       cfg.events.handlerAdded(h -> {
         if (h.getHttpMethod().isHttpMethod() && h.getHttpMethod() != HandlerType.HEAD) {
           routes.add(new Route(h.getHttpMethod().name(), h.getPath()));
