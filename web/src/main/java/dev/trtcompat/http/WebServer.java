@@ -53,9 +53,9 @@ public final class WebServer implements AutoCloseable {
   /**
    * Starts serving {@code store} as {@code config} says.
    *
-   * @param sections the model page's first sections in order ({@link #summarySections()}); the server adds
-   *     its own after them: the TensorRT compatibility matrix and the graph, which need the server's checker
-   *     and reference runs
+   * @param sections the model page's facts sections in order ({@link #summarySections()}); the server puts its
+   *     own around them: the verdict, the TensorRT compatibility matrix and the form to measure before, the graph
+   *     after, since these need the server's checker, jobs and reference runs
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections) {
     return start(config, store, sections, JobSettings.of(config, System.getenv()));
@@ -90,12 +90,14 @@ public final class WebServer implements AutoCloseable {
       references.forget(id);
       renders.forget(id);
     });
-    List<ModelPageSection> page = new ArrayList<>(sections);
     CompatibilitySections compatibilitySections = new CompatibilitySections(compatibility, references,
         TensorRtImageCatalog.builtIn(), jobService::latestJob);
-    page.addAll(compatibilitySections.sections());
+    // The answer first (verdict, matrix, the form to measure more), then the model's facts, then its graph.
+    List<ModelPageSection> page = new ArrayList<>();
+    page.add(compatibilitySections.verdict());
+    page.add(compatibilitySections.compatibility());
     // Outside the live-updated matrix, so ticking boxes survives a re-render.
-    page.add(page.size() - 1, ModelPageSection.of("measure", "Measure in containers", (h, m) -> {
+    page.add(ModelPageSection.of("measure", "Measure in containers", (h, m) -> {
       h.open("form", "id", "job-form", "method", "post", "action", "/models/" + m.id() + "/jobs");
       JobFormFields.render(h, TensorRtImageCatalog.builtIn(), List.of());
       h.element("button", "Run the selected cells", "type", "submit", "id", "job-submit");
@@ -104,6 +106,8 @@ public final class WebServer implements AutoCloseable {
       h.element("button", "Delete this model, its jobs, engines and logs", "type", "submit", "class", "danger");
       h.close("form");
     }));
+    page.addAll(sections);
+    page.add(compatibilitySections.graph());
     dev.trtcompat.matrix.MatrixApi matrix = compatibilitySections.matrix();
     ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, jobs::startFromUpload);
     Assets assets = new Assets();
