@@ -1,5 +1,6 @@
 package dev.trtcompat.http;
 
+import dev.trtcompat.html.Html;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.jobs.Job;
 import dev.trtcompat.matrix.MatrixApi;

@@ -1,6 +1,7 @@
 package dev.trtcompat.http;
 
 import dev.trtcompat.app.ByteSize;
+import dev.trtcompat.html.Html;
 import dev.trtcompat.models.StoredFile;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.onnx.ModelSummary;

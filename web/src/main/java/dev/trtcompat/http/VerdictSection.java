@@ -5,6 +5,7 @@ import dev.trtcompat.check.Finding;
 import dev.trtcompat.check.ReleaseResult;
 import dev.trtcompat.check.Severity;
 import dev.trtcompat.check.Verdict;
+import dev.trtcompat.html.Html;
 import dev.trtcompat.matrix.MatrixReport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
