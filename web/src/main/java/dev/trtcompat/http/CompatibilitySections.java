@@ -72,7 +72,7 @@ final class CompatibilitySections {
       return;
     }
     Set<Integer> failing = Set.copyOf(matrix.report(m.id()).failingNodes());
-    // A detection model has hundreds of nodes; model.js opens the fold when a finding's #node-N link is followed.
+    // A detection model has hundreds of nodes; the browser opens the fold when a finding's #node-N link is followed.
     boolean folded = SummarySections.fold(h, nodes.size(), "graph-nodes", nodes.size() + " nodes of the main graph, in order"
         + (failing.isEmpty() ? "" : "; a real parse stopped at node " + failing.stream().sorted().toList()));
     h.open("table", "class", "data graph");

@@ -4,22 +4,6 @@
 (function () {
   "use strict";
 
-  // Long tables are folded into <details>: following a link into one (a finding's #node-N) opens it first.
-  function openTarget() {
-    var target = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
-    if (!target) {
-      return;
-    }
-    for (var p = target.parentElement; p; p = p.parentElement) {
-      if (p.tagName === "DETAILS" && !p.open) {
-        p.open = true;
-      }
-    }
-    target.scrollIntoView();
-  }
-  window.addEventListener("hashchange", openTarget);
-  openTarget();
-
   var body = document.getElementById("matrix-body");
   if (!body || !window.EventSource || !window.fetch) {
     return;
