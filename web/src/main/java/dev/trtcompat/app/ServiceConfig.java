@@ -1,6 +1,8 @@
 package dev.trtcompat.app;
 
 import dev.trtcompat.jobs.JobRunnerConfig;
+import dev.trtcompat.service.InstanceIds;
+import dev.trtcompat.service.JobSettings;
 import dev.trtcompat.units.ByteSize;
 import java.io.IOException;
 import java.io.Reader;
@@ -12,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -49,7 +53,8 @@ public record ServiceConfig(
     int workers,
     Optional<String> databaseUrl,
     long engineQuotaBytes,
-    String instanceId) {
+    String instanceId,
+    Map<Setting, String> containerSettings) {
 
   private static final Pattern DURATION = Pattern.compile("\\s*(\\d{1,9})\\s*(ms|s|m|h)\\s*");
   private static final Pattern INSTANCE_ID = Pattern.compile("[\\x21-\\x7e]{1,200}");
@@ -90,6 +95,19 @@ public record ServiceConfig(
     if (instanceId == null || !INSTANCE_ID.matcher(instanceId).matches()) {
       throw new InvalidConfigException("instance-id must be 1 to 200 visible characters without spaces");
     }
+    containerSettings = containerSettings == null ? Map.of() : Map.copyOf(containerSettings);
+  }
+
+  /** The settings the job service reads for containers and Docker; absent ones take their defaults. */
+  static final List<Setting> CONTAINER_SETTINGS = List.of(Setting.REGISTRY, Setting.CONTAINER_ENV, Setting.GPUS,
+      Setting.CONTAINER_OWNER, Setting.DOCKER_HOST, Setting.DOCKER_TLS_VERIFY, Setting.DOCKER_CERT_PATH);
+
+  /** Without container settings: every one at its default. */
+  public ServiceConfig(String host, int port, Path dataDir, long maxUploadBytes, Duration stopTimeout,
+      ApiTokens apiTokens, int maxConcurrentUploads, int maxJobs, int maxJobsPerClient, int workers,
+      Optional<String> databaseUrl, long engineQuotaBytes, String instanceId) {
+    this(host, port, dataDir, maxUploadBytes, stopTimeout, apiTokens, maxConcurrentUploads, maxJobs, maxJobsPerClient,
+        workers, databaseUrl, engineQuotaBytes, instanceId, Map.of());
   }
 
   /** The configuration with the defaults of every setting added after the first five. */
@@ -101,15 +119,42 @@ public record ServiceConfig(
   }
 
   /** This configuration with other API tokens. */
+  /**
+   * How the service runs jobs as configured here, containers and Docker included (as {@link JobSettings#defaults}
+   * describes them). Lives here, not in {@code service}, so that {@code app} depends on {@code service} and not
+   * the other way round.
+   */
+  public JobSettings jobSettings() {
+    // JobSettings.defaults reads the variables' names; the values come from this table, whatever their source.
+    Map<String, String> env = new HashMap<>();
+    for (Setting c : CONTAINER_SETTINGS) {
+      String v = containerSettings.getOrDefault(c, c.defaultValue());
+      if (!v.isEmpty()) {
+        env.put(c.envVar(), v);
+      }
+    }
+    JobSettings s = JobSettings.defaults(dataDir, instanceId, env);
+    if (databaseUrl.isPresent()) {
+      // Other instances may run containers on the same engine: leave theirs alone; dead ones' cells are
+      // cleaned up one by one when recovered.
+      s = s.withRunner(s.runner().withReapOnStart(false));
+    }
+    return s
+        .withDatabaseUrl(databaseUrl.orElse(null))
+        .withWorkers(workers)
+        .withLimits(maxJobs, maxJobsPerClient)
+        .withEngineQuota(engineQuotaBytes);
+  }
+
   public ServiceConfig withApiTokens(ApiTokens tokens) {
     return new ServiceConfig(host, port, dataDir, maxUploadBytes, stopTimeout, tokens, maxConcurrentUploads,
-        maxJobs, maxJobsPerClient, workers, databaseUrl, engineQuotaBytes, instanceId);
+        maxJobs, maxJobsPerClient, workers, databaseUrl, engineQuotaBytes, instanceId, containerSettings);
   }
 
   /** This configuration with another limit on uploads received at once. */
   public ServiceConfig withMaxConcurrentUploads(int uploads) {
     return new ServiceConfig(host, port, dataDir, maxUploadBytes, stopTimeout, apiTokens, uploads,
-        maxJobs, maxJobsPerClient, workers, databaseUrl, engineQuotaBytes, instanceId);
+        maxJobs, maxJobsPerClient, workers, databaseUrl, engineQuotaBytes, instanceId, containerSettings);
   }
 
   /** Leaves out what may hold a password (the database URL's parameters) and shows token names only. */
@@ -209,8 +254,17 @@ public record ServiceConfig(
             // A folder one server owns keeps its id across restarts, so a restart recovers its cells at once;
             // instances sharing a database and folder get fresh ones (their cells come back by lease).
             : parsed.optional(Setting.DATABASE_URL).isBlank()
-                ? dev.trtcompat.service.InstanceIds.stable(workingDir.resolve(parsed.text(Setting.DATA_DIR)))
-                : JobRunnerConfig.generatedInstanceId());
+                ? InstanceIds.stable(workingDir.resolve(parsed.text(Setting.DATA_DIR)))
+                : JobRunnerConfig.generatedInstanceId(),
+        containerSettings(values));
+  }
+
+  private static Map<Setting, String> containerSettings(Map<Setting, String> values) {
+    Map<Setting, String> out = new EnumMap<>(Setting.class);
+    for (Setting s : CONTAINER_SETTINGS) {
+      out.put(s, values.get(s));
+    }
+    return out;
   }
 
   /** Parses {@code 30s}, {@code 2m}, {@code 500ms}, {@code 1h}, or an ISO-8601 duration such as {@code PT30S}. */

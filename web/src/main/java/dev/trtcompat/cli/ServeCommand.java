@@ -65,6 +65,27 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--instance-id", paramLabel = "ID", description = "Name of this instance in the job queue (default: host name plus a random suffix; env TRT_COMPAT_INSTANCE_ID).")
   String instanceId;
 
+  @Option(names = "--registry", paramLabel = "HOST/PATH", description = "Where TensorRT images come from, NGC or a mirror (default nvcr.io/nvidia; env TRT_COMPAT_REGISTRY).")
+  String registry;
+
+  @Option(names = "--container-env", paramLabel = "NAME=VALUE,...", description = "Extra environment for conversion containers (env TRT_COMPAT_CONTAINER_ENV).")
+  String containerEnv;
+
+  @Option(names = "--gpus", paramLabel = "all|none|IDS", description = "GPUs for conversion containers (default all; env TRT_COMPAT_GPUS).")
+  String gpus;
+
+  @Option(names = "--container-owner", paramLabel = "NAME", description = "Owner label of this deployment's containers (default trt-compat; env TRT_COMPAT_CONTAINER_OWNER).")
+  String containerOwner;
+
+  @Option(names = "--docker-host", paramLabel = "URL", description = "Docker engine, unix:///PATH or tcp://HOST:PORT (default: the local socket; env DOCKER_HOST).")
+  String dockerHost;
+
+  @Option(names = "--docker-tls-verify", paramLabel = "1|true", description = "TLS to a tcp:// Docker engine (env DOCKER_TLS_VERIFY).")
+  String dockerTlsVerify;
+
+  @Option(names = "--docker-cert-path", paramLabel = "DIR", description = "Folder with ca.pem, cert.pem, key.pem for TLS (env DOCKER_CERT_PATH).")
+  String dockerCertPath;
+
   @Option(names = "--config", paramLabel = "FILE", description = "Properties file with the same keys as the flags (host=, port=, data-dir=, api-tokens-file=, ...).")
   Path config;
 
@@ -111,6 +132,13 @@ final class ServeCommand implements Callable<Integer> {
     put(f, Setting.DATABASE_URL, databaseUrl);
     put(f, Setting.ENGINE_QUOTA, engineQuota);
     put(f, Setting.INSTANCE_ID, instanceId);
+    put(f, Setting.REGISTRY, registry);
+    put(f, Setting.CONTAINER_ENV, containerEnv);
+    put(f, Setting.GPUS, gpus);
+    put(f, Setting.CONTAINER_OWNER, containerOwner);
+    put(f, Setting.DOCKER_HOST, dockerHost);
+    put(f, Setting.DOCKER_TLS_VERIFY, dockerTlsVerify);
+    put(f, Setting.DOCKER_CERT_PATH, dockerCertPath);
     return f;
   }
 

@@ -1,5 +1,6 @@
 package dev.trtcompat.http;
 
+import dev.trtcompat.html.Html;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.jobs.Job;
 import dev.trtcompat.matrix.MatrixApi;
@@ -41,10 +42,22 @@ final class CompatibilitySections {
     return matrix;
   }
 
+  /** The answer first: accepted releases, the first blocker of the others, what was measured. */
+  ModelPageSection verdict() {
+    return ModelPageSection.of(VerdictSection.ID, "Verdict",
+        (h, m) -> VerdictSection.render(h, compatibility.analysis(m.id()).report(), matrix.report(m.id())));
+  }
+
+  ModelPageSection compatibility() {
+    return ModelPageSection.of(COMPATIBILITY, "TensorRT compatibility", this::compatibility);
+  }
+
+  ModelPageSection graph() {
+    return ModelPageSection.of(GRAPH, "Graph", this::graph);
+  }
+
   List<ModelPageSection> sections() {
-    return List.of(
-        ModelPageSection.of(COMPATIBILITY, "TensorRT compatibility", this::compatibility),
-        ModelPageSection.of(GRAPH, "Graph", this::graph));
+    return List.of(compatibility(), graph());
   }
 
 
@@ -59,6 +72,9 @@ final class CompatibilitySections {
       return;
     }
     Set<Integer> failing = Set.copyOf(matrix.report(m.id()).failingNodes());
+    // A detection model has hundreds of nodes; the browser opens the fold when a finding's #node-N link is followed.
+    boolean folded = SummarySections.fold(h, nodes.size(), "graph-nodes", nodes.size() + " nodes of the main graph, in order"
+        + (failing.isEmpty() ? "" : "; a real parse stopped at node " + failing.stream().sorted().toList()));
     h.open("table", "class", "data graph");
     h.open("thead").open("tr").element("th", "#").element("th", "Op").element("th", "Name")
         .element("th", "Inputs").element("th", "Outputs").close("tr").close("thead");
@@ -77,5 +93,6 @@ final class CompatibilitySections {
       h.close("tr");
     }
     h.close("tbody").close("table");
+    SummarySections.unfold(h, folded);
   }
 }

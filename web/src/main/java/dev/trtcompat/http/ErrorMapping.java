@@ -21,13 +21,7 @@ final class ErrorMapping {
   private ErrorMapping() {}
 
   static void register(JavalinDefaultRouting routes) {
-    routes.exception(UserFacingException.class, (e, ctx) -> {
-      LOG.info("{} {} -> {} {}: {}", ctx.method(), ctx.path(), status(e.kind()), e.error(), e.detail());
-      if (e.getCause() != null) {
-        LOG.debug("cause", e.getCause());
-      }
-      answer(ctx, status(e.kind()), new ApiError(e.error(), e.detail()));
-    });
+    routes.exception(UserFacingException.class, (e, ctx) -> userError(ctx, e));
     routes.exception(HttpResponseException.class, (e, ctx) -> {
       int status = e.getStatus();
       String error = switch (status) {
@@ -63,6 +57,14 @@ final class ErrorMapping {
       case TIMEOUT -> 504;
       case CONFLICT -> 409;
     };
+  }
+
+  private static void userError(Context ctx, UserFacingException e) {
+    LOG.info("{} {} -> {} {}: {}", ctx.method(), ctx.path(), status(e.kind()), e.error(), e.detail());
+    if (e.getCause() != null) {
+      LOG.debug("cause", e.getCause());
+    }
+    answer(ctx, status(e.kind()), new ApiError(e.error(), e.detail()));
   }
 
   private static void answer(Context ctx, int status, ApiError error) {

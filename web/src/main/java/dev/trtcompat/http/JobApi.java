@@ -1,77 +1,61 @@
 package dev.trtcompat.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.catalog.EngineBuild;
 import dev.trtcompat.catalog.EngineRecord;
 import dev.trtcompat.conversion.EngineArtifact;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.http.JobViews.CellView;
+import dev.trtcompat.http.JobViews.JobView;
 import dev.trtcompat.jobs.Cell;
-import dev.trtcompat.jobs.CellEvent;
-import dev.trtcompat.jobs.CellKind;
-import dev.trtcompat.jobs.CellState;
 import dev.trtcompat.jobs.Job;
-import dev.trtcompat.json.Json;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.service.JobService;
 import dev.trtcompat.service.JobSpec;
-import dev.trtcompat.service.ModelEvents;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.javalin.http.sse.SseClient;
-import io.javalin.http.sse.SseHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The job routes: start a job for a stored model (TensorRT releases x precisions plus the ONNX Runtime
- * reference), follow it (JSON, server-sent events), cancel and retry jobs and cells, read cell logs, download
+ * reference), follow it (JSON; the event stream is {@link JobEventStream}), cancel and retry jobs and cells, read cell logs, download
  * engines, delete models. Everything reads the durable queue, so it answers the same after a restart and on
  * every instance sharing the database.
  */
-final class JobApi implements AutoCloseable {
+final class JobApi {
 
-  private static final Logger LOG = LoggerFactory.getLogger(JobApi.class);
-  /** Log lines a slow browser may have pending before further lines are dropped (state events never are). */
-  static final int MAX_PENDING_LINES = 2000;
   static final long MAX_LOG_CHUNK = 4L << 20;
 
   private final JobService jobs;
   private final ModelStore store;
   private final Function<Context, String> clientId;
-  private final java.util.function.Consumer<String> onModelDeleted;
-  private final ExecutorService senders = Executors.newFixedThreadPool(2, r -> daemon(r, "trt-compat-sse"));
-  private final ScheduledExecutorService pings = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "trt-compat-sse-ping"));
-  private final List<Stream> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Consumer<String> onModelDeleted;
 
   JobApi(JobService jobs, ModelStore store, Function<Context, String> clientId,
-      java.util.function.Consumer<String> onModelDeleted) {
+      Consumer<String> onModelDeleted) {
     this.jobs = jobs;
     this.store = store;
     this.clientId = clientId;
     this.onModelDeleted = onModelDeleted;
-    // A comment every 15 s keeps idle connections open through proxies and finds closed ones.
-    pings.scheduleWithFixedDelay(() -> streams.forEach(s -> s.offer(new Out(null, null, true))), 15, 15, TimeUnit.SECONDS);
   }
 
   // ---- starting jobs
@@ -79,7 +63,9 @@ final class JobApi implements AutoCloseable {
   /** {@code POST /api/v1/models/{id}/jobs}: 202 with the job. */
   void start(Context ctx) throws IOException {
     StoredModel model = model(ctx.pathParam("id"));
-    Job job = submit(ctx, model, JobSpec.fromJson(ctx.body()));
+    JobSpec.Request request = JsonBodies.read(ctx, JobSpec.Request.class,
+        () -> new JobSpec.Request(null, null, null, null, null, null, null));
+    Job job = submit(ctx, model, request.toSpec());
     ctx.header("Location", WebServer.API + "/jobs/" + job.id());
     Responses.json(ctx, 202, view(job));
   }
@@ -123,8 +109,8 @@ final class JobApi implements AutoCloseable {
   /** {@code GET /api/v1/models/{id}/jobs}: oldest first. */
   void forModel(Context ctx) throws IOException {
     StoredModel model = model(ctx.pathParam("id"));
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Job j : jobs.queue().jobsForModel(model.id())) {
+    List<JobView> out = new ArrayList<>();
+    for (Job j : jobs.jobsOldestFirst(model.id())) {
       out.add(view(j));
     }
     Responses.json(ctx, 200, Map.of("jobs", out));
@@ -153,12 +139,12 @@ final class JobApi implements AutoCloseable {
     // At most MAX_LOG_CHUNK bytes per answer: read them at once (a log still growing is read up to its size now).
     try (FileChannel ch = FileChannel.open(file.get(), StandardOpenOption.READ)) {
       long from = Math.min(offset, ch.size());
-      java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate((int) Math.min(ch.size() - from, MAX_LOG_CHUNK));
+      ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(ch.size() - from, MAX_LOG_CHUNK));
       while (chunk.hasRemaining() && ch.read(chunk, from + chunk.position()) > 0) {
         // keep reading until the chunk is full
       }
       ctx.header("X-Log-Next-Offset", Long.toString(from + chunk.position())).status(200)
-          .result(java.util.Arrays.copyOf(chunk.array(), chunk.position()));
+          .result(Arrays.copyOf(chunk.array(), chunk.position()));
     } catch (NoSuchFileException e) {
       ctx.header("X-Log-Next-Offset", "0").status(200).result("");
     }
@@ -174,7 +160,7 @@ final class JobApi implements AutoCloseable {
     Path file = jobs.engines().download(sha);
     EngineBuild b = record.build();
     String name = EngineArtifact.fileName(b.modelSha256(), b.trtRelease(),
-        b.precision().name().toLowerCase(java.util.Locale.ROOT), b.gpu(), null);
+        b.precision().name().toLowerCase(Locale.ROOT), b.gpu(), null);
     ctx.status(200).contentType("application/octet-stream")
         .header("Content-Disposition", "attachment; filename=\"" + name + "\"")
         .header("X-Engine-Sha256", sha)
@@ -237,150 +223,20 @@ final class JobApi implements AutoCloseable {
     onModelDeleted.accept(model.id());
   }
 
-  // ---- live events
-
-  /** {@code GET /api/v1/models/{id}/events}: server-sent events for the model's jobs (see docs/web.md). */
-  SseHandler events() {
-    return new SseHandler(client -> {
-      String id = client.ctx().pathParam("id");
-      try {
-        model(id);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      Stream s = new Stream(client);
-      streams.add(s);
-      Runnable unsubscribe = jobs.events().subscribe(id, s);
-      client.onClose(() -> {
-        unsubscribe.run();
-        streams.remove(s);
-      });
-      client.sendComment("trt-compat events for model " + id);
-      client.keepAlive();
-    });
-  }
-
-  /** One event to write: a named event with JSON data, or a keep-alive comment. */
-  private record Out(String event, String data, boolean ping) {}
-
-  /** One browser's connection: events queue here and one sender thread at a time writes them out. */
-  private final class Stream implements ModelEvents.Subscriber {
-    private final SseClient client;
-    private final ArrayDeque<Out> pending = new ArrayDeque<>();
-    private int pendingLines;
-    private boolean scheduled;
-
-    Stream(SseClient client) {
-      this.client = client;
-    }
-
-    @Override
-    public void cell(CellEvent e) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("eventId", e.id());
-      m.put("jobId", e.jobId());
-      m.put("cellId", e.cellId());
-      m.put("from", e.from() == null ? null : e.from().name());
-      m.put("to", e.to().name());
-      m.put("reason", e.reason());
-      m.put("at", e.at().toString());
-      offer(new Out("cell", json(m), false));
-    }
-
-    @Override
-    public void log(long jobId, long cellId, String line) {
-      offer(new Out("log", json(Map.of("jobId", jobId, "cellId", cellId, "line", line)), false));
-    }
-
-    void offer(Out out) {
-      synchronized (this) {
-        if ("log".equals(out.event())) {
-          if (pendingLines >= MAX_PENDING_LINES) {
-            return; // the full log stays readable at /api/v1/cells/{id}/log
-          }
-          pendingLines++;
-        }
-        pending.add(out);
-        if (scheduled) {
-          return;
-        }
-        scheduled = true;
-      }
-      try {
-        senders.execute(this::drain);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        // shutting down
-      }
-    }
-
-    private void drain() {
-      while (true) {
-        Out out;
-        synchronized (this) {
-          out = pending.poll();
-          if (out == null) {
-            scheduled = false;
-            return;
-          }
-          if ("log".equals(out.event())) {
-            pendingLines--;
-          }
-        }
-        if (client.terminated()) {
-          continue;
-        }
-        try {
-          if (out.ping()) {
-            client.sendComment("ping");
-          } else {
-            client.sendEvent(out.event(), out.data());
-          }
-        } catch (RuntimeException e) {
-          LOG.debug("event stream closed: {}", e.toString());
-        }
-      }
-    }
-  }
-
   // ---- views
 
-  Map<String, Object> view(Job job) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", job.id());
-    m.put("modelId", job.modelSha256());
-    m.put("state", job.unfinished() ? (job.cells().stream().anyMatch(c -> c.state() == CellState.RUNNING) ? "running" : "queued") : "finished");
-    m.put("createdAt", job.createdAt().toString());
-    m.put("request", readTree(job.requestJson()));
-    List<Map<String, Object>> cells = new ArrayList<>();
-    for (Cell c : job.cells()) {
-      cells.add(cellView(c));
+  /** One catalog query per job, not per cell: which of the model's engines are still stored. */
+  JobView view(Job job) {
+    Set<String> stored = new HashSet<>();
+    for (EngineRecord e : jobs.engines().forModel(job.modelSha256())) {
+      stored.add(e.sha256());
     }
-    m.put("cells", cells);
-    m.put("url", WebServer.API + "/jobs/" + job.id());
-    m.put("eventsUrl", WebServer.API + "/models/" + job.modelSha256() + "/events");
-    return m;
+    return JobViews.of(job, stored::contains);
   }
 
-  Map<String, Object> cellView(Cell c) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", c.id());
-    m.put("jobId", c.jobId());
-    m.put("kind", c.spec().kind() == CellKind.ORT_REFERENCE ? "onnxruntime_reference" : "tensorrt");
-    m.put("tensorrt", c.spec().trtRelease());
-    m.put("precision", c.spec().precision() == null ? null : c.spec().precision().name().toLowerCase(java.util.Locale.ROOT));
-    m.put("state", c.state().name().toLowerCase(java.util.Locale.ROOT));
-    m.put("reason", c.reason());
-    m.put("forced", c.forced());
-    m.put("attempts", c.attempts());
-    m.put("createdAt", c.createdAt() == null ? null : c.createdAt().toString());
-    m.put("startedAt", c.startedAt() == null ? null : c.startedAt().toString());
-    m.put("finishedAt", c.finishedAt() == null ? null : c.finishedAt().toString());
-    JsonNode result = readTree(c.resultJson());
-    m.put("result", result);
-    String engine = result == null ? null : result.path("engine").path("sha256").asText(null);
-    m.put("engineUrl", engine != null && jobs.engines().find(engine).isPresent() ? WebServer.API + "/engines/" + engine : null);
-    m.put("logUrl", WebServer.API + "/cells/" + c.id() + "/log");
-    return m;
+  /** One cell alone ({@code GET /api/v1/cells/{id}}): one catalog lookup for its engine. */
+  CellView cellView(Cell c) {
+    return JobViews.of(c, sha -> jobs.engines().find(sha).isPresent());
   }
 
   // ---- helpers
@@ -434,41 +290,4 @@ final class JobApi implements AutoCloseable {
     return type != null && type.startsWith("application/x-www-form-urlencoded") ? ctx.formParam(name) : null;
   }
 
-  private static JsonNode readTree(String json) {
-    if (json == null) {
-      return null;
-    }
-    try {
-      return Json.mapper().readTree(json);
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static String json(Object o) {
-    try {
-      return Json.mapper().writeValueAsString(o);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
-
-  @Override
-  public void close() {
-    pings.shutdownNow();
-    for (Stream s : streams) {
-      try {
-        s.client.close();
-      } catch (RuntimeException e) {
-        // already closed
-      }
-    }
-    senders.shutdownNow();
-  }
 }

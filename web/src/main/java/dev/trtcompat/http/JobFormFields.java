@@ -1,5 +1,6 @@
 package dev.trtcompat.http;
 
+import dev.trtcompat.html.Html;
 import dev.trtcompat.images.TensorRtImage;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.precision.Precision;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The "measure in containers" choices, shared by the upload form and the model page's form: one checkbox per
@@ -59,7 +61,7 @@ public final class JobFormFields {
       } else {
         h.empty("input", "type", "checkbox", "id", "precision-" + p, "name", "precision", "value", p);
       }
-      h.open("label", "for", "precision-" + p).text(p.toUpperCase(java.util.Locale.ROOT)).close("label");
+      h.open("label", "for", "precision-" + p).text(p.toUpperCase(Locale.ROOT)).close("label");
     }
     h.close("div");
     // The hidden "off" comes first; a ticked box sends "on" after it, and the last value wins.

@@ -1,15 +1,22 @@
 package dev.trtcompat.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.jobs.Job;
+import dev.trtcompat.json.Json;
 import dev.trtcompat.models.ModelEntry;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StoreResult;
 import dev.trtcompat.models.StoredModel;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
 
 /** The model routes: upload, fetch and list, as JSON for programs and as pages for people. */
 final class ModelApi {
@@ -21,14 +28,14 @@ final class ModelApi {
   private final UploadReceiver receiver;
   private final long maxUploadBytes;
   private final List<ModelPageSection> sections;
-  private final java.util.function.BiFunction<Context, UploadReceiver.Received, java.util.Optional<dev.trtcompat.jobs.Job>> afterUpload;
+  private final BiFunction<Context, UploadReceiver.Received, Optional<Job>> afterUpload;
 
   /**
    * @param afterUpload registers the stored model with the job service and starts the job the upload's
    *     {@code trt}/{@code precision} fields ask for, if any
    */
   ModelApi(ModelStore store, long maxUploadBytes, List<ModelPageSection> sections,
-      java.util.function.BiFunction<Context, UploadReceiver.Received, java.util.Optional<dev.trtcompat.jobs.Job>> afterUpload) {
+      BiFunction<Context, UploadReceiver.Received, Optional<Job>> afterUpload) {
     this.afterUpload = afterUpload;
     this.store = store;
     this.receiver = new UploadReceiver(store, maxUploadBytes);
@@ -43,12 +50,12 @@ final class ModelApi {
     if (r.created()) {
       ctx.header("Location", WebServer.API + "/models/" + r.model().id());
     }
-    java.util.Optional<dev.trtcompat.jobs.Job> job = startJob(ctx, received);
+    Optional<Job> job = startJob(ctx, received);
     if (job.isEmpty()) {
       Responses.json(ctx, r.created() ? 201 : 200, r.model());
       return;
     }
-    com.fasterxml.jackson.databind.node.ObjectNode body = dev.trtcompat.json.Json.mapper().valueToTree(r.model());
+    ObjectNode body = Json.mapper().valueToTree(r.model());
     body.put("jobId", job.get().id());
     body.put("jobUrl", WebServer.API + "/jobs/" + job.get().id());
     Responses.json(ctx, r.created() ? 201 : 200, body);
@@ -58,11 +65,11 @@ final class ModelApi {
   void uploadForm(Context ctx) throws IOException {
     UploadReceiver.Received received = receiver.receiveWithFields(ctx.req());
     startJob(ctx, received);
-    ctx.redirect("/models/" + received.stored().model().id(), io.javalin.http.HttpStatus.SEE_OTHER);
+    ctx.redirect("/models/" + received.stored().model().id(), HttpStatus.SEE_OTHER);
   }
 
   /** Starts the upload's job; a refusal (limits, bad choices) says that the model itself was stored. */
-  private java.util.Optional<dev.trtcompat.jobs.Job> startJob(Context ctx, UploadReceiver.Received received) {
+  private Optional<Job> startJob(Context ctx, UploadReceiver.Received received) {
     try {
       return afterUpload.apply(ctx, received);
     } catch (UserFacingException e) {
@@ -85,12 +92,12 @@ final class ModelApi {
     if (q == null || q.isBlank()) {
       return store.recent(limit);
     }
-    String needle = q.strip().toLowerCase(java.util.Locale.ROOT);
+    String needle = q.strip().toLowerCase(Locale.ROOT);
     if (needle.length() > 200) {
       throw new UserFacingException(Kind.BAD_REQUEST, "invalid_parameter", "q is at most 200 characters");
     }
     return store.recent(Integer.MAX_VALUE).stream()
-        .filter(e -> e.fileName().toLowerCase(java.util.Locale.ROOT).contains(needle)
+        .filter(e -> e.fileName().toLowerCase(Locale.ROOT).contains(needle)
             || e.id().startsWith(needle) || e.sha256().startsWith(needle))
         .limit(limit)
         .toList();

@@ -1,5 +1,6 @@
 package dev.trtcompat.http;
 
+import dev.trtcompat.html.Html;
 import dev.trtcompat.models.StoredModel;
 
 /**

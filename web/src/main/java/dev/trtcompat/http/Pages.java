@@ -1,5 +1,7 @@
 package dev.trtcompat.http;
 
+import dev.trtcompat.html.Html;
+import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.models.ModelEntry;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.units.ByteSize;
@@ -57,7 +59,7 @@ final class Pages {
           .text("Up to " + ByteSize.human(maxUploadBytes) + " in all. Weights stay on this server; nothing is sent elsewhere.")
           .close("p");
       h.close("div");
-      JobFormFields.render(h, dev.trtcompat.images.TensorRtImageCatalog.builtIn(), List.of());
+      JobFormFields.render(h, TensorRtImageCatalog.builtIn(), List.of());
       h.open("div", "class", "actions");
       h.element("button", "Upload and inspect", "type", "submit", "id", "upload-button");
       h.open("progress", "id", "upload-progress", "max", "100", "value", "0", "hidden", null).close("progress");

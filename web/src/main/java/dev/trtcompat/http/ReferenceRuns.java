@@ -1,11 +1,15 @@
 package dev.trtcompat.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.jobs.CellLog;
+import dev.trtcompat.jobs.CellResult;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.matrix.MatrixReport;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.reference.InputShapes;
 import dev.trtcompat.reference.ReferenceRequest;
@@ -16,8 +20,10 @@ import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -56,7 +62,7 @@ final class ReferenceRuns implements AutoCloseable {
   private final ObjectMapper json = Json.mapper();
   private final Map<String, ReferenceState> states = new ConcurrentHashMap<>();
   /** The state file as last read, by its modification time: pages ask on every view. */
-  private record Loaded(java.nio.file.attribute.FileTime mtime, ReferenceState state) {}
+  private record Loaded(FileTime mtime, ReferenceState state) {}
   private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor worker;
   /** ONNX Runtime uses every core: background runs and job cells take turns, one run at a time. */
@@ -76,7 +82,7 @@ final class ReferenceRuns implements AutoCloseable {
   /** {@code POST /api/v1/models/{id}/reference}: 202 with the status URL in {@code Location}. */
   void start(Context ctx) throws IOException {
     String id = ctx.pathParam("id");
-    ReferenceState s = submit(id, options(ctx.body()));
+    ReferenceState s = submit(id, options(ctx));
     String status = WebServer.API + "/models/" + id + "/reference";
     ctx.header("Location", status);
     Responses.json(ctx, 202, Map.of("state", s.state(), "status", status));
@@ -115,16 +121,16 @@ final class ReferenceRuns implements AutoCloseable {
   }
 
   /** The state as the matrix report's reference row. */
-  dev.trtcompat.matrix.MatrixReport.Reference matrixReference(String id) {
+  MatrixReport.Reference matrixReference(String id) {
     ReferenceState s;
     try {
       s = state(id);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    JsonNode r = s.result() == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : s.result();
+    JsonNode r = s.result() == null ? MissingNode.getInstance() : s.result();
     JsonNode l = r.path("latencyMs");
-    return new dev.trtcompat.matrix.MatrixReport.Reference(s.state(),
+    return new MatrixReport.Reference(s.state(),
         l.path("median").isNumber() ? l.path("median").asDouble() : null,
         l.path("p99").isNumber() ? l.path("p99").asDouble() : null,
         r.path("throughputPerSec").isNumber() ? r.path("throughputPerSec").asDouble() : null,
@@ -141,10 +147,10 @@ final class ReferenceRuns implements AutoCloseable {
       return known;
     }
     Path file = dir.resolve(STATE_FILE);
-    java.nio.file.attribute.FileTime mtime;
+    FileTime mtime;
     try {
       mtime = Files.getLastModifiedTime(file);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       return ReferenceState.of(ReferenceState.NONE);
     }
     // Read again only when the file changed (another instance sharing the folder may have written it).
@@ -207,7 +213,7 @@ final class ReferenceRuns implements AutoCloseable {
    * Runs the reference as a job's cell, on the calling (job worker) thread, one run at a time with the
    * background runs; the page's reference row shows it like any other run.
    */
-  dev.trtcompat.jobs.CellResult runCell(String id, Map<String, long[]> shapes, dev.trtcompat.jobs.CellLog log)
+  CellResult runCell(String id, Map<String, long[]> shapes, CellLog log)
       throws IOException {
     Path model = store.modelFile(id).orElseThrow(() -> ModelApi.notFound(id));
     Path dir = store.derivedDir(id).orElseThrow(() -> ModelApi.notFound(id));
@@ -219,10 +225,10 @@ final class ReferenceRuns implements AutoCloseable {
     }
     if (ReferenceState.SUCCEEDED.equals(end.state())) {
       log.line("finished: " + end.result().path("latencyMs").toString());
-      return dev.trtcompat.jobs.CellResult.succeeded(json.writeValueAsString(end.result()));
+      return CellResult.succeeded(json.writeValueAsString(end.result()));
     }
     log.line("failed: " + end.error());
-    return dev.trtcompat.jobs.CellResult.failed(end.error(), null);
+    return CellResult.failed(end.error(), null);
   }
 
   private ReferenceState run(String id, Path dir, ReferenceRequest request) {
@@ -260,25 +266,17 @@ final class ReferenceRuns implements AutoCloseable {
     }
   }
 
-  private RunOptions options(String body) {
-    if (body == null || body.isBlank()) {
-      return new RunOptions(null, null, null);
-    }
+  private static RunOptions options(Context ctx) {
     try {
-      RunOptions o = json.readValue(body, RunOptions.class);
-      return o == null ? new RunOptions(null, null, null) : o;
-    } catch (IOException e) {
+      return JsonBodies.read(ctx, RunOptions.class, () -> new RunOptions(null, null, null));
+    } catch (UserFacingException e) {
+      if (!"invalid_body".equals(e.error())) {
+        throw e;
+      }
       throw new UserFacingException(Kind.BAD_REQUEST, "invalid_reference_request",
-          "the body must be JSON like {\"shapes\": {\"input\": [1,3,224,224]}, \"runs\": 20, \"warmup\": 3}: " + firstLine(e.getMessage()));
+          "the body must be JSON like {\"shapes\": {\"input\": [1,3,224,224]}, \"runs\": 20, \"warmup\": 3}: "
+              + e.detail(), e);
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   /**

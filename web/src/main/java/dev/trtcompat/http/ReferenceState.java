@@ -2,6 +2,7 @@ package dev.trtcompat.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 
 /**
  * The state of a model's ONNX Runtime reference run, as {@code GET /api/v1/models/{id}/reference} answers it
@@ -22,7 +23,7 @@ record ReferenceState(String state, JsonNode result, String error, String update
   static final String FAILED = "failed";
 
   static ReferenceState of(String state) {
-    return new ReferenceState(state, null, null, java.time.Instant.now().toString());
+    return new ReferenceState(state, null, null, Instant.now().toString());
   }
 
   boolean inFlight() {

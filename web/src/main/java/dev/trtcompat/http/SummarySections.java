@@ -1,5 +1,6 @@
 package dev.trtcompat.http;
 
+import dev.trtcompat.html.Html;
 import dev.trtcompat.models.StoredFile;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.onnx.ModelSummary;
@@ -13,7 +14,25 @@ import java.util.stream.Collectors;
 /** The model page's sections that show the reader's summary. */
 final class SummarySections {
 
+  /** Tables longer than this are folded into a closed {@code <details>}: the verdict is what most readers want. */
+  static final int FOLD_ABOVE_ROWS = 12;
+
   private SummarySections() {}
+
+  /** Opens a closed {@code <details>} with {@code summary} when {@code rows} is long; {@link #unfold} closes it. */
+  static boolean fold(Html h, int rows, String id, String summary) {
+    if (rows <= FOLD_ABOVE_ROWS) {
+      return false;
+    }
+    h.open("details", "class", "fold", "id", id).element("summary", summary);
+    return true;
+  }
+
+  static void unfold(Html h, boolean folded) {
+    if (folded) {
+      h.close("details");
+    }
+  }
 
   /** In page order. */
   static List<ModelPageSection> all() {
@@ -76,6 +95,11 @@ final class SummarySections {
       return;
     }
     int max = ops.values().stream().mapToInt(Integer::intValue).max().orElse(1);
+    int nodes = ops.values().stream().mapToInt(Integer::intValue).sum();
+    // A detection model has 60+ op types: fold them, naming the most used.
+    boolean folded = fold(h, ops.size(), "operators-table", ops.size() + " op types over " + nodes + " nodes; most used: "
+        + ops.entrySet().stream().sorted(ModelSummary.byCountDescending()).limit(3)
+            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
     h.open("table", "class", "data ops");
     h.open("thead").open("tr").element("th", "Op").element("th", "Count").element("th", "").close("tr").close("thead");
     h.open("tbody");
@@ -90,6 +114,7 @@ final class SummarySections {
       h.close("tr");
     });
     h.close("tbody").close("table");
+    unfold(h, folded);
   }
 
   private static void weights(Html h, StoredModel m) {

@@ -9,6 +9,12 @@ import dev.trtcompat.models.UploadTooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.commons.fileupload2.core.FileItemInput;
 import org.apache.commons.fileupload2.core.FileItemInputIterator;
 import org.apache.commons.fileupload2.core.FileUploadException;
@@ -44,14 +50,14 @@ final class UploadReceiver {
   }
 
   /** Text fields the upload may carry besides files: the job to start once the model is stored. */
-  static final java.util.Set<String> JOB_FIELDS = java.util.Set.of("trt", "precision", "reference", "shapes", "timeout");
+  static final Set<String> JOB_FIELDS = Set.of("trt", "precision", "reference", "shapes", "timeout");
   private static final int MAX_FIELD_CHARS = 2000;
   private static final int MAX_FIELDS = 256;
 
   /** A stored upload and the job fields sent with it (field name to values, in order). */
-  record Received(StoreResult stored, java.util.Map<String, java.util.List<String>> fields) {
-    java.util.List<String> values(String field) {
-      return fields.getOrDefault(field, java.util.List.of());
+  record Received(StoreResult stored, Map<String, List<String>> fields) {
+    List<String> values(String field) {
+      return fields.getOrDefault(field, List.of());
     }
   }
 
@@ -60,7 +66,7 @@ final class UploadReceiver {
   }
 
   Received receiveWithFields(HttpServletRequest req) throws IOException {
-    java.util.Map<String, java.util.List<String>> fields = new java.util.LinkedHashMap<>();
+    Map<String, List<String>> fields = new LinkedHashMap<>();
     if (!JakartaServletFileUpload.isMultipartContent(req)) {
       throw new UserFacingException(
           Kind.BAD_REQUEST, "not_multipart",
@@ -108,16 +114,16 @@ final class UploadReceiver {
   }
 
   /** A short text field; anything long or a file here is a mistake, refused before the model is stored. */
-  private static void addField(java.util.Map<String, java.util.List<String>> fields, String field, FileItemInput item,
+  private static void addField(Map<String, List<String>> fields, String field, FileItemInput item,
       InputStream in) throws IOException {
     if (item.getName() != null) {
       throw new UserFacingException(Kind.BAD_REQUEST, "not_a_text_field", "the field '" + field + "' must be text, not a file");
     }
     byte[] bytes = in.readNBytes(MAX_FIELD_CHARS + 1);
-    if (bytes.length > MAX_FIELD_CHARS || fields.values().stream().mapToInt(java.util.List::size).sum() >= MAX_FIELDS) {
+    if (bytes.length > MAX_FIELD_CHARS || fields.values().stream().mapToInt(List::size).sum() >= MAX_FIELDS) {
       throw new UserFacingException(Kind.BAD_REQUEST, "invalid_field", "the field '" + field + "' is too long or repeated too often");
     }
-    fields.computeIfAbsent(field, k -> new java.util.ArrayList<>()).add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).trim());
+    fields.computeIfAbsent(field, k -> new ArrayList<>()).add(new String(bytes, StandardCharsets.UTF_8).trim());
   }
 
   private static String requireFile(FileItemInput item) {

@@ -2,7 +2,11 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.check.CompatibilityChecker;
+import dev.trtcompat.check.ReleaseResult;
+import dev.trtcompat.check.Severity;
+import dev.trtcompat.check.Verdict;
 import dev.trtcompat.images.TensorRtImageCatalog;
+import dev.trtcompat.matrix.MatrixApi;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.service.JobService;
 import dev.trtcompat.service.JobSettings;
@@ -12,10 +16,13 @@ import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,28 +44,28 @@ public final class WebServer implements AutoCloseable {
   private final Javalin app;
   private final List<Route> routes;
   private final ReferenceRuns references;
-  private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean stopped = new AtomicBoolean();
 
   private final JobService jobService;
-  private final JobApi jobApi;
+  private final JobEventStream events;
 
-  private WebServer(Javalin app, List<Route> routes, ReferenceRuns references, JobService jobService, JobApi jobApi) {
+  private WebServer(Javalin app, List<Route> routes, ReferenceRuns references, JobService jobService, JobEventStream events) {
     this.app = app;
     this.routes = routes;
     this.references = references;
     this.jobService = jobService;
-    this.jobApi = jobApi;
+    this.events = events;
   }
 
   /**
    * Starts serving {@code store} as {@code config} says.
    *
-   * @param sections the model page's first sections in order ({@link #summarySections()}); the server adds
-   *     its own after them: the TensorRT compatibility matrix and the graph, which need the server's checker
-   *     and reference runs
+   * @param sections the model page's facts sections in order ({@link #summarySections()}); the server puts its
+   *     own around them: the verdict, the TensorRT compatibility matrix and the form to measure before, the graph
+   *     after, since these need the server's checker, jobs and reference runs
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections) {
-    return start(config, store, sections, JobSettings.of(config, System.getenv()));
+    return start(config, store, sections, config.jobSettings());
   }
 
   /**
@@ -90,12 +97,15 @@ public final class WebServer implements AutoCloseable {
       references.forget(id);
       renders.forget(id);
     });
-    List<ModelPageSection> page = new ArrayList<>(sections);
     CompatibilitySections compatibilitySections = new CompatibilitySections(compatibility, references,
         TensorRtImageCatalog.builtIn(), jobService::latestJob);
-    page.addAll(compatibilitySections.sections());
+    // The answer first (verdict, matrix, the form to measure more), then the model's facts, then its graph.
+    JobEventStream events = new JobEventStream(jobService.events(), store);
+    List<ModelPageSection> page = new ArrayList<>();
+    page.add(compatibilitySections.verdict());
+    page.add(compatibilitySections.compatibility());
     // Outside the live-updated matrix, so ticking boxes survives a re-render.
-    page.add(page.size() - 1, ModelPageSection.of("measure", "Measure in containers", (h, m) -> {
+    page.add(ModelPageSection.of("measure", "Measure in containers", (h, m) -> {
       h.open("form", "id", "job-form", "method", "post", "action", "/models/" + m.id() + "/jobs");
       JobFormFields.render(h, TensorRtImageCatalog.builtIn(), List.of());
       h.element("button", "Run the selected cells", "type", "submit", "id", "job-submit");
@@ -104,16 +114,19 @@ public final class WebServer implements AutoCloseable {
       h.element("button", "Delete this model, its jobs, engines and logs", "type", "submit", "class", "danger");
       h.close("form");
     }));
-    dev.trtcompat.matrix.MatrixApi matrix = compatibilitySections.matrix();
+    page.addAll(sections);
+    page.add(compatibilitySections.graph());
+    MatrixApi matrix = compatibilitySections.matrix();
     ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, jobs::startFromUpload);
     Assets assets = new Assets();
     byte[] openApi = openApi();
-    Access access = new Access(config.apiTokens(), java.time.Clock.systemUTC());
+    Access access = new Access(config.apiTokens(), Clock.systemUTC());
     UploadSlots uploads = new UploadSlots(config.maxConcurrentUploads());
     List<Route> routes = Collections.synchronizedList(new ArrayList<>());
     Javalin app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.startupWatcherEnabled = false;
+      cfg.jsonMapper(JsonBodies.MAPPER);
       cfg.events.handlerAdded(h -> {
         if (h.getHttpMethod().isHttpMethod() && h.getHttpMethod() != HandlerType.HEAD) {
           routes.add(new Route(h.getHttpMethod().name(), h.getPath()));
@@ -148,7 +161,7 @@ public final class WebServer implements AutoCloseable {
         r.get(API + "/models/{id}/matrix.csv", renders.cached("csv", matrix::csv));
         r.post(API + "/models/{id}/jobs", jobs::start);
         r.get(API + "/models/{id}/jobs", jobs::forModel);
-        r.get(API + "/models/{id}/events", jobs.events());
+        r.get(API + "/models/{id}/events", events.handler());
         r.delete(API + "/models/{id}", jobs::deleteModel);
         r.get(API + "/jobs/{id}", jobs::get);
         r.post(API + "/jobs/{id}/cancel", jobs::cancelJob);
@@ -167,7 +180,7 @@ public final class WebServer implements AutoCloseable {
     try {
       app.start(config.host(), config.port());
     } catch (RuntimeException e) {
-      jobs.close();
+      events.close();
       jobService.close();
       references.close();
       throw e;
@@ -178,7 +191,7 @@ public final class WebServer implements AutoCloseable {
     if (config.apiTokens().enabled()) {
       LOG.info("API tokens required; clients: {}", config.apiTokens().clientNames());
     }
-    return new WebServer(app, List.copyOf(routes), references, jobService, jobs);
+    return new WebServer(app, List.copyOf(routes), references, jobService, events);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
@@ -193,11 +206,11 @@ public final class WebServer implements AutoCloseable {
 
   /** Release to the first error, for each release the static check says cannot convert the model. */
   private static Map<String, String> incompatibilities(Compatibility compatibility, String modelId) {
-    Map<String, String> out = new java.util.LinkedHashMap<>();
-    for (dev.trtcompat.check.ReleaseResult rr : compatibility.analysis(modelId).report().results()) {
-      if (rr.verdict() == dev.trtcompat.check.Verdict.INCOMPATIBLE) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (ReleaseResult rr : compatibility.analysis(modelId).report().results()) {
+      if (rr.verdict() == Verdict.INCOMPATIBLE) {
         String first = rr.findings().stream()
-            .filter(f -> f.severity() == dev.trtcompat.check.Severity.ERROR)
+            .filter(f -> f.severity() == Severity.ERROR)
             .map(f -> (f.node() == null ? "" : "node " + f.node() + ": ") + f.message())
             .findFirst().orElse("the static check found an error");
         out.put(rr.tensorrt(), "statically incompatible: " + first);
@@ -227,7 +240,7 @@ public final class WebServer implements AutoCloseable {
     }
     LOG.info("stopping: finishing requests in flight");
     // Event streams never finish by themselves: end them first so the stop does not wait for them.
-    jobApi.close();
+    events.close();
     app.stop();
     // Running cells are re-queued (a graceful stop loses nothing), then Docker and the database close.
     jobService.close();

@@ -3,7 +3,7 @@ package dev.trtcompat.matrix;
 import dev.trtcompat.check.CompatibilityReport;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.http.Html;
+import dev.trtcompat.html.Html;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.jobs.Job;
 import dev.trtcompat.json.Json;

@@ -1,6 +1,6 @@
 package dev.trtcompat.matrix;
 
-import dev.trtcompat.http.Html;
+import dev.trtcompat.html.Html;
 import dev.trtcompat.matrix.MatrixReport.Measured;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.trtcompat.matrix;
 import dev.trtcompat.matrix.MatrixReport.Measured;
 import dev.trtcompat.matrix.MatrixReport.Reason;
 import dev.trtcompat.matrix.MatrixReport.Reference;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -77,6 +78,6 @@ public final class MatrixCsv {
   }
 
   private static String number(Double d) {
-    return d == null || d.isNaN() || d.isInfinite() ? null : java.math.BigDecimal.valueOf(d).toPlainString();
+    return d == null || d.isNaN() || d.isInfinite() ? null : BigDecimal.valueOf(d).toPlainString();
   }
 }

@@ -4,7 +4,7 @@ import dev.trtcompat.check.CompatibilityReport;
 import dev.trtcompat.check.Finding;
 import dev.trtcompat.check.OpsetAdvice;
 import dev.trtcompat.check.ReleaseResult;
-import dev.trtcompat.http.Html;
+import dev.trtcompat.html.Html;
 import dev.trtcompat.matrix.MatrixReport.Measured;
 import dev.trtcompat.matrix.MatrixReport.Reason;
 import dev.trtcompat.matrix.MatrixReport.Reference;

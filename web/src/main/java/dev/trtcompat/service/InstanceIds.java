@@ -1,10 +1,12 @@
 package dev.trtcompat.service;
 
+import dev.trtcompat.jobs.JobRunnerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /** Where an instance's id comes from when none is configured. */
 public final class InstanceIds {
@@ -29,10 +31,10 @@ public final class InstanceIds {
         }
       }
       Files.createDirectories(dataDir);
-      String id = dev.trtcompat.jobs.JobRunnerConfig.generatedInstanceId();
+      String id = JobRunnerConfig.generatedInstanceId();
       Path part = dataDir.resolve(FILE + ".part");
       Files.writeString(part, id + "\n", StandardCharsets.UTF_8);
-      Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       return id;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep the instance id in " + file, e);

@@ -18,6 +18,7 @@ import dev.trtcompat.store.DatabaseConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -142,10 +143,16 @@ public final class JobService implements AutoCloseable {
     return settings;
   }
 
-  /** The model's latest job, if it has any. */
+  /** The model's latest job, if it has any ({@link JobQueue#jobsForModel} lists newest first). */
   public Optional<Job> latestJob(String modelId) {
-    List<Job> jobs = queue.jobsForModel(modelId);
-    return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(jobs.size() - 1));
+    return queue.jobsForModel(modelId).stream().findFirst();
+  }
+
+  /** Every job of the model, oldest first: the order the API lists them in. */
+  public List<Job> jobsOldestFirst(String modelId) {
+    List<Job> jobs = new ArrayList<>(queue.jobsForModel(modelId));
+    Collections.reverse(jobs);
+    return jobs;
   }
 
   /** A cell's current log file (absent before the first claim). */

@@ -2,10 +2,13 @@ package dev.trtcompat.service;
 
 import dev.trtcompat.conversion.ConversionSettings;
 import dev.trtcompat.docker.DockerSettings;
+import dev.trtcompat.docker.GpuRequest;
 import dev.trtcompat.docker.RunnerSettings;
 import dev.trtcompat.jobs.JobRunnerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -56,7 +59,7 @@ public record JobSettings(Path dataDir, String databaseUrl, int workers, int max
     }
     String extraEnv = env.get("TRT_COMPAT_CONTAINER_ENV");
     if (extraEnv != null && !extraEnv.isBlank()) {
-      Map<String, String> vars = new java.util.LinkedHashMap<>();
+      Map<String, String> vars = new LinkedHashMap<>();
       for (String pair : extraEnv.split(",")) {
         int eq = pair.indexOf('=');
         if (eq > 0) {
@@ -75,30 +78,15 @@ public record JobSettings(Path dataDir, String databaseUrl, int workers, int max
   }
 
   /** {@code all}, {@code none} (CPU-only hosts, and the test double) or device ids {@code 0,1}. */
-  static dev.trtcompat.docker.GpuRequest gpuRequest(String text) {
+  static GpuRequest gpuRequest(String text) {
     String t = text.trim();
     if (t.equalsIgnoreCase("all")) {
-      return dev.trtcompat.docker.GpuRequest.allGpus();
+      return GpuRequest.allGpus();
     }
     if (t.equalsIgnoreCase("none")) {
-      return dev.trtcompat.docker.GpuRequest.none();
+      return GpuRequest.none();
     }
-    return dev.trtcompat.docker.GpuRequest.devices(java.util.Arrays.stream(t.split(",")).map(String::trim).toArray(String[]::new));
-  }
-
-  /** The service's settings as configured, with Docker and images from the environment as in {@link #defaults}. */
-  public static JobSettings of(dev.trtcompat.app.ServiceConfig config, Map<String, String> env) {
-    JobSettings s = defaults(config.dataDir(), config.instanceId(), env);
-    if (config.databaseUrl().isPresent()) {
-      // Other instances may run containers on the same engine: leave theirs alone; dead ones' cells are
-      // cleaned up one by one when recovered.
-      s = s.withRunner(s.runner().withReapOnStart(false));
-    }
-    return s
-        .withDatabaseUrl(config.databaseUrl().orElse(null))
-        .withWorkers(config.workers())
-        .withLimits(config.maxJobs(), config.maxJobsPerClient())
-        .withEngineQuota(config.engineQuotaBytes());
+    return GpuRequest.devices(Arrays.stream(t.split(",")).map(String::trim).toArray(String[]::new));
   }
 
   public JobSettings withDatabaseUrl(String url) {

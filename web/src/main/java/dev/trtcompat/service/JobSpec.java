@@ -1,6 +1,5 @@
 package dev.trtcompat.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.conversion.ConversionRequest;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
@@ -9,8 +8,6 @@ import dev.trtcompat.precision.Precision;
 import dev.trtcompat.trtexec.TensorRtRelease;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,40 +50,20 @@ public record JobSpec(List<String> versions, List<Precision> precisions, Map<Str
     }
   }
 
-  /** Parses the JSON body of {@code POST /api/v1/models/{id}/jobs}. */
-  public static JobSpec fromJson(String body) {
-    JsonNode n;
-    try {
-      n = Json.mapper().readTree(body == null || body.isBlank() ? "{}" : body);
-    } catch (IOException e) {
-      n = null;
+  /**
+   * The JSON body of {@code POST /api/v1/models/{id}/jobs} as sent: every field optional, nothing else allowed
+   * (the web layer reads it with unknown fields refused, so a misspelt field is an error, not a default).
+   */
+  public record Request(List<String> versions, List<String> precisions, Map<String, String> shapes,
+      Long timeoutSeconds, Boolean force, Boolean reference, Boolean accuracy) {
+
+    /** The request with its defaults filled in and checked. */
+    public JobSpec toSpec() {
+      return new JobSpec(versions == null ? List.of() : versions,
+          precisions == null ? List.of() : precisions.stream().map(JobSpec::precision).toList(),
+          shapes == null ? Map.of() : shapes, timeoutSeconds == null ? DEFAULT_TIMEOUT_SECONDS : timeoutSeconds,
+          force != null && force, reference == null || reference, accuracy == null || accuracy);
     }
-    if (n == null || !n.isObject()) {
-      throw bad("invalid_body", "The body must be a JSON object like {\"versions\": [\"8.6\"], \"precisions\": [\"fp16\"]}.");
-    }
-    List<String> versions = texts(n, "versions");
-    List<Precision> precisions = texts(n, "precisions").stream().map(JobSpec::precision).toList();
-    Map<String, String> shapes = new LinkedHashMap<>();
-    JsonNode s = n.get("shapes");
-    if (s != null && !s.isNull()) {
-      if (!s.isObject()) {
-        throw bad("invalid_shapes", "'shapes' must be an object: {\"input\": \"1x3x224x224\"} or {\"input\": \"MIN/OPT/MAX\"}.");
-      }
-      for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        shapes.put(e.getKey(), e.getValue().asText());
-      }
-    }
-    long timeout = DEFAULT_TIMEOUT_SECONDS;
-    JsonNode t = n.get("timeoutSeconds");
-    if (t != null && !t.isNull()) {
-      if (!t.canConvertToLong()) {
-        throw bad("invalid_timeout", "'timeoutSeconds' must be a whole number from 1 to " + MAX_TIMEOUT_SECONDS + ".");
-      }
-      timeout = t.asLong();
-    }
-    return new JobSpec(versions, precisions, shapes, timeout, bool(n, "force", false), bool(n, "reference", true),
-        bool(n, "accuracy", true));
   }
 
   /** From the upload form's repeated {@code trt} and {@code precision} fields. */
@@ -133,26 +110,11 @@ public record JobSpec(List<String> versions, List<Precision> precisions, Map<Str
   }
 
   static Precision precision(String text) {
+    if (text == null) {
+      throw bad("invalid_precision", "A precision is one of fp32, fp16, int8 or best.");
+    }
     return Precision.find(text).orElseThrow(
         () -> bad("invalid_precision", "Unknown precision '" + shorten(text) + "'; use fp32, fp16, int8 or best."));
-  }
-
-  private static List<String> texts(JsonNode body, String field) {
-    JsonNode n = body.get(field);
-    if (n == null || n.isNull()) {
-      return List.of();
-    }
-    if (!n.isArray()) {
-      throw bad("invalid_body", "'" + field + "' must be a list of strings, e.g. [\"8.6\", \"10.0\"].");
-    }
-    List<String> out = new ArrayList<>();
-    n.forEach(e -> out.add(e.asText()));
-    return out;
-  }
-
-  private static boolean bool(JsonNode body, String field, boolean dflt) {
-    JsonNode n = body.get(field);
-    return n == null || n.isNull() ? dflt : n.asBoolean(dflt);
   }
 
   private static String shorten(String s) {

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ public final class ModelEvents implements CellListener, AutoCloseable {
   private final JobQueue queue;
   private final Map<String, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
   private final Map<Long, String> modelOfJob = new ConcurrentHashMap<>();
-  private final Map<String, java.util.concurrent.atomic.AtomicLong> versions = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> versions = new ConcurrentHashMap<>();
   private final Map<Long, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
@@ -98,7 +99,7 @@ public final class ModelEvents implements CellListener, AutoCloseable {
     }
     String model = model(event.jobId());
     if (model != null) {
-      versions.computeIfAbsent(model, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+      versions.computeIfAbsent(model, k -> new AtomicLong()).incrementAndGet();
     }
     Set<Subscriber> set = model == null ? null : subscribers.get(model);
     if (set != null) {
@@ -113,7 +114,7 @@ public final class ModelEvents implements CellListener, AutoCloseable {
    * another instance): what rendered views of the model are cached against.
    */
   public long version(String modelId) {
-    java.util.concurrent.atomic.AtomicLong v = versions.get(modelId);
+    AtomicLong v = versions.get(modelId);
     return v == null ? 0 : v.get();
   }
 

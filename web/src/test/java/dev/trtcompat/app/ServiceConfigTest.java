@@ -200,5 +200,31 @@ class ServiceConfigTest {
   void everySettingHasAnEnvironmentVariableDerivedFromItsKey() {
     assertThat(Setting.DATA_DIR.envVar()).isEqualTo("TRT_COMPAT_DATA_DIR");
     assertThat(Setting.MAX_UPLOAD.envVar()).isEqualTo("TRT_COMPAT_MAX_UPLOAD");
+    assertThat(Setting.GPUS.envVar()).isEqualTo("TRT_COMPAT_GPUS");
+    // Docker's own variables keep their names, so an environment set up for the docker command works.
+    assertThat(Setting.DOCKER_HOST.envVar()).isEqualTo("DOCKER_HOST");
+  }
+
+  /** The container and Docker settings live in the one table too: file, environment and flags all reach the jobs. */
+  @Test
+  void containerAndDockerSettingsReachTheJobServiceFromAnySource() throws Exception {
+    Path file = work.resolve("c.properties");
+    Files.writeString(file, "registry=mirror.example/nvidia\ncontainer-env=A=1,B=2\n");
+    Map<String, String> env = Map.of("DOCKER_HOST", "tcp://127.0.0.1:2375", "TRT_COMPAT_GPUS", "none");
+
+    ServiceConfig c = ServiceConfig.load(file, env, Map.of(Setting.CONTAINER_OWNER, "team-b"), work);
+
+    var jobs = c.jobSettings();
+    assertThat(jobs.conversion().registryPrefix()).isEqualTo("mirror.example/nvidia");
+    assertThat(jobs.conversion().containerEnv()).containsEntry("A", "1").containsEntry("B", "2");
+    assertThat(jobs.conversion().gpus().all()).isFalse();
+    assertThat(jobs.conversion().gpus().deviceIds()).isEmpty();
+    assertThat(jobs.runner().ownerId()).isEqualTo("team-b");
+    assertThat(jobs.docker().dockerHost()).isEqualTo("tcp://127.0.0.1:2375");
+
+    var defaults = ServiceConfig.load(null, Map.of(), Map.of(), work).jobSettings();
+    assertThat(defaults.conversion().registryPrefix()).isEqualTo("nvcr.io/nvidia");
+    assertThat(defaults.conversion().gpus().all()).isTrue();
+    assertThat(defaults.runner().ownerId()).isEqualTo("trt-compat");
   }
 }

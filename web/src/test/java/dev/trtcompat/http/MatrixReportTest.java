@@ -105,10 +105,7 @@ class MatrixReportTest {
     Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
     references = new ReferenceRuns(store, Duration.ofSeconds(5));
     CompatibilitySections sections = new CompatibilitySections(compatibility, references, TensorRtImageCatalog.builtIn(),
-        m -> {
-          List<Job> jobs = queue.jobsForModel(m);
-          return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(jobs.size() - 1));
-        });
+        m -> queue.jobsForModel(m).stream().findFirst());
     List<ModelPageSection> page = new ArrayList<>(WebServer.summarySections());
     page.addAll(sections.sections());
     ModelApi models = new ModelApi(store, 1 << 20, page, (ctx, received) -> java.util.Optional.empty());

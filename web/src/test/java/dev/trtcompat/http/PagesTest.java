@@ -2,12 +2,18 @@ package dev.trtcompat.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
+import dev.trtcompat.testing.ConversionTestSupport;
 import dev.trtcompat.testing.Multipart;
 import dev.trtcompat.testing.TestModels;
 import dev.trtcompat.testing.TestServer;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,6 +100,66 @@ class PagesTest {
         .contains(id);
     // The sections appear in order, after the table of contents.
     assertThat(r.body().indexOf("id=\"overview\"")).isLessThan(r.body().indexOf("id=\"operators\""));
+  }
+
+  /**
+   * Issue 11 defect 4: the answer came after the overview and a full operator histogram. Now the verdict section
+   * is first (accepted releases, the first blocker of the others with its fix, what was measured) and the long
+   * tables (operators, graph) are folded.
+   */
+  @Test
+  void theVerdictComesFirstAndTheLongTablesAreFolded() throws Exception {
+    byte[] model = ConversionTestSupport.nonZeroModel(40, "nz", "y");
+    String id = TestServer.json(server.uploadModel("nonzero.onnx", model)).get("id").asText();
+
+    Document page = Jsoup.parse(server.get("/models/" + id).body());
+
+    List<String> sections = page.select("main > section").eachAttr("id");
+    assertThat(sections.get(0)).isEqualTo("verdict");
+    assertThat(sections.indexOf("verdict")).isLessThan(sections.indexOf("overview"));
+    assertThat(sections.indexOf("compatibility")).isLessThan(sections.indexOf("overview"));
+    assertThat(page.select("nav.sections a").first().attr("href")).isEqualTo("#verdict");
+    Element verdict = page.selectFirst("section#verdict");
+    assertThat(verdict.selectFirst("#verdict-accepts").text()).startsWith("Expected to convert with TensorRT")
+        .contains("10.0");
+    // Releases that rule the model out share a line per first blocker, with the checker's fix.
+    assertThat(verdict.select("#verdict-blockers li")).isNotEmpty()
+        .allSatisfy(li -> assertThat(li.text()).startsWith("TensorRT ").contains("NonZero"));
+    assertThat(verdict.select("#verdict-blockers span.fix")).isNotEmpty();
+    assertThat(verdict.selectFirst("#verdict-measured").text()).startsWith("Nothing measured yet");
+    // A long table sits in a closed <details> with a one-line summary; a short one stays open.
+    assertThat(page.select("section#graph > details:not([open]) > table.graph")).hasSize(1);
+    assertThat(page.selectFirst("section#graph > details > summary").text()).contains("nodes of the main graph");
+    assertThat(page.select("section#graph tr#node-0")).hasSize(1);
+    assertThat(page.select("section#operators details")).isEmpty();
+    assertThat(page.select("section#operators > table.ops")).hasSize(1);
+
+    GraphProto.Builder g = GraphProto.newBuilder().setName("many-ops").addInput(TestModels.value("x", TestModels.FLOAT, 1, 4));
+    String previous = "x";
+    for (String op : List.of("Relu", "Sigmoid", "Tanh", "Abs", "Neg", "Exp", "Log", "Sqrt", "Floor", "Ceil",
+        "Reciprocal", "Softsign", "Sin", "Cos", "Erf")) {
+      g.addNode(TestModels.node(op, previous, op + "_out"));
+      previous = op + "_out";
+    }
+    g.addOutput(TestModels.value(previous, TestModels.FLOAT, 1, 4));
+    String many = TestServer.json(server.uploadModel("many.onnx", TestModels.model(g).build().toByteArray()))
+        .get("id").asText();
+    Document manyPage = Jsoup.parse(server.get("/models/" + many).body());
+    assertThat(manyPage.select("section#operators > details:not([open]) > table.ops")).hasSize(1);
+    assertThat(manyPage.selectFirst("section#operators > details > summary").text())
+        .startsWith("15 op types over 15 nodes; most used:");
+  }
+
+  @Test
+  void theMeasureFieldsAreLaidOutOneControlPerLabel() throws Exception {
+    Document home = Jsoup.parse(server.get("/").body());
+    // Every text-like control has its own label element, so the stylesheet can put each on its own line.
+    for (Element input : home.select("fieldset.job-fields input[type=text], fieldset.job-fields input[type=number]")) {
+      assertThat(input.parent().tagName()).isEqualTo("label");
+      assertThat(input.parent().hasClass("field")).isTrue();
+    }
+    String css = server.get("/assets/style.css").body();
+    assertThat(css).contains("fieldset.job-fields label.field { display: block;");
   }
 
   @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.CompatibilityReport;
-import dev.trtcompat.http.Html;
+import dev.trtcompat.html.Html;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;

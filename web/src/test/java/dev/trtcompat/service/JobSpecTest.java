@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.json.Json;
 import dev.trtcompat.precision.Precision;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,8 @@ class JobSpecTest {
   }
 
   @Test
-  void defaultsAndRefusals() {
-    JobSpec plain = JobSpec.fromJson("{\"versions\": [\"10.0\"]}");
+  void defaultsAndRefusals() throws Exception {
+    JobSpec plain = fromJson("{\"versions\": [\"10.0\"]}");
     assertThat(plain.precisions()).containsExactly(Precision.FP32);
     assertThat(plain.timeoutSeconds()).isEqualTo(JobSpec.DEFAULT_TIMEOUT_SECONDS);
     assertThat(plain.reference()).isTrue();
@@ -37,13 +38,17 @@ class JobSpecTest {
         .isInstanceOf(UserFacingException.class);
     assertThatThrownBy(() -> JobSpec.fromForm(List.of("8.6"), List.of(), true, null, "soon"))
         .isInstanceOf(UserFacingException.class).hasMessageContaining("seconds");
-    assertThatThrownBy(() -> JobSpec.fromJson("{\"versions\": [\"8.6\"], \"timeoutSeconds\": 0}"))
+    assertThatThrownBy(() -> fromJson("{\"versions\": [\"8.6\"], \"timeoutSeconds\": 0}"))
         .isInstanceOf(UserFacingException.class);
     // Only the reference is a valid job; nothing at all is not.
-    assertThat(JobSpec.fromJson("{\"versions\": []}").versions()).isEmpty();
-    assertThatThrownBy(() -> JobSpec.fromJson("{\"versions\": [], \"reference\": false}")).isInstanceOf(UserFacingException.class)
+    assertThat(fromJson("{\"versions\": []}").versions()).isEmpty();
+    assertThatThrownBy(() -> fromJson("{\"versions\": [], \"reference\": false}")).isInstanceOf(UserFacingException.class)
         .hasMessageContaining("at least one");
-    assertThatThrownBy(() -> JobSpec.fromJson("{\"versions\": [\"8.6\"], \"precisions\": [\"fp8\"]}"))
+    assertThatThrownBy(() -> fromJson("{\"versions\": [\"8.6\"], \"precisions\": [\"fp8\"]}"))
         .isInstanceOf(UserFacingException.class).hasMessageContaining("fp8");
+  }
+
+  private static JobSpec fromJson(String body) throws Exception {
+    return Json.mapper().readValue(body, JobSpec.Request.class).toSpec();
   }
 }

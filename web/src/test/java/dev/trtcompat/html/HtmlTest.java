@@ -1,4 +1,4 @@
-package dev.trtcompat.http;
+package dev.trtcompat.html;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

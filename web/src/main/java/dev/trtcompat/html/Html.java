@@ -1,4 +1,4 @@
-package dev.trtcompat.http;
+package dev.trtcompat.html;
 
 import java.util.regex.Pattern;
 
