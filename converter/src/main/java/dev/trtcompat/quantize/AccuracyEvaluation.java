@@ -91,20 +91,21 @@ final class AccuracyEvaluation {
     double cosMin = 1;
     double cosSum;
     int samples;
+    int mismatches;
     ClassAgreement.Counts classes;
     BoxAgreement.Counts boxes;
 
     void add(HostTensor ref, HostTensor other, boolean isBoxes) {
       OutputComparison c = AccuracyComparison.compare(ref, other, Tolerance.onnxBackendTest());
-      samples++;
       if (!Double.isNaN(c.maxAbsError())) {
+        samples++;
         maxAbs = Math.max(maxAbs, c.maxAbsError());
         maxRel = Math.max(maxRel, c.maxRelError());
         sumMeanAbs += c.meanAbsError();
         cosMin = Math.min(cosMin, c.cosineSimilarity());
         cosSum += c.cosineSimilarity();
       } else {
-        cosMin = 0;
+        mismatches++;
       }
       if (ClassAgreement.looksLikeClassScores(ref)) {
         ClassAgreement.Counts n = ClassAgreement.count(ref, other);
@@ -121,9 +122,11 @@ final class AccuracyEvaluation {
       Double top5 = classes == null || classes.rows() == 0 ? null : (double) classes.top5() / classes.rows();
       Double iou = boxes == null || boxes.boxes() == 0 ? null : boxes.meanIou();
       Double half = boxes == null || boxes.boxes() == 0 ? null : (double) boxes.atLeastHalf() / boxes.boxes();
+      if (samples == 0) {
+        return new OutputAccuracy(name, mismatches, null, null, null, null, null, top1, top5, iou, half);
+      }
       return new OutputAccuracy(
-          name, maxAbs, maxRel, samples == 0 ? 0 : sumMeanAbs / samples, cosMin, samples == 0 ? 1 : cosSum / samples,
-          top1, top5, iou, half);
+          name, mismatches, maxAbs, maxRel, sumMeanAbs / samples, cosMin, cosSum / samples, top1, top5, iou, half);
     }
   }
 }

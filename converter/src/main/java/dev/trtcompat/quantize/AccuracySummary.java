@@ -17,8 +17,8 @@ public record AccuracySummary(String runtime, int samples, boolean heldOut, Stri
     outputs = List.copyOf(outputs);
   }
 
-  /** The lowest per-sample cosine over all outputs: one number to rank layers or methods by. */
+  /** The lowest per-sample cosine over all comparable outputs: one number to rank layers or methods by. */
   public double worstCosine() {
-    return outputs.stream().mapToDouble(OutputAccuracy::cosineMin).min().orElse(1);
+    return outputs.stream().filter(o -> o.cosineMin() != null).mapToDouble(OutputAccuracy::cosineMin).min().orElse(1);
   }
 }

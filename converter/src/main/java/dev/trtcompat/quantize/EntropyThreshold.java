@@ -26,24 +26,34 @@ final class EntropyThreshold {
     return (bestBinCount(bins) + 0.5) * binWidth;
   }
 
-  /** The bin count i in [128, bins.length] whose clipped distribution diverges least from its quantized form. */
+  /**
+   * The bin count i in [128, bins.length] whose clipped distribution diverges least from its quantized form.
+   *
+   * <p>Computed in O(128) per candidate with prefix sums instead of O(i): within one level every non-zero bin of Q
+   * holds the same value, so the level's share of KL(P||Q) needs only the level's sum of b, sum of b*log(b) and
+   * count of non-zero bins. Only the last bin differs from the histogram (it carries the clipped outliers) and is
+   * handled on its own. The test checks this against the direct O(i) form.
+   */
   static int bestBinCount(long[] bins) {
     int n = bins.length;
-    long[] suffix = new long[n + 1];
-    for (int i = n - 1; i >= 0; i--) {
-      suffix[i] = suffix[i + 1] + bins[i];
+    double[] sum = new double[n + 1];
+    double[] sumBLogB = new double[n + 1];
+    int[] nonZero = new int[n + 1];
+    for (int j = 0; j < n; j++) {
+      double b = bins[j];
+      sum[j + 1] = sum[j] + b;
+      sumBLogB[j + 1] = sumBLogB[j] + (b > 0 ? b * Math.log(b) : 0);
+      nonZero[j + 1] = nonZero[j] + (b > 0 ? 1 : 0);
     }
+    double total = sum[n];
+    if (total == 0) {
+      return n;
+    }
+    double logTotal = Math.log(total);
     double best = Double.POSITIVE_INFINITY;
     int bestI = n;
-    double[] p = new double[n];
-    double[] q = new double[n];
     for (int i = LEVELS; i <= n; i++) {
-      for (int j = 0; j < i; j++) {
-        p[j] = bins[j];
-      }
-      p[i - 1] += suffix[i];
-      quantizeAndExpand(bins, i, q);
-      double kl = divergence(p, q, i);
+      double kl = divergence(bins, i, sum, sumBLogB, nonZero, total, logTotal);
       if (kl < best) {
         best = kl;
         bestI = i;
@@ -52,57 +62,44 @@ final class EntropyThreshold {
     return bestI;
   }
 
-  /** Q over the first i bins: 128 levels, each spread evenly over the non-zero bins it covers. */
-  private static void quantizeAndExpand(long[] bins, int i, double[] q) {
+  private static double divergence(
+      long[] bins, int i, double[] sum, double[] sumBLogB, int[] nonZero, double total, double logTotal) {
+    double sumQ = sum[i];
+    if (sumQ == 0) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double outliers = total - sumQ;
+    long lastBin = bins[i - 1];
+    int holes = lastBin == 0 && outliers > 0 ? 1 : 0;
+    double logKeep = Math.log(1 - EPS * holes);
+    double logSumQ = Math.log(sumQ);
+    double kl = 0;
     for (int level = 0; level < LEVELS; level++) {
       int start = (int) ((long) level * i / LEVELS);
       int end = (int) ((long) (level + 1) * i / LEVELS);
-      double total = 0;
-      int nonZero = 0;
-      for (int j = start; j < end; j++) {
-        total += bins[j];
-        if (bins[j] != 0) {
-          nonZero++;
-        }
-      }
-      double each = nonZero == 0 ? 0 : total / nonZero;
-      for (int j = start; j < end; j++) {
-        q[j] = bins[j] == 0 ? 0 : each;
-      }
-    }
-  }
-
-  /** KL(P||Q) over the first i entries after normalising both; Q is smoothed where P has mass and Q has none. */
-  static double divergence(double[] p, double[] q, int i) {
-    double sumP = 0;
-    double sumQ = 0;
-    int holes = 0;
-    int qNonZero = 0;
-    for (int j = 0; j < i; j++) {
-      sumP += p[j];
-      sumQ += q[j];
-      if (q[j] == 0 && p[j] > 0) {
-        holes++;
-      }
-      if (q[j] > 0) {
-        qNonZero++;
-      }
-    }
-    if (sumP == 0) {
-      return 0;
-    }
-    if (sumQ == 0 || qNonZero == 0) {
-      return Double.POSITIVE_INFINITY;
-    }
-    double keep = 1 - EPS * holes; // the mass handed to the holes comes out of Q's non-zero bins
-    double kl = 0;
-    for (int j = 0; j < i; j++) {
-      if (p[j] == 0) {
+      double levelSum = sum[end] - sum[start];
+      int nz = nonZero[end] - nonZero[start];
+      if (nz == 0) {
         continue;
       }
-      double pn = p[j] / sumP;
-      double qn = q[j] == 0 ? EPS : q[j] / sumQ * keep;
-      kl += pn * Math.log(pn / qn);
+      // log of Q's normalised value at every non-zero bin of this level
+      double logQ = Math.log(levelSum / nz) - logSumQ + logKeep;
+      double b = levelSum;
+      double bLogB = sumBLogB[end] - sumBLogB[start];
+      if (end == i && lastBin > 0) {
+        b -= lastBin; // the last bin is added below with its outliers
+        bLogB -= lastBin * Math.log(lastBin);
+      }
+      // sum over bins of (b/T) * (log(b/T) - logQ)
+      kl += (bLogB - b * logTotal) / total - b / total * logQ;
+      if (end == i && lastBin > 0) {
+        double p = (lastBin + outliers) / total;
+        kl += p * (Math.log(p) - logQ);
+      }
+    }
+    if (holes == 1) {
+      double p = outliers / total;
+      kl += p * Math.log(p / EPS);
     }
     return kl;
   }

@@ -2,7 +2,6 @@ package dev.trtcompat.quantize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trtcompat.json.Json;
 import dev.trtcompat.reference.InputShapes;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -10,21 +9,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 class QuantizerTest {
 
-  static final Path EXPORTS =
-      Path.of(System.getProperty("trtcompat.repo", ".."), "compat-matrix/src/test/resources/pytorch-exports");
-
   @TempDir Path tmp;
 
+  QuantizeResult run(String model, CalibrationSet data, RangeMethod m, String boxes) {
+    Path out = tmp.resolve(model + "." + m.wireName() + ".int8.onnx");
+    QuantizeResult r = new Quantizer().quantize(
+        QuantizeRequest.of(QuantizeFixtures.EXPORTS.resolve(model + ".onnx"), data, out).withMethod(m, 99.99)
+            .withBoxesOutput(boxes).withThreads(2),
+        Progress.NONE);
+    System.out.println(model + " " + m + " " + r.accuracy().outputs() + " notes " + r.notes() + " " + r.seconds());
+    return r;
+  }
+
   @Test
-  void mobilenetSynthetic() throws Exception {
-    Path out = tmp.resolve("m.int8.onnx");
+  void probe() throws Exception {
+    run("transformer_encoder", new SyntheticCalibrationSet(8, 1, InputShapes.parse("tokens:2x16x32")), RangeMethod.PERCENTILE, null);
+    run("segmentation", new SyntheticCalibrationSet(8, 1, InputShapes.NONE), RangeMethod.PERCENTILE, null);
+    run("detection_nms_nonzero", new SyntheticCalibrationSet(8, 1, InputShapes.NONE), RangeMethod.PERCENTILE, "boxes");
     for (RangeMethod m : RangeMethod.values()) {
-      QuantizeResult r = new Quantizer().quantize(
-          QuantizeRequest.of(EXPORTS.resolve("classification_mobilenet_v2.onnx"), new SyntheticCalibrationSet(16, 1, InputShapes.NONE), out)
-              .withMethod(m, 99.99),
-          Progress.NONE);
-      System.out.println(m + " " + Json.pretty().writeValueAsString(r.accuracy()) + " " + r.seconds() + " " + r.activationsQuantized() + " " + r.weightsQuantized());
+      run("classification_mobilenet_v2", new SyntheticCalibrationSet(20, 1, InputShapes.NONE), m, null);
     }
-    assertThat(out).exists();
   }
 }
