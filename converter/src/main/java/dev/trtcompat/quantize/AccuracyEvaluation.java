@@ -17,7 +17,7 @@ import java.util.Map;
  * Runs the FP32 model and a changed model (Q/DQ or FP16) on the same samples on ONNX Runtime (CPU) and aggregates
  * the output errors per output. FP32 outputs can be computed once and reused for several candidates (sensitivity).
  */
-final class AccuracyEvaluation {
+public final class AccuracyEvaluation {
 
   private final List<ModelInput> inputs;
   private final CalibrationSet data;
@@ -33,7 +33,7 @@ final class AccuracyEvaluation {
    *
    * @param boxesOutput name of an output holding boxes for IoU agreement, or null
    */
-  AccuracyEvaluation(
+  public AccuracyEvaluation(
       ModelProto fp32, List<ModelInput> inputs, CalibrationSet data, List<Integer> indices, boolean heldOut,
       String description, String boxesOutput, int threads, Progress progress) {
     this.inputs = inputs;
@@ -63,7 +63,7 @@ final class AccuracyEvaluation {
     return sample;
   }
 
-  AccuracySummary evaluate(ModelProto candidate, String label, Progress progress) {
+  public AccuracySummary evaluate(ModelProto candidate, String label, Progress progress) {
     Map<String, Aggregate> byOutput = new LinkedHashMap<>();
     try (OrtModelSession s = new OrtModelSession(candidate, label, threads)) {
       for (int k = 0; k < indices.size(); k++) {

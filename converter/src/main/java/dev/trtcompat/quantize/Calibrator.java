@@ -19,17 +19,17 @@ import java.util.Set;
  * exposed as extra graph outputs, and folds each into a fixed-size {@link TensorHistogram}. Memory is one sample's
  * tensors plus 2048 counters per tensor, whatever the number of samples.
  */
-final class Calibrator {
+public final class Calibrator {
 
   /**
    * @param histograms per float tensor
    * @param nonFloat tensors that turned out not to be FLOAT, with their element type (not calibrated)
    */
-  record Statistics(Map<String, TensorHistogram> histograms, Map<String, String> nonFloat) {}
+  public record Statistics(Map<String, TensorHistogram> histograms, Map<String, String> nonFloat) {}
 
   private Calibrator() {}
 
-  static Statistics collect(
+  public static Statistics collect(
       ModelProto model, Set<String> tensors, List<ModelInput> inputs, CalibrationSet data, List<Integer> indices,
       int threads, Progress progress) {
     GraphIndex g = new GraphIndex(model.getGraph());

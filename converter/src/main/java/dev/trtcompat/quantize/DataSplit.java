@@ -9,9 +9,9 @@ import java.util.stream.IntStream;
  * when a split is possible: every fifth sample (the last one when there are fewer than five) is held out; random
  * data is evaluated on fresh random samples from another seed; a single sample serves both, and says so.
  */
-record DataSplit(List<Integer> calibration, CalibrationSet evalData, List<Integer> evaluation, boolean heldOut, String description) {
+public record DataSplit(List<Integer> calibration, CalibrationSet evalData, List<Integer> evaluation, boolean heldOut, String description) {
 
-  static DataSplit of(CalibrationSet data, int maxEval) {
+  public static DataSplit of(CalibrationSet data, int maxEval) {
     int n = data.size();
     if (data instanceof SyntheticCalibrationSet random) {
       int k = Math.min(n, maxEval);

@@ -173,7 +173,7 @@ public final class ModelFiles {
     return model.toBuilder().setGraph(gb).build();
   }
 
-  static StringStringEntryProto entry(String key, String value) {
+  public static StringStringEntryProto entry(String key, String value) {
     return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
   }
 

@@ -117,7 +117,7 @@ public final class Quantizer {
     }
   }
 
-  static String sha256(Path file) {
+  public static String sha256(Path file) {
     return sha256OfFile(file);
   }
 
