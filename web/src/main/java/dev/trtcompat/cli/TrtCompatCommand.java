@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ConvertCommand.class,
       QuantizeCommand.class,
+      Fp16Command.class,
     })
 public final class TrtCompatCommand implements Runnable {
 
