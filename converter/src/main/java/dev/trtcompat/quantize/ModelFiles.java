@@ -105,11 +105,11 @@ public final class ModelFiles {
     Path tmpData = null;
     try {
       Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+      tmp = tempSibling(dir, out.getFileName().toString());
       ModelProto toWrite = model;
       Path dataFile = dir.resolve(out.getFileName() + ".data");
       if (initializerBytes(model) > EXTERNAL_THRESHOLD) {
-        tmpData = Files.createTempFile(dir, "." + dataFile.getFileName() + ".", ".tmp");
+        tmpData = tempSibling(dir, dataFile.getFileName().toString());
         toWrite = externalize(model, tmpData, dataFile.getFileName().toString());
       }
       try (OutputStream os = Files.newOutputStream(tmp)) {
@@ -130,6 +130,16 @@ public final class ModelFiles {
       deleteQuietly(tmp);
       deleteQuietly(tmpData);
     }
+  }
+
+  /**
+   * A fresh hidden name next to the target. Not {@code Files.createTempFile}: its owner-only permissions would stay on
+   * the model after the move; created with the process's usual umask instead.
+   */
+  private static Path tempSibling(Path dir, String name) throws IOException {
+    Path p = dir.resolve("." + name + "." + java.util.UUID.randomUUID() + ".tmp");
+    Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+    return p;
   }
 
   /** Serialized form for models small enough to hold in one array (calibration copies, tests). */
