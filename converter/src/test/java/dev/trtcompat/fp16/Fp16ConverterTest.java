@@ -96,7 +96,5 @@ class Fp16ConverterTest {
         Progress.NONE);
     assertThat(transformer.keptFp32()).extracting(Fp16Result.KeptNode::op).contains("ReduceMean", "Softmax");
     assertThat(transformer.accuracy().outputs().get(0).cosineMin()).isGreaterThan(0.999);
-    System.out.println("fp16 figures " + mobilenet.accuracy().outputs() + " " + mobilenet.keptFp32() + " | "
-        + transformer.accuracy().outputs());
   }
 }
