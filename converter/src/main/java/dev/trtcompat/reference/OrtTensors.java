@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Moves tensors between {@link HostTensor} and ONNX Runtime's native tensors. */
-final class OrtTensors {
+public final class OrtTensors {
 
   private OrtTensors() {}
 
@@ -54,7 +54,7 @@ final class OrtTensors {
     return info.onnxType.name().replace(ORT_PREFIX, "");
   }
 
-  static OnnxTensor toOrt(OrtEnvironment env, HostTensor t) throws OrtException {
+  public static OnnxTensor toOrt(OrtEnvironment env, HostTensor t) throws OrtException {
     OnnxJavaType jt =
         javaType(t.type())
             .orElseThrow(
@@ -77,7 +77,7 @@ final class OrtTensors {
   }
 
   /** Copies an output out of native memory; the caller still closes {@code value}. */
-  static HostTensor fromOrt(String name, OnnxValue value) {
+  public static HostTensor fromOrt(String name, OnnxValue value) {
     if (!(value instanceof OnnxTensor tensor)) {
       throw new UserFacingException(
           UserFacingException.Kind.INVALID_INPUT,
@@ -115,14 +115,14 @@ final class OrtTensors {
   }
 
   /** Native input tensors of one run, closed together. */
-  static final class Inputs implements AutoCloseable {
+  public static final class Inputs implements AutoCloseable {
     private final Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
 
-    void put(String name, OnnxTensor t) {
+    public void put(String name, OnnxTensor t) {
       tensors.put(name, t);
     }
 
-    Map<String, OnnxTensor> asMap() {
+    public Map<String, OnnxTensor> asMap() {
       return tensors;
     }
 

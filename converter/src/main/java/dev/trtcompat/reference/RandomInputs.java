@@ -15,19 +15,19 @@ import java.util.SplittableRandom;
  * Each input draws from its own stream seeded by (seed, input name), so adding an input does not change the
  * values of the others.
  */
-final class RandomInputs {
+public final class RandomInputs {
 
   static final int INT_BOUND = 4;
 
   private RandomInputs() {}
 
-  static String describe(ElementType type, long seed) {
+  public static String describe(ElementType type, long seed) {
     String range =
         type.isFloatingPoint() ? "uniform [-1, 1)" : type == ElementType.BOOL ? "uniform {false, true}" : "uniform integers [0, 3]";
     return "random " + range + ", seed " + seed;
   }
 
-  static HostTensor generate(String name, ElementType type, long[] shape, long seed) {
+  public static HostTensor generate(String name, ElementType type, long[] shape, long seed) {
     int n = Math.toIntExact(HostTensor.elementCount(shape));
     SplittableRandom random = new SplittableRandom(seed * 31 + name.hashCode());
     ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(n, type.byteSize())).order(ByteOrder.LITTLE_ENDIAN);

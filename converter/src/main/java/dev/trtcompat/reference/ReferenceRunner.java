@@ -272,7 +272,7 @@ public final class ReferenceRunner {
    * Logging at FATAL only: ONNX Runtime would otherwise print each load failure to stderr itself, next to the
    * one-line message we build from the same text.
    */
-  private static OrtEnvironment environment() {
+  public static OrtEnvironment environment() {
     return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
   }
 
@@ -280,7 +280,7 @@ public final class ReferenceRunner {
    * Intra-op threads are set explicitly (ONNX Runtime's default is one per physical core, which would make
    * the reported figure depend on the machine); inter-op is 1 because execution is sequential.
    */
-  static OrtSession.SessionOptions sessionOptions(int threads) {
+  public static OrtSession.SessionOptions sessionOptions(int threads) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     try {
       options.setIntraOpNumThreads(threads);

@@ -31,6 +31,8 @@ import picocli.CommandLine.Command;
       ExplainLogCommand.class,
       RunCommand.class,
       ConvertCommand.class,
+      QuantizeCommand.class,
+      Fp16Command.class,
     })
 public final class TrtCompatCommand implements Runnable {
 

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Calibration speed and memory: time per calibration sample against a plain ONNX Runtime inference loop, and peak
+# Java heap while calibrating on 500 JPEG images at 224x224.
+# Usage: bench/quantize/calibration-speed.sh MODEL.onnx [IMAGES] [WORK_DIR]
+#   MODEL: an image classifier with input [1,3,224,224] (bench/quantize/ptq_compare.py leaves resnet18.onnx in
+#   OUT/resnet18/); IMAGES: number of random JPEGs to generate (default 500).
+# Needs /usr/bin/python3 with PIL and numpy (Debian python3-pil, python3-numpy) to write the images.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+model="$1"
+n="${2:-500}"
+work="${3:-$(mktemp -d)}"
+mkdir -p "$work/images"
+/usr/bin/python3 - "$work/images" "$n" <<'PY'
+import sys, numpy as np
+from PIL import Image
+out, n = sys.argv[1], int(sys.argv[2])
+rng = np.random.default_rng(0)
+for i in range(n):
+    # smooth random images (a few gradients plus noise) so JPEG decoding does real work
+    y, x = np.mgrid[0:256, 0:256] / 255.0
+    base = np.stack([np.sin(x * rng.uniform(1, 9) + y * rng.uniform(1, 9)) for _ in range(3)], -1)
+    img = ((base * 0.4 + 0.5 + rng.normal(0, 0.05, base.shape)).clip(0, 1) * 255).astype(np.uint8)
+    Image.fromarray(img).save("%s/img_%04d.jpg" % (out, i), quality=90)
+PY
+echo "images: $n JPEG 256x256 in $work/images" >&2
+
+"$here/trt-compat" run "$model" --runs 20 --warmup 3 --json > "$work/run.json"
+plain_ms=$(/usr/bin/python3 -c "import json;print(json.load(open('$work/run.json'))['latencyMs']['median'])")
+
+start=$(date +%s.%N)
+TRT_COMPAT_JAVA_OPTS="-Xmx512m -Xlog:gc:file=$work/gc.log" "$here/trt-compat" quantize "$model" \
+  --calib "$work/images" --size 224x224 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 --scale 1/255 \
+  --method entropy --eval-samples 1 --out "$work/model.int8.onnx" --json > "$work/quantize.json"
+end=$(date +%s.%N)
+
+/usr/bin/python3 - "$work" "$plain_ms" "$start" "$end" <<'PY'
+import json, re, sys
+work, plain_ms, start, end = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+q = json.load(open(work + "/quantize.json"))
+samples = q["calibrationSamples"]
+per = (end - start) * 1000 / samples
+peak = 0
+for line in open(work + "/gc.log"):
+    m = re.search(r"(\d+)M->(\d+)M\((\d+)M\)", line)
+    if m:
+        peak = max(peak, int(m.group(1)))
+print("plain ONNX Runtime inference, median     %.1f ms" % plain_ms)
+print("quantize wall time / calibration sample  %.1f ms (%d samples; includes start-up, evaluation, rewrite)"
+      % (per, samples))
+print("ratio                                    %.2fx" % (per / plain_ms))
+print("peak Java heap before a GC (-Xmx512m)    %d MiB" % peak)
+PY

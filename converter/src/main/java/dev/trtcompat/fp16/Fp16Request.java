@@ -1,0 +1,40 @@
+package dev.trtcompat.fp16;
+
+import dev.trtcompat.quantize.CalibrationSet;
+import dev.trtcompat.quantize.QuantizeRequest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An FP16 conversion: the FP32 model, data to take statistics from (and to evaluate on, held out), where to write,
+ * nodes or operator types the user keeps in FP32, ONNX Runtime threads and the most evaluation samples.
+ */
+public record Fp16Request(
+    Path model, CalibrationSet data, Path out, List<String> keepFp32, int threads, int maxEvalSamples) {
+
+  public Fp16Request {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(out, "out");
+    keepFp32 = keepFp32 == null ? List.of() : List.copyOf(keepFp32);
+  }
+
+  public static Fp16Request of(Path model, CalibrationSet data, Path out) {
+    return new Fp16Request(
+        model, data, out, List.of(), Math.max(1, Runtime.getRuntime().availableProcessors()),
+        QuantizeRequest.DEFAULT_MAX_EVAL);
+  }
+
+  public Fp16Request withKeepFp32(List<String> keep) {
+    return new Fp16Request(model, data, out, keep, threads, maxEvalSamples);
+  }
+
+  public Fp16Request withThreads(int t) {
+    return new Fp16Request(model, data, out, keepFp32, t, maxEvalSamples);
+  }
+
+  public Fp16Request withMaxEvalSamples(int n) {
+    return new Fp16Request(model, data, out, keepFp32, threads, n);
+  }
+}

@@ -1,0 +1,106 @@
+package dev.trtcompat.quantize;
+
+/**
+ * The KL-divergence threshold search of TensorRT's (legacy) entropy calibrator, written from its published
+ * description: Szymon Migacz, "8-bit Inference with TensorRT", GTC 2017, session S7310, slide "Entropy
+ * Calibration - pseudocode" (http://on-demand.gputechconf.com/gtc/2017/presentation/s7310-8-bit-inference-with-tensorrt.pdf).
+ *
+ * <p>For every candidate bin count {@code i} from 128 to 2048: the reference distribution P is the first {@code i}
+ * bins with every bin beyond folded into the last one (clipping); the candidate Q quantizes the same first {@code i}
+ * bins into 128 levels and expands each level back over the bins it covers, spread evenly over the bins that were
+ * non-zero; both are normalised and the divergence KL(P||Q) is computed. The {@code i} with the smallest divergence
+ * wins and the threshold is {@code (i + 0.5)} bin widths, as on the slide.
+ *
+ * <p>Bins where P has mass and Q has none would make the divergence infinite; as open implementations do, Q gives
+ * each such bin a probability of 1e-4, taken proportionally from its non-zero bins, before the comparison.
+ */
+final class EntropyThreshold {
+
+  static final int LEVELS = 128;
+  private static final double EPS = 1e-4;
+
+  private EntropyThreshold() {}
+
+  /** The threshold in the units of {@code binWidth}. */
+  static double amax(long[] bins, double binWidth) {
+    return (bestBinCount(bins) + 0.5) * binWidth;
+  }
+
+  /**
+   * The bin count i in [128, bins.length] whose clipped distribution diverges least from its quantized form.
+   *
+   * <p>Computed in O(128) per candidate with prefix sums instead of O(i): within one level every non-zero bin of Q
+   * holds the same value, so the level's share of KL(P||Q) needs only the level's sum of b, sum of b*log(b) and
+   * count of non-zero bins. Only the last bin differs from the histogram (it carries the clipped outliers) and is
+   * handled on its own. The test checks this against the direct O(i) form.
+   */
+  static int bestBinCount(long[] bins) {
+    int n = bins.length;
+    double[] sum = new double[n + 1];
+    double[] sumBLogB = new double[n + 1];
+    int[] nonZero = new int[n + 1];
+    for (int j = 0; j < n; j++) {
+      double b = bins[j];
+      sum[j + 1] = sum[j] + b;
+      sumBLogB[j + 1] = sumBLogB[j] + (b > 0 ? b * Math.log(b) : 0);
+      nonZero[j + 1] = nonZero[j] + (b > 0 ? 1 : 0);
+    }
+    double total = sum[n];
+    if (total == 0) {
+      return n;
+    }
+    double logTotal = Math.log(total);
+    double best = Double.POSITIVE_INFINITY;
+    int bestI = n;
+    for (int i = LEVELS; i <= n; i++) {
+      double kl = divergence(bins, i, sum, sumBLogB, nonZero, total, logTotal);
+      if (kl < best) {
+        best = kl;
+        bestI = i;
+      }
+    }
+    return bestI;
+  }
+
+  private static double divergence(
+      long[] bins, int i, double[] sum, double[] sumBLogB, int[] nonZero, double total, double logTotal) {
+    double sumQ = sum[i];
+    if (sumQ == 0) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double outliers = total - sumQ;
+    long lastBin = bins[i - 1];
+    int holes = lastBin == 0 && outliers > 0 ? 1 : 0;
+    double logKeep = Math.log(1 - EPS * holes);
+    double logSumQ = Math.log(sumQ);
+    double kl = 0;
+    for (int level = 0; level < LEVELS; level++) {
+      int start = (int) ((long) level * i / LEVELS);
+      int end = (int) ((long) (level + 1) * i / LEVELS);
+      double levelSum = sum[end] - sum[start];
+      int nz = nonZero[end] - nonZero[start];
+      if (nz == 0) {
+        continue;
+      }
+      // log of Q's normalised value at every non-zero bin of this level
+      double logQ = Math.log(levelSum / nz) - logSumQ + logKeep;
+      double b = levelSum;
+      double bLogB = sumBLogB[end] - sumBLogB[start];
+      if (end == i && lastBin > 0) {
+        b -= lastBin; // the last bin is added below with its outliers
+        bLogB -= lastBin * Math.log(lastBin);
+      }
+      // sum over bins of (b/T) * (log(b/T) - logQ)
+      kl += (bLogB - b * logTotal) / total - b / total * logQ;
+      if (end == i && lastBin > 0) {
+        double p = (lastBin + outliers) / total;
+        kl += p * (Math.log(p) - logQ);
+      }
+    }
+    if (holes == 1) {
+      double p = outliers / total;
+      kl += p * Math.log(p / EPS);
+    }
+    return kl;
+  }
+}

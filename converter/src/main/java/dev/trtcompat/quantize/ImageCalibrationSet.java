@@ -1,0 +1,139 @@
+package dev.trtcompat.quantize;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.reference.HostTensor;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * Calibration samples from JPEG/PNG images (decoded by {@code javax.imageio}, no native code), one image per sample,
+ * for a model with a single 4-D float input.
+ */
+final class ImageCalibrationSet implements CalibrationSet {
+
+  private final List<Path> files;
+  private final ImagePreprocessing pre;
+  private String sha256;
+
+  ImageCalibrationSet(List<Path> files, ImagePreprocessing pre) {
+    this.files = List.copyOf(files);
+    this.pre = pre;
+  }
+
+  @Override
+  public int size() {
+    return files.size();
+  }
+
+  @Override
+  public Map<String, HostTensor> sample(int index, List<ModelInput> inputs) {
+    ModelInput in = imageInput(inputs);
+    long[] dims = in.dims();
+    boolean nchw = pre.layout() == ImagePreprocessing.Layout.NCHW;
+    int hAxis = nchw ? 2 : 1;
+    int wAxis = nchw ? 3 : 2;
+    int cAxis = nchw ? 1 : 3;
+    if (dims[cAxis] >= 0 && dims[cAxis] != 3) {
+      throw CalibrationFiles.bad(
+          "input '" + in.name() + "' (" + in.describeShape() + ") has " + dims[cAxis] + " channels in "
+              + pre.layout() + " layout; images give 3 (RGB). Is --layout right?");
+    }
+    int width = pre.width() != null ? pre.width() : fixed(dims[wAxis], in, "width");
+    int height = pre.height() != null ? pre.height() : fixed(dims[hAxis], in, "height");
+    Path f = files.get(index);
+    BufferedImage image = read(f);
+    BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = rgb.createGraphics();
+    try {
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.drawImage(image, 0, 0, width, height, null);
+    } finally {
+      g.dispose();
+    }
+    double[] mean = pre.mean();
+    double[] std = pre.std();
+    ByteBuffer b = ByteBuffer.allocate(width * height * 3 * 4).order(ByteOrder.LITTLE_ENDIAN);
+    int plane = width * height;
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int p = rgb.getRGB(x, y);
+        int[] c = {(p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff};
+        for (int ch = 0; ch < 3; ch++) {
+          float v = (float) ((c[ch] * pre.scale() - mean[ch]) / std[ch]);
+          int at = nchw ? ch * plane + y * width + x : (y * width + x) * 3 + ch;
+          b.putFloat(at * 4, v);
+        }
+      }
+    }
+    long[] shape = nchw ? new long[] {1, 3, height, width} : new long[] {1, height, width, 3};
+    return Map.of(in.name(), new HostTensor(in.name(), ElementType.FLOAT, shape, b));
+  }
+
+  private static BufferedImage read(Path f) {
+    try {
+      BufferedImage image = ImageIO.read(f.toFile());
+      if (image == null) {
+        throw new UserFacingException(
+            Kind.INVALID_INPUT, "unreadable_image", "cannot read image " + f.getFileName() + ": not a JPEG or PNG image");
+      }
+      return image;
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof UserFacingException u) {
+        throw u;
+      }
+      throw new UserFacingException(
+          Kind.INVALID_INPUT, "unreadable_image", "cannot read image " + f.getFileName() + ": " + e.getMessage());
+    }
+  }
+
+  private static int fixed(long dim, ModelInput in, String what) {
+    if (dim < 0) {
+      throw CalibrationFiles.bad(
+          "input '" + in.name() + "' (" + in.describeShape() + ") has a dynamic " + what + "; give --size WxH");
+    }
+    return Math.toIntExact(dim);
+  }
+
+  private static ModelInput imageInput(List<ModelInput> inputs) {
+    if (inputs.size() != 1 || inputs.get(0).type() != ElementType.FLOAT || inputs.get(0).dims().length != 4) {
+      throw CalibrationFiles.bad(
+          "calibration images feed a model with one 4-D FLOAT input; this model's inputs are "
+              + inputs.stream().map(i -> i.name() + " " + i.type() + " " + i.describeShape()).toList()
+              + " (give .npz files instead)");
+    }
+    return inputs.get(0);
+  }
+
+  @Override
+  public String label(int index) {
+    return files.get(index).getFileName().toString();
+  }
+
+  @Override
+  public String description() {
+    return CalibrationFiles.describeFiles(files, "image") + ", " + pre.describe();
+  }
+
+  @Override
+  public synchronized String sha256() {
+    if (sha256 == null) {
+      sha256 = CalibrationFiles.sha256(files);
+    }
+    return sha256;
+  }
+
+  @Override
+  public boolean synthetic() {
+    return false;
+  }
+}

@@ -1,0 +1,129 @@
+package dev.trtcompat.quantize;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.OrtTensors;
+import dev.trtcompat.reference.ReferenceRunException;
+import dev.trtcompat.reference.ReferenceRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+
+/**
+ * An ONNX Runtime CPU session over an in-memory model: the model is written to a private temporary folder (so
+ * that large weights can go to external data) and opened by path; closing removes the folder.
+ */
+final class OrtModelSession implements AutoCloseable {
+
+  private final OrtEnvironment env;
+  private final OrtSession.SessionOptions options;
+  private final OrtSession session;
+  private final Path dir;
+  private final String label;
+
+  OrtModelSession(ModelProto model, String label, int threads) {
+    this.label = label;
+    this.env = ReferenceRunner.environment();
+    Path d = null;
+    OrtSession.SessionOptions o = null;
+    try {
+      d = Files.createTempDirectory("trt-compat-ort-");
+      Path file = d.resolve("model.onnx");
+      ModelFiles.writeAtomically(model, file);
+      o = ReferenceRunner.sessionOptions(threads);
+      this.session = env.createSession(file.toString(), o);
+    } catch (OrtException e) {
+      closeQuietly(o);
+      deleteTree(d);
+      throw new ReferenceRunException(
+          Kind.INVALID_INPUT, "onnxruntime_cannot_load", "ONNX Runtime cannot load " + label + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(o);
+      deleteTree(d);
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new ReferenceRunException(Kind.UNAVAILABLE, "temp_unavailable", "cannot write a temporary model: " + e.getMessage(), e);
+    }
+    this.options = o;
+    this.dir = d;
+  }
+
+  /**
+   * Runs one sample and hands each requested output, still native, to {@code consumer}; the tensors are closed
+   * afterwards.
+   */
+  void run(Map<String, HostTensor> inputs, Set<String> outputs, BiConsumer<String, OnnxValue> consumer) {
+    try (OrtTensors.Inputs native_ = new OrtTensors.Inputs()) {
+      for (HostTensor t : inputs.values()) {
+        native_.put(t.name(), OrtTensors.toOrt(env, t));
+      }
+      try (OrtSession.Result result = outputs == null ? session.run(native_.asMap()) : session.run(native_.asMap(), outputs)) {
+        for (Map.Entry<String, OnnxValue> e : result) {
+          consumer.accept(e.getKey(), e.getValue());
+        }
+      }
+    } catch (OrtException e) {
+      throw new ReferenceRunException(
+          Kind.INVALID_INPUT, "onnxruntime_run_failed", "ONNX Runtime could not run " + label + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs one sample and copies every model output to the heap. */
+  Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
+    Map<String, HostTensor> out = new java.util.LinkedHashMap<>();
+    run(inputs, null, (name, v) -> out.put(name, OrtTensors.fromOrt(name, v)));
+    return out;
+  }
+
+  Set<String> outputNames() {
+    try {
+      return session.getOutputNames();
+    } catch (RuntimeException e) {
+      return Set.of();
+    }
+  }
+
+  static boolean isFloatTensor(OnnxValue v) {
+    return v instanceof OnnxTensor t && t.getInfo().onnxType == ai.onnxruntime.TensorInfo.OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException ignored) {
+      // closing a session that ran is not expected to fail; the folder is removed regardless
+    }
+    options.close();
+    deleteTree(dir);
+  }
+
+  private static void closeQuietly(OrtSession.SessionOptions o) {
+    if (o != null) {
+      o.close();
+    }
+  }
+
+  static void deleteTree(Path d) {
+    if (d == null) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(d)) {
+      s.sorted(Comparator.reverseOrder()).forEach(ModelFiles::deleteQuietly);
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+}

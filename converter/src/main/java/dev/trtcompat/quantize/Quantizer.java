@@ -1,0 +1,140 @@
+package dev.trtcompat.quantize;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Post-training INT8 quantization end to end: read the FP32 model, place Q/DQ ({@link QdqPlacement}), calibrate on
+ * ONNX Runtime ({@link Calibrator}), choose ranges ({@link RangeMethod}), rewrite ({@link QdqRewriter}), measure the
+ * accuracy on held-out samples ({@link AccuracyEvaluation}) and only then write the model, atomically, with its
+ * provenance in {@code metadata_props}.
+ */
+public final class Quantizer {
+
+  /** Keys of the provenance written into the model's {@code metadata_props}. */
+  public static final String META_PREFIX = "trt_compat.";
+  public static final String META_QUANTIZATION = META_PREFIX + "quantization";
+  public static final String META_METHOD = META_PREFIX + "calibration_method";
+  public static final String META_DATA_SHA256 = META_PREFIX + "calibration_sha256";
+  public static final String META_DATA = META_PREFIX + "calibration_data";
+  public static final String META_SAMPLES = META_PREFIX + "calibration_samples";
+  public static final String META_CAVEAT = META_PREFIX + "caveat";
+  public static final String META_EXCLUDED = META_PREFIX + "excluded_nodes";
+  public static final String META_SOURCE_SHA256 = META_PREFIX + "source_sha256";
+  public static final String INT8_QDQ = "int8 q/dq (symmetric, weights per channel, activations per tensor)";
+
+  public QuantizeResult quantize(QuantizeRequest request, Progress progress) {
+    long start = System.nanoTime();
+    Prepared p = prepare(request, progress);
+    Map<String, Double> amax = p.amax(request);
+    ModelProto quantized = p.rewrite(p.plan(), request, amax);
+    AccuracySummary accuracy = p.evaluation().evaluate(quantized, "the INT8 Q/DQ model", progress);
+    ModelFiles.writeAtomically(quantized, request.out());
+    return new QuantizeResult(
+        request.model().toString(), request.out().toString(), sha256(request.out()), request.methodLabel(),
+        request.data().description(), request.data().sha256(), p.split().calibration().size(),
+        request.data().synthetic(), request.data().synthetic() ? SyntheticCalibrationSet.TIMING_ONLY : null,
+        OpsetRequirement.defaultOpset(quantized), p.plan().activations().size(), p.plan().weights().size(),
+        p.plan().excludedNodes(), accuracy, p.notes(), p.ranges(amax), (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Everything up to the rewrite: the model on opset 13+, its inputs, the plan, the split and the statistics. */
+  Prepared prepare(QuantizeRequest request, Progress progress) {
+    ModelProto original = ModelFiles.load(request.model());
+    List<ModelInput> inputs = ModelInput.of(original.getGraph());
+    ModelProto model = OpsetRequirement.atLeast13(original);
+    List<String> notes = new ArrayList<>();
+    if (OpsetRequirement.defaultOpset(original) < OpsetRequirement.QDQ_OPSET) {
+      notes.add("opset moved from " + OpsetRequirement.defaultOpset(original) + " to " + OpsetRequirement.QDQ_OPSET
+          + " for per-channel Q/DQ (no operator of the model changed signature in between)");
+    }
+    GraphIndex g = new GraphIndex(model.getGraph());
+    QdqPlacement.Plan plan = QdqPlacement.plan(g, request.exclude());
+    if (plan.activations().isEmpty() && plan.weights().isEmpty()) {
+      throw new UserFacingException(
+          UserFacingException.Kind.BAD_REQUEST, "nothing_to_quantize",
+          "the model has no Conv, ConvTranspose, Gemm, MatMul or pooling input left to quantize"
+              + (request.exclude().isEmpty() ? "" : " after --exclude"));
+    }
+    DataSplit split = DataSplit.of(request.data(), request.maxEvalSamples());
+    // The FP32 reference runs first: a model ONNX Runtime cannot run fails here, before any calibration work.
+    AccuracyEvaluation evaluation =
+        new AccuracyEvaluation(
+            original, inputs, split.evalData(), split.evaluation(), split.heldOut(), split.description(),
+            request.boxesOutput(), request.threads(), progress);
+    Calibrator.Statistics stats =
+        Calibrator.collect(
+            model, plan.activations().keySet(), inputs, request.data(), split.calibration(), request.threads(), progress);
+    stats.nonFloat().forEach((t, type) -> notes.add("tensor '" + t + "' is " + type + ", not FLOAT: left unquantized"));
+    if (!split.heldOut()) {
+      notes.add("accuracy measured on the calibration sample itself: give two or more samples for held-out figures");
+    }
+    return new Prepared(original, model, inputs, plan, split, stats, evaluation, notes, sha256OfFile(request.model()));
+  }
+
+  record Prepared(
+      ModelProto original, ModelProto model, List<ModelInput> inputs, QdqPlacement.Plan plan, DataSplit split,
+      Calibrator.Statistics stats, AccuracyEvaluation evaluation, List<String> notes, String sourceSha256) {
+
+    Map<String, Double> amax(QuantizeRequest request) {
+      Map<String, Double> amax = new LinkedHashMap<>();
+      stats.histograms().forEach((t, h) -> amax.put(t, request.method().amax(h, request.percentile())));
+      return amax;
+    }
+
+    List<QuantizeResult.TensorRange> ranges(Map<String, Double> amax) {
+      List<QuantizeResult.TensorRange> out = new ArrayList<>();
+      stats.histograms().forEach(
+          (t, h) -> out.add(new QuantizeResult.TensorRange(t, h.maxAbs(), amax.get(t), QdqRewriter.scale(amax.get(t)))));
+      return out;
+    }
+
+    /** The Q/DQ model for {@code chosen} (the full plan, or one reduced by sensitivity analysis). */
+    ModelProto rewrite(QdqPlacement.Plan chosen, QuantizeRequest request, Map<String, Double> amax) {
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put(META_QUANTIZATION, INT8_QDQ);
+      meta.put(META_METHOD, request.methodLabel());
+      meta.put(META_DATA, request.data().description());
+      meta.put(META_DATA_SHA256, request.data().sha256());
+      meta.put(META_SAMPLES, Integer.toString(split.calibration().size()));
+      if (request.data().synthetic()) {
+        meta.put(META_CAVEAT, SyntheticCalibrationSet.TIMING_ONLY);
+      }
+      meta.put(META_EXCLUDED, String.join(",", chosen.excludedNodes()));
+      meta.put(META_SOURCE_SHA256, sourceSha256);
+      return QdqRewriter.rewrite(model, chosen, amax, meta);
+    }
+  }
+
+  public static String sha256(Path file) {
+    return sha256OfFile(file);
+  }
+
+  private static String sha256OfFile(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[64 * 1024];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (IOException e) {
+      throw new UserFacingException(
+          UserFacingException.Kind.UNAVAILABLE, "model_unreadable", "cannot read " + file + ": " + e.getMessage(), e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

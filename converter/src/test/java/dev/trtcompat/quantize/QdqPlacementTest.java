@@ -1,0 +1,66 @@
+package dev.trtcompat.quantize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trtcompat.errors.UserFacingException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class QdqPlacementTest {
+
+  private static final GraphIndex NET = new GraphIndex(QuantizeFixtures.residualNet(13).getGraph());
+
+  @Test
+  void weightedOpsResidualAddAndPoolingGetQdqOnTheirInputs() {
+    QdqPlacement.Plan plan = QdqPlacement.plan(NET, List.of());
+    // x feeds c1 (node 0) and the residual Add (node 3): one shared pair, both consumers read it.
+    assertThat(plan.activations()).containsEntry("x", Set.of(0, 3));
+    assertThat(plan.activations()).containsEntry("b", Set.of(2));
+    assertThat(plan.activations()).containsEntry("c", Set.of(3)); // Conv output into the residual Add
+    assertThat(plan.activations()).containsEntry("d", Set.of(4)); // MaxPool input
+    assertThat(plan.activations()).containsEntry("f", Set.of(6)); // Gemm input
+    assertThat(plan.activations()).doesNotContainKeys("a", "e", "y", "fc_b"); // Relu and Flatten inputs, outputs, bias
+    assertThat(plan.weights()).containsOnlyKeys(
+        new QdqPlacement.WeightSite("w1", 0), new QdqPlacement.WeightSite("w2", 0),
+        new QdqPlacement.WeightSite("fc_w", 0)); // Gemm with transB=1: output channels on axis 0
+  }
+
+  @Test
+  void excludedNodesAndOperatorsGetNone() {
+    QdqPlacement.Plan plan = QdqPlacement.plan(NET, List.of("fc", "MaxPool"));
+    assertThat(plan.activations()).doesNotContainKeys("f", "d");
+    assertThat(plan.weights().keySet()).extracting(QdqPlacement.WeightSite::tensor).doesNotContain("fc_w");
+    assertThat(plan.excludedNodes()).containsExactly("pool", "fc");
+  }
+
+  @Test
+  void anExclusionThatMatchesNothingIsRefused() {
+    assertThatThrownBy(() -> QdqPlacement.plan(NET, List.of("conv_that_is_not_there")))
+        .isInstanceOf(UserFacingException.class)
+        .hasMessageContaining("conv_that_is_not_there")
+        .extracting(e -> ((UserFacingException) e).kind())
+        .isEqualTo(UserFacingException.Kind.BAD_REQUEST);
+  }
+
+  @Test
+  void rewriteKeepsTopologicalOrderAndScales() {
+    QdqPlacement.Plan plan = QdqPlacement.plan(NET, List.of());
+    var amax = Map.of("x", 1.27, "b", 2.54, "c", 1.0, "d", 0.0, "f", 3.0);
+    var m = QdqRewriter.rewrite(QuantizeFixtures.residualNet(13), plan, amax, Map.of("k", "v"));
+    var nodes = m.getGraph().getNodeList();
+    java.util.Set<String> known = new java.util.HashSet<>(Set.of("x"));
+    m.getGraph().getInitializerList().forEach(t -> known.add(t.getName()));
+    for (var n : nodes) {
+      assertThat(known).as("inputs of %s defined before it", n.getName()).containsAll(n.getInputList());
+      known.addAll(n.getOutputList());
+    }
+    assertThat(nodes.stream().filter(n -> n.getOpType().equals("QuantizeLinear")).count()).isEqualTo(5 + 3);
+    var xScale = m.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("x_scale")).findFirst().orElseThrow();
+    assertThat(xScale.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat())
+        .isEqualTo(0.01f);
+    assertThat(m.getMetadataPropsList()).anyMatch(e -> e.getKey().equals("k") && e.getValue().equals("v"));
+  }
+}

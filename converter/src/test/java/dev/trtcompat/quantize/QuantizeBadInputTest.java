@@ -1,0 +1,104 @@
+package dev.trtcompat.quantize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.InputShapes;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Wrong calibration data and unrunnable models: a clear error naming what is wrong, and nothing written. */
+class QuantizeBadInputTest {
+
+  @TempDir Path tmp;
+
+  private Path model() throws Exception {
+    return QuantizeFixtures.write(tmp.resolve("net.onnx"), QuantizeFixtures.residualNet(13));
+  }
+
+  private AbstractThrowableAssert<?, ? extends Throwable> quantizing(Path model, CalibrationSet data) throws Exception {
+    Path outDir = Files.createDirectories(tmp.resolve("out"));
+    var a = assertThatThrownBy(
+        () -> new Quantizer().quantize(QuantizeRequest.of(model, data, outDir.resolve("q.onnx")).withThreads(1), Progress.NONE))
+        .isInstanceOf(UserFacingException.class);
+    try (Stream<Path> left = Files.list(outDir)) {
+      assertThat(left).as("nothing half-written").isEmpty();
+    }
+    return a;
+  }
+
+  private CalibrationSet npz(String name, HostTensor t) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("calib-" + name));
+    QuantizeFixtures.npz(dir.resolve("a.npz"), Map.of(t.name(), t));
+    QuantizeFixtures.npz(dir.resolve("b.npz"), Map.of(t.name(), t));
+    return CalibrationFiles.open(dir, null);
+  }
+
+  @Test
+  void anArrayWithAnotherNameNamesTheInputsAndTheirShapes() throws Exception {
+    quantizing(model(), npz("name", QuantizeFixtures.randomFloats("images", 1, 1, 4, 8, 8)))
+        .hasMessageContaining("'images'").hasMessageContaining("x FLOAT 1x4x8x8")
+        .extracting(e -> ((UserFacingException) e).kind()).isEqualTo(Kind.BAD_REQUEST);
+  }
+
+  @Test
+  void aWrongShapeNamesTheInputAndTheExpectedShape() throws Exception {
+    quantizing(model(), npz("shape", QuantizeFixtures.randomFloats("x", 1, 1, 4, 16, 16)))
+        .hasMessageContaining("input 'x' has shape 1x4x16x16 but the model expects 1x4x8x8")
+        .extracting(e -> ((UserFacingException) e).kind()).isEqualTo(Kind.BAD_REQUEST);
+  }
+
+  @Test
+  void aWrongTypeNamesTheInputAndTheExpectedType() throws Exception {
+    HostTensor doubles = new HostTensor("x", ElementType.DOUBLE, new long[] {1, 4, 8, 8}, ByteBuffer.allocate(256 * 8));
+    quantizing(model(), npz("type", doubles))
+        .hasMessageContaining("input 'x' is DOUBLE but the model expects FLOAT 1x4x8x8");
+  }
+
+  @Test
+  void anEmptyFolderIsRefused() throws Exception {
+    Path empty = Files.createDirectory(tmp.resolve("empty"));
+    assertThatThrownBy(() -> CalibrationFiles.open(empty, null))
+        .isInstanceOf(UserFacingException.class).hasMessageContaining("holds no .npy, .npz, .jpg");
+  }
+
+  @Test
+  void anUnreadableImageIsNamed() throws Exception {
+    Path images = Files.createDirectory(tmp.resolve("images"));
+    Files.write(images.resolve("broken.png"), new byte[] {1, 2, 3, 4});
+    Path mobilenet = QuantizeFixtures.EXPORTS.resolve("classification_mobilenet_v2.onnx");
+    quantizing(mobilenet, CalibrationFiles.open(images, ImagePreprocessing.defaults()))
+        .hasMessageContaining("cannot read image broken.png");
+  }
+
+  @Test
+  void aModelOnnxRuntimeCannotRunLeavesNothingBehind() throws Exception {
+    ModelProto net = QuantizeFixtures.residualNet(13);
+    var g = net.getGraph().toBuilder();
+    g.setNode(1, g.getNode(1).toBuilder().setOpType("NoSuchOperator")); // Relu -> an operator nobody implements
+    Path broken = QuantizeFixtures.write(tmp.resolve("broken.onnx"), net.toBuilder().setGraph(g).build());
+    quantizing(broken, new SyntheticCalibrationSet(2, 1, InputShapes.NONE))
+        .hasMessageContaining("ONNX Runtime cannot load");
+  }
+
+  @Test
+  void anOldOpsetWithChangedOperatorsIsRefusedWithTheReason() throws Exception {
+    ModelProto net = QuantizeFixtures.residualNet(11);
+    var g = net.getGraph().toBuilder();
+    g.setNode(5, g.getNode(5).toBuilder().setOpType("Squeeze").clearAttribute()); // Flatten -> Squeeze
+    Path old = QuantizeFixtures.write(tmp.resolve("old.onnx"), net.toBuilder().setGraph(g).build());
+    quantizing(old, new SyntheticCalibrationSet(2, 1, InputShapes.NONE))
+        .hasMessageContaining("opset 11").hasMessageContaining("[Squeeze]");
+  }
+}

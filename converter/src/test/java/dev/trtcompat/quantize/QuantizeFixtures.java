@@ -1,0 +1,143 @@
+package dev.trtcompat.quantize;
+
+import com.google.protobuf.ByteString;
+import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
+import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.NpyFormat;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/** Small models and calibration files built in test code. */
+final class QuantizeFixtures {
+
+  static final Path EXPORTS =
+      Path.of(System.getProperty("trtcompat.repo", ".."), "compat-matrix/src/test/resources/pytorch-exports");
+
+  private QuantizeFixtures() {}
+
+  static ValueInfoProto value(String name, ElementType type, long... dims) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+    for (long d : dims) {
+      shape.addDim(d < 0
+          ? TensorShapeProto.Dimension.newBuilder().setDimParam("batch")
+          : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+    }
+    return ValueInfoProto.newBuilder().setName(name)
+        .setType(TypeProto.newBuilder().setTensorType(
+            TypeProto.Tensor.newBuilder().setElemType(type.onnxValue()).setShape(shape)))
+        .build();
+  }
+
+  static TensorProto randomWeights(String name, long seed, long... dims) {
+    int n = Math.toIntExact(HostTensor.elementCount(dims));
+    ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = 0; i < n; i++) {
+      b.putFloat((float) (r.nextDouble() * 2 - 1) * 0.5f);
+    }
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1).setRawData(ByteString.copyFrom(b.flip()));
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    return t.build();
+  }
+
+  static NodeProto node(String op, String name, String[] inputs, String[] outputs, AttributeProto... attrs) {
+    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name);
+    for (String i : inputs) {
+      n.addInput(i);
+    }
+    for (String o : outputs) {
+      n.addOutput(o);
+    }
+    for (AttributeProto a : attrs) {
+      n.addAttribute(a);
+    }
+    return n.build();
+  }
+
+  static AttributeProto ints(String name, long... v) {
+    AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+    for (long x : v) {
+      a.addInts(x);
+    }
+    return a.build();
+  }
+
+  static AttributeProto intAttr(String name, long v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+  }
+
+  /**
+   * x[1,4,8,8] -> Conv c1 (4->4, 3x3, pad 1) -> Relu -> Conv c2 -> Add(c2, x) residual -> MaxPool 2x2 -> Flatten ->
+   * Gemm fc (transB=1, 64->10) -> y[1,10].
+   */
+  static ModelProto residualNet(int opset) {
+    GraphProto g = GraphProto.newBuilder().setName("residual")
+        .addInput(value("x", ElementType.FLOAT, 1, 4, 8, 8))
+        .addOutput(value("y", ElementType.FLOAT, 1, 10))
+        .addInitializer(randomWeights("w1", 1, 4, 4, 3, 3))
+        .addInitializer(randomWeights("w2", 2, 4, 4, 3, 3))
+        .addInitializer(randomWeights("fc_w", 3, 10, 64))
+        .addInitializer(randomWeights("fc_b", 4, 10))
+        .addNode(node("Conv", "c1", new String[] {"x", "w1"}, new String[] {"a"}, ints("pads", 1, 1, 1, 1)))
+        .addNode(node("Relu", "r1", new String[] {"a"}, new String[] {"b"}))
+        .addNode(node("Conv", "c2", new String[] {"b", "w2"}, new String[] {"c"}, ints("pads", 1, 1, 1, 1)))
+        .addNode(node("Add", "res", new String[] {"c", "x"}, new String[] {"d"}))
+        .addNode(node("MaxPool", "pool", new String[] {"d"}, new String[] {"e"}, ints("kernel_shape", 2, 2),
+            ints("strides", 2, 2)))
+        .addNode(node("Flatten", "flat", new String[] {"e"}, new String[] {"f"}))
+        .addNode(node("Gemm", "fc", new String[] {"f", "fc_w", "fc_b"}, new String[] {"y"}, intAttr("transB", 1)))
+        .build();
+    return ModelProto.newBuilder().setIrVersion(8).setProducerName("trt-compat tests")
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(g).build();
+  }
+
+  static Path write(Path file, ModelProto m) throws IOException {
+    Files.write(file, m.toByteArray());
+    return file;
+  }
+
+  /** An .npz as numpy.savez writes it: a zip of NPY members named {@code <array>.npy}. */
+  static Path npz(Path file, Map<String, HostTensor> arrays) throws IOException {
+    Path tmp = Files.createTempFile(file.getParent(), "member", ".npy");
+    try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+      for (HostTensor t : arrays.values()) {
+        NpyFormat.write(tmp, t);
+        zip.putNextEntry(new ZipEntry(t.name() + ".npy"));
+        zip.write(Files.readAllBytes(tmp));
+        zip.closeEntry();
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return file;
+  }
+
+  static HostTensor randomFloats(String name, long seed, long... shape) {
+    int n = Math.toIntExact(HostTensor.elementCount(shape));
+    float[] v = new float[n];
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (r.nextDouble() * 2 - 1);
+    }
+    return HostTensor.ofFloats(name, shape, v);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.trtcompat.quantize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class RangeMethodTest {
+
+  @Test
+  void minmaxIsTheLargestAbsoluteValue() {
+    TensorHistogram h = new TensorHistogram();
+    h.add(0.5f, -2.0f, 1.0f);
+    h.add(-1.5f, 0f);
+    assertThat(RangeMethod.MINMAX.amax(h, 99.99)).isEqualTo(2.0);
+    assertThat(h.count()).isEqualTo(5);
+    assertThat(h.zeros()).isEqualTo(1);
+    assertThat(h.minNonZeroAbs()).isEqualTo(0.5);
+  }
+
+  @Test
+  void percentileIsTheUpperEdgeOfTheBinReachingIt() {
+    TensorHistogram h = new TensorHistogram();
+    float[] small = new float[9_999];
+    java.util.Arrays.fill(small, 0.001f);
+    h.add(10f); // sets the range to [0, 10]: bin width 10/2048
+    h.add(small);
+    // 99.99% of 10,000 values = 9,999, all in bin 0: the amax is that bin's upper edge.
+    assertThat(RangeMethod.PERCENTILE.amax(h, 99.99)).isEqualTo(10.0 / 2048);
+    // 100% needs the outlier's bin, the last one.
+    assertThat(RangeMethod.PERCENTILE.amax(h, 100)).isEqualTo(10.0);
+  }
+
+  @Test
+  void histogramWidensByMergingBins() {
+    TensorHistogram h = new TensorHistogram();
+    h.add(1.0f); // range 1: the value falls in the last bin
+    assertThat(h.bins()[2047]).isEqualTo(1);
+    h.add(3.0f); // range doubles twice to 4: bins merge in fours
+    assertThat(h.range()).isEqualTo(4.0);
+    assertThat(h.bins()[511]).isEqualTo(1);
+    assertThat(h.bins()[1536]).isEqualTo(1);
+    assertThat(h.maxAbs()).isEqualTo(3.0);
+    h.add(Float.NaN, Float.POSITIVE_INFINITY);
+    assertThat(h.nonFinite()).isEqualTo(2);
+    assertThat(h.count()).isEqualTo(2);
+  }
+
+  @Test
+  void klDivergenceMatchesAHandComputation() {
+    // P = [0.5, 0.5], Q = [0.25, 0.75]: 0.5 ln 2 + 0.5 ln(2/3)
+    double kl = DirectEntropy.divergence(new double[] {1, 1}, new double[] {1, 3}, 2);
+    assertThat(kl).isCloseTo(0.5 * Math.log(2) + 0.5 * Math.log(2.0 / 3), within(1e-12));
+  }
+
+  @Test
+  void theFastSearchAgreesWithTheDirectOne() {
+    SplittableRandom r = new SplittableRandom(3);
+    for (int round = 0; round < 6; round++) {
+      long[] bins = new long[2048];
+      int occupied = 100 + r.nextInt(1900);
+      for (int j = 0; j < occupied; j++) {
+        // decaying counts with gaps, like activations after ReLU
+        bins[j] = r.nextInt(4) == 0 ? 0 : (long) (1e6 * Math.exp(-j / (50.0 + 300 * round)));
+      }
+      bins[2047] += r.nextInt(3); // sometimes an outlier at the top
+      assertThat(EntropyThreshold.bestBinCount(bins)).as("round %d", round).isEqualTo(DirectEntropy.bestBinCount(bins));
+    }
+  }
+
+  @Test
+  void entropyKeepsEverythingWhenTheDataFitIn128Levels() {
+    // 128 occupied bins, every 16th (0, 16, ..., 2032): clipping below 2033 bins folds mass into the last bin and
+    // diverges; from 2033 bins on, each of the 128 levels covers exactly one occupied bin and KL is 0. Ties keep the
+    // first candidate, so the search stops at 2033: the smallest range that clips nothing.
+    long[] bins = new long[2048];
+    for (int i = 0; i < 2048; i += 16) {
+      bins[i] = 100;
+    }
+    assertThat(EntropyThreshold.bestBinCount(bins)).isEqualTo(2033);
+  }
+
+  @Test
+  void entropyClipsTheLongTailOfAGaussian() {
+    TensorHistogram h = new TensorHistogram();
+    SplittableRandom r = new SplittableRandom(7);
+    float[] v = new float[1_000_000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) gaussian(r);
+    }
+    h.add(v);
+    h.add(40f); // one outlier sets the range: minmax would spend 127 levels on [0, 40]
+    double entropy = RangeMethod.ENTROPY.amax(h, 99.99);
+    double percentile = RangeMethod.PERCENTILE.amax(h, 99.99);
+    // A unit Gaussian's 99.99th percentile of |x| is 3.89; the KL threshold of a Gaussian sits at a few sigma.
+    assertThat(percentile).isBetween(3.8, 4.0);
+    assertThat(entropy).isBetween(2.0, 6.0);
+    assertThat(RangeMethod.MINMAX.amax(h, 99.99)).isEqualTo(40.0);
+  }
+
+  private static double gaussian(SplittableRandom r) {
+    double u = r.nextDouble();
+    double w = r.nextDouble();
+    return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w);
+  }
+}
