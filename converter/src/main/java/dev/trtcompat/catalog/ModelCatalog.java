@@ -108,6 +108,36 @@ public final class ModelCatalog {
         "No model with SHA-256 " + sha256 + " is stored; upload it first."));
   }
 
+  /**
+   * Sets or clears (null) a model's family label, e.g. {@code backbone=mobilenet_v3}; NOT_FOUND for a model never
+   * registered. The caller validates the text.
+   */
+  public void setLabel(String sha256, String label) {
+    int changed = db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE model SET label = ? WHERE sha256 = ?")) {
+        ps.setString(1, label);
+        ps.setString(2, sha256);
+        return ps.executeUpdate();
+      }
+    });
+    if (changed == 0) {
+      throw new UserFacingException(Kind.NOT_FOUND, "model_not_found",
+          "No model with SHA-256 " + sha256 + " is stored; upload it first.");
+    }
+  }
+
+  /** A model's label; empty when unset or the model is not registered. */
+  public Optional<String> label(String sha256) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT label FROM model WHERE sha256 = ?")) {
+        ps.setString(1, sha256);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+        }
+      }
+    });
+  }
+
   /** Where a stored model's bytes are. */
   public Path file(String sha256) {
     return files.path(sha256);
