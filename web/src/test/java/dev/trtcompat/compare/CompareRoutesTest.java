@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CompareRoutesTest {
 
   static final String HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+  /** Without a slash: the upload keeps only the last path segment of a file name. */
+  static final String HOSTILE_FILE = "<b onmouseover=alert(1)>&amp;<img src=x onerror=alert(2)>.onnx";
 
   @TempDir Path dir;
   private TestServer server;
@@ -41,7 +43,7 @@ class CompareRoutesTest {
     server = new TestServer(dir);
     ids.add(upload("relu.onnx", TestModels.single("Relu").build().toByteArray(), "backbone=relu"));
     ids.add(upload("sigmoid.onnx", TestModels.single("Sigmoid").build().toByteArray(), null));
-    ids.add(upload(HOSTILE + ".onnx", TestModels.hostile(HOSTILE), "=" + HOSTILE));
+    ids.add(upload(HOSTILE_FILE, TestModels.hostile(HOSTILE), "=" + HOSTILE));
   }
 
   @AfterEach
@@ -79,7 +81,7 @@ class CompareRoutesTest {
     assertThat(relu.get("cells").get(0).get("predicted").asText()).isIn("compatible", "warnings");
     assertThat(relu.get("cells").get(0).get("measured").isNull()).isTrue();
     assertThat(j.get("rows").get(1).get("label").isNull()).isTrue();
-    assertThat(j.get("rows").get(2).get("fileName").asText()).isEqualTo(HOSTILE + ".onnx");
+    assertThat(j.get("rows").get(2).get("fileName").asText()).isEqualTo(HOSTILE_FILE);
     assertThat(j.get("rows").get(2).get("label").asText()).isEqualTo("=" + HOSTILE);
     assertThat(j.get("flopsCounting").asText()).contains("not counted");
   }
@@ -111,7 +113,8 @@ class CompareRoutesTest {
     assertThat(doc.select("script").eachAttr("src")).containsExactly("/assets/compare.js");
     assertThat(doc.select("img, [onerror]")).isEmpty();
     assertThat(doc.select("table#compare tbody tr[data-model-id]")).hasSize(3);
-    assertThat(doc.select("table#compare tbody th a").eachText()).contains(HOSTILE + ".onnx");
+    assertThat(doc.select("table#compare tbody th a").eachText()).contains(HOSTILE_FILE);
+    assertThat(doc.select("[onmouseover], b")).isEmpty();
     assertThat(doc.select("table#compare td.label").eachText()).contains("=" + HOSTILE, "backbone=relu");
     assertThat(doc.select("th[data-key=10.0/fp16] a.sort").attr("href")).contains("sort=10.0%2Ffp16");
     assertThat(doc.select("a#export-csv").attr("href")).startsWith("/api/v1/compare.csv?models=");
