@@ -143,7 +143,8 @@ final class CompareCommand implements Callable<Integer> {
           String.format(Locale.ROOT, "%.3f", r.flops() / 1e9) + (r.flopsComplete() ? "" : "+")));
       if (anyReference) {
         line.append(r.reference() == null ? String.format(Locale.ROOT, " %10s %10s", "-", "-")
-            : String.format(Locale.ROOT, " %10.3f %10.3f", r.reference().medianLatencyMs(), r.reference().p99LatencyMs()));
+            : String.format(Locale.ROOT, " %10.3f %10.3f", r.reference().medianLatencyMs(),
+                r.reference().p99LatencyMs()));
       }
       for (String release : releases) {
         line.append(String.format(Locale.ROOT, " %-13s", r.verdicts().getOrDefault(release, "-")

@@ -76,8 +76,11 @@ final class CompareAssembly {
         q.label(), q.groupByLabel(), rows, overall, chart, unfinished);
   }
 
-  /** The releases any model's latest job measured, in the matrix's order; else the newest known release. */
+  /** The releases any model's latest job measured, in the matrix's row order; else the newest known release. */
   private static List<String> defaultReleases(List<ModelInput> models) {
+    if (models.isEmpty()) {
+      return List.of();
+    }
     Set<String> measured = new LinkedHashSet<>();
     String newest = null;
     for (ModelInput m : models) {
@@ -85,29 +88,23 @@ final class CompareAssembly {
         if (row.inKnowledgeBase()) {
           newest = row.tensorrt();
         }
-      }
-    }
-    if (!models.isEmpty()) {
-      // Walk the first model's row order (every matrix lists the same knowledge-base releases) plus extras.
-      for (ModelInput m : models) {
-        for (MatrixReport.Row row : m.matrix().rows()) {
-          if (row.cells().stream().anyMatch(c -> c.measured() != null)) {
-            measured.add(row.tensorrt());
-          }
+        if (row.cells().stream().anyMatch(c -> c.measured() != null)) {
+          measured.add(row.tensorrt());
         }
       }
     }
-    if (!measured.isEmpty()) {
-      List<String> order = new ArrayList<>();
-      for (MatrixReport.Row row : models.get(0).matrix().rows()) {
-        if (measured.remove(row.tensorrt())) {
-          order.add(row.tensorrt());
-        }
-      }
-      order.addAll(measured);
-      return order;
+    if (measured.isEmpty()) {
+      return newest == null ? List.of() : List.of(newest);
     }
-    return newest == null ? List.of() : List.of(newest);
+    // Every matrix lists the same knowledge-base releases: take the first's order, then releases beyond it.
+    List<String> order = new ArrayList<>();
+    for (MatrixReport.Row row : models.get(0).matrix().rows()) {
+      if (measured.remove(row.tensorrt())) {
+        order.add(row.tensorrt());
+      }
+    }
+    order.addAll(measured);
+    return order;
   }
 
   private static ModelRow row(ModelInput m, List<String[]> keys, List<String> releases, Double maxError) {

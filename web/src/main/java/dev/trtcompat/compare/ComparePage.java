@@ -240,8 +240,9 @@ final class ComparePage {
         h.element("td", s.speedup() == null ? "-" : String.format(Locale.ROOT, "%.2f×", s.speedup()), "class", "num");
         String delta = s.accuracyDelta() == null ? "not checked" : String.format(Locale.ROOT, "%.3g", s.accuracyDelta())
             + (s.accuracyPassed() == null ? "" : s.accuracyPassed() ? " (passed)" : " (FAILED)");
-        h.element("td", s.placeholderInt8() ? delta + " · placeholder-scale INT8: not calibrated, accuracy not meaningful"
-            : delta, "class", s.placeholderInt8() ? "placeholder-int8" : "");
+        String cost = s.placeholderInt8()
+            ? delta + " · placeholder-scale INT8: not calibrated, accuracy not meaningful" : delta;
+        h.element("td", cost, "class", s.placeholderInt8() ? "placeholder-int8" : "");
         h.close("tr");
       }
     }
@@ -255,7 +256,8 @@ final class ComparePage {
     h.element("p", r.maxError() == null
         ? "The fastest measured configuration per model (no accuracy bound set)."
         : "The fastest measured configuration per model whose accuracy delta (" + r.accuracyMeasure() + ") is at most "
-            + r.maxError() + "; engines without an accuracy check and placeholder-scale INT8 are left out.", "class", "hint");
+            + r.maxError() + "; engines without an accuracy check and placeholder-scale INT8 are left out.",
+        "class", "hint");
     Choice o = r.overall();
     if (o == null) {
       h.element("p", "No measured configuration qualifies yet.", "id", "best-overall", "class", "hint");

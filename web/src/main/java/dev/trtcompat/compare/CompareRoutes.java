@@ -1,5 +1,7 @@
 package dev.trtcompat.compare;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trtcompat.cost.CostEstimator;
 import dev.trtcompat.cost.ModelCost;
 import dev.trtcompat.errors.UserFacingException;
@@ -16,6 +18,7 @@ import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.service.JobService;
 import dev.trtcompat.service.JobSpec;
+import dev.trtcompat.service.ModelEvents;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
@@ -34,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +74,7 @@ public final class CompareRoutes implements AutoCloseable {
   private final TensorRtImageCatalog images;
   private final Map<String, Optional<ModelCost>> costs = lru(COST_ENTRIES);
   private final Map<String, Rendered> renders = lru(RENDER_ENTRIES);
+  private final Map<String, Object> renderLocks = new ConcurrentHashMap<>();
   private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService sender;
 
@@ -164,7 +169,8 @@ public final class CompareRoutes implements AutoCloseable {
     submit(ctx, modelsOf(ctx.formParams("models")), spec);
     String back = ctx.formParam("back");
     // Only a path of the compare page: never an open redirect.
-    ctx.redirect(back != null && back.startsWith("/compare?") && !back.contains("\\") ? back : "/", HttpStatus.SEE_OTHER);
+    boolean safe = back != null && back.startsWith("/compare?") && !back.contains("\\");
+    ctx.redirect(safe ? back : "/", HttpStatus.SEE_OTHER);
   }
 
   /**
@@ -172,7 +178,7 @@ public final class CompareRoutes implements AutoCloseable {
    * "shapes": {...}, "timeoutSeconds": N, ...}}: the job fields apply to every model.
    */
   void start(Context ctx) throws IOException {
-    com.fasterxml.jackson.databind.JsonNode body;
+    JsonNode body;
     try {
       body = Json.mapper().readTree(ctx.body().isBlank() ? "{}" : ctx.body());
     } catch (IOException e) {
@@ -184,8 +190,7 @@ public final class CompareRoutes implements AutoCloseable {
     }
     List<String> ids = new ArrayList<>();
     body.path("models").forEach(n -> ids.add(n.asText()));
-    com.fasterxml.jackson.databind.node.ObjectNode spec = ((com.fasterxml.jackson.databind.node.ObjectNode) body)
-        .deepCopy();
+    ObjectNode spec = ((ObjectNode) body).deepCopy();
     spec.remove("models");
     List<Job> started = submit(ctx, modelsOf(ids), JobSpec.fromJson(spec.toString()));
     List<Map<String, Object>> out = new ArrayList<>();
@@ -236,7 +241,10 @@ public final class CompareRoutes implements AutoCloseable {
     client.keepAlive();
   }
 
-  /** Sends what the streams collected since the last tick; one thread, so a stream never sends concurrently. */
+  /**
+   * Sends what the streams collected since the last tick; one thread, so a stream never sends concurrently. A
+   * client that stops reading can hold this thread while its socket buffer is full (Jetty's idle timeout ends it).
+   */
   private void flush() {
     long now = System.currentTimeMillis();
     for (EventStream s : streams) {
@@ -253,16 +261,15 @@ public final class CompareRoutes implements AutoCloseable {
   /** One browser's stream: state events queue here (log lines are not forwarded: the model page has them). */
   private static final class EventStream {
     private final SseClient client;
-    private final java.util.concurrent.ConcurrentLinkedQueue<String> pending =
-        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> pending = new ConcurrentLinkedQueue<>();
     private long lastSent = System.currentTimeMillis();
 
     EventStream(SseClient client) {
       this.client = client;
     }
 
-    dev.trtcompat.service.ModelEvents.Subscriber forModel(String modelId) {
-      return new dev.trtcompat.service.ModelEvents.Subscriber() {
+    ModelEvents.Subscriber forModel(String modelId) {
+      return new ModelEvents.Subscriber() {
         @Override
         public void cell(CellEvent e) {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -313,29 +320,51 @@ public final class CompareRoutes implements AutoCloseable {
       for (String id : q.models()) {
         token.append(tokens.apply(id)).append(';').append(labels.apply(id)).append('|');
       }
-      Rendered hit;
-      synchronized (renders) {
-        hit = renders.get(key);
-      }
-      if (hit != null && hit.token().contentEquals(token) && System.nanoTime() - hit.createdNanos() < RENDER_MAX_AGE_NANOS) {
-        route(kind, ctx);
-        ctx.header("X-Render-Cache", "hit").result(hit.body());
+      if (serveCached(kind, key, token, ctx)) {
         return;
       }
-      route.handle(ctx);
-      ctx.header("X-Render-Cache", "miss");
-      if (ctx.statusCode() != 200 || ctx.resultInputStream() == null) {
-        return;
+      // One render per key at a time: when the entry expires under load, the other requests for the same view
+      // wait for that render instead of all rendering ten matrices at once, then answer from it.
+      synchronized (renderLocks.computeIfAbsent(key, k -> new Object())) {
+        if (serveCached(kind, key, token, ctx)) {
+          return;
+        }
+        render(route, key, token, ctx);
       }
-      byte[] body;
-      try (var in = ctx.resultInputStream()) {
-        body = in.readAllBytes();
-      }
-      ctx.result(body);
-      synchronized (renders) {
-        renders.put(key, new Rendered(token.toString(), body, System.nanoTime()));
+      if (renderLocks.size() > 4 * RENDER_ENTRIES) {
+        renderLocks.clear(); // old views; at worst a view in flight is rendered twice
       }
     };
+  }
+
+  private boolean serveCached(String kind, String key, CharSequence token, Context ctx) {
+    Rendered hit;
+    synchronized (renders) {
+      hit = renders.get(key);
+    }
+    boolean fresh = hit != null && System.nanoTime() - hit.createdNanos() < RENDER_MAX_AGE_NANOS;
+    if (fresh && hit.token().contentEquals(token)) {
+      route(kind, ctx);
+      ctx.header("X-Render-Cache", "hit").result(hit.body());
+      return true;
+    }
+    return false;
+  }
+
+  private void render(Handler route, String key, CharSequence token, Context ctx) throws Exception {
+    route.handle(ctx);
+    ctx.header("X-Render-Cache", "miss");
+    if (ctx.statusCode() != 200 || ctx.resultInputStream() == null) {
+      return;
+    }
+    byte[] body;
+    try (var in = ctx.resultInputStream()) {
+      body = in.readAllBytes();
+    }
+    ctx.result(body);
+    synchronized (renders) {
+      renders.put(key, new Rendered(token.toString(), body, System.nanoTime()));
+    }
   }
 
   /** The headers of a route's answer, for a cached body. */
