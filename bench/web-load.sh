@@ -7,6 +7,8 @@
 # zero errors with 50 clients for 60 s. ENFORCE=1 makes a missed target exit 1.
 # Usage: bench/web-load.sh [CLIENTS=50] [SECONDS=60]
 #   PATHS: the URL paths to load, {id} replaced by the model id (default: the page and the matrix JSON).
+#   COMPARE=N: also upload N-1 more models (the PyTorch exports, then libonnx-testdata models) and load the
+#     comparison of all N instead: the compare page and its JSON ({ids} in PATHS is the comma-joined ids).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 clients="${1:-50}"
@@ -16,6 +18,8 @@ model="${MODEL:-$here/compat-matrix/src/test/resources/pytorch-exports/classific
 # The model page and the model's matrix JSON (PATHS='/models/{id} /api/v1/models/{id}/compatibility' for the
 # static check alone).
 default_paths='/models/{id} /api/v1/models/{id}/matrix'
+compare="${COMPARE:-0}"
+[ "$compare" -gt 0 ] && default_paths='/compare?models={ids} /api/v1/compare?models={ids}'
 paths="${PATHS:-$default_paths}"
 
 work="$(mktemp -d)"
@@ -40,8 +44,27 @@ base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1)"
 code="$(curl -s -o "$work/upload.json" -w '%{http_code}' -F "model=@$model" "$base/api/v1/models")"
 case "$code" in 200|201) ;; *) echo "web-load: upload answered HTTP $code: $(cat "$work/upload.json")" >&2; exit 1 ;; esac
 id="$(grep -o '"id" *: *"[0-9a-f]*"' "$work/upload.json" | head -1 | grep -o '[0-9a-f]\{64\}')"
+ids="$id"
+if [ "$compare" -gt 1 ]; then
+  more=()
+  for f in "$here"/compat-matrix/src/test/resources/pytorch-exports/*.onnx \
+      /usr/share/libonnx-testdata/data/pytorch-converted/*/model.onnx; do
+    [ "$f" -ef "$model" ] || more+=("$f")
+  done
+  n=1
+  for f in "${more[@]}"; do
+    [ "$n" -ge "$compare" ] && break
+    # Models the reader refuses (422) or content already uploaded are skipped: N distinct models are compared.
+    c="$(curl -s -o "$work/more.json" -w '%{http_code}' -F "model=@$f" "$base/api/v1/models")"
+    [ "$c" = 201 ] || continue
+    ids="$ids,$(grep -o '"id" *: *"[0-9a-f]*"' "$work/more.json" | head -1 | grep -o '[0-9a-f]\{64\}')"
+    n=$((n + 1))
+  done
+  echo "comparing $(echo "$ids" | tr ',' '\n' | sort -u | wc -l) models" >&2
+fi
 urls=()
 for p in $paths; do
+  p="${p//'{ids}'/$ids}"
   u="$base${p//'{id}'/$id}"
   c="$(curl -gs -o "$work/probe" -w '%{http_code}' "$u" || true)"
   echo "GET ${p//'{id}'/$id} -> HTTP $c, $(wc -c <"$work/probe") bytes" >&2

@@ -79,6 +79,36 @@ public final class ModelCatalog {
   }
 
   /**
+   * Sets or clears (null) a model's family label, e.g. {@code backbone=mobilenet_v3}; NOT_FOUND for a model never
+   * registered. The caller validates the text.
+   */
+  public void setLabel(String sha256, String label) {
+    int changed = db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE model SET label = ? WHERE sha256 = ?")) {
+        ps.setString(1, label);
+        ps.setString(2, sha256);
+        return ps.executeUpdate();
+      }
+    });
+    if (changed == 0) {
+      throw new UserFacingException(Kind.NOT_FOUND, "model_not_found",
+          "No model with SHA-256 " + sha256 + " is stored; upload it first.");
+    }
+  }
+
+  /** A model's label; empty when unset or the model is not registered. */
+  public Optional<String> label(String sha256) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT label FROM model WHERE sha256 = ?")) {
+        ps.setString(1, sha256);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /**
    * Deletes a model with everything derived from it: jobs, cells, events, engines (rows cascade) and the
    * engine files and cell logs. Refused with CONFLICT while one of its cells is running.
    */

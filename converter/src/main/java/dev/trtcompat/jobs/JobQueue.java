@@ -58,7 +58,7 @@ public final class JobQueue {
         throw new UserFacingException(Kind.NOT_FOUND, "model_not_found",
             "No model with SHA-256 " + request.modelSha256() + " is stored; upload it first.");
       }
-      checkLimits(c, request.clientId());
+      checkLimits(c, request.clientId(), 1);
       long id = store.insertJob(c, request, sha256(request.requestJson()), now);
       for (JobRequest.CellRequest cell : request.cells()) {
         events.add(store.insertCell(c, id, cell, now));
@@ -70,13 +70,55 @@ public final class JobQueue {
     return requireJob(jobId);
   }
 
-  private void checkLimits(Connection c, String clientId) throws SQLException {
-    if (store.countUnfinishedJobs(c, null) >= limits.maxUnfinishedJobs()) {
+  /**
+   * Accepts several jobs together, all or none (the comparison's "measure every model"): their cells are inserted
+   * round-robin across the jobs, and since workers claim queued cells in id order, the jobs progress evenly
+   * instead of one after the other. Each job counts against the limits.
+   */
+  public List<Job> submitInterleaved(List<JobRequest> requests) {
+    if (requests.isEmpty()) {
+      return List.of();
+    }
+    Instant now = now();
+    List<CellEvent> events = new ArrayList<>();
+    List<Long> jobIds = store.db().inTransaction(c -> {
+      store.holdSubmissionGate(c);
+      for (JobRequest request : requests) {
+        if (!store.touchModel(c, request.modelSha256(), now)) {
+          throw new UserFacingException(Kind.NOT_FOUND, "model_not_found",
+              "No model with SHA-256 " + request.modelSha256() + " is stored; upload it first.");
+        }
+      }
+      for (String client : requests.stream().map(JobRequest::clientId).distinct().toList()) {
+        checkLimits(c, client, (int) requests.stream().filter(r -> r.clientId().equals(client)).count());
+      }
+      List<Long> ids = new ArrayList<>();
+      for (JobRequest request : requests) {
+        ids.add(store.insertJob(c, request, sha256(request.requestJson()), now));
+      }
+      int most = requests.stream().mapToInt(r -> r.cells().size()).max().orElse(0);
+      for (int i = 0; i < most; i++) {
+        for (int j = 0; j < requests.size(); j++) {
+          if (i < requests.get(j).cells().size()) {
+            events.add(store.insertCell(c, ids.get(j), requests.get(j).cells().get(i), now));
+          }
+        }
+      }
+      return ids;
+    });
+    publish(events);
+    wakeRunners();
+    return jobIds.stream().map(this::requireJob).toList();
+  }
+
+  /** Refuses {@code adding} more unfinished jobs when they would pass the service's or the client's limit. */
+  private void checkLimits(Connection c, String clientId, int adding) throws SQLException {
+    if (store.countUnfinishedJobs(c, null) + adding > limits.maxUnfinishedJobs()) {
       throw new UserFacingException(Kind.LIMIT_REACHED, "too_many_jobs",
           "The service already has " + limits.maxUnfinishedJobs()
               + " unfinished jobs; wait for some to finish, then submit again.");
     }
-    if (store.countUnfinishedJobs(c, clientId) >= limits.maxUnfinishedJobsPerClient()) {
+    if (store.countUnfinishedJobs(c, clientId) + adding > limits.maxUnfinishedJobsPerClient()) {
       throw new UserFacingException(Kind.LIMIT_REACHED, "too_many_jobs_for_client",
           "You already have " + limits.maxUnfinishedJobsPerClient()
               + " unfinished jobs; wait for one to finish or cancel one, then submit again.");
@@ -197,7 +239,7 @@ public final class JobQueue {
       store.holdSubmissionGate(c);
       Job job = store.job(c, jobId).orElseThrow();
       if (!job.unfinished()) {
-        checkLimits(c, job.clientId());
+        checkLimits(c, job.clientId(), 1);
       }
       for (Cell cell : cells) {
         Optional<CellEvent> moved = store.move(c, cell, JobStore.Guard.state(cell.state()), CellState.QUEUED,

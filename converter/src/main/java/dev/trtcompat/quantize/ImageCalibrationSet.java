@@ -2,7 +2,7 @@ package dev.trtcompat.quantize;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.reference.HostTensor;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;

@@ -5,7 +5,8 @@ import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
-import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.reference.HostTypes;
 import dev.trtcompat.reference.HostTensor;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,8 +45,8 @@ public record ModelInput(String name, ElementType type, long[] dims) {
       }
       int wire = v.getType().getTensorType().getElemType();
       ElementType type =
-          ElementType.fromOnnxValue(wire)
-              .orElseThrow(() -> unsupported("input '" + v.getName() + "' is " + ElementType.onnxName(wire)));
+          HostTypes.fromWire(wire)
+              .orElseThrow(() -> unsupported("input '" + v.getName() + "' is " + ElementType.nameOf(wire)));
       TensorShapeProto shape = v.getType().getTensorType().getShape();
       long[] dims = new long[shape.getDimCount()];
       for (int i = 0; i < dims.length; i++) {

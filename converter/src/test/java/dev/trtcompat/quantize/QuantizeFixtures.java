@@ -10,7 +10,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
-import dev.trtcompat.reference.ElementType;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.NpyFormat;
 import java.io.IOException;
@@ -41,7 +41,7 @@ final class QuantizeFixtures {
     }
     return ValueInfoProto.newBuilder().setName(name)
         .setType(TypeProto.newBuilder().setTensorType(
-            TypeProto.Tensor.newBuilder().setElemType(type.onnxValue()).setShape(shape)))
+            TypeProto.Tensor.newBuilder().setElemType(type.wire()).setShape(shape)))
         .build();
   }
 

@@ -32,11 +32,11 @@ abstract class MigrationsContract {
     DatabaseConfig config = backend.newDatabase(dataDir);
     try (Database db = Database.open(config)) {
       assertThat(tables(db)).contains("model", "job", "cell", "cell_event", "engine", "submission_gate");
-      assertThat(appliedVersions(db)).containsExactly("1");
+      assertThat(appliedVersions(db)).containsExactly("1", "2");
     }
     // Opening again (a restart) applies nothing new and keeps the data.
     try (Database db = Database.open(config)) {
-      assertThat(appliedVersions(db)).containsExactly("1");
+      assertThat(appliedVersions(db)).containsExactly("1", "2");
       int gateRows = db.read(c -> {
         try (ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM submission_gate")) {
           rs.next();
@@ -51,7 +51,8 @@ abstract class MigrationsContract {
   void foreignKeysCascadeFromModelToCellsAndEvents() {
     try (Database db = Database.open(backend.newDatabase(dataDir))) {
       db.inTransaction(c -> {
-        c.createStatement().execute("INSERT INTO model VALUES ('" + "a".repeat(64) + "', 'm.onnx', 1, 0, 0)");
+        c.createStatement().execute("INSERT INTO model (sha256, original_name, size_bytes, uploaded_at, last_used_at)"
+            + " VALUES ('" + "a".repeat(64) + "', 'm.onnx', 1, 0, 0)");
         c.createStatement().execute("INSERT INTO job (model_sha256, client_id, request_sha256, request_json,"
             + " created_at) VALUES ('" + "a".repeat(64) + "', 'c', 'r', '{}', 0)");
         c.createStatement().execute("INSERT INTO cell (job_id, kind, state, created_at, updated_at)"

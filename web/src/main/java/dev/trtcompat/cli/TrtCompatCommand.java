@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       ConvertCommand.class,
       QuantizeCommand.class,
       Fp16Command.class,
+      CompareCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
 

@@ -16,12 +16,14 @@ final class Assets {
       Map.of(
           "upload.js", "text/javascript; charset=utf-8",
           "model.js", "text/javascript; charset=utf-8",
+          "compare.js", "text/javascript; charset=utf-8",
           "style.css", "text/css; charset=utf-8");
 
   private final Map<String, byte[]> bodies;
 
   Assets() {
-    this.bodies = Map.of("upload.js", load("upload.js"), "model.js", load("model.js"), "style.css", load("style.css"));
+    this.bodies = Map.of("upload.js", load("upload.js"), "model.js", load("model.js"),
+        "compare.js", load("compare.js"), "style.css", load("style.css"));
   }
 
   void serve(Context ctx) {

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * {@code invalid_body} here, at the request boundary, not in {@link ErrorMapping}: a Jackson error anywhere else
  * (a damaged file of the store) is the server's fault, a 500.
  */
-final class JsonBodies {
+public final class JsonBodies {
 
   /** Installed with {@code config.jsonMapper(...)}; {@code ctx.bodyAsClass} reads with it. */
   static final JavalinJackson MAPPER = new JavalinJackson(strict(), false);
@@ -49,6 +49,20 @@ final class JsonBodies {
       throw e;
     }
     return value == null ? empty.get() : value;
+  }
+
+  /**
+   * Reads JSON text as {@code type} with the same strictness and errors as a request body: for routes that take
+   * a body apart first (e.g. the compare route's model list beside a job request).
+   */
+  public static <T> T read(String json, Class<T> type) {
+    try {
+      return MAPPER.getMapper().readValue(json, type);
+    } catch (UnrecognizedPropertyException u) {
+      throw unknownField(u);
+    } catch (JsonProcessingException j) {
+      throw invalidBody(j);
+    }
   }
 
   /** A JSON body with a field its type does not have: name the field and the ones it has. */

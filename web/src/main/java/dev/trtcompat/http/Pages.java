@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** The server-rendered pages: the shared layout, the upload page, the model page and the error page. */
-final class Pages {
+public final class Pages {
 
   private Pages() {}
 
   /** A whole document: head with our stylesheet, a header, then {@code body}. */
-  static String layout(String title, Consumer<Html> body) {
+  public static String layout(String title, Consumer<Html> body) {
     Html h = new Html();
     h.trusted("<!DOCTYPE html>");
     h.open("html", "lang", "en");
@@ -55,6 +55,9 @@ final class Pages {
       h.open("label").text("External-data files (optional) ");
       h.empty("input", "type", "file", "id", "external-input", "name", UploadReceiver.EXTERNAL_FIELD, "multiple", null);
       h.close("label");
+      h.open("label").text("Family label (optional, e.g. backbone=mobilenet_v3) ");
+      h.empty("input", "type", "text", "id", "label-input", "name", "label", "maxlength", "200");
+      h.close("label");
       h.open("p", "class", "hint")
           .text("Up to " + ByteSize.human(maxUploadBytes) + " in all. Weights stay on this server; nothing is sent elsewhere.")
           .close("p");
@@ -88,11 +91,15 @@ final class Pages {
       h.close("section");
       return;
     }
+    // Ticked rows open the comparison (GET /compare?models=a&models=b...): a plain form, works without script.
+    h.open("form", "id", "compare-select", "method", "get", "action", "/compare");
     h.open("table", "class", "data");
-    h.open("thead").open("tr").element("th", "File").element("th", "Size").element("th", "Uploaded").element("th", "Id").close("tr").close("thead");
+    h.open("thead").open("tr").element("th", "Compare").element("th", "File").element("th", "Size").element("th", "Uploaded").element("th", "Id").close("tr").close("thead");
     h.open("tbody");
     for (ModelEntry e : recent) {
       h.open("tr");
+      h.open("td").empty("input", "type", "checkbox", "class", "compare-pick", "name", "models", "value", e.id(),
+          "aria-label", "compare " + e.fileName()).close("td");
       h.open("td").open("a", "href", "/models/" + e.id()).text(e.fileName()).close("a").close("td");
       h.element("td", ByteSize.human(e.bytes()), "class", "num");
       h.open("td").element("time", e.uploadedAt(), "datetime", e.uploadedAt()).close("td");
@@ -100,6 +107,8 @@ final class Pages {
       h.close("tr");
     }
     h.close("tbody").close("table");
+    h.element("button", "Compare selected (2 to 20)", "type", "submit", "id", "compare-button");
+    h.close("form");
     h.close("section");
   }
 

@@ -50,7 +50,7 @@ final class UploadReceiver {
   }
 
   /** Text fields the upload may carry besides files: the job to start once the model is stored. */
-  static final Set<String> JOB_FIELDS = Set.of("trt", "precision", "reference", "shapes", "timeout");
+  static final Set<String> JOB_FIELDS = Set.of("trt", "precision", "reference", "shapes", "timeout", "label");
   private static final int MAX_FIELD_CHARS = 2000;
   private static final int MAX_FIELDS = 256;
 

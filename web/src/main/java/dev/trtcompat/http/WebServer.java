@@ -5,6 +5,8 @@ import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.ReleaseResult;
 import dev.trtcompat.check.Severity;
 import dev.trtcompat.check.Verdict;
+import dev.trtcompat.compare.CompareRoutes;
+import dev.trtcompat.compare.ModelLabels;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.matrix.MatrixApi;
 import dev.trtcompat.models.ModelStore;
@@ -49,7 +51,11 @@ public final class WebServer implements AutoCloseable {
   private final JobService jobService;
   private final JobEventStream events;
 
-  private WebServer(Javalin app, List<Route> routes, ReferenceRuns references, JobService jobService, JobEventStream events) {
+  private final CompareRoutes compare;
+
+  private WebServer(Javalin app, List<Route> routes, ReferenceRuns references, JobService jobService,
+      JobEventStream events, CompareRoutes compare) {
+    this.compare = compare;
     this.app = app;
     this.routes = routes;
     this.references = references;
@@ -85,18 +91,20 @@ public final class WebServer implements AutoCloseable {
       throw e;
     }
     LogExplainApi logs = new LogExplainApi(store);
-    RenderCache renders = new RenderCache(id -> {
+    java.util.function.Function<String, String> modelTokens = id -> {
       try {
         return jobService.events().version(id) + "|" + references.token(id);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-    });
+    };
+    RenderCache renders = new RenderCache(modelTokens);
     JobApi jobs = new JobApi(jobService, store, Access::clientId, id -> {
       compatibility.forget(id);
       references.forget(id);
       renders.forget(id);
     });
+    ModelLabels labels = new ModelLabels(store, jobService, renders::forget);
     CompatibilitySections compatibilitySections = new CompatibilitySections(compatibility, references,
         TensorRtImageCatalog.builtIn(), jobService::latestJob);
     // The answer first (verdict, matrix, the form to measure more), then the model's facts, then its graph.
@@ -115,9 +123,15 @@ public final class WebServer implements AutoCloseable {
       h.close("form");
     }));
     page.addAll(sections);
+    page.add(ModelPageSection.of("label", "Label", labels::render));
     page.add(compatibilitySections.graph());
     MatrixApi matrix = compatibilitySections.matrix();
-    ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, jobs::startFromUpload);
+    CompareRoutes compare = new CompareRoutes(store, matrix, jobService::latestJob, labels::label, modelTokens,
+        jobService, Access::clientId, TensorRtImageCatalog.builtIn());
+    ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, (ctx, received) -> {
+      labels.setFromUpload(received.stored().model(), received.values("label"));
+      return jobs.startFromUpload(ctx, received);
+    });
     Assets assets = new Assets();
     byte[] openApi = openApi();
     Access access = new Access(config.apiTokens(), Clock.systemUTC());
@@ -175,11 +189,14 @@ public final class WebServer implements AutoCloseable {
         r.post("/models/{id}/delete", jobs::deleteModelForm);
         r.post("/cells/{id}/cancel", ctx -> jobs.cellForm(ctx, true));
         r.post("/cells/{id}/retry", ctx -> jobs.cellForm(ctx, false));
+        compare.register(r, API);
+        labels.register(r, API);
       });
     });
     try {
       app.start(config.host(), config.port());
     } catch (RuntimeException e) {
+      compare.close();
       events.close();
       jobService.close();
       references.close();
@@ -191,7 +208,7 @@ public final class WebServer implements AutoCloseable {
     if (config.apiTokens().enabled()) {
       LOG.info("API tokens required; clients: {}", config.apiTokens().clientNames());
     }
-    return new WebServer(app, List.copyOf(routes), references, jobService, events);
+    return new WebServer(app, List.copyOf(routes), references, jobService, events, compare);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
@@ -241,6 +258,7 @@ public final class WebServer implements AutoCloseable {
     LOG.info("stopping: finishing requests in flight");
     // Event streams never finish by themselves: end them first so the stop does not wait for them.
     events.close();
+    compare.close();
     app.stop();
     // Running cells are re-queued (a graceful stop loses nothing), then Docker and the database close.
     jobService.close();

@@ -109,6 +109,25 @@ public final class JobService implements AutoCloseable {
    * created skipped unless forced) plus the reference cell when asked. Committed before this returns.
    */
   public Job submit(String modelId, String fileName, long bytes, JobSpec spec, String clientId) {
+    return queue.submit(request(modelId, fileName, bytes, spec, clientId));
+  }
+
+  /** A stored model named for a job: id, the uploader's file name, bytes. */
+  public record Submission(String modelId, String fileName, long bytes) {}
+
+  /**
+   * One job per model with the same spec, accepted together (all or none), their cells queued round-robin across
+   * the models so that every model's cells progress evenly ({@link JobQueue#submitInterleaved}).
+   */
+  public List<Job> submitInterleaved(List<Submission> models, JobSpec spec, String clientId) {
+    List<JobRequest> requests = new ArrayList<>();
+    for (Submission m : models) {
+      requests.add(request(m.modelId(), m.fileName(), m.bytes(), spec, clientId));
+    }
+    return queue.submitInterleaved(requests);
+  }
+
+  private JobRequest request(String modelId, String fileName, long bytes, JobSpec spec, String clientId) {
     registerModel(modelId, fileName, bytes);
     Map<String, String> ruledOut = spec.versions().isEmpty() ? Map.of() : staticCheck.incompatibilities(modelId);
     List<CellRequest> cells = new ArrayList<>();
@@ -120,7 +139,7 @@ public final class JobService implements AutoCloseable {
         cells.add(new CellRequest(CellSpec.conversion(v, p), ruledOut.get(v), spec.force()));
       }
     }
-    return queue.submit(new JobRequest(modelId, clientId, spec.toJson(), cells));
+    return new JobRequest(modelId, clientId, spec.toJson(), cells);
   }
 
   public JobQueue queue() {

@@ -70,7 +70,7 @@
     form.querySelectorAll("input[name=trt]:checked, input[name=precision]:checked").forEach(function (box) {
       data.append(box.name, box.value);
     });
-    form.querySelectorAll("input[name=shapes], input[name=timeout]").forEach(function (field) {
+    form.querySelectorAll("input[name=shapes], input[name=timeout], input[name=label]").forEach(function (field) {
       if (field.value.trim() !== "") {
         data.append(field.name, field.value.trim());
       }
