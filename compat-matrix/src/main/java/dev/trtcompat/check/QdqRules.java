@@ -108,7 +108,9 @@ final class QdqRules {
     }
     Optional<ReleaseFact> mustBeZero = facts.find(release, Kind.ZERO_POINT_ALL_ZERO, s.op());
     if (mustBeZero.isPresent()) {
-      if (!parseAlreadySays(s, "zero")) {
+      if (parseAlreadySays(s, "zero")) {
+        out.cite(mustBeZero.get()); // the parse findings already carry this error; cite the importer, do not repeat it
+      } else {
         out.node(s, Severity.ERROR, "qdq.zero_point_nonzero",
             s.op() + " zero point '" + s.node().getInput(2) + "' is not all zeros; TensorRT " + release
                 + " supports symmetric quantization only",
