@@ -27,6 +27,10 @@ public final class GpuFilter {
     return new GpuFilter(PrecisionFacts.bundled());
   }
 
+  public PrecisionFacts facts() {
+    return facts;
+  }
+
   /** Reads {@code sm_89}, {@code 8.9} or a GPU name; IllegalArgumentException naming the accepted forms. */
   public Gpu resolve(String text) {
     return facts.gpus().resolve(text);
