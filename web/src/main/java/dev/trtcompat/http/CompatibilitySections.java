@@ -43,13 +43,15 @@ final class CompatibilitySections {
 
   List<ModelPageSection> sections() {
     return List.of(
-        ModelPageSection.of(COMPATIBILITY, "TensorRT compatibility", this::compatibility),
+        ModelPageSection.withQuery(COMPATIBILITY, "TensorRT compatibility", this::compatibility),
         ModelPageSection.of(GRAPH, "Graph", this::graph));
   }
 
 
-  private void compatibility(Html h, StoredModel m) {
-    matrix.renderSection(h, m.id());
+  /** The matrix, filtered for the GPU the page was asked for ({@code ?gpu=sm_89}), if any. */
+  private void compatibility(Html h, StoredModel m, java.util.Map<String, List<String>> query) {
+    List<String> gpu = query.getOrDefault("gpu", List.of());
+    matrix.renderSection(h, m.id(), gpu.isEmpty() ? null : gpu.get(0));
   }
 
   private void graph(Html h, StoredModel m) {
