@@ -106,7 +106,7 @@ final class PrecisionCheck {
           ? " and " + (nodes.size() - NAMED_NODES) + " more" : "");
       String from = r.typesFromCode() ? "importer" : "operator table";
       col.node(nodes.get(0), Severity.WARNING, "precision." + shortName.toLowerCase(java.util.Locale.ROOT) + "_fallback",
-          e.getKey() + " runs in " + wider + " in a " + shortName + " build: TensorRT " + rel.release() + "'s " + from
+          e.getKey() + " runs in " + wider + " in an " + shortName + " build: TensorRT " + rel.release() + "'s " + from
               + " lists " + String.join(", ", r.types()) + " for " + e.getKey() + " (" + nodes.size() + " node"
               + (nodes.size() == 1 ? "" : "s") + ": " + which + ")",
           "expect " + e.getKey() + " at " + wider + " speed; check the layer precisions with trtexec --exportLayerInfo",

@@ -105,7 +105,7 @@ class PrecisionCheckTest {
         new PrecisionCheck(PrecisionFacts.bundled()).check(rel, ix, QdqIndex.of(ix), parse);
     assertThat(cols.get("fp16").findings()).filteredOn(f -> f.rule().equals("precision.fp16_fallback"))
         .singleElement().satisfies(f -> {
-          assertThat(f.message()).contains("Relu runs in FP32 in a FP16 build").contains("relu");
+          assertThat(f.message()).contains("Relu runs in FP32 in an FP16 build").contains("relu");
           assertThat(f.nodeIndex()).isZero();
         });
     assertThat(cols.get("fp16").verdict()).isEqualTo(Verdict.COMPATIBLE_WITH_WARNINGS);

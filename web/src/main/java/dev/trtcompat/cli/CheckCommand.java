@@ -147,7 +147,7 @@ final class CheckCommand implements Callable<Integer> {
       List<Finding> parse = rr.verdict().accepts() && !verbose ? List.of()
           : rr.findings().stream().filter(f -> verbose || f.severity() != Severity.INFO).toList();
       List<String> columns = rr.precisions().entrySet().stream()
-          .filter(e -> verbose || !e.getValue().verdict().accepts())
+          .filter(e -> verbose || (!e.getValue().verdict().accepts() && e.getValue().verdict() != rr.verdict()))
           .filter(e -> e.getValue().findings().stream().anyMatch(f -> !f.rule().equals("int8.placeholder_scales")))
           .map(Map.Entry::getKey).toList();
       if (parse.isEmpty() && columns.isEmpty()) {
