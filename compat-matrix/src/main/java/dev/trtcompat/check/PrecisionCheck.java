@@ -46,6 +46,7 @@ final class PrecisionCheck {
       new QdqRules(q, release, ix, qdq, parse.findings(), common).check();
     }
     boolean explicit = qdq.present() && !q.holds(release, Kind.QDQ_AS_SCALE_LAYER);
+    Fallbacks fallbacks = fallbacks(rel, ix, !explicit);
     Map<String, PrecisionResult> out = new LinkedHashMap<>();
     for (Precision p : Precision.COLUMNS) {
       PrecisionFindings col = new PrecisionFindings(q);
@@ -58,7 +59,7 @@ final class PrecisionCheck {
         col.cite(offered);
       }
       if (p == Precision.FP16) {
-        fallbacks(rel, ix, col, "FLOAT16", "FP16", "FP32");
+        report(rel, col, fallbacks.fp16, "FP16", "FP32");
       } else if (p == Precision.INT8) {
         if (!explicit) {
           ReleaseFact f = q.find(release, Kind.EXPLICIT_QUANTIZATION, null).orElse(null);
@@ -67,7 +68,7 @@ final class PrecisionCheck {
                   + " (trtexec --int8 sets dummy dynamic ranges)",
               "for meaningful INT8 accuracy, quantize the model (Q/DQ nodes, e.g. with TensorRT Model Optimizer) "
                   + "or build with a calibration cache (--calib)", f);
-          fallbacks(rel, ix, col, "INT8", "INT8", "FP16/FP32");
+          report(rel, col, fallbacks.int8, "INT8", "FP16/FP32");
         }
       }
       out.put(p.wireName(), PrecisionResult.of(parse.verdict(), col.list, assumes(p, qdq),
@@ -76,31 +77,49 @@ final class PrecisionCheck {
     return out;
   }
 
-  /**
-   * One warning per operator whose table row lists FLOAT but not the build type: its nodes run wider. Nothing
-   * when the release's tables have no type lists (before 8.0).
-   */
-  private void fallbacks(ReleaseRules rel, ModelIndex ix, PrecisionFindings col, String type, String shortName,
-      String wider) {
-    Map<String, List<NodeSite>> byOp = new LinkedHashMap<>();
-    Map<String, OperatorRule> rules = new LinkedHashMap<>();
-    for (NodeSite s : ix.sites) {
-      if (!s.defaultDomain()) {
+  /** Nodes per operator whose type list has FLOAT but not FLOAT16 (fp16) or not INT8 (int8), in model order. */
+  private record Fallbacks(Map<String, List<NodeSite>> fp16, Map<String, List<NodeSite>> int8) {}
+
+  /** One pass over the nodes for both columns; nothing when the release's tables have no type lists (before 8.0). */
+  private static Fallbacks fallbacks(ReleaseRules rel, ModelIndex ix, boolean int8) {
+    Map<String, List<NodeSite>> fp16 = new LinkedHashMap<>();
+    Map<String, List<NodeSite>> i8 = new LinkedHashMap<>();
+    // Decide per operator the model uses (a few dozen), then walk the nodes only for the operators that fall back.
+    Map<String, Integer> flagged = new java.util.HashMap<>();
+    for (String op : ix.opCounts.keySet()) {
+      OperatorRule r = rel.operator(op).orElse(null);
+      if (r == null || r.types() == null || !r.types().contains("FLOAT")) {
         continue;
       }
-      OperatorRule r = rel.operator(s.op()).orElse(null);
-      if (r == null || r.types() == null || !r.types().contains("FLOAT") || r.types().contains(type)) {
-        continue;
+      int flags = (r.types().contains("FLOAT16") ? 0 : 1) | (int8 && !r.types().contains("INT8") ? 2 : 0);
+      if (flags != 0) {
+        flagged.put(op, flags);
       }
-      if (!computesOnFloats(ix, s)) {
-        continue;
-      }
-      byOp.computeIfAbsent(s.op(), k -> new ArrayList<>()).add(s);
-      rules.put(s.op(), r);
     }
+    if (flagged.isEmpty()) {
+      return new Fallbacks(fp16, i8);
+    }
+    for (NodeSite s : ix.sites) {
+      Integer flags = flagged.get(s.op());
+      if (flags == null || !s.defaultDomain() || !computesOnFloats(ix, s)) {
+        continue;
+      }
+      if ((flags & 1) != 0) {
+        fp16.computeIfAbsent(s.op(), k -> new ArrayList<>()).add(s);
+      }
+      if ((flags & 2) != 0) {
+        i8.computeIfAbsent(s.op(), k -> new ArrayList<>()).add(s);
+      }
+    }
+    return new Fallbacks(fp16, i8);
+  }
+
+  /** One warning per operator: its nodes run in a wider type than the build asks for. */
+  private void report(ReleaseRules rel, PrecisionFindings col, Map<String, List<NodeSite>> byOp, String shortName,
+      String wider) {
     for (Map.Entry<String, List<NodeSite>> e : byOp.entrySet()) {
       List<NodeSite> nodes = e.getValue();
-      OperatorRule r = rules.get(e.getKey());
+      OperatorRule r = rel.operator(e.getKey()).orElseThrow();
       List<String> names = nodes.stream().limit(NAMED_NODES).map(NodeSite::name).toList();
       String which = String.join(", ", names) + (nodes.size() > NAMED_NODES
           ? " and " + (nodes.size() - NAMED_NODES) + " more" : "");

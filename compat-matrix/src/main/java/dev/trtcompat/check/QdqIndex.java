@@ -32,6 +32,9 @@ final class QdqIndex {
 
   static QdqIndex of(ModelIndex ix) {
     QdqIndex q = new QdqIndex();
+    if (!ix.opCounts.containsKey("QuantizeLinear") && !ix.opCounts.containsKey("DequantizeLinear")) {
+      return q; // most models: nothing to index, and the check stays as fast as before
+    }
     for (NodeSite s : ix.sites) {
       for (String in : s.node().getInputList()) {
         if (!in.isEmpty()) {
