@@ -5,10 +5,24 @@ final class Releases {
 
   private Releases() {}
 
+  /** Release names seen so far to a sortable number; the checker compares the same few names many times. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Integer> KEYS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   static int compare(String a, String b) {
-    int[] x = parts(a);
-    int[] y = parts(b);
-    return x[0] != y[0] ? Integer.compare(x[0], y[0]) : Integer.compare(x[1], y[1]);
+    return Integer.compare(key(a), key(b));
+  }
+
+  private static int key(String release) {
+    Integer k = KEYS.get(release);
+    if (k == null) {
+      int[] p = parts(release);
+      k = p[0] * 1000 + p[1];
+      if (KEYS.size() < 1000) {
+        KEYS.put(release, k);
+      }
+    }
+    return k;
   }
 
   /** {@code from <= release < until}; a null {@code until} means no end. */
