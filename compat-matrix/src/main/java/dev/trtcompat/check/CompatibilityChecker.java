@@ -3,6 +3,8 @@ package dev.trtcompat.check;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.OnnxModel;
+import dev.trtcompat.precision.Gpu;
+import dev.trtcompat.precision.PrecisionFacts;
 import dev.trtcompat.rules.KnowledgeBase;
 import dev.trtcompat.rules.ReleaseRules;
 import java.util.ArrayList;
@@ -15,9 +17,17 @@ import java.util.List;
 public final class CompatibilityChecker {
 
   private final KnowledgeBase kb;
+  private final PrecisionCheck precisions;
+  private final GpuFilter gpuFilter;
 
   public CompatibilityChecker(KnowledgeBase kb) {
+    this(kb, PrecisionFacts.bundled());
+  }
+
+  public CompatibilityChecker(KnowledgeBase kb, PrecisionFacts precisionFacts) {
     this.kb = kb;
+    this.precisions = new PrecisionCheck(precisionFacts);
+    this.gpuFilter = new GpuFilter(precisionFacts);
   }
 
   /** A checker over the knowledge base bundled in the jar. */
@@ -43,12 +53,29 @@ public final class CompatibilityChecker {
   public CompatibilityReport check(OnnxModel model, List<String> releases) {
     List<ReleaseRules> selected = select(releases);
     ModelIndex ix = ModelIndex.of(model);
+    QdqIndex qdq = QdqIndex.of(ix);
     List<ReleaseResult> results = new ArrayList<>(selected.size());
     for (ReleaseRules rel : selected) {
-      results.add(checkRelease(ix, rel));
+      ReleaseResult parse = checkRelease(ix, rel);
+      results.add(parse.withPrecisions(precisions.check(rel, ix, qdq, parse)));
     }
     OpsetAdvice advice = new AdviceWriter(kb).advise(model, selected, results);
-    return new CompatibilityReport(ModelSummary.of(model), List.copyOf(results), advice);
+    return new CompatibilityReport(ModelSummary.of(model), List.copyOf(results), advice,
+        new Quantization(qdq.nodes.size(), List.copyOf(qdq.types)), null);
+  }
+
+  /**
+   * Checks the given releases for one GPU: releases that do not support it and precisions it cannot build fail
+   * (see {@link GpuFilter}); a null GPU is the same as {@link #check(OnnxModel, List)}.
+   */
+  public CompatibilityReport check(OnnxModel model, List<String> releases, Gpu gpu) {
+    CompatibilityReport r = check(model, releases);
+    return gpu == null ? r : gpuFilter.apply(r, gpu);
+  }
+
+  /** The GPU filter over the same precision facts, for reports checked earlier. */
+  public GpuFilter gpuFilter() {
+    return gpuFilter;
   }
 
   private List<ReleaseRules> select(List<String> releases) {

@@ -3,16 +3,21 @@ package dev.trtcompat.cli;
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.CompatibilityReport;
 import dev.trtcompat.check.Finding;
+import dev.trtcompat.check.GpuSupport;
+import dev.trtcompat.check.PrecisionResult;
 import dev.trtcompat.check.ReleaseResult;
 import dev.trtcompat.check.Severity;
 import dev.trtcompat.check.Verdict;
+import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.OnnxModelReader;
+import dev.trtcompat.precision.Gpu;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,7 +29,8 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: 0 at least one requested release is expected to accept the model (compatible or compatible
  * with warnings); 1 every requested release is incompatible; 6 no requested release accepts it and at least one
- * verdict is unknown (a fact the knowledge base lacks); 2 bad input (unreadable model, unknown release).
+ * verdict is unknown (a fact the knowledge base lacks); 2 bad input (unreadable model, unknown release or GPU).
+ * With {@code --gpu} a release counts as accepting when one of its precision columns does for that GPU.
  */
 @Command(
     name = "check",
@@ -33,7 +39,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Exit codes: 0 accepted by at least one requested release; 1 incompatible with every requested release;",
-      "6 none accepts and at least one verdict is unknown; 2 unreadable model or unknown release."
+      "6 none accepts and at least one verdict is unknown; 2 unreadable model, unknown release or unknown GPU."
     })
 final class CheckCommand implements Callable<Integer> {
 
@@ -50,7 +56,13 @@ final class CheckCommand implements Callable<Integer> {
       description = "TensorRT release(s) to check, e.g. --trt 8.6 --trt 10.0 (default: every release known).")
   List<String> releases = new ArrayList<>();
 
-  @Option(names = "--json", description = "Print {model, results, opsetAdvice} as JSON.")
+  @Option(names = "--gpu", paramLabel = "GPU",
+      description = "Check for one GPU: a compute capability (sm_89, 8.9) or a name (L4, A100, \"RTX 4090\"). "
+          + "Releases not documented for it and precisions it cannot build fail; without it, each precision "
+          + "column says which GPUs it assumes.")
+  String gpu;
+
+  @Option(names = "--json", description = "Print {model, results, opsetAdvice, quantization, gpu} as JSON.")
   boolean json;
 
   @Option(names = {"-v", "--verbose"}, description = "Also list info findings and findings of accepting releases.")
@@ -60,7 +72,16 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CompatibilityReport report = CompatibilityChecker.bundled().check(OnnxModelReader.read(model), releases);
+    CompatibilityChecker checker = CompatibilityChecker.bundled();
+    Gpu chosen = null;
+    if (gpu != null) {
+      try {
+        chosen = checker.gpuFilter().resolve(gpu);
+      } catch (IllegalArgumentException e) {
+        throw new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "unknown_gpu", e.getMessage());
+      }
+    }
+    CompatibilityReport report = checker.check(OnnxModelReader.read(model), releases, chosen);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.pretty().writeValueAsString(report));
@@ -72,11 +93,32 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   static int exitCode(CompatibilityReport report) {
-    List<ReleaseResult> rs = report.results();
-    if (rs.stream().anyMatch(r -> r.verdict().accepts())) {
+    List<Verdict> vs = report.results().stream().map(r -> report.gpu() == null ? r.verdict() : bestColumn(r)).toList();
+    if (vs.stream().anyMatch(Verdict::accepts)) {
       return EXIT_ACCEPTED;
     }
-    return rs.stream().allMatch(r -> r.verdict() == Verdict.INCOMPATIBLE) ? EXIT_INCOMPATIBLE : EXIT_UNDECIDED;
+    return vs.stream().allMatch(v -> v == Verdict.INCOMPATIBLE) ? EXIT_INCOMPATIBLE : EXIT_UNDECIDED;
+  }
+
+  /** The most favourable precision column of a release (for one GPU). */
+  private static Verdict bestColumn(ReleaseResult r) {
+    List<Verdict> order = List.of(Verdict.COMPATIBLE, Verdict.COMPATIBLE_WITH_WARNINGS, Verdict.UNKNOWN,
+        Verdict.INCOMPATIBLE);
+    return r.precisions().values().stream().map(PrecisionResult::verdict).min(java.util.Comparator.comparing(order::indexOf))
+        .orElse(r.verdict());
+  }
+
+  /** A precision cell of the table: ok, warn, FAIL or ? (unknown). */
+  static String cell(PrecisionResult p) {
+    if (p == null) {
+      return "-";
+    }
+    return switch (p.verdict()) {
+      case COMPATIBLE -> "ok";
+      case COMPATIBLE_WITH_WARNINGS -> "warn";
+      case INCOMPATIBLE -> "FAIL";
+      case UNKNOWN -> "?";
+    };
   }
 
   static void print(PrintWriter out, Path model, CompatibilityReport r, boolean verbose) {
@@ -84,35 +126,45 @@ final class CheckCommand implements Callable<Integer> {
     out.printf("%s: producer %s %s, opset %d, IR %d, %d nodes%n%n", model.getFileName(),
         m.producerName().isEmpty() ? "-" : m.producerName(), m.producerVersion(), r.opsetAdvice().modelOpset(),
         m.irVersion(), m.nodeCount());
-    out.printf("%-9s %-25s %-14s %6s %8s  %s%n", "TensorRT", "verdict", "rules", "errors", "warnings",
-        "first problem");
+    if (r.gpu() != null) {
+      out.printf("GPU: %s, compute capability %s%s%n%n", r.gpu().name(), r.gpu().computeCapability(),
+          r.gpu().family() == null ? " (its precisions are not in the knowledge base)" : " (" + r.gpu().family() + ")");
+    }
+    out.printf("%-9s %-25s %-14s %6s %8s  %-5s %-5s %-5s  %s%n", "TensorRT", "verdict", "rules", "errors", "warnings",
+        "FP32", "FP16", "INT8", "first problem");
     for (ReleaseResult rr : r.results()) {
-      out.printf("%-9s %-25s %-14s %6d %8d  %s%n", rr.tensorrt(), rr.verdict().json(), basis(rr), rr.errors(),
-          rr.warnings(), firstProblem(rr));
+      Map<String, PrecisionResult> p = rr.precisions();
+      String problem = rr.gpu() != null && rr.gpu().status() == GpuSupport.Status.UNSUPPORTED
+          ? "not for " + r.gpu().sm() + ": " + shorten(rr.gpu().reason()) : firstProblem(rr);
+      out.printf("%-9s %-25s %-14s %6d %8d  %-5s %-5s %-5s  %s%n", rr.tensorrt(), rr.verdict().json(), basis(rr),
+          rr.errors(), rr.warnings(), cell(p.get("fp32")), cell(p.get("fp16")), cell(p.get("int8")), problem);
     }
     if (r.results().stream().anyMatch(ReleaseResult::derived)) {
       out.println("derived: the release's own operator table and importer code were not read here; its rules are the"
           + " named earlier release's plus its parser changelog, so its verdict is less certain.");
     }
     out.println();
+    out.println("verdict: the ONNX parser's; FP32/FP16/INT8: building in that precision (ok, warn, FAIL, ? unknown)");
+    precisionNotes(out, r);
     r.opsetAdvice().advice().forEach(a -> out.println("advice: " + a));
     for (ReleaseResult rr : r.results()) {
-      if (rr.verdict().accepts() && !verbose) {
-        continue;
-      }
-      List<Finding> shown = rr.findings().stream().filter(f -> verbose || f.severity() != Severity.INFO).toList();
-      if (shown.isEmpty()) {
+      List<Finding> parse = rr.verdict().accepts() && !verbose ? List.of()
+          : rr.findings().stream().filter(f -> verbose || f.severity() != Severity.INFO).toList();
+      List<String> columns = rr.precisions().entrySet().stream()
+          .filter(e -> verbose || (!e.getValue().verdict().accepts() && e.getValue().verdict() != rr.verdict()))
+          .filter(e -> e.getValue().findings().stream().anyMatch(f -> !f.rule().equals("int8.placeholder_scales")))
+          .map(Map.Entry::getKey).toList();
+      if (parse.isEmpty() && columns.isEmpty()) {
         continue;
       }
       out.printf("%nTensorRT %s (%s%s)%n", rr.tensorrt(), rr.verdict().json(),
           rr.derived() ? ", derived from " + rr.derivedFrom() + " + changelog" : "");
-      for (Finding f : shown.subList(0, Math.min(FINDINGS_SHOWN, shown.size()))) {
-        String where = f.node() == null ? "model" : "node " + f.nodeIndex() + " " + f.path() + " (" + f.op() + ")";
-        out.printf("  %-7s %s [%s]%n          %s%n          fix: %s%n", f.severity().json(), where, f.rule(),
-            f.message(), f.fix());
-      }
-      if (shown.size() > FINDINGS_SHOWN) {
-        out.printf("  ... %d more (use --json)%n", shown.size() - FINDINGS_SHOWN);
+      list(out, parse);
+      for (String c : columns) {
+        PrecisionResult col = rr.precisions().get(c);
+        out.printf("  %s build (%s):%n", c.toUpperCase(java.util.Locale.ROOT), col.verdict().json());
+        list(out, col.findings().stream().filter(f -> !f.rule().equals("int8.placeholder_scales"))
+            .filter(f -> verbose || f.severity() != Severity.INFO).toList());
       }
     }
   }
@@ -121,6 +173,42 @@ final class CheckCommand implements Callable<Integer> {
   static String basis(ReleaseResult rr) {
     return rr.derived() ? "derived<-" + rr.derivedFrom() : "source";
   }
+
+  private static void list(PrintWriter out, List<Finding> shown) {
+    for (Finding f : shown.subList(0, Math.min(FINDINGS_SHOWN, shown.size()))) {
+      String where = f.node() == null ? "model" : "node " + f.nodeIndex() + " " + f.path() + " (" + f.op() + ")";
+      out.printf("  %-7s %s [%s]%n          %s%n          fix: %s%n", f.severity().json(), where, f.rule(),
+          f.message(), f.fix());
+    }
+    if (shown.size() > FINDINGS_SHOWN) {
+      out.printf("  ... %d more (use --json)%n", shown.size() - FINDINGS_SHOWN);
+    }
+  }
+
+  /** Once per report: which GPUs the columns assume, and the INT8 placeholder caveat. */
+  private static void precisionNotes(PrintWriter out, CompatibilityReport r) {
+    if (r.results().isEmpty()) {
+      return;
+    }
+    ReleaseResult last = r.results().get(r.results().size() - 1);
+    if (r.gpu() == null) {
+      for (String p : List.of("fp16", "int8")) {
+        PrecisionResult col = last.precisions().get(p);
+        if (col != null) {
+          out.println(p.toUpperCase(java.util.Locale.ROOT) + " assumes " + col.assumes() + " (--gpu sm_89, --gpu L4)");
+        }
+      }
+    } else {
+      r.results().stream().filter(rr -> rr.gpu() != null && rr.gpu().status() != GpuSupport.Status.SUPPORTED)
+          .forEach(rr -> out.println("TensorRT " + rr.tensorrt() + ": " + rr.gpu().reason()));
+    }
+    r.results().stream().flatMap(rr -> rr.precisions().getOrDefault("int8", EMPTY).findings().stream())
+        .filter(f -> f.rule().equals("int8.placeholder_scales")).findFirst()
+        .ifPresent(f -> out.println("INT8: " + f.message()));
+    out.println();
+  }
+
+  private static final PrecisionResult EMPTY = new PrecisionResult(Verdict.UNKNOWN, 0, 0, List.of(), "", List.of());
 
   private static String firstProblem(ReleaseResult rr) {
     return rr.findings().stream()

@@ -161,8 +161,7 @@ final class CompareAssembly {
     if (mc == null) {
       return new Cell(key, release, precision, row == null ? "unknown" : row.verdict(), null, null, null, false, false);
     }
-    boolean placeholder = "int8".equals(precision)
-        && mc.predicted().notes().stream().anyMatch(n -> n.contains("placeholder"));
+    boolean placeholder = "int8".equals(precision) && mc.predicted().placeholderScales();
     JsonNode acc = mc.measured() == null ? null : accuracy.get(mc.measured().cellId());
     return new Cell(key, release, precision, mc.predicted().verdict(), mc.measured(), maxAbsError(acc),
         mc.measured() == null ? null : mc.measured().accuracyPassed(), placeholder, false);

@@ -49,7 +49,7 @@ final class CompatibilitySections {
   }
 
   ModelPageSection compatibility() {
-    return ModelPageSection.of(COMPATIBILITY, "TensorRT compatibility", this::compatibility);
+    return ModelPageSection.withQuery(COMPATIBILITY, "TensorRT compatibility", this::compatibility);
   }
 
   ModelPageSection graph() {
@@ -61,8 +61,10 @@ final class CompatibilitySections {
   }
 
 
-  private void compatibility(Html h, StoredModel m) {
-    matrix.renderSection(h, m.id());
+  /** The matrix, filtered for the GPU the page was asked for ({@code ?gpu=sm_89}), if any. */
+  private void compatibility(Html h, StoredModel m, java.util.Map<String, List<String>> query) {
+    List<String> gpu = query.getOrDefault("gpu", List.of());
+    matrix.renderSection(h, m.id(), gpu.isEmpty() ? null : gpu.get(0));
   }
 
   private void graph(Html h, StoredModel m) {

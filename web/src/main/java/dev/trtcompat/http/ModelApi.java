@@ -104,7 +104,7 @@ final class ModelApi {
   }
 
   void page(Context ctx) throws IOException {
-    Responses.html(ctx, 200, Pages.model(find(ctx.pathParam("id")), sections));
+    Responses.html(ctx, 200, Pages.model(find(ctx.pathParam("id")), sections, ctx.queryParamMap()));
   }
 
   void uploadPage(Context ctx) throws IOException {

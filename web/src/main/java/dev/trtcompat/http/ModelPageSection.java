@@ -17,6 +17,41 @@ public interface ModelPageSection {
   /** Writes the section's content (the page writes the {@code <section>} and heading around it). */
   void render(Html html, StoredModel model);
 
+  /** Writes the content for a page request with query parameters; sections that take none ignore them. */
+  default void render(Html html, StoredModel model, java.util.Map<String, java.util.List<String>> query) {
+    render(html, model);
+  }
+
+  /** Writes one section's content, given the page's query parameters. */
+  interface QueryBody {
+    void render(Html html, StoredModel model, java.util.Map<String, java.util.List<String>> query);
+  }
+
+  /** A section whose content depends on the page's query parameters. */
+  static ModelPageSection withQuery(String id, String title, QueryBody body) {
+    return new ModelPageSection() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public String title() {
+        return title;
+      }
+
+      @Override
+      public void render(Html html, StoredModel model) {
+        body.render(html, model, java.util.Map.of());
+      }
+
+      @Override
+      public void render(Html html, StoredModel model, java.util.Map<String, java.util.List<String>> query) {
+        body.render(html, model, query);
+      }
+    };
+  }
+
   /** Writes one section's content. */
   interface Body {
     void render(Html html, StoredModel model);

@@ -114,6 +114,11 @@ public final class Pages {
 
   /** {@code GET /models/{id}}: a header with the file's identity, then each section in order. */
   static String model(StoredModel m, List<ModelPageSection> sections) {
+    return model(m, sections, java.util.Map.of());
+  }
+
+  /** The model page with the request's query parameters, for sections that take one ({@code ?gpu=sm_89}). */
+  static String model(StoredModel m, List<ModelPageSection> sections, java.util.Map<String, List<String>> query) {
     return layout(m.fileName(), h -> {
       h.open("h1").text(m.fileName()).close("h1");
       h.open("p", "class", "ids");
@@ -130,7 +135,7 @@ public final class Pages {
       for (ModelPageSection s : sections) {
         h.open("section", "id", s.id());
         h.element("h2", s.title());
-        s.render(h, m);
+        s.render(h, m, query);
         h.close("section");
       }
       // Live matrix (server-sent events); the page is complete without it.

@@ -45,6 +45,10 @@ final class RenderCache {
   /** {@code route} answering from the cache while the model's token holds; {@code kind} names the route. */
   Handler cached(String kind, Handler route) {
     return ctx -> {
+      if (ctx.queryString() != null && !ctx.queryString().isEmpty()) {
+        route.handle(ctx); // a filtered view (?gpu=...) is computed each time, never cached under the plain key
+        return;
+      }
       String id = ctx.pathParam("id");
       String key = kind + ":" + id;
       String token = tokens.apply(id);

@@ -1,6 +1,7 @@
 package dev.trtcompat.matrix;
 
 import dev.trtcompat.check.CompatibilityReport;
+import dev.trtcompat.check.GpuFilter;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.html.Html;
@@ -9,6 +10,7 @@ import dev.trtcompat.jobs.Job;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StoredModel;
+import dev.trtcompat.precision.Gpu;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +21,7 @@ import java.util.function.Function;
 /**
  * The matrix report's routes: {@code GET /api/v1/models/{id}/matrix} (JSON), {@code .../matrix.csv} and the
  * page fragment {@code GET /models/{id}/matrix}; and the compatibility section body the model page renders.
+ * Each takes {@code ?gpu=sm_89} (or {@code 8.9}, or a GPU name) to filter the predictions for one GPU.
  */
 public final class MatrixApi {
 
@@ -32,6 +35,7 @@ public final class MatrixApi {
   private final Function<String, Optional<Job>> latestJob;
   private final Function<String, MatrixReport.Reference> reference;
   private final TensorRtImageCatalog images;
+  private final GpuFilter gpuFilter = GpuFilter.bundled();
 
   /**
    * @param staticCheck the checker's report over every knowledge-base release for a model id (throws
@@ -49,17 +53,41 @@ public final class MatrixApi {
     this.images = images;
   }
 
-  /** The report for a stored model; NOT_FOUND for an unknown id. */
+  /** The report for a stored model, for any GPU; NOT_FOUND for an unknown id. */
   public MatrixReport report(String modelId) {
+    return report(modelId, null);
+  }
+
+  /**
+   * The report for a stored model filtered for a GPU ({@code sm_89}, {@code 8.9}, {@code L4}; null or blank for
+   * any GPU); NOT_FOUND for an unknown id, BAD_REQUEST naming the accepted forms for an unknown GPU.
+   */
+  public MatrixReport report(String modelId, String gpu) {
     StoredModel model = model(modelId);
-    CompatibilityReport check = staticCheck.apply(modelId);
+    CompatibilityReport check = filtered(staticCheck.apply(modelId), gpu(gpu));
     return MatrixAssembly.assemble(modelId, model.fileName(), check, latestJob.apply(modelId), images,
         reference.apply(modelId));
   }
 
-  /** {@code GET /api/v1/models/{id}/matrix}. */
+  /** Reads a GPU choice; null for none. */
+  Gpu gpu(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return gpuFilter.resolve(text);
+    } catch (IllegalArgumentException e) {
+      throw new UserFacingException(Kind.BAD_REQUEST, "unknown_gpu", e.getMessage());
+    }
+  }
+
+  private CompatibilityReport filtered(CompatibilityReport check, Gpu gpu) {
+    return gpu == null ? check : gpuFilter.apply(check, gpu);
+  }
+
+  /** {@code GET /api/v1/models/{id}/matrix[?gpu=sm_89]}. */
   public void json(Context ctx) {
-    MatrixReport r = report(ctx.pathParam("id"));
+    MatrixReport r = report(ctx.pathParam("id"), ctx.queryParam("gpu"));
     try {
       ctx.status(200).contentType("application/json; charset=utf-8").header("X-Content-Type-Options", "nosniff")
           .result(Json.pretty().writeValueAsBytes(r));
@@ -70,7 +98,7 @@ public final class MatrixApi {
 
   /** {@code GET /api/v1/models/{id}/matrix.csv}: an attachment named after the uploaded file. */
   public void csv(Context ctx) {
-    MatrixReport r = report(ctx.pathParam("id"));
+    MatrixReport r = report(ctx.pathParam("id"), ctx.queryParam("gpu"));
     ctx.status(200).contentType("text/csv; charset=utf-8; header=present").header("X-Content-Type-Options", "nosniff")
         .header("Content-Disposition", "attachment; filename=\"" + csvName(r.fileName()) + "\"")
         .result(MatrixCsv.write(r).getBytes(StandardCharsets.UTF_8));
@@ -79,18 +107,33 @@ public final class MatrixApi {
   /** {@code GET /models/{id}/matrix}: the compatibility section's inner HTML, for the page's live re-render. */
   public void fragment(Context ctx) {
     Html h = new Html();
-    renderSection(h, ctx.pathParam("id"));
+    renderSection(h, ctx.pathParam("id"), ctx.queryParam("gpu"));
     ctx.status(200).contentType("text/html; charset=utf-8").header("Content-Security-Policy", CSP)
         .header("X-Content-Type-Options", "nosniff").header("Referrer-Policy", "no-referrer")
         .header("Cache-Control", "no-store").result(h.toString());
   }
 
-  /** The model page's compatibility section body (the same markup as the fragment). */
+  /** The model page's compatibility section body (the same markup as the fragment), for any GPU. */
   public void renderSection(Html h, String modelId) {
-    CompatibilityReport check = staticCheck.apply(modelId);
+    renderSection(h, modelId, null);
+  }
+
+  /**
+   * The section body filtered for a GPU choice; an unknown GPU is said above the unfiltered matrix rather than
+   * failing the whole page.
+   */
+  public void renderSection(Html h, String modelId, String gpuText) {
+    Gpu gpu = null;
+    String problem = null;
+    try {
+      gpu = gpu(gpuText);
+    } catch (UserFacingException e) {
+      problem = e.detail();
+    }
+    CompatibilityReport check = filtered(staticCheck.apply(modelId), gpu);
     MatrixReport r = MatrixAssembly.assemble(modelId, model(modelId).fileName(), check, latestJob.apply(modelId),
         images, reference.apply(modelId));
-    MatrixSection.render(h, r, check);
+    MatrixSection.render(h, r, check, gpuFilter.facts().gpus(), gpuText, problem);
   }
 
   private StoredModel model(String id) {

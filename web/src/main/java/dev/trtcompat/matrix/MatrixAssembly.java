@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trtcompat.check.CompatibilityReport;
 import dev.trtcompat.check.Finding;
+import dev.trtcompat.check.PrecisionResult;
 import dev.trtcompat.check.ReleaseResult;
 import dev.trtcompat.check.Verdict;
 import dev.trtcompat.images.TensorRtImage;
@@ -58,7 +59,7 @@ final class MatrixAssembly {
     for (ReleaseResult rr : check.results()) {
       Predicted base = predicted(rr);
       rows.add(row(rr.tensorrt(), true, rr.derived() ? rr.derivedFrom() : null, verdict(rr.verdict()), base,
-          precisions, measured.remove(rr.tensorrt()), images, failing, check));
+          rr.precisions(), precisions, measured.remove(rr.tensorrt()), images, failing));
     }
     // Releases the job ran that the knowledge base lacks: shown with an unknown prediction, never dropped.
     String newest = check.results().isEmpty() ? null : check.results().get(check.results().size() - 1).tensorrt();
@@ -67,21 +68,22 @@ final class MatrixAssembly {
     for (String release : extra) {
       Predicted p = new Predicted("unknown", List.of(new Reason("info", "TensorRT " + release
           + " is not in the knowledge base" + (newest == null ? "" : " (its newest release is " + newest + ")")
-          + ", so there is no prediction.", null, null)), List.of());
-      rows.add(row(release, false, null, "unknown", p, precisions, measured.get(release), images, failing, check));
+          + ", so there is no prediction.", null, null)), List.of(), false, null);
+      rows.add(row(release, false, null, "unknown", p, Map.of(), precisions, measured.get(release), images, failing));
     }
     return new MatrixReport(modelId, fileName, job.map(Job::id).orElse(null),
         job.map(j -> j.createdAt().toString()).orElse(null), job.map(Job::unfinished).orElse(false),
-        precisions, rows, reference, failing.stream().distinct().sorted().toList());
+        precisions, rows, reference, failing.stream().distinct().sorted().toList(), check.gpu());
   }
 
   private static Row row(String release, boolean inKb, String derivedFrom, String verdict, Predicted base,
-      List<String> precisions,
-      Map<String, Cell> cells, TensorRtImageCatalog images, List<Integer> failing, CompatibilityReport check) {
+      Map<String, PrecisionResult> columns, List<String> precisions, Map<String, Cell> cells,
+      TensorRtImageCatalog images, List<Integer> failing) {
     Optional<TensorRtImage> image = images.newestFor(release);
     List<MatrixReport.Cell> out = new ArrayList<>();
     for (String precision : precisions) {
-      Predicted p = new Predicted(base.verdict(), base.reasons(), notes(precision, check));
+      PrecisionResult column = columns.get(precision);
+      Predicted p = column == null ? withNotes(base, precision) : predicted(column, base);
       Cell cell = cells == null ? null : cells.get(precision);
       Measured m = cell == null ? null : measured(cell);
       if (m != null && m.failingNode() != null && "failed".equals(m.state())) {
@@ -99,24 +101,33 @@ final class MatrixAssembly {
   }
 
   private static Predicted predicted(ReleaseResult rr) {
-    List<Reason> reasons = new ArrayList<>();
-    rr.findings().stream()
-        .sorted(Comparator.comparing(Finding::severity))
-        .forEach(f -> reasons.add(new Reason(f.severity().json(), f.message(), f.nodeIndex(), f.node())));
-    return new Predicted(verdict(rr.verdict()), reasons, List.of());
+    return new Predicted(verdict(rr.verdict()), reasons(rr.findings()), List.of(), false, null);
   }
 
-  /** What differs per precision; the checker's rules are per release, so these come from the model's ops. */
-  private static List<String> notes(String precision, CompatibilityReport check) {
-    boolean qdq = check.model() != null && check.model().ops().keySet().stream()
-        .anyMatch(op -> op.endsWith("QuantizeLinear") || op.endsWith("DequantizeLinear"));
-    return switch (precision) {
-      case "int8" -> List.of(qdq
-          ? "The model has QuantizeLinear/DequantizeLinear nodes: INT8 scales come from the model (explicit quantization)."
-          : "No Q/DQ nodes and no calibration data: trtexec builds INT8 with placeholder dynamic ranges, so INT8 timings are indicative and its outputs are not meant to be accurate.");
-      case "best" -> List.of("BEST lets TensorRT pick FP32, FP16 or INT8 per layer, whichever is fastest.");
-      default -> List.of();
-    };
+  private static List<Reason> reasons(List<Finding> findings) {
+    List<Reason> reasons = new ArrayList<>();
+    findings.stream()
+        .sorted(Comparator.comparing(Finding::severity))
+        .forEach(f -> reasons.add(new Reason(f.severity().json(), f.message(), f.nodeIndex(), f.node())));
+    return reasons;
+  }
+
+  /** One precision column: its own findings first (they are what differs from the next column), then the parse. */
+  private static Predicted predicted(PrecisionResult column, Predicted parse) {
+    List<Reason> reasons = new ArrayList<>(reasons(column.findings()));
+    reasons.addAll(parse.reasons());
+    boolean placeholder = column.findings().stream().anyMatch(f -> f.rule().equals("int8.placeholder_scales"));
+    return new Predicted(verdict(column.verdict()), reasons, List.of("Assumes " + column.assumes() + "."),
+        placeholder, column.assumes());
+  }
+
+  /** A column the checker does not judge per precision (BEST): the release's prediction with what BEST means. */
+  private static Predicted withNotes(Predicted base, String precision) {
+    List<String> notes = "best".equals(precision)
+        ? List.of("BEST lets TensorRT pick FP32, FP16 or INT8 per layer, whichever is fastest; the prediction is "
+            + "the parser's, see the FP16 and INT8 columns for what those precisions add.")
+        : List.of();
+    return new Predicted(base.verdict(), base.reasons(), notes, false, base.assumes());
   }
 
   static Measured measured(Cell cell) {

@@ -1,6 +1,7 @@
 package dev.trtcompat.matrix;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.trtcompat.check.GpuChoice;
 import java.util.List;
 
 /**
@@ -12,6 +13,7 @@ import java.util.List;
  * @param precisions the columns, lowercase: fp32, fp16, int8, and best when the job has a BEST cell
  * @param rows knowledge-base releases oldest first, then releases the job ran that the knowledge base lacks
  * @param failingNodes main-graph node indexes the latest job's failed parses stopped at
+ * @param gpu the GPU the predictions are filtered for ({@code ?gpu=sm_89}); null when they hold for any GPU
  */
 public record MatrixReport(
     String modelId,
@@ -22,7 +24,8 @@ public record MatrixReport(
     List<String> precisions,
     List<Row> rows,
     Reference reference,
-    List<Integer> failingNodes) {
+    List<Integer> failingNodes,
+    GpuChoice gpu) {
 
   public MatrixReport {
     precisions = List.copyOf(precisions);
@@ -60,12 +63,17 @@ public record MatrixReport(
   }
 
   /**
-   * The static check's answer; the checker judges a release, not a precision, so the verdict and reasons are
-   * the release's and {@code notes} carry what differs per precision.
+   * The static check's answer for one release and precision: the parse verdict combined with what building in
+   * that precision adds (layer fallbacks, INT8 placeholder scales, Q/DQ rules, the chosen GPU's limits).
    *
    * @param verdict compatible, warnings, incompatible or unknown
+   * @param reasons the precision's own findings first, then the release's parse findings
+   * @param placeholderScales an INT8 build without Q/DQ nodes or calibration: timings real, accuracy meaningless
+   * @param assumes the GPUs the prediction holds for (the chosen GPU, or the architectures it assumes); null for a
+   *     column the checker does not judge per precision (BEST, releases outside the knowledge base)
    */
-  public record Predicted(String verdict, List<Reason> reasons, List<String> notes) {
+  public record Predicted(String verdict, List<Reason> reasons, List<String> notes, boolean placeholderScales,
+      String assumes) {
     public Predicted {
       reasons = List.copyOf(reasons);
       notes = List.copyOf(notes);

@@ -9,6 +9,8 @@ import dev.trtcompat.matrix.MatrixReport.Measured;
 import dev.trtcompat.matrix.MatrixReport.Reason;
 import dev.trtcompat.matrix.MatrixReport.Reference;
 import dev.trtcompat.units.ByteSize;
+import dev.trtcompat.precision.GpuFacts;
+import dev.trtcompat.precision.PrecisionFacts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +37,17 @@ public final class MatrixSection {
   private MatrixSection() {}
 
   public static void render(Html h, MatrixReport r, CompatibilityReport check) {
-    h.open("div", "id", BODY_ID, "data-model-id", r.modelId(), "data-job-id", r.jobId() == null ? "" : r.jobId().toString());
+    render(h, r, check, PrecisionFacts.bundled().gpus(), null, null);
+  }
+
+  /**
+   * @param gpuText the {@code gpu} parameter as given (kept in the form and the live re-render); null for none
+   * @param gpuProblem why the given GPU was not understood; null when it was (or none was given)
+   */
+  public static void render(Html h, MatrixReport r, CompatibilityReport check, GpuFacts gpus, String gpuText,
+      String gpuProblem) {
+    h.open("div", "id", BODY_ID, "data-model-id", r.modelId(), "data-job-id", r.jobId() == null ? "" : r.jobId().toString(),
+        "data-gpu", r.gpu() == null ? "" : r.gpu().name());
     h.open("p", "class", "hint")
         .text("Each cell shows the static prediction (badge, from the model and each release's ONNX parser rules) and, "
             + "once a container run measured it, the real outcome below it. ")
@@ -43,6 +55,7 @@ public final class MatrixSection {
         .open("a", "href", "/api/v1/models/" + r.modelId() + "/matrix.csv").text("CSV").close("a").text(" · ")
         .open("a", "href", "/api/v1/models/" + r.modelId() + "/compatibility").text("static check JSON").close("a")
         .close("p");
+    gpuChoice(h, r, gpus, gpuText, gpuProblem);
     if (r.jobId() != null) {
       h.element("p", "Measured cells from job " + r.jobId() + " (" + r.jobCreatedAt() + ")"
           + (r.jobUnfinished() ? ", still running: this table updates live." : "."), "class", "job-line");
@@ -54,6 +67,42 @@ public final class MatrixSection {
     findings(h, check);
     advice(h, check.opsetAdvice());
     h.close("div");
+  }
+
+  /** A plain GET form (works without script) choosing the GPU the predictions are filtered for. */
+  private static void gpuChoice(Html h, MatrixReport r, GpuFacts gpus, String gpuText, String gpuProblem) {
+    String selected = r.gpu() == null ? "" : r.gpu().name();
+    h.open("form", "class", "gpu-choice", "method", "get", "action", "/models/" + r.modelId() + "#compatibility");
+    h.element("label", "GPU ", "for", "gpu-select");
+    h.open("select", "name", "gpu", "id", "gpu-select");
+    option(h, "", "any GPU (each cell says what it assumes)", selected);
+    for (GpuFacts.GpuName g : gpus.gpus()) {
+      option(h, g.name(), g.name() + " (" + g.sm().sm() + ")", selected);
+    }
+    for (GpuFacts.Architecture a : gpus.architectures()) {
+      option(h, a.sm().sm(), a.sm().sm() + " (" + a.family() + ")", selected);
+    }
+    h.close("select");
+    h.element("button", "Filter", "type", "submit", "class", "small");
+    h.close("form");
+    if (gpuProblem != null) {
+      h.element("p", gpuProblem, "class", "error gpu-problem");
+    } else if (r.gpu() != null) {
+      h.element("p", "Predictions for " + r.gpu().name() + " (compute capability " + r.gpu().computeCapability()
+          + (r.gpu().family() == null ? ", not in the knowledge base" : ", " + r.gpu().family())
+          + "): releases not documented for it and precisions it cannot build are not counted as compatible.",
+          "class", "gpu-line");
+    } else if (gpuText != null && !gpuText.isBlank()) {
+      h.element("p", "GPU '" + gpuText + "' ignored.", "class", "hint");
+    }
+  }
+
+  private static void option(Html h, String value, String label, String selected) {
+    if (value.equals(selected)) {
+      h.open("option", "value", value, "selected", null).text(label).close("option");
+    } else {
+      h.element("option", label, "value", value);
+    }
   }
 
   private static void table(Html h, MatrixReport r) {
@@ -97,12 +146,18 @@ public final class MatrixSection {
   private static void cell(Html h, MatrixReport.Row row, MatrixReport.Cell c) {
     List<String> attrs = new ArrayList<>(List.of("class", "cell", "data-precision", c.precision(),
         "data-predicted", c.predicted().verdict(), "data-state", c.state()));
+    if (c.predicted().placeholderScales()) {
+      attrs.addAll(List.of("data-placeholder-scales", "true"));
+    }
     if (c.contradiction() != null) {
       attrs.addAll(List.of("data-contradiction", "true"));
     }
     h.open("td", attrs.toArray(String[]::new));
     h.element("span", (row.derivedFrom() != null ? "predicted (derived): " : "predicted: ") + c.predicted().verdict(),
         "class", "badge verdict verdict-" + c.predicted().verdict() + (row.derivedFrom() != null ? " derived" : ""));
+    if (c.predicted().placeholderScales()) {
+      h.element("span", "placeholder scales: timings real, accuracy meaningless", "class", "note placeholder-scales");
+    }
     Measured m = c.measured();
     if (m != null) {
       h.open("div", "class", "measured state-" + m.state());

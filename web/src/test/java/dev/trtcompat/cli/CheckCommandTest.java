@@ -80,4 +80,40 @@ class CheckCommandTest {
     Run missing = run("check", "/nonexistent/model.onnx");
     assertThat(missing.exit()).isEqualTo(2);
   }
+
+  @Test
+  void tableShowsPrecisionColumnsAndWhichGpusTheyAssume() {
+    Run r = run("check", model("grid_sample"), "--trt", "10.1");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("FP32  FP16  INT8").containsPattern("10\\.1 +compatible +0 +0  ok +ok +warn")
+        .contains("FP16 assumes any GPU the release supports with FP16 (listed for sm_70 and newer)")
+        .contains("INT8: INT8 without Q/DQ nodes or a calibration cache: placeholder scales");
+  }
+
+  @Test
+  void gpuFiltersReleasesAndAcceptsEveryForm() throws Exception {
+    for (String form : new String[] {"sm_89", "8.9", "L4"}) {
+      Run r = run("check", model("grid_sample"), "--trt", "10.1", "--gpu", form, "--json");
+      assertThat(r.exit()).as(form).isZero();
+      JsonNode j = Json.mapper().readTree(r.out());
+      assertThat(j.path("gpu").path("sm").asText()).isEqualTo("sm_89");
+      JsonNode rel = j.path("results").get(0);
+      assertThat(rel.path("gpu").path("status").asText()).isEqualTo("supported");
+      assertThat(rel.path("precisions").path("fp16").path("verdict").asText()).isEqualTo("compatible");
+      assertThat(rel.path("precisions").path("fp16").path("assumes").asText()).contains("sm_89");
+    }
+    Run pascal = run("check", model("grid_sample"), "--trt", "10.1", "--gpu", "sm_61");
+    assertThat(pascal.exit()).isEqualTo(1);
+    assertThat(pascal.out()).contains("GPU: sm_61, compute capability 6.1 (Pascal)")
+        .containsPattern("10\\.1 +compatible +0 +0  FAIL +FAIL +FAIL +not for sm_61: TensorRT 10.1 supports compute "
+            + "capability 7.0 and newer");
+  }
+
+  @Test
+  void unknownGpuIsAUsageErrorNamingTheAcceptedForms() {
+    Run r = run("check", model("grid_sample"), "--gpu", "GTX 9999");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("unknown GPU 'GTX 9999'").contains("sm_89, 8.9").contains("L4 (sm_89)")
+        .doesNotContain("Exception");
+  }
 }

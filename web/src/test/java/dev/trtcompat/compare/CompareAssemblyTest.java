@@ -42,7 +42,7 @@ class CompareAssemblyTest {
   static MatrixReport.Cell cell(String precision, String verdict, MatrixReport.Measured m) {
     List<String> notes = precision.equals("int8") ? List.of("No Q/DQ nodes and no calibration data: trtexec builds INT8"
         + " with placeholder dynamic ranges, so INT8 timings are indicative") : List.of();
-    return new MatrixReport.Cell(precision, new MatrixReport.Predicted(verdict, List.of(), notes), m, null);
+    return new MatrixReport.Cell(precision, new MatrixReport.Predicted(verdict, List.of(), notes, precision.equals("int8"), null), m, null);
   }
 
   /** A matrix with releases 8.6 and 10.0; {@code cells} gives 10.0's fp32, fp16, int8 cells. */
@@ -54,7 +54,7 @@ class CompareAssemblyTest {
     MatrixReport.Reference ref = new MatrixReport.Reference("succeeded", 40.0 + file.length(), 45.0, 25.0, 2, "1.20.0",
         20, null, "2026-12-02T10:00:00Z");
     return new MatrixReport(id, file, 1L, "2026-12-02T10:00:00Z", false, List.of("fp32", "fp16", "int8"), rows, ref,
-        List.of());
+        List.of(), null);
   }
 
   /** A job whose cells carry accuracy results: cell id to the largest output error. */

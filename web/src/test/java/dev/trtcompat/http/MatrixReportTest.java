@@ -305,7 +305,10 @@ class MatrixReportTest {
     assertThat(parse.at("/measured/failingNode").asInt()).isEqualTo(84);
     assertThat(parse.at("/measured/engineSha256").isNull()).isTrue();
     assertThat(parse.at("/contradiction").asText()).contains("rejected the model at node #84");
-    assertThat(parse.at("/predicted/notes/0").asText()).contains("No Q/DQ nodes");
+    // INT8 has its own prediction now: no Q/DQ nodes means placeholder scales, a warning on every INT8 cell
+    assertThat(parse.at("/predicted/placeholderScales").asBoolean()).isTrue();
+    assertThat(parse.at("/predicted/verdict").asText()).isEqualTo("warnings");
+    assertThat(parse.at("/predicted/reasons/0/message").asText()).contains("placeholder scales");
     assertThat(m.get("failingNodes")).extracting(JsonNode::asInt).containsExactly(84);
 
     assertThat(cell(m, "8.4", "int8").at("/measured/state").asText()).isEqualTo("skipped");
@@ -403,6 +406,28 @@ class MatrixReportTest {
   }
 
   @Test
+  void gpuParameterFiltersJsonPageAndFragmentAndRefusesUnknownGpus() throws Exception {
+    JsonNode any = Json.mapper().readTree(get("/api/v1/models/" + id + "/matrix").body());
+    assertThat(any.get("gpu").isNull()).isTrue();
+    JsonNode pascal = Json.mapper().readTree(get("/api/v1/models/" + id + "/matrix?gpu=sm_61").body());
+    assertThat(pascal.at("/gpu/sm").asText()).isEqualTo("sm_61");
+    // 10.1 documents compute capability 7.0 and newer: every column fails on sm_61; 8.6's support is unknown
+    assertThat(cell(pascal, "10.1", "fp32").at("/predicted/verdict").asText()).isEqualTo("incompatible");
+    assertThat(cell(pascal, "8.6", "fp32").at("/predicted/verdict").asText()).isEqualTo("unknown");
+    assertThat(cell(any, "10.1", "fp32").at("/predicted/verdict").asText()).isNotEqualTo("incompatible");
+
+    HttpResponse<String> bad = get("/api/v1/models/" + id + "/matrix?gpu=GTX%209999");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("unknown_gpu").contains("sm_89, 8.9");
+
+    String page = get("/models/" + id + "?gpu=L4").body();
+    assertThat(page).contains("<option value=\"L4\" selected>L4 (sm_89)</option>").contains("data-gpu=\"L4\"")
+        .contains("Predictions for L4 (compute capability 8.9, Ada Lovelace)");
+    assertThat(get("/models/" + id + "/matrix?gpu=8.9").body()).contains("data-gpu=\"sm_89\"");
+    assertThat(get("/models/" + id + "?gpu=nope").body()).contains("class=\"error gpu-problem\"");
+  }
+
+  @Test
   void pageFollowsTheDomContractAndEscapesHostileNames() throws Exception {
     Job job = runJob();
     HttpResponse<String> r = get("/models/" + id);
@@ -420,7 +445,8 @@ class MatrixReportTest {
         .isEqualTo(CompatibilityChecker.bundled().knowledgeBase().releases().size());
 
     String int8 = cellTag(page, "8.6", "int8");
-    assertThat(int8).contains("data-predicted=\"compatible\"").contains("data-state=\"failed\"")
+    assertThat(int8).contains("data-predicted=\"warnings\"").contains("data-placeholder-scales=\"true\"")
+        .contains("data-state=\"failed\"")
         .contains("data-contradiction=\"true\"");
     String fp32 = cellTag(page, "8.4", "fp32");
     assertThat(fp32).contains("data-predicted=\"incompatible\"").contains("data-state=\"succeeded\"")

@@ -9,7 +9,9 @@
     return;
   }
   var modelId = body.getAttribute("data-model-id");
-  var fragmentUrl = "/models/" + encodeURIComponent(modelId) + "/matrix";
+  var gpu = body.getAttribute("data-gpu");
+  // The re-render keeps the GPU the page was filtered for (?gpu=sm_89).
+  var fragmentUrl = "/models/" + encodeURIComponent(modelId) + "/matrix" + (gpu ? "?gpu=" + encodeURIComponent(gpu) : "");
   var fetching = false;
   var again = false;
 
