@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       ExplainLogCommand.class,
       RunCommand.class,
       ConvertCommand.class,
+      FixCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
 
