@@ -27,7 +27,7 @@ public final class FixPipeline {
   static List<FixPass> all() {
     return List.of(
         new ShapesPass(), new FoldConstantsPass(), new Int64ToInt32Pass(), new MaxPoolIndicesPass(),
-        new HardSwishPass(), new MishPass(), new CleanUpPass());
+        new HardSwishPass(), new MishPass(), new GeluPass(), new LayerNormPass(), new CleanUpPass());
   }
 
   public static List<String> knownNames() {

@@ -258,6 +258,62 @@ class FixPassesTest {
     assertThat(r86.passesApplied()).isEmpty();
   }
 
+  FixReport decomposeFor(String op, long opset, String release, List<String> expectOps, Object... extra)
+      throws IOException {
+    GraphProto.Builder g = GraphProto.newBuilder().setName(op)
+        .addInput(value("x", FLOAT, 2, 3, 8))
+        .addOutput(value("y", FLOAT, 2, 3, 8));
+    NodeProto.Builder n = node(op, op.toLowerCase(), new String[] {"x"}, new String[] {"y"}).toBuilder();
+    for (Object e : extra) {
+      if (e instanceof TensorProto t) {
+        g.addInitializer(t);
+        n.addInput(t.getName());
+      } else {
+        n.addAttribute((dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto) e);
+      }
+    }
+    g.addNode(n);
+    Path src = Models.write(dir.resolve(op + ".onnx"), g.build(), opset);
+    Path out = dir.resolve(op + "-fixed.onnx");
+    FixReport r = fix(src, FixRequest.of(src, out).withReleases(List.of(release)));
+    assertThat(r.proven()).as(r.unprovenReason()).isTrue();
+    assertThat(r.status()).isEqualTo("fixed");
+    assertThat(ops(Models.read(out))).containsExactlyElementsOf(expectOps);
+    assertThat(verdict(r, release, false)).isEqualTo("incompatible");
+    assertThat(r.releases().get(0).remaining()).noneMatch(f -> f.contains(op));
+    assertThat(r.equivalence().outputs().get(0).maxAbsError()).isLessThan(1e-5);
+    return r;
+  }
+
+  @Test
+  void mishIsDecomposed() throws IOException {
+    decomposeFor("Mish", 18, "8.6", List.of("Softplus", "Tanh", "Mul"));
+  }
+
+  @Test
+  void geluIsDecomposedExactlyAndWithTheTanhApproximation() throws IOException {
+    decomposeFor("Gelu", 20, "9.3", List.of("Div", "Erf", "Add", "Mul", "Mul"));
+    decomposeFor("Gelu", 20, "9.3", List.of("Mul", "Mul", "Mul", "Add", "Mul", "Tanh", "Add", "Mul", "Mul"),
+        dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto.newBuilder().setName("approximate")
+            .setType(dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto.AttributeType.STRING)
+            .setS(com.google.protobuf.ByteString.copyFromUtf8("tanh")).build());
+  }
+
+  @Test
+  void layerNormalizationIsDecomposedForReleasesBefore86() throws IOException {
+    float[] scale = new float[8];
+    float[] bias = new float[8];
+    for (int k = 0; k < 8; k++) {
+      scale[k] = 0.5f + k * 0.1f;
+      bias[k] = k * 0.01f - 0.03f;
+    }
+    FixReport r = decomposeFor("LayerNormalization", 17, "8.5",
+        List.of("ReduceMean", "Sub", "Mul", "ReduceMean", "Add", "Sqrt", "Div", "Mul", "Add"),
+        Models.floats("scale", new long[] {8}, scale), Models.floats("bias", new long[] {8}, bias),
+        Models.i("axis", -1));
+    assertThat(r.passesApplied()).contains("decompose-layernormalization");
+  }
+
   @Test
   void unknownPassIsRefusedNamingTheKnownOnes() throws IOException {
     Path src = foldModel();
