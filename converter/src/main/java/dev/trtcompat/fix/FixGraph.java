@@ -24,7 +24,7 @@ import java.util.Set;
  */
 final class FixGraph {
 
-  final ModelProto rest;
+  ModelProto rest;
   final GraphProto graphRest;
   final List<NodeProto> nodes;
   final LinkedHashMap<String, TensorProto> initializers = new LinkedHashMap<>();

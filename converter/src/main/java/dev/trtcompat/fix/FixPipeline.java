@@ -27,6 +27,7 @@ public final class FixPipeline {
   static List<FixPass> all() {
     return List.of(
         new ShapesPass(), new FoldConstantsPass(), new Int64ToInt32Pass(), new MaxPoolIndicesPass(),
+        new OpsetDowngradePass(),
         new HardSwishPass(), new MishPass(), new GeluPass(), new LayerNormPass(), new CleanUpPass());
   }
 

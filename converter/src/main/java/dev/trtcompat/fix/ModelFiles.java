@@ -2,6 +2,7 @@ package dev.trtcompat.fix;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.onnx.InvalidModelException;
@@ -41,7 +42,9 @@ final class ModelFiles {
                 + " (save larger models with external data: weights in a separate file)");
       }
       MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      CodedInputStream in = CodedInputStream.newInstance(map);
+      // A ByteString over the mapping yields a decoder that treats the buffer as immutable; only then does
+      // aliasing hand out slices of it for bytes fields instead of copies.
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(map).newCodedInput();
       in.enableAliasing(true);
       in.setSizeLimit(Integer.MAX_VALUE);
       in.setRecursionLimit(300);

@@ -69,7 +69,10 @@ public final class ModelFixer {
     ModelProto proto = ModelFiles.read(source);
     FixGraph g = new FixGraph(proto);
     ShapesPass.validate(g, req.shapes());
-    FixContext ctx = new FixContext(req.shapes(), unsupported);
+    List<Integer> opsetMax = checker.knowledgeBase().releases().stream()
+        .filter(rel -> releases.contains(rel.release())).map(rel -> rel.parser().opsetMax()).distinct().sorted()
+        .toList();
+    FixContext ctx = new FixContext(req.shapes(), unsupported, opsetMax, checker.knowledgeBase().onnxOperators());
     Map<String, Set<String>> current = findingKeys(before);
     Map<String, List<String>> removedBy = new LinkedHashMap<>();
     List<String> applied = pipeline.run(g, ctx, (pass, graph) -> {

@@ -246,8 +246,9 @@ class FixPassesTest {
     assertThat(r.proven()).isTrue();
     assertThat(ops(Models.read(out))).containsExactly("HardSigmoid", "Mul");
     assertThat(verdict(r, "8.2", false)).isEqualTo("incompatible");
-    // no error left; HardSigmoid-6/Mul-14 at opset 14 is newer than 8.2 documents (opset 13), hence unknown
-    assertThat(verdict(r, "8.2", true)).isEqualTo("unknown");
+    // HardSigmoid-6 and Mul-14 move to opset 13, which 8.2 documents
+    assertThat(verdict(r, "8.2", true)).isEqualTo("compatible");
+    assertThat(r.passesApplied()).contains("decompose-hardswish", "opset-downgrade");
     assertThat(r.releases().get(0).remaining()).noneMatch(f -> f.contains("HardSwish"));
     assertThat(r.equivalence().outputs().get(0).maxAbsError()).isLessThan(1e-6);
 
@@ -312,6 +313,47 @@ class FixPassesTest {
         Models.floats("scale", new long[] {8}, scale), Models.floats("bias", new long[] {8}, bias),
         Models.i("axis", -1));
     assertThat(r.passesApplied()).contains("decompose-layernormalization");
+  }
+
+  @Test
+  void opset13ModelMovesTo11ForTensorRt70WithAxesInputsTurnedIntoAttributes() throws IOException {
+    GraphProto g = GraphProto.newBuilder().setName("opset13")
+        .addNode(node("Unsqueeze", "unsq", new String[] {"x", "ax"}, new String[] {"u"}))
+        .addNode(node("Relu", "relu", new String[] {"u"}, new String[] {"r"}))
+        .addNode(node("ReduceSum", "sum", new String[] {"r", "ax2"}, new String[] {"s"}, i("keepdims", 0)))
+        .addNode(node("Softmax", "softmax", new String[] {"s"}, new String[] {"y"}))
+        .addInitializer(int64s("ax", new long[] {1}, 0))
+        .addInitializer(int64s("ax2", new long[] {1}, 1))
+        .addInput(value("x", FLOAT, 3, 4))
+        .addOutput(value("y", FLOAT, 1, 4))
+        .build();
+    Path src = Models.write(dir.resolve("opset13.onnx"), g, 13);
+    Path out = dir.resolve("opset11.onnx");
+    FixReport r = fix(src, FixRequest.of(src, out).withReleases(List.of("7.0", "8.6")));
+    assertThat(r.proven()).as(String.valueOf(r.refusal())).isTrue();
+    assertThat(r.passesApplied()).contains("opset-downgrade");
+    ModelProto m = Models.read(out);
+    assertThat(m.getOpsetImport(0).getVersion()).isEqualTo(11);
+    assertThat(m.getGraph().getNode(0).getInputCount()).isEqualTo(1);
+    assertThat(m.getGraph().getNode(0).getAttributeList()).anySatisfy(at -> assertThat(at.getName()).isEqualTo("axes"));
+    assertThat(m.getGraph().getInitializerList()).isEmpty();
+    assertThat(verdict(r, "7.0", false)).isEqualTo("unknown");
+    assertThat(verdict(r, "7.0", true)).isEqualTo("compatible");
+    assertThat(verdict(r, "8.6", true)).isEqualTo("compatible");
+  }
+
+  @Test
+  void softmaxOverAnotherAxisKeepsTheOpset() throws IOException {
+    GraphProto g = GraphProto.newBuilder().setName("softmax0")
+        .addNode(node("Softmax", "softmax", new String[] {"x"}, new String[] {"y"}, i("axis", 0)))
+        .addInput(value("x", FLOAT, 3, 4))
+        .addOutput(value("y", FLOAT, 3, 4))
+        .build();
+    Path src = Models.write(dir.resolve("softmax0.onnx"), g, 13);
+    Path out = dir.resolve("softmax0-fixed.onnx");
+    FixReport r = fix(src, FixRequest.of(src, out).withReleases(List.of("7.0")));
+    assertThat(r.passesApplied()).doesNotContain("opset-downgrade");
+    assertThat(Models.read(out).getOpsetImport(0).getVersion()).isEqualTo(13);
   }
 
   @Test
