@@ -43,6 +43,17 @@ final class OpsetDowngradePass implements FixPass {
       "ReduceProd-18", "ReduceL1-18", "ReduceL2-18", "ReduceLogSum-18", "ReduceLogSumExp-18", "ReduceSumSquare-18",
       "ScatterElements-18", "ScatterND-18");
 
+  /**
+   * Versions whose widening added integer types: crossing them back is safe only for floating-point inputs
+   * (plus INT32/INT64 where the older schema had those already).
+   */
+  private static final Set<String> FLOAT_ONLY_BEFORE = Set.of("Clip-12", "Max-12", "Min-12", "Pow-12", "Pow-15",
+      "MaxPool-12", "Relu-14", "LeakyRelu-16", "PRelu-16");
+  private static final Set<String> FLOAT_OR_INT_BEFORE = Set.of("Add-14", "Sub-14", "Mul-14", "Div-14",
+      "ReduceMax-12", "ReduceMin-12");
+  private static final Set<Integer> FLOATS = Set.of(1, 10, 11);
+  private static final Set<Integer> FLOATS_AND_INTS = Set.of(1, 10, 11, 6, 7);
+
   /** Attributes added with a default that keeps the old behaviour: allowed when absent or at that default. */
   private static final List<String[]> DEFAULTED = List.of(
       new String[] {"select_last_index", "0"}, new String[] {"batch_dims", "0"}, new String[] {"allowzero", "0"},
@@ -132,7 +143,10 @@ final class OpsetDowngradePass implements FixPass {
         if (ctx.operators.schemaVersion("ai.onnx", n.getOpType(), v) != v) {
           continue; // not a schema version of this op
         }
-        if (!HARMLESS.contains(n.getOpType() + "-" + v)) {
+        String key = n.getOpType() + "-" + v;
+        if (!HARMLESS.contains(key)
+            || FLOAT_ONLY_BEFORE.contains(key) && !inputsTyped(n, a, FLOATS)
+            || FLOAT_OR_INT_BEFORE.contains(key) && !inputsTyped(n, a, FLOATS_AND_INTS)) {
           return null;
         }
       }
@@ -143,6 +157,16 @@ final class OpsetDowngradePass implements FixPass {
       out.add(m);
     }
     return out;
+  }
+
+  /** Every input's element type is known and in {@code allowed}. */
+  private static boolean inputsTyped(NodeProto n, Analysis a, Set<Integer> allowed) {
+    for (String in : n.getInputList()) {
+      if (!in.isEmpty() && !allowed.contains(a.shape(in).elemType())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Undoes the changes between the node's schema and the one at {@code target}; null when it cannot. */
@@ -164,7 +188,8 @@ final class OpsetDowngradePass implements FixPass {
         return n.getAttributeCount() == 1 && Attrs.find(n, "value") != null ? n : null;
       }
       case "Dropout" -> {
-        return n.getInputCount() == 1 ? n : null;
+        // seed (opset 12) only matters in training mode, which a single-input Dropout never is
+        return n.getInputCount() == 1 ? Attrs.without(n, "seed") : null;
       }
       case "BatchNormalization" -> {
         return n.getOutputCount() == 1 ? n : null;
