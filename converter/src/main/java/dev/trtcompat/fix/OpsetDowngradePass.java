@@ -189,7 +189,9 @@ final class OpsetDowngradePass implements FixPass {
       }
       case "Dropout" -> {
         // seed (opset 12) only matters in training mode, which a single-input Dropout never is
-        return n.getInputCount() == 1 ? Attrs.without(n, "seed") : null;
+        // the mask output of Dropout-10 is not the all-true mask of later versions at inference: keep those
+        boolean mask = n.getOutputCount() > 1 && !n.getOutput(1).isEmpty();
+        return n.getInputCount() == 1 && !mask ? Attrs.without(n, "seed") : null;
       }
       case "BatchNormalization" -> {
         return n.getOutputCount() == 1 ? n : null;
