@@ -28,7 +28,7 @@ for i in $(seq 1 "$runs"); do
   /usr/bin/time -v -o "$log.time" env TRT_COMPAT_JAVA_OPTS="-Xmx512m -Xlog:gc:file=$log" \
     ./trt-compat fix "$model" --shapes x:1x3968 --out "$out/fixed/matmul-1.5g.fixed.onnx" >/dev/null
   end=$(date +%s.%N)
-  peak=$(grep -o '[0-9]*M->' "$log" | tr -d 'M->' | sort -n | tail -1)
+  peak=$(grep -o '[0-9]*M->' "$log" | sed 's/M->//' | sort -n | tail -1)
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log.time")
   printf 'run %d: wall %.1f s, peak heap %s MiB (cap 512), peak RSS %d MiB (includes ONNX Runtime sessions and mapped weights)\n' \
     "$i" "$(echo "$end - $start" | bc)" "${peak:-?}" "$((rss / 1024))"

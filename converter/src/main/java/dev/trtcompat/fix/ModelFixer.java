@@ -102,6 +102,12 @@ public final class ModelFixer {
     try {
       Files.createDirectories(out.getParent());
       tmp = Files.createTempFile(out.getParent(), "." + out.getFileName() + ".", ".tmp");
+      try {
+        // createTempFile makes the file owner-only; the fixed model is an ordinary output file
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException notPosix) {
+        // other file systems keep their defaults
+      }
       ModelFiles.write(fixed, tmp);
       CompatibilityReport after = checker.check(OnnxModelReader.read(tmp), req.releases());
       EquivalenceCheck.Outcome eq = EquivalenceCheck.run(source, tmp, req);
