@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       QuantizeCommand.class,
       Fp16Command.class,
       CompareCommand.class,
+      FixCommand.class,
     })
 public final class TrtCompatCommand implements Runnable {
 

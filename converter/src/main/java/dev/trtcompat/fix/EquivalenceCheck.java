@@ -1,0 +1,86 @@
+package dev.trtcompat.fix;
+
+import dev.trtcompat.accuracy.AccuracyComparison;
+import dev.trtcompat.accuracy.OutputComparison;
+import dev.trtcompat.precision.Precision;
+import dev.trtcompat.accuracy.Tolerance;
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.ReferenceRequest;
+import dev.trtcompat.reference.ReferenceResult;
+import dev.trtcompat.reference.ReferenceRunner;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+
+/**
+ * Runs the original and the fixed model on ONNX Runtime (CPU) with the same inputs and compares every output.
+ * Tolerance: the FP32 defaults of the accuracy package (atol 1e-4, rtol 1e-3) with every element required to
+ * be within it, since a rewrite should change nothing but float rounding.
+ */
+final class EquivalenceCheck {
+
+  static final Tolerance TOLERANCE = Tolerance.defaults(Precision.FP32).withMinWithinShare(1.0);
+
+  /** @param proven false with {@code reason} when the original could not be run (the fix is then unproven) */
+  record Outcome(boolean proven, boolean passed, String reason, FixReport.Equivalence details) {}
+
+  private EquivalenceCheck() {}
+
+  static Outcome run(Path original, Path fixed, FixRequest req) {
+    ReferenceRunner runner = new ReferenceRunner();
+    String tol = String.format(Locale.ROOT, "atol %.0e + rtol %.0e on every element (FP32 defaults)",
+        TOLERANCE.atol(), TOLERANCE.rtol());
+    ReferenceResult before;
+    try {
+      before = runner.run(ReferenceRequest.of(original).withShapes(req.shapes()).withRuns(1).withWarmup(0)
+          .withThreads(1).withSeed(req.seed()).withGivenInputs(req.givenInputs()));
+    } catch (UserFacingException e) {
+      if ("invalid_input_shape".equals(e.error()) || "unknown_input".equals(e.error())) {
+        throw e;
+      }
+      String why = "ONNX Runtime cannot run the original model, so equivalence is not proven: " + e.detail();
+      return new Outcome(false, true, why, new FixReport.Equivalence(tol, List.of(), List.of(), List.of(why)));
+    }
+    List<String> inputs = new ArrayList<>();
+    before.inputs().forEach(i -> inputs.add(i.name() + " " + i.elemType() + " " + java.util.Arrays.toString(i.shape())
+        + " (" + i.source() + ")"));
+    ReferenceResult after;
+    try {
+      List<String> fixedInputs = runner.signature(fixed).inputs();
+      Map<String, HostTensor> feed = new LinkedHashMap<>();
+      before.inputTensors().forEach((k, v) -> {
+        if (fixedInputs.contains(k)) {
+          feed.put(k, v);
+        }
+      });
+      after = runner.run(ReferenceRequest.of(fixed).withRuns(1).withWarmup(0).withThreads(1).withGivenInputs(feed));
+    } catch (UserFacingException e) {
+      String why = "ONNX Runtime runs the original but not the fixed model: " + e.detail();
+      return new Outcome(true, false, why, new FixReport.Equivalence(tol, inputs, List.of(), before.notes()));
+    }
+    List<FixReport.OutputError> outs = new ArrayList<>();
+    String problem = null;
+    for (HostTensor ref : before.outputTensors().values()) {
+      HostTensor got = after.outputTensors().get(ref.name());
+      if (got == null) {
+        problem = "the fixed model has no output '" + ref.name() + "'";
+        outs.add(new FixReport.OutputError(ref.name(), Double.NaN, Double.NaN, false, problem));
+        continue;
+      }
+      OutputComparison c = AccuracyComparison.compare(ref, got, TOLERANCE);
+      boolean ok = c.passed() && !c.dtypeMismatch();
+      String p = ok ? null : c.problem() != null ? c.problem()
+          : "element type " + c.engineElemType() + " instead of " + c.referenceElemType();
+      outs.add(new FixReport.OutputError(ref.name(), c.maxAbsError(), c.maxRelError(), ok, p));
+      if (!ok && problem == null) {
+        problem = "output '" + ref.name() + "' changed: " + p;
+      }
+    }
+    return new Outcome(true, problem == null, problem,
+        new FixReport.Equivalence(tol, inputs, outs, before.notes()));
+  }
+}

@@ -1,0 +1,89 @@
+package dev.trtcompat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.json.Json;
+import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code fix} through the real command line: report, exit codes, one-line errors, no output on bad input. */
+class FixCommandTest {
+
+  @TempDir Path dir;
+
+  private static ValueInfoProto value(String name, int type, Object... dims) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+    for (Object d : dims) {
+      shape.addDim(d instanceof String s ? TensorShapeProto.Dimension.newBuilder().setDimParam(s)
+          : TensorShapeProto.Dimension.newBuilder().setDimValue(((Number) d).longValue()));
+    }
+    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape))).build();
+  }
+
+  /** HardSwish (opset 14) on a dynamic batch: 8.2 lacks HardSwish, and the input needs a profile. */
+  private Path model() throws Exception {
+    GraphProto g = GraphProto.newBuilder().setName("hs")
+        .addNode(NodeProto.newBuilder().setOpType("HardSwish").setName("hs").addInput("x").addOutput("y"))
+        .addInput(value("x", 1, "batch", 8))
+        .addOutput(value("y", 1, "batch", 8))
+        .build();
+    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(14)).setGraph(g).build();
+    return Files.write(dir.resolve("hs.onnx"), m.toByteArray());
+  }
+
+  @Test
+  void fixesAndReportsVerdictsBeforeAndAfterAsJson() throws Exception {
+    Path out = dir.resolve("out/fixed.onnx");
+    InspectCommandTest.Run r = InspectCommandTest.run(
+        "fix", model().toString(), "--trt", "8.2,8.6", "--shapes", "x:2x8", "--out", out.toString(), "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode j = Json.mapper().readTree(r.out());
+    assertThat(j.get("status").asText()).isEqualTo("fixed");
+    assertThat(j.get("proven").asBoolean()).isTrue();
+    assertThat(j.get("releases").get(0).get("before").asText()).isEqualTo("incompatible");
+    assertThat(j.get("passesApplied").toString()).contains("shapes", "decompose-hardswish");
+    assertThat(out).isRegularFile();
+  }
+
+  @Test
+  void humanReportShowsPassesVerdictsAndErrors() throws Exception {
+    Path out = dir.resolve("fixed.onnx");
+    InspectCommandTest.Run r = InspectCommandTest.run("fix", model().toString(), "--trt", "8.2", "--out", out.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("pass decompose-hardswish", "applied", "verdict: incompatible on 8.2 →",
+        "proven equivalent by ONNX Runtime", "max abs");
+  }
+
+  @Test
+  void badInputExitsTwoWithOneLineAndNoOutputFile() throws Exception {
+    Path src = model();
+    Path out = dir.resolve("never.onnx");
+    for (String[] args : new String[][] {
+        {"fix", src.toString(), "--passes", "nope", "--out", out.toString()},
+        {"fix", src.toString(), "--shapes", "x:2x9", "--out", out.toString()},
+        {"fix", src.toString(), "--trt", "6.0", "--out", out.toString()},
+        {"fix", Files.write(dir.resolve("junk.onnx"), new byte[] {9, 9, 9}).toString(), "--out", out.toString()}}) {
+      InspectCommandTest.Run r = InspectCommandTest.run(args);
+      assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
+      assertThat(r.out()).isEmpty();
+      assertThat(r.err().strip().lines()).singleElement().asString().startsWith("error: ");
+      assertThat(out).doesNotExist();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
+    }
+  }
+}
