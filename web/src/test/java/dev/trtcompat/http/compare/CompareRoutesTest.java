@@ -1,4 +1,4 @@
-package dev.trtcompat.compare;
+package dev.trtcompat.http.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,7 @@
-package dev.trtcompat.compare;
+package dev.trtcompat.http.compare;
 
-import dev.trtcompat.compare.CompareReport.Cell;
-import dev.trtcompat.compare.CompareReport.ModelRow;
+import dev.trtcompat.http.compare.CompareReport.Cell;
+import dev.trtcompat.http.compare.CompareReport.ModelRow;
 import dev.trtcompat.matrix.MatrixReport;
 import java.math.BigDecimal;
 import java.util.ArrayList;

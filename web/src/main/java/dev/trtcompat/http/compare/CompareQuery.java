@@ -1,4 +1,4 @@
-package dev.trtcompat.compare;
+package dev.trtcompat.http.compare;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;

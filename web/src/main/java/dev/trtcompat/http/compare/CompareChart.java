@@ -1,8 +1,8 @@
-package dev.trtcompat.compare;
+package dev.trtcompat.http.compare;
 
-import dev.trtcompat.compare.CompareReport.Cell;
-import dev.trtcompat.compare.CompareReport.Column;
-import dev.trtcompat.compare.CompareReport.ModelRow;
+import dev.trtcompat.http.compare.CompareReport.Cell;
+import dev.trtcompat.http.compare.CompareReport.Column;
+import dev.trtcompat.http.compare.CompareReport.ModelRow;
 import dev.trtcompat.html.Html;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
-package dev.trtcompat.compare;
+package dev.trtcompat.http.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trtcompat.compare.CompareReport.ModelRow;
+import dev.trtcompat.http.compare.CompareReport.ModelRow;
 import dev.trtcompat.cost.ModelCost;
 import dev.trtcompat.html.Html;
 import dev.trtcompat.jobs.Cell;

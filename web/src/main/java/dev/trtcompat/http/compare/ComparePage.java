@@ -1,11 +1,11 @@
-package dev.trtcompat.compare;
+package dev.trtcompat.http.compare;
 
 import dev.trtcompat.units.ByteSize;
-import dev.trtcompat.compare.CompareReport.Cell;
-import dev.trtcompat.compare.CompareReport.Choice;
-import dev.trtcompat.compare.CompareReport.Column;
-import dev.trtcompat.compare.CompareReport.ModelRow;
-import dev.trtcompat.compare.CompareReport.Speedup;
+import dev.trtcompat.http.compare.CompareReport.Cell;
+import dev.trtcompat.http.compare.CompareReport.Choice;
+import dev.trtcompat.http.compare.CompareReport.Column;
+import dev.trtcompat.http.compare.CompareReport.ModelRow;
+import dev.trtcompat.http.compare.CompareReport.Speedup;
 import dev.trtcompat.html.Html;
 import dev.trtcompat.http.JobFormFields;
 import dev.trtcompat.http.Pages;

@@ -1,4 +1,4 @@
-package dev.trtcompat.compare;
+package dev.trtcompat.http.compare;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.trtcompat.matrix.MatrixReport;

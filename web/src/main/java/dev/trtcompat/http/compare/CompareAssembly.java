@@ -1,11 +1,11 @@
-package dev.trtcompat.compare;
+package dev.trtcompat.http.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trtcompat.compare.CompareReport.Cell;
-import dev.trtcompat.compare.CompareReport.Choice;
-import dev.trtcompat.compare.CompareReport.Column;
-import dev.trtcompat.compare.CompareReport.ModelRow;
-import dev.trtcompat.compare.CompareReport.Speedup;
+import dev.trtcompat.http.compare.CompareReport.Cell;
+import dev.trtcompat.http.compare.CompareReport.Choice;
+import dev.trtcompat.http.compare.CompareReport.Column;
+import dev.trtcompat.http.compare.CompareReport.ModelRow;
+import dev.trtcompat.http.compare.CompareReport.Speedup;
 import dev.trtcompat.cost.ModelCost;
 import dev.trtcompat.jobs.Job;
 import dev.trtcompat.json.Json;
