@@ -7,7 +7,6 @@ import com.google.protobuf.ByteString;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.rules.AssertionFact;
 import dev.trtcompat.rules.Constraint;

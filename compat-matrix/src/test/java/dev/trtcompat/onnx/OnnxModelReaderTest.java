@@ -1,12 +1,10 @@
 package dev.trtcompat.onnx;
 
-import static dev.trtcompat.onnx.ModelBuilder.external;
 import static dev.trtcompat.onnx.ModelBuilder.model;
 import static dev.trtcompat.onnx.ModelBuilder.raw;
 import static dev.trtcompat.onnx.ModelBuilder.sequenceOf;
 import static dev.trtcompat.onnx.ModelBuilder.tensorType;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;

@@ -1,10 +1,9 @@
 package dev.trtcompat.fix;
 
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
-import dev.trtcompat.onnx.ElementType;
-import dev.trtcompat.reference.HostTypes;
 import dev.trtcompat.reference.HostTensor;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,11 +1,11 @@
 package dev.trtcompat.fix;
 
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
-import dev.trtcompat.onnx.ElementType;
-import dev.trtcompat.reference.HostTypes;
 import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.HostTypes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,8 +1,7 @@
 package dev.trtcompat.fix;
 
-import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.ElementType;
-import dev.trtcompat.reference.HostTypes;
+import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.reference.HostTensor;
 import java.util.List;
 import java.util.Set;

@@ -2,9 +2,9 @@ package dev.trtcompat.fix;
 
 import dev.trtcompat.accuracy.AccuracyComparison;
 import dev.trtcompat.accuracy.OutputComparison;
-import dev.trtcompat.precision.Precision;
 import dev.trtcompat.accuracy.Tolerance;
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.precision.Precision;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.ReferenceRequest;
 import dev.trtcompat.reference.ReferenceResult;
@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs the original and the fixed model on ONNX Runtime (CPU) with the same inputs and compares every output.

@@ -1,9 +1,8 @@
 package dev.trtcompat.fix;
 
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
-import dev.trtcompat.onnx.ElementType;
-import dev.trtcompat.reference.HostTypes;
 import dev.trtcompat.reference.HostTensor;
 import java.util.List;
 import java.util.Map;

@@ -1,13 +1,12 @@
 package dev.trtcompat.fix;
 
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
-import dev.trtcompat.onnx.ElementType;
-import dev.trtcompat.reference.HostTypes;
 import dev.trtcompat.reference.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,11 +1,11 @@
 package dev.trtcompat.fix;
 
 import com.google.protobuf.ByteString;
-import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.onnx.ElementType;
-import dev.trtcompat.reference.HostTypes;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.reference.Float16;
 import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.HostTypes;
 import dev.trtcompat.reference.TensorProtoFiles;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

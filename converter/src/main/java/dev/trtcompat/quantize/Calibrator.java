@@ -1,10 +1,10 @@
 package dev.trtcompat.quantize;
 
 import ai.onnxruntime.OnnxTensor;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
-import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.reference.HostTensor;
 import java.nio.ByteOrder;
 import java.util.HashSet;

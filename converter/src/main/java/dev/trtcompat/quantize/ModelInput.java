@@ -1,13 +1,13 @@
 package dev.trtcompat.quantize;
 
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
-import dev.trtcompat.onnx.ElementType;
-import dev.trtcompat.reference.HostTypes;
 import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.HostTypes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

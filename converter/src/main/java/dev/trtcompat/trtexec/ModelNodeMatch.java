@@ -1,7 +1,6 @@
 package dev.trtcompat.trtexec;
 
 import dev.trtcompat.onnx.OnnxModel;
-
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.trtexec.TrtexecLog.FailingNode;
 import java.util.List;

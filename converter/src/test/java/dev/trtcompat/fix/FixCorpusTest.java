@@ -9,7 +9,6 @@ import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.ReferenceRequest;
-import dev.trtcompat.reference.ReferenceResult;
 import dev.trtcompat.reference.ReferenceRunner;
 import dev.trtcompat.reference.TensorProtoFiles;
 import java.io.IOException;

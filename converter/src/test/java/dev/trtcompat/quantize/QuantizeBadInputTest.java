@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.InputShapes;
 import java.nio.ByteBuffer;

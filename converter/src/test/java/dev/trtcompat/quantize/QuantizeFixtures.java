@@ -1,6 +1,7 @@
 package dev.trtcompat.quantize;
 
 import com.google.protobuf.ByteString;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
@@ -10,7 +11,6 @@ import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
-import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.NpyFormat;
 import java.io.IOException;

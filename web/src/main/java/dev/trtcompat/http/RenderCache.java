@@ -1,6 +1,5 @@
 package dev.trtcompat.http;
 
-import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.IOException;
 import java.io.InputStream;

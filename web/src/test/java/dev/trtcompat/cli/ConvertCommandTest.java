@@ -3,10 +3,10 @@ package dev.trtcompat.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.json.Json;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.ReferenceRequest;
 import dev.trtcompat.reference.ReferenceRunner;
-import dev.trtcompat.json.Json;
 import dev.trtcompat.testing.ConversionTestSupport;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,12 +1,12 @@
 package dev.trtcompat.http.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.cost.ModelCost;
 import dev.trtcompat.http.compare.CompareReport.Cell;
 import dev.trtcompat.http.compare.CompareReport.Choice;
 import dev.trtcompat.http.compare.CompareReport.Column;
 import dev.trtcompat.http.compare.CompareReport.ModelRow;
 import dev.trtcompat.http.compare.CompareReport.Speedup;
-import dev.trtcompat.cost.ModelCost;
 import dev.trtcompat.jobs.Job;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.matrix.MatrixReport;

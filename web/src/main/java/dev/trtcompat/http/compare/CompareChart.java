@@ -1,9 +1,9 @@
 package dev.trtcompat.http.compare;
 
+import dev.trtcompat.html.Html;
 import dev.trtcompat.http.compare.CompareReport.Cell;
 import dev.trtcompat.http.compare.CompareReport.Column;
 import dev.trtcompat.http.compare.CompareReport.ModelRow;
-import dev.trtcompat.html.Html;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,17 +1,17 @@
 package dev.trtcompat.http.compare;
 
-import dev.trtcompat.units.ByteSize;
+import dev.trtcompat.html.Html;
+import dev.trtcompat.http.JobFormFields;
+import dev.trtcompat.http.Pages;
 import dev.trtcompat.http.compare.CompareReport.Cell;
 import dev.trtcompat.http.compare.CompareReport.Choice;
 import dev.trtcompat.http.compare.CompareReport.Column;
 import dev.trtcompat.http.compare.CompareReport.ModelRow;
 import dev.trtcompat.http.compare.CompareReport.Speedup;
-import dev.trtcompat.html.Html;
-import dev.trtcompat.http.JobFormFields;
-import dev.trtcompat.http.Pages;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.matrix.MatrixReport;
 import dev.trtcompat.precision.Precision;
+import dev.trtcompat.units.ByteSize;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

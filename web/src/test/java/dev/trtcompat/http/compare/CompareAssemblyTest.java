@@ -3,23 +3,23 @@ package dev.trtcompat.http.compare;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trtcompat.http.compare.CompareReport.ModelRow;
 import dev.trtcompat.cost.ModelCost;
 import dev.trtcompat.html.Html;
+import dev.trtcompat.http.compare.CompareReport.ModelRow;
 import dev.trtcompat.jobs.Cell;
 import dev.trtcompat.jobs.CellSpec;
 import dev.trtcompat.jobs.CellState;
 import dev.trtcompat.jobs.Job;
-import dev.trtcompat.precision.Precision;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.matrix.MatrixReport;
+import dev.trtcompat.precision.Precision;
+import dev.trtcompat.testing.Csv;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.trtcompat.testing.Csv;
 import org.junit.jupiter.api.Test;
 
 /**
