@@ -361,6 +361,9 @@ class AssertionTripPassTest {
         json.readTree(getClass().getResourceAsStream("/dev/trtcompat/rules/assertions/classes.json")).get("classes");
     List<DynamicTest> tests = new ArrayList<>();
     for (ReleaseRules rel : CHECKER.knowledgeBase().releases()) {
+      if (!rel.read().contains("code")) {
+        continue; // table-only and derived releases: no importer code read, so no manifest of its checkers
+      }
       var in = getClass().getResourceAsStream("/dev/trtcompat/rules/assertions/tensorrt-" + rel.release() + ".json");
       for (var a : json.readTree(in).get("assertions")) {
         var c = classes.get(a.get("id").asText());
