@@ -61,8 +61,11 @@ public final class MatrixCsv {
     out.append(String.join(",", quoted)).append("\r\n");
   }
 
-  /** One field: neutralised against formula injection, then quoted when it holds a comma, quote or line end. */
-  static String field(String value) {
+  /**
+   * One field: neutralised against formula injection, then quoted when it holds a comma, quote or line end. Every
+   * CSV export of the product writes its fields through this (the matrix and the comparison).
+   */
+  public static String field(String value) {
     if (value == null || value.isEmpty()) {
       return "";
     }

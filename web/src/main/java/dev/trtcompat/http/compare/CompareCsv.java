@@ -2,6 +2,7 @@ package dev.trtcompat.http.compare;
 
 import dev.trtcompat.http.compare.CompareReport.Cell;
 import dev.trtcompat.http.compare.CompareReport.ModelRow;
+import dev.trtcompat.matrix.MatrixCsv;
 import dev.trtcompat.matrix.MatrixReport;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -52,25 +53,9 @@ public final class CompareCsv {
 
   private static void line(StringBuilder out, List<String> fields) {
     for (int i = 0; i < fields.size(); i++) {
-      out.append(i == 0 ? "" : ",").append(field(fields.get(i)));
+      out.append(i == 0 ? "" : ",").append(MatrixCsv.field(fields.get(i)));
     }
     out.append("\r\n");
-  }
-
-  /** Neutralised against formula injection (model names and labels are the uploader's), then quoted if needed. */
-  static String field(String value) {
-    if (value == null || value.isEmpty()) {
-      return "";
-    }
-    String v = value;
-    char first = v.charAt(0);
-    if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r') {
-      v = "'" + v;
-    }
-    if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
-      return '"' + v.replace("\"", "\"\"") + '"';
-    }
-    return v;
   }
 
   private static String nz(String s) {
