@@ -85,7 +85,7 @@ class CheckCommandTest {
   void tableShowsPrecisionColumnsAndWhichGpusTheyAssume() {
     Run r = run("check", model("grid_sample"), "--trt", "10.1");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("FP32  FP16  INT8").containsPattern("10\\.1 +compatible +0 +0  ok +ok +warn")
+    assertThat(r.out()).contains("FP32  FP16  INT8").containsPattern("10\\.1 +compatible +source +0 +0  ok +ok +warn")
         .contains("FP16 assumes any GPU the release supports with FP16 (listed for sm_70 and newer)")
         .contains("INT8: INT8 without Q/DQ nodes or a calibration cache: placeholder scales");
   }
@@ -105,8 +105,8 @@ class CheckCommandTest {
     Run pascal = run("check", model("grid_sample"), "--trt", "10.1", "--gpu", "sm_61");
     assertThat(pascal.exit()).isEqualTo(1);
     assertThat(pascal.out()).contains("GPU: sm_61, compute capability 6.1 (Pascal)")
-        .containsPattern("10\\.1 +compatible +0 +0  FAIL +FAIL +FAIL +not for sm_61: TensorRT 10.1 supports compute "
-            + "capability 7.0 and newer");
+        .containsPattern("10\\.1 +compatible +source +0 +0  FAIL +FAIL +FAIL +not for sm_61: TensorRT 10.1 supports "
+            + "compute capability 7.0 and newer");
   }
 
   @Test

@@ -42,7 +42,10 @@ class RouteTableTest {
     assertThat(documented).as("routes in docs/web.md's tables").isEqualTo(registered);
   }
 
-  /** {@code `POST /a/{id}/cancel`, `/retry[?force=true]`} is two routes; query strings are left out. */
+  /**
+   * {@code `POST /a/{id}/cancel`, `/retry[?force=true]`} is two routes (a bare path takes the method and folder of
+   * the route before it), and so is {@code `POST /a`, `PUT /b`}; query strings are left out.
+   */
   static List<String> routes(String cell) {
     List<String> out = new ArrayList<>();
     String method = null;
@@ -50,6 +53,9 @@ class RouteTableTest {
     Matcher span = SPAN.matcher(cell);
     while (span.find()) {
       String text = span.group(1).replaceAll("\\[?\\?.*$", "");
+      if (text.matches("(GET|POST|PUT|PATCH|DELETE) /.*")) {
+        method = null; // a span with its own method starts a new route: `POST /a`, `PUT /b`
+      }
       if (method == null) {
         int space = text.indexOf(' ');
         method = text.substring(0, space);
