@@ -139,8 +139,9 @@ class LiveMatrixBrowserTest {
           .containsExactly("fp32", "fp16", "int8");
     }
     // The checker accepts the model from 8.4 on and has no verdict for the 7.x and early 8.x parsers; the ticked
-    // cells are already waiting or running, the others were not asked for.
-    assertThat(cells).contains(RELEASE + "/int8 compatible none", "8.6/fp32 compatible none", "7.0/fp32 unknown none");
+    // cells are already waiting or running, the others were not asked for. An INT8 column of a model without Q/DQ
+    // carries the placeholder-scales warning, so it predicts "warnings" where FP32 predicts "compatible".
+    assertThat(cells).contains(RELEASE + "/int8 warnings none", "8.6/fp32 compatible none", "7.0/fp32 unknown none");
     assertThat(cells).anySatisfy(c -> assertThat(c).matches(java.util.regex.Pattern.quote(RELEASE) + "/fp16 compatible (queued|running)"));
 
     // The ticked cells fill in live: the page follows the job's events, it is never reloaded.
