@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerates the per-release knowledge base files (tensorrt-<release>.json), releases.txt and
-onnx-operator-versions.json.
+"""Regenerates the per-release knowledge base files (tensorrt-<release>.json) and releases.txt (the ONNX
+operator history, onnx-operator-versions.json, comes from tools/onnx_schema_history.py).
 
 Which releases, and where each one's facts are read, is data: tools/releases.tsv (one row per release, oldest
 first). Per release:
@@ -240,7 +240,7 @@ def resize_constraints(release):
 
 # Facts read from the importer code where the doc table is silent, wrong or imprecise.
 # (release predicate, op) -> dict(supported=?, constraints=[...], note=...)
-def code_facts(release, registered):
+def code_facts(release, registered, code=None):
     f = {}
     def put(op, **kw):
         f[op] = kw
@@ -326,6 +326,15 @@ def code_facts(release, registered):
         put("Split", constraints=[ci(1, "split", sinceOpset=13)], note="Split importer asserts 'split' is an initializer")
     elif at_least(release, "8.2"):
         put("Split", constraints=[], note="Split importer accepts a run-time 'split' input from 8.2")
+    # QuantizeLinear zero point: QuantDequantLinearHelper asserts a constant INT8 zero point is all zeros (id
+    # ced21f249797). Where that check sits under 'chosenDataType == DataType::kINT8 && isDQ' (9.0, 9.2), a constant
+    # QuantizeLinear zero point is neither checked nor given to the layer: it is dropped, so a non-zero one parses
+    # and quantizes as zero. Read from the code; releases without code keep the table's "must be 0".
+    if code is not None and re.search(r"kINT8\s*&&\s*isDQ\)\s*\{[^}]*?shiftIsAllZeros", code, re.S):
+        put("QuantizeLinear", constraints=[{"kind": "input_all_zero", "input": 2, "name": "y_zero_point",
+                                            "ignoredWhenConstant": True}],
+            note="QuantDequantLinearHelper checks the zero point only for DequantizeLinear (isDQ): a constant "
+                 "QuantizeLinear zero point is dropped, not checked")
     if release in ("7.1", "7.2"):
         put("If", supported="yes", constraints=[ci(0, "cond")],
             note="If importer registered; asserts 'If condition must be a initializer!' and inlines the taken branch")
@@ -462,7 +471,7 @@ def source_release(row, ops_rows, ver_rows):
     resolutions = []
     for r in rows:
         by_op.setdefault(r["operator"], []).append(r)
-    facts = code_facts(release, registered)
+    facts = code_facts(release, registered, code)
     ops = []
     doc_ops = set(by_op)
     for op in sorted(doc_ops | set(registered or [])):
@@ -579,6 +588,10 @@ def apply_change(rules, ch):
     ops = {o["op"]: o for o in rules["operators"]}
     if action == "none":
         return "no rule change"
+    if action == "opset_max":
+        before = rules["parser"]["opsetMax"]
+        rules["parser"]["opsetMax"] = int(value)
+        return f"parser opset range: up to {before} -> up to {value}"
     o = ops.get(op)
     if action == "support":
         if o is None:
@@ -662,20 +675,6 @@ def main():
         fh.write("# knowledge base files, oldest release first (written by tools/gen_rules.py from tools/releases.tsv)\n")
         for release in RELEASES:
             fh.write(f"tensorrt-{release}.json\n")
-    # ONNX operator schema history: used to tell whether a node's schema is newer than a release's opset range.
-    try:
-        import onnx, onnx.defs
-    except ImportError:
-        print("python3-onnx not installed: onnx-operator-versions.json left as it is", file=sys.stderr)
-        return
-    hist = {}
-    for s in onnx.defs.get_all_schemas_with_history():
-        dom = s.domain or "ai.onnx"
-        hist.setdefault(dom, {}).setdefault(s.name, set()).add(s.since_version)
-    with open(os.path.join(OUT, "onnx-operator-versions.json"), "w") as fh:
-        json.dump({"source": f"onnx {onnx.__version__} operator schemas (onnx.defs.get_all_schemas_with_history, Debian python3-onnx)",
-                   "domains": {d: {op: sorted(v) for op, v in sorted(ops.items())} for d, ops in sorted(hist.items())}},
-                  fh, indent=0, sort_keys=False)
-        fh.write("\n")
+    # onnx-operator-versions.json is written by tools/onnx_schema_history.py from the ONNX sources.
 
 main()

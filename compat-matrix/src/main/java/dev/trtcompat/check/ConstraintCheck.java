@@ -79,7 +79,13 @@ final class ConstraintCheck {
       }
     } else if (c instanceof Constraint.InputAllZero z) {
       TensorFact f = input(z.input());
-      if (f != null) {
+      if (f != null && z.ignored()) {
+        if (f.origin().isConstant() && Boolean.FALSE.equals(f.allZero())) {
+          out.node(s, Severity.WARNING, c.id(), s.op() + " " + z.name() + " is not zero; TensorRT " + rel.release()
+              + "'s importer drops a constant " + z.name() + ", so the engine quantizes with zero and its outputs"
+              + " differ from ONNX Runtime's", "re-quantize with a zero point of 0 (symmetric, INT8)");
+        }
+      } else if (f != null) {
         if (!f.origin().isConstant()) {
           error(c, s.op() + " " + z.name() + " is computed at run time; TensorRT " + rel.release()
               + " needs a constant zero point", "make " + z.name() + " an initializer equal to zero");
@@ -210,6 +216,6 @@ final class ConstraintCheck {
   }
 
   private void error(Constraint c, String message, String fix) {
-    out.node(s, dev.trtcompat.check.Severity.ERROR, c.id(), message, fix);
+    out.node(s, Severity.ERROR, c.id(), message, fix);
   }
 }

@@ -47,10 +47,11 @@ public record GpuFacts(
 
   /**
    * The compute capabilities a release's support matrix documents: from {@code minSm}; architectures newer than
-   * {@code newestListedSm} are not known to be supported.
+   * {@code newestListedSm} are not known to be supported. {@code note} says how the range follows from its sources
+   * where no support matrix of that very release was read (a removal or addition announced in a release note).
    */
   public record ReleaseSupport(
-      String release, ComputeCapability minSm, ComputeCapability newestListedSm, List<String> sources) {
+      String release, ComputeCapability minSm, ComputeCapability newestListedSm, List<String> sources, String note) {
     public ReleaseSupport {
       sources = sources == null ? List.of() : List.copyOf(sources);
     }

@@ -152,9 +152,17 @@ public sealed interface Constraint {
   }
 
   /** A quantization zero point must be a constant whose values are all zero (symmetric quantization). */
-  record InputAllZero(int input, String name) implements Constraint {
+  record InputAllZero(int input, String name, Boolean ignoredWhenConstant) implements Constraint {
     public String id() {
       return "input_all_zero." + name;
+    }
+
+    /**
+     * True where the importer does not check a constant value but drops it (9.0 and 9.2 QuantizeLinear): a
+     * non-zero zero point then parses, and the engine quantizes as if it were zero.
+     */
+    public boolean ignored() {
+      return Boolean.TRUE.equals(ignoredWhenConstant);
     }
   }
 

@@ -137,12 +137,25 @@ class PrecisionCheckTest {
     assertThat(CHECKER.check(m, List.of("8.6")).quantization()).isEqualTo(new Quantization(2, List.of("INT8")));
   }
 
-  @Test
-  void nonZeroQuantizeZeroPointIsNotAppliedOnNine() {
-    PrecisionResult p = result(qdq(13, INT8, (byte) 5, (byte) 0), "9.0").precisions().get("int8");
-    assertThat(rules(p)).contains("qdq.zero_point_ignored");
-    PrecisionResult on86 = result(qdq(13, INT8, (byte) 5, (byte) 0), "8.6").precisions().get("int8");
-    assertThat(on86.verdict()).isEqualTo(Verdict.INCOMPATIBLE);
+  @ParameterizedTest(name = "TensorRT {0}: a non-zero QuantizeLinear zero point is {1}")
+  @CsvSource({"8.6,refused", "9.0,dropped", "9.1,refused", "9.2,dropped", "9.3,refused", "10.0,refused"})
+  void nonZeroQuantizeZeroPointIsDroppedWhereTheCheckIsDequantizeOnly(String release, String outcome) {
+    // 9.0 and 9.2 guard the all-zero assert with 'kINT8 && isDQ'; 8.6, 9.1, 9.3 and 10.x check both operators
+    ReleaseResult r = result(qdq(13, INT8, (byte) 5, (byte) 0), release);
+    PrecisionResult p = r.precisions().get("int8");
+    if (outcome.equals("dropped")) {
+      assertThat(rules(p)).contains("qdq.zero_point_ignored");
+      assertThat(r.verdict()).isNotEqualTo(Verdict.INCOMPATIBLE);
+      assertThat(r.findings()).anySatisfy(f -> {
+        assertThat(f.rule()).isEqualTo("input_all_zero.y_zero_point");
+        assertThat(f.severity()).isEqualTo(Severity.WARNING);
+        assertThat(f.message()).contains("drops a constant y_zero_point");
+      });
+    } else {
+      assertThat(rules(p)).doesNotContain("qdq.zero_point_ignored");
+      assertThat(p.verdict()).isEqualTo(Verdict.INCOMPATIBLE);
+      assertThat(r.verdict()).isEqualTo(Verdict.INCOMPATIBLE);
+    }
   }
 
   @ParameterizedTest(name = "TensorRT {0}: FP8 Q/DQ importer {1}")
@@ -198,6 +211,19 @@ class PrecisionCheckTest {
     assertThat(r101.precisions().values()).allSatisfy(p -> assertThat(p.verdict()).isEqualTo(Verdict.INCOMPATIBLE));
     // the parse verdict itself is untouched
     assertThat(r101.verdict()).isEqualTo(Verdict.COMPATIBLE);
+  }
+
+  @ParameterizedTest(name = "TensorRT {0} on {1}: {2}")
+  @CsvSource({"10.4,V100,SUPPORTED", "10.5,V100,UNSUPPORTED", "10.16,V100,UNSUPPORTED", "10.5,T4,SUPPORTED",
+      "10.7,RTX 5090,UNKNOWN", "10.8,RTX 5090,SUPPORTED", "10.16,B200,SUPPORTED", "11.1,T4,UNKNOWN"})
+  void releaseSupportFollowsVoltaRemovalAndBlackwellArrival(String release, String gpu, String status) {
+    // Volta (7.0) removed from 10.5 (release note), Blackwell from 10.8; 11.x states no range here: unknown
+    ReleaseResult r = CHECKER.check(relu(), List.of(release), CHECKER.gpuFilter().resolve(gpu)).results().get(0);
+    assertThat(r.gpu().status()).isEqualTo(GpuSupport.Status.valueOf(status));
+    if (status.equals("UNSUPPORTED")) {
+      assertThat(r.gpu().reason()).contains("7.5 and newer");
+      assertThat(r.gpu().sources()).anyMatch(u -> u.contains("release-notes-10/10.5.0"));
+    }
   }
 
   @Test

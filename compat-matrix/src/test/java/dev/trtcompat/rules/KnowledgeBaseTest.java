@@ -43,13 +43,13 @@ class KnowledgeBaseTest {
   }
 
   @Test
-  void loadsEveryReleaseFromSevenToElevenThree() {
+  void loadsEveryReleaseFromSevenToElevenFive() {
     assertThat(KB.releases()).extracting(ReleaseRules::release)
         .containsExactly("7.0", "7.1", "7.2", "8.0", "8.2", "8.4", "8.5", "8.6", "9.0", "9.1", "9.2", "9.3", "10.0", "10.1",
             "10.2", "10.3", "10.4", "10.5", "10.6", "10.7", "10.8", "10.9", "10.10", "10.11", "10.12", "10.13", "10.14",
-            "10.15", "10.16", "11.0", "11.1", "11.2", "11.3");
+            "10.15", "10.16", "11.0", "11.1", "11.2", "11.3", "11.4", "11.5");
     assertThat(KB.releases()).filteredOn(ReleaseRules::isDerived).extracting(ReleaseRules::release)
-        .containsExactly("10.11", "10.12", "10.13", "11.0", "11.2", "11.3");
+        .containsExactly("10.11", "10.12", "10.13", "11.0", "11.2", "11.3", "11.4", "11.5");
     assertThat(KB.release("10.10.0.31")).map(ReleaseRules::release).hasValue("10.10");
     assertThat(KB.release("8.6.1.6")).map(ReleaseRules::release).hasValue("8.6");
     assertThat(KB.release("10")).map(ReleaseRules::release).hasValue("10.0");
@@ -192,6 +192,9 @@ class KnowledgeBaseTest {
     // derived releases keep their base's documented range: no range is stated for them
     assertThat(KB.release("10.11").orElseThrow().parser().opsetMax()).isEqualTo(22);
     assertThat(KB.release("11.3").orElseThrow().parser().opsetMax()).isEqualTo(24);
+    // 11.5's release note names the opset it adds: the one changelog line that moves a derived range
+    assertThat(KB.release("11.4").orElseThrow().parser().opsetMax()).isEqualTo(24);
+    assertThat(KB.release("11.5").orElseThrow().parser().opsetMax()).isEqualTo(25);
     assertThat(KB.release("10.8").orElseThrow().elementType("FLOAT4E2M1")).hasValue(TypePolicy.QUANTIZED_ONLY);
     assertThat(KB.release("10.7").orElseThrow().elementType("FLOAT4E2M1")).hasValue(TypePolicy.UNSUPPORTED);
   }
@@ -221,7 +224,15 @@ class KnowledgeBaseTest {
     // the importer was not read for a derived release: no registration is claimed
     assertThat(KB.release("10.13").orElseThrow().operators()).allSatisfy(o ->
         assertThat(o.code() == null || o.code().registered() == null).isTrue());
-    assertThat(KB.release("11.3").orElseThrow().changelog()).isEmpty();
+    // 11.3 and 11.4 name only refit API changes: recorded, no rule moves
+    assertThat(KB.release("11.3").orElseThrow().changelog()).singleElement()
+        .satisfies(c -> assertThat(c.effect()).isEqualTo("no rule change"));
+    assertThat(KB.release("11.4").orElseThrow().operators())
+        .extracting(o -> o.op() + " " + o.supported() + " " + o.constraints() + " " + o.types())
+        .isEqualTo(KB.release("11.3").orElseThrow().operators().stream()
+            .map(o -> o.op() + " " + o.supported() + " " + o.constraints() + " " + o.types()).toList());
+    assertThat(KB.release("11.5").orElseThrow().changelog()).extracting(c -> c.effect())
+        .containsExactly("parser opset range: up to 24 -> up to 25", "no rule change");
   }
 
   @Test
@@ -260,6 +271,16 @@ class KnowledgeBaseTest {
     assertThat(KB.onnxOperators().schemaVersion("ai.onnx", "Squeeze", 17)).isEqualTo(13);
     assertThat(KB.onnxOperators().schemaVersion("ai.onnx", "Squeeze", 12)).isEqualTo(11);
     assertThat(KB.onnxOperators().schemaVersion("ai.onnx", "NoSuchOp", 17)).isEqualTo(-1);
+    // the history is read from the ONNX sources (tools/onnx_schema_history.py), past python3-onnx 1.12's opset 17
+    assertThat(KB.onnxOperators().schemaVersion("ai.onnx", "Resize", 25)).isEqualTo(19);
+    assertThat(KB.onnxOperators().schemaVersion("ai.onnx", "Resize", 18)).isEqualTo(18);
+    assertThat(KB.onnxOperators().schemaVersion("ai.onnx", "GroupNormalization", 21)).isEqualTo(21);
+    assertThat(KB.onnxOperators().schemaVersion("ai.onnx", "Squeeze", 24)).isEqualTo(24);
+    assertThat(KB.onnxOperators().schemaVersion("ai.onnx.ml", "TreeEnsemble", 5)).isEqualTo(5);
+    assertThat(KB.opsetFacts().onnx()).anySatisfy(o -> {
+      assertThat(o.onnx()).isEqualTo("1.20");
+      assertThat(o.opset()).isEqualTo(25);
+    });
   }
 
   @Test
