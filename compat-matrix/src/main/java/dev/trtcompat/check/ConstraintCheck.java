@@ -95,6 +95,15 @@ final class ConstraintCheck {
             + NodeRules.describe(f.dims()) + "; TensorRT " + rel.release() + " needs it static here",
             "fix the input's dimensions at export time");
       }
+    } else if (c instanceof Constraint.OptionalInput oi) {
+      boolean given = n.getInputCount() > oi.input() && !n.getInput(oi.input()).isEmpty();
+      if (given != oi.present()) {
+        error(c, s.op() + (oi.present() ? " leaves out its optional input '" : " gives its optional input '")
+            + oi.name() + "'; TensorRT " + rel.release() + "'s importer requires it "
+            + (oi.present() ? "given" : "left out"),
+            oi.present() ? "give " + oi.name() + " explicitly (an initializer; zeros for a symmetric zero point)"
+                : "export the node without " + oi.name());
+      }
     } else if (c instanceof Constraint.NotStaticallyCheckable nc) {
       out.node(s, Severity.INFO, c.id(),
           s.op() + ": " + NODE_TEXT.getOrDefault(nc.check(), nc.check()) + " (not checkable without running it)",
