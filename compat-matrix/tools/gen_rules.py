@@ -109,6 +109,11 @@ def av(attr, allowed, default=None, **kw):
 def rank(i, lo, hi):
     return {"kind": "input_rank", "input": i, "min": lo, "max": hi}
 
+def optional_input(i, name, present, **kw):
+    d = {"kind": "optional_input", "input": i, "name": name, "present": present}
+    d.update(kw)
+    return d
+
 def manual(check):
     # A documented restriction that needs runtime shapes or values; reported as info, never as a pass.
     return {"kind": "not_statically_checkable", "check": check}
@@ -141,6 +146,9 @@ def restriction_constraints(op, text, release):
             c.append({"kind": "input_all_zero", "input": 2, "name": "y_zero_point"})
         else:
             c += [ci(1, "y_scale"), ci(2, "y_zero_point")]
+    if op in ("QuantizeLinear", "DequantizeLinear") and at_least(release, "8.0") and not at_least(release, "8.7"):
+        # QuantDequantLinearHelper 8.0-8.6 asserts three inputs (ids 535a120d1f9f, e74c42785a5d)
+        c.append(optional_input(2, "y_zero_point" if op == "QuantizeLinear" else "x_zero_point", True))
     # Dropout training_mode and Constant's sparse/string values: asserted from 8.0 (ids 4e4459734ded, 7505159a1d75)
     if op == "Dropout" and ("is_traning" in t or at_least(release, "8.0")):
         c.append(ci(2, "training_mode", sinceOpset=12))
@@ -171,6 +179,11 @@ def restriction_constraints(op, text, release):
             c.append(rank(0, 3, 4))
         elif "rank" in t or (at_least(release, "7.2") and not at_least(release, "8.6")):
             c.append(rank(0, 3, 5))
+        elif at_least(release, "8.6"):
+            # normalizationHelper: 'Input to normalization should be at least 3D' (ids c7e1a61cc390, 18cc2c6df5d3)
+            c.append(rank(0, 3, 8))
+    if op == "GroupNormalization" and at_least(release, "8.6"):
+        c.append(rank(0, 3, 8))  # the same normalizationHelper assertion
     if op == "LayerNormalization":
         c += [{"kind": "unsupported_output", "output": 1, "name": "Mean"},
               {"kind": "unsupported_output", "output": 2, "name": "InvStdDev"}]
@@ -191,6 +204,10 @@ def restriction_constraints(op, text, release):
         c.append(manual("float_range_inputs_initializers"))
     if op.startswith("Reduce") and "axes" in t:
         c.append(ci(1, "axes", sinceOpset=18 if op != "ReduceSum" else 13))
+    elif op == "ReduceSum" and at_least(release, "8.0") and not at_least(release, "10.0"):
+        # reduceTensor 'Axis input must be an initializer!' (id 197201b97e66): on 8.0-9.3 only ReduceSum passes its
+        # opset-13 axes input; the table says nothing
+        c.append(ci(1, "axes", sinceOpset=13))
     if op == "ScatterND" and "reduction" in t:
         c.append(av("reduction", ["none"], "none"))
     if op == "Slice" and "axes" in t:
@@ -335,6 +352,30 @@ def code_facts(release, registered, code=None):
                                             "ignoredWhenConstant": True}],
             note="QuantDequantLinearHelper checks the zero point only for DequantizeLinear (isDQ): a constant "
                  "QuantizeLinear zero point is dropped, not checked")
+    # Assertions of the operators classified last (ids in assertions/classes.json):
+    # LpNormalization/LpPool 'Only L1 and L2 normalization are supported' (importer 7.2-9.0, static checker 9.1+:
+    # 5fe7a56d1a9f, 70710372907e, 8002ec12bc41, d2ea8d151b80); the LpPool checker also calls poolingCheckHelper
+    # (dilations, 51ec17e17392).
+    if at_least(release, "7.2"):
+        put("LpNormalization", constraints=[av("p", ["1", "2"], "2")], note="LpNormalization asserts p is 1 or 2")
+        lp = [av("p", ["1", "2"], "2")] + ([{"kind": "attribute_all_ones", "attribute": "dilations"}]
+                                           if at_least(release, "9.1") else [])
+        put("LpPool", constraints=lp, note="LpPool asserts p is 1 or 2" + (" and dilations == 1" if len(lp) > 1 else ""))
+    # STFT (10.5+): frame_step, and window / frame_length when given, must be initializers (8edae7f4c91f,
+    # af322af1cd32, 91c25f28f2d3)
+    if at_least(release, "10.5"):
+        put("STFT", constraints=[ci(1, "frame_step"), ci(2, "window"), ci(3, "frame_length")],
+            note="STFT importer: frame_step, window and frame_length must be initializers")
+    # DeformConv (10.1+): modulatedDeformableConvPluginHelper 'only supports DeformConv on 3D, or 4D tensors' (b97780e6d275)
+    if at_least(release, "10.1"):
+        put("DeformConv", constraints=[rank(0, 3, 4)], note="DeformConv plugin helper: input rank 3 or 4")
+    # Window functions (10.4+): 'Output must be float32-type!' (b1b0fcb9cee1, b5cf3d5cab29, ceb4a8b20dff)
+    for window in ("BlackmanWindow", "HammingWindow", "HannWindow"):
+        if at_least(release, "10.4"):
+            put(window, constraints=[av("output_datatype", ["1"], "1")], note=window + " importer: output_datatype FLOAT only")
+    # Scan, opset 8: 'TensorRT doesn't support sequence_lens input for this node!' (9607f1db9db4)
+    put("Scan", constraints=[optional_input(0, "sequence_lens", False, sinceOpset=8, untilOpset=8)],
+        note="Scan importer: no sequence_lens input (opset 8)")
     if release in ("7.1", "7.2"):
         put("If", supported="yes", constraints=[ci(0, "cond")],
             note="If importer registered; asserts 'If condition must be a initializer!' and inlines the taken branch")
@@ -363,7 +404,7 @@ def constraint_ids(entry):
     for c in entry.get("constraints", []):
         # the ids of dev.trtcompat.rules.Constraint#id()
         k = c["kind"]
-        if k in ("constant_input", "unsupported_output", "input_value_max", "input_all_zero"):
+        if k in ("constant_input", "unsupported_output", "input_value_max", "input_all_zero", "optional_input"):
             ids.add(k + "." + c["name"])
         elif k in ("attribute_values", "attribute_all_ones", "attribute_excludes"):
             ids.add(k + "." + c["attribute"])
@@ -375,6 +416,21 @@ def constraint_ids(entry):
         ids.add("types")
     return ids
 
+def attach_fact(release, manifest, rule, a, c, classes):
+    """Adds one classified assertion to an operator rule; returns the problem when a modelled one's constraint is
+    missing from the rule."""
+    fact = {"id": a["id"], "class": c["class"], "at": f"{a['file']}:{a['line']}@{manifest['commit'][:12]}"}
+    problems = []
+    if c["class"] == "modelled":
+        fact["constraint"] = c["constraint"]
+        if not set(c["constraint"].split("|")) & constraint_ids(rule):
+            problems.append(f"{release} {rule['op']}: assertion {a['id']} ({a['message'][:60]}) is modelled by "
+                            f"{c['constraint']}, which the rule lacks")
+    elif c["class"] in ("runtime", "static_unmodelled"):
+        fact["what"] = c.get("what") or classes[a["id"]]["what"]
+    rule.setdefault("assertions", []).append(fact)
+    return problems
+
 def attach_assertions(release, commit, ops):
     """Adds each operator's classified importer assertions (id, class, constraint, file:line) to its rule and
     fails when a modelled assertion has no matching constraint in the rule (a fact not traced to code)."""
@@ -385,26 +441,29 @@ def attach_assertions(release, commit, ops):
     classes = json.load(open(os.path.join(OUT, "assertions", "classes.json")))["classes"]
     by_op = {e["op"]: e for e in ops}
     problems = []
+    reached = manifest.get("helperReachedFrom", {})
     for a in manifest["assertions"]:
         kind, _, op = a["context"].partition(":")
-        if kind == "helper" or a["id"] not in classes:
+        if a["id"] not in classes:
             continue
         c = class_for(classes[a["id"]], release)
+        if kind == "helper":
+            # A helper's assertion belongs to the operators named in its class ("ops") that call the helper on
+            # this release; without "ops" it is classified but attached to no rule.
+            if c is None or c["class"] == "not_applicable":
+                continue
+            callers = {ctx.partition(":")[2] for ctx in reached.get(op, [])}
+            for target in c.get("ops", []):
+                if target in callers and target in by_op and by_op[target]["supported"] == "yes":
+                    problems += attach_fact(release, manifest, by_op[target], a, c, classes)
+            continue
         if c is not None and c.get("constraint") == "op.unsupported":
             if op in by_op and by_op[op]["supported"] == "yes":
                 problems.append(f"{release} {op}: static checker {a['id']} rejects the operator, the rule supports it")
             continue
         if c is None or op not in by_op or by_op[op]["supported"] != "yes":
             continue
-        fact = {"id": a["id"], "class": c["class"], "at": f"{a['file']}:{a['line']}@{manifest['commit'][:12]}"}
-        if c["class"] == "modelled":
-            fact["constraint"] = c["constraint"]
-            if not set(c["constraint"].split("|")) & constraint_ids(by_op[op]):
-                problems.append(f"{release} {op}: assertion {a['id']} ({a['message'][:60]}) is modelled by "
-                                f"{c['constraint']}, which the rule lacks")
-        elif c["class"] in ("runtime", "static_unmodelled"):
-            fact["what"] = c.get("what") or classes[a["id"]]["what"]
-        by_op[op].setdefault("assertions", []).append(fact)
+        problems += attach_fact(release, manifest, by_op[op], a, c, classes)
     for e in ops:
         if "assertions" in e:
             seen, uniq = set(), []

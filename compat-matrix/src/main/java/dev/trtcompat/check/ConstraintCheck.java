@@ -87,8 +87,11 @@ final class ConstraintCheck {
         }
       } else if (f != null) {
         if (!f.origin().isConstant()) {
-          error(c, s.op() + " " + z.name() + " is computed at run time; TensorRT " + rel.release()
-              + " needs a constant zero point", "make " + z.name() + " an initializer equal to zero");
+          // Every 8.0+ helper converts a zero point it cannot read as weights to a tensor and hands it to the
+          // layer (convertToTensor(inputs.at(2))): the parser accepts it and the builder decides.
+          out.node(s, Severity.WARNING, c.id(), s.op() + " " + z.name() + " is computed at run time; TensorRT "
+              + rel.release() + "'s importer passes it to the layer unchecked, and the builder needs it to be zero",
+              "make " + z.name() + " an initializer equal to zero");
         } else if (Boolean.FALSE.equals(f.allZero())) {
           error(c, s.op() + " " + z.name() + " is not zero; TensorRT " + rel.release()
               + " supports symmetric quantization only", "re-quantize with a zero point of 0 (symmetric, INT8)");
@@ -100,6 +103,15 @@ final class ConstraintCheck {
         error(c, s.op() + " input '" + n.getInput(st.input()) + "' has a dynamic shape "
             + NodeRules.describe(f.dims()) + "; TensorRT " + rel.release() + " needs it static here",
             "fix the input's dimensions at export time");
+      }
+    } else if (c instanceof Constraint.OptionalInput oi) {
+      boolean given = n.getInputCount() > oi.input() && !n.getInput(oi.input()).isEmpty();
+      if (given != oi.present()) {
+        error(c, s.op() + (oi.present() ? " leaves out its optional input '" : " gives its optional input '")
+            + oi.name() + "'; TensorRT " + rel.release() + "'s importer requires it "
+            + (oi.present() ? "given" : "left out"),
+            oi.present() ? "give " + oi.name() + " explicitly (an initializer; zeros for a symmetric zero point)"
+                : "export the node without " + oi.name());
       }
     } else if (c instanceof Constraint.NotStaticallyCheckable nc) {
       out.node(s, Severity.INFO, c.id(),

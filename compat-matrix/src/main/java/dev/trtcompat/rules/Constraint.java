@@ -24,6 +24,7 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Constraint.InputValueMax.class, name = "input_value_max"),
   @JsonSubTypes.Type(value = Constraint.InputAllZero.class, name = "input_all_zero"),
   @JsonSubTypes.Type(value = Constraint.StaticInputShape.class, name = "static_input_shape"),
+  @JsonSubTypes.Type(value = Constraint.OptionalInput.class, name = "optional_input"),
   @JsonSubTypes.Type(value = Constraint.NotStaticallyCheckable.class, name = "not_statically_checkable"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -170,6 +171,21 @@ public sealed interface Constraint {
   record StaticInputShape(int input) implements Constraint {
     public String id() {
       return "static_input_shape";
+    }
+  }
+
+  /**
+   * Optional input {@code input} must be given ({@code present}) or left out (Scan's opset-8 sequence_lens; the
+   * zero point of Q/DQ on 8.0-8.6).
+   */
+  record OptionalInput(int input, String name, boolean present, Integer sinceOpset, Integer untilOpset)
+      implements Constraint {
+    public String id() {
+      return "optional_input." + name;
+    }
+
+    public boolean appliesAt(long opset) {
+      return window(sinceOpset, untilOpset, opset);
     }
   }
 

@@ -99,6 +99,8 @@ final class RulesValidator {
       require(!fa.attributes().isEmpty(), where, "attributes empty");
     } else if (c instanceof Constraint.InputValueMax iv) {
       require(iv.max() > 0, where, "max must be positive");
+    } else if (c instanceof Constraint.OptionalInput oi) {
+      require(oi.input() >= 0 && oi.name() != null, where, "optional_input needs input and name");
     } else if (c instanceof Constraint.NotStaticallyCheckable n) {
       require(n.check() != null, where, "check id missing");
     }

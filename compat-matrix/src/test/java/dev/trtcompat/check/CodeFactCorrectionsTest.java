@@ -76,6 +76,42 @@ class CodeFactCorrectionsTest {
     assertThat(result(conv("ConvTranspose", false), "8.6").verdict()).isEqualTo(Verdict.COMPATIBLE);
   }
 
+  /** ReduceSum-13 whose axes are computed at run time (a graph input here), as a dynamic-axes export writes it. */
+  static OnnxModel runtimeAxesReduceSum() {
+    GraphProto.Builder g = GraphProto.newBuilder().addInput(tensor("x", FLOAT, 2L, 3L, 8L))
+        .addInput(tensor("axes", INT64, 1L)).addOutput(tensor("y", FLOAT))
+        .addNode(node("ReduceSum", "n", in("x", "axes"), in("y")));
+    return read(model(13, g).build());
+  }
+
+  @Test
+  void reduceSumAxesMustBeAnInitializerFrom80() {
+    // reduceTensor asserts 'Axis input must be an initializer!' from 8.0 (id 197201b97e66); the 8.x/9.x tables
+    // are silent, so the hand facts called a run-time axes input compatible
+    for (String rel : List.of("8.0", "8.2", "8.4", "8.5", "8.6", "9.0", "9.1", "9.2", "9.3", "10.0", "10.10")) {
+      assertThat(hasError(result(runtimeAxesReduceSum(), rel), "constant_input.axes")).as(rel).isTrue();
+    }
+  }
+
+  /** DequantizeLinear-10 without its optional zero point (symmetric quantization written the short way). */
+  static OnnxModel dequantizeWithoutZeroPoint() {
+    GraphProto.Builder g = GraphProto.newBuilder().addInput(tensor("x", FLOAT, 1L, 8L))
+        .addOutput(tensor("y", FLOAT)).addInitializer(floats("s", FLOAT))
+        .addNode(node("QuantizeLinear", "q", in("x", "s"), in("xq")))
+        .addNode(node("DequantizeLinear", "dq", in("xq", "s"), in("y")));
+    return read(model(13, g).build());
+  }
+
+  @Test
+  void quantizeLinearNeedsAnExplicitZeroPointUpTo86() {
+    // QuantDequantLinearHelper asserts three inputs on 8.0-8.6 (ids 535a120d1f9f, e74c42785a5d); 9.0 accepts two
+    ReleaseResult r86 = result(dequantizeWithoutZeroPoint(), "8.6");
+    assertThat(hasError(r86, "optional_input.y_zero_point")).as(r86.findings().toString()).isTrue();
+    assertThat(hasError(r86, "optional_input.x_zero_point")).isTrue();
+    ReleaseResult r90 = result(dequantizeWithoutZeroPoint(), "9.0");
+    assertThat(r90.findings()).noneMatch(f -> f.rule().startsWith("optional_input."));
+  }
+
   @Test
   void maxPoolFailsOnADeclaredIndicesOutputEvenWhenUnused() {
     GraphProto.Builder g = GraphProto.newBuilder().addInput(tensor("x", FLOAT, 1L, 2L, 8L, 8L))

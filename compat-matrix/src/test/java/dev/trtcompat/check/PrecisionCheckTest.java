@@ -137,6 +137,24 @@ class PrecisionCheckTest {
     assertThat(CHECKER.check(m, List.of("8.6")).quantization()).isEqualTo(new Quantization(2, List.of("INT8")));
   }
 
+  @ParameterizedTest(name = "TensorRT {0}: a run-time QuantizeLinear zero point is left to the builder")
+  @CsvSource({"8.6", "9.1", "10.0", "10.10"})
+  void runTimeZeroPointIsAWarningNotAParseError(String release) {
+    // every 8.0+ helper hands a zero point it cannot read as weights to the layer (convertToTensor(inputs.at(2)))
+    OnnxModel m = read(model(13, GraphProto.newBuilder()
+        .addInput(tensor("x", FLOAT, 1L, 8L)).addInput(tensor("zp", INT8)).addOutput(tensor("y", FLOAT, 1L, 8L))
+        .addInitializer(scale("s", 0.05f)).addInitializer(bytes("dzp", INT8, (byte) 0))
+        .addNode(node("QuantizeLinear", "q", in("x", "s", "zp"), in("xq")))
+        .addNode(node("DequantizeLinear", "dq", in("xq", "s", "dzp"), in("y")))).build());
+    ReleaseResult r = result(m, release);
+    assertThat(r.findings()).filteredOn(f -> f.rule().equals("input_all_zero.y_zero_point")).singleElement()
+        .satisfies(f -> {
+          assertThat(f.severity()).isEqualTo(Severity.WARNING);
+          assertThat(f.message()).contains("computed at run time").contains("passes it to the layer unchecked");
+        });
+    assertThat(r.verdict()).isNotEqualTo(Verdict.INCOMPATIBLE);
+  }
+
   @ParameterizedTest(name = "TensorRT {0}: a non-zero QuantizeLinear zero point is {1}")
   @CsvSource({"8.6,refused", "9.0,dropped", "9.1,refused", "9.2,dropped", "9.3,refused", "10.0,refused"})
   void nonZeroQuantizeZeroPointIsDroppedWhereTheCheckIsDequantizeOnly(String release, String outcome) {
