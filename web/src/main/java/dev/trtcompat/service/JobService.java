@@ -65,8 +65,9 @@ public final class JobService implements AutoCloseable {
     // store clears them).
     EngineStore store;
     try {
-      store = EngineStore.open(settings.dataDir().resolve("conversions")
-          .resolve(settings.instanceId().replaceAll("[^A-Za-z0-9._-]", "_")), EngineCatalog.enginesDir(settings.dataDir()));
+      Path scratch = settings.dataDir().resolve("conversions")
+          .resolve(settings.instanceId().replaceAll("[^A-Za-z0-9._-]", "_"));
+      store = EngineStore.open(scratch, EngineCatalog.enginesDir(settings.dataDir()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
