@@ -4,6 +4,7 @@ import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
+import dev.trtcompat.shapes.Broadcasting;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -407,17 +408,7 @@ final class ShapePropagation {
   }
 
   static long[] broadcast(long[] a, long[] b) {
-    int rank = Math.max(a.length, b.length);
-    long[] out = new long[rank];
-    for (int i = 0; i < rank; i++) {
-      long x = i < rank - a.length ? 1 : a[i - (rank - a.length)];
-      long y = i < rank - b.length ? 1 : b[i - (rank - b.length)];
-      if (x != y && x != 1 && y != 1) {
-        return null;
-      }
-      out[i] = x == 1 ? y : x;
-    }
-    return out;
+    return Broadcasting.shape(a, b);
   }
 
   private static boolean contains(long[] axes, int i, int rank) {

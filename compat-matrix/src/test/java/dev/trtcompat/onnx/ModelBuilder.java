@@ -15,6 +15,8 @@ import dev.trtcompat.onnx.proto.OnnxProtos.TrainingInfoProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -127,6 +129,47 @@ public final class ModelBuilder {
       t.addDims(d);
     }
     return t.setRawData(ByteString.copyFrom(values)).build();
+  }
+
+  /** A FLOAT tensor of {@code values}, little-endian raw data. */
+  public static TensorProto floats(String name, float[] values, long... dims) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      b.putFloat(v);
+    }
+    return raw(name, ElementType.FLOAT, b.array(), dims);
+  }
+
+  /** An INT64 tensor of {@code values}, little-endian raw data. */
+  public static TensorProto int64s(String name, long[] values, long... dims) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    for (long v : values) {
+      b.putLong(v);
+    }
+    return raw(name, ElementType.INT64, b.array(), dims);
+  }
+
+  /** A named node with its attributes. */
+  public static NodeProto node(String opType, String name, List<String> inputs, List<String> outputs,
+      AttributeProto... attributes) {
+    return NodeProto.newBuilder().setOpType(opType).setName(name).addAllInput(inputs).addAllOutput(outputs)
+        .addAllAttribute(List.of(attributes)).build();
+  }
+
+  public static AttributeProto intAttr(String name, long value) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+  }
+
+  public static AttributeProto intsAttr(String name, long... values) {
+    AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+    for (long v : values) {
+      a.addInts(v);
+    }
+    return a.build();
+  }
+
+  public static AttributeProto tensorAttr(String name, TensorProto value) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR).setT(value).build();
   }
 
   public static TensorProto external(String name, ElementType type, String location, long offset, long length, long... dims) {

@@ -1,11 +1,12 @@
 package dev.trtcompat.catalog;
 
+import dev.trtcompat.conversion.EngineArtifact;
+import dev.trtcompat.conversion.EngineStore;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.precision.Precision;
 import dev.trtcompat.store.Database;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,9 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Built engines, stored once per content hash under {@code dataDir/engines} within a disk quota: when the
- * engines together pass it, the least recently used (last downloaded, else created) are evicted. An
- * evicted engine can be rebuilt by retrying its cell.
+ * The database index over an {@link EngineStore}: one row per stored engine (which model, cell, release and
+ * precision built it; when it was last wanted) and a disk quota. The engine files stay where the conversion put
+ * them; when the engines together pass the quota, the least recently used (last downloaded, else created) are
+ * evicted from the store. An evicted engine can be rebuilt by retrying its cell.
  */
 public final class EngineCatalog {
 
@@ -33,41 +35,47 @@ public final class EngineCatalog {
       + " gpu, flags, build_seconds, size_bytes, created_at, last_downloaded_at";
 
   private final Database db;
-  private final ContentFiles files;
+  private final EngineStore store;
+  private final EarlierEngineLayout earlierLayout;
   private final long quotaBytes;
   private final Clock clock;
 
   /** @param quotaBytes the most bytes of engines kept on disk */
-  public EngineCatalog(Database db, Path dataDir, long quotaBytes, Clock clock) {
+  public EngineCatalog(Database db, EngineStore store, long quotaBytes, Clock clock) {
     if (quotaBytes < 0) {
       throw new IllegalArgumentException("quotaBytes must not be negative");
     }
     this.db = db;
-    this.files = files(dataDir);
+    this.store = store;
+    this.earlierLayout = new EarlierEngineLayout(store.enginesDir());
     this.quotaBytes = quotaBytes;
     this.clock = clock;
   }
 
-  static ContentFiles files(Path dataDir) {
-    return new ContentFiles(dataDir.resolve("engines"), ".engine");
+  /** The folder of the engines in a data folder: the catalog's store keeps its engines there. */
+  public static Path enginesDir(Path dataDir) {
+    return dataDir.resolve("engines");
+  }
+
+  /** Removes an engine's files, in either layout, from a data folder (deleting a model). */
+  static void deleteFiles(Path dataDir, String sha256) throws IOException {
+    EngineStore.delete(enginesDir(dataDir), sha256);
+    new EarlierEngineLayout(enginesDir(dataDir)).delete(sha256);
   }
 
   /**
-   * Stores a freshly built engine (copied from {@code builtFile}, which the caller still owns), then evicts
-   * older engines until the quota holds. The new engine itself is never evicted by its own arrival, even if
-   * it alone exceeds the quota: the user is about to download it.
+   * Indexes an engine the store already holds (a conversion just put it there), then evicts older engines until
+   * the quota holds. The new engine itself is never evicted by its own arrival, even if it alone exceeds the
+   * quota: the user is about to download it. Indexing the same engine again changes nothing.
    */
-  public EngineRecord add(EngineBuild build, Path builtFile) throws IOException {
-    ContentFiles.Staged staged;
-    try (InputStream in = Files.newInputStream(builtFile)) {
-      staged = files.stage(in);
-    }
-    files.commit(staged);
+  public EngineRecord index(EngineBuild build, String sha256) {
+    long size = store.get(sha256).map(EngineArtifact::bytes)
+        .orElseThrow(() -> new IllegalStateException("engine " + sha256 + " is not in the store"));
     long now = clock.millis();
     db.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO engine (" + COLUMNS + ")"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (sha256) DO NOTHING")) {
-        ps.setString(1, staged.sha256());
+        ps.setString(1, sha256);
         ps.setString(2, build.modelSha256());
         if (build.cellId() == null) {
           ps.setNull(3, Types.BIGINT);
@@ -84,14 +92,14 @@ public final class EngineCatalog {
         } else {
           ps.setDouble(9, build.buildSeconds());
         }
-        ps.setLong(10, staged.size());
+        ps.setLong(10, size);
         ps.setLong(11, now);
         ps.executeUpdate();
       }
       return null;
     });
-    enforceQuota(staged.sha256());
-    return require(staged.sha256());
+    enforceQuota(sha256);
+    return require(sha256);
   }
 
   public Optional<EngineRecord> find(String sha256) {
@@ -123,11 +131,18 @@ public final class EngineCatalog {
     if (updated == 0) {
       require(sha256); // throws NOT_FOUND with the user message
     }
-    if (!Files.exists(files.path(sha256))) {
-      throw new UserFacingException(Kind.NOT_FOUND, "engine_file_missing",
-          "The engine's file is missing from the data folder; retry its cell to build it again.");
+    return engineFile(sha256).orElseThrow(() -> new UserFacingException(Kind.NOT_FOUND, "engine_file_missing",
+        "The engine's file is missing from the data folder; retry its cell to build it again."));
+  }
+
+  /** The engine's file, in the store or where an earlier version of the catalog copied it. */
+  private Optional<Path> engineFile(String sha256) {
+    Optional<Path> stored = store.engineFile(sha256);
+    if (stored.isPresent()) {
+      return stored;
     }
-    return files.path(sha256);
+    Path earlier = earlierLayout.path(sha256);
+    return Files.exists(earlier) ? Optional.of(earlier) : Optional.empty();
   }
 
   /** Bytes of all stored engines. */
@@ -170,7 +185,8 @@ public final class EngineCatalog {
     });
     for (EngineRecord engine : evicted) {
       try {
-        files.delete(engine.sha256());
+        store.delete(engine.sha256());
+        earlierLayout.delete(engine.sha256());
         LOG.info("evicted engine {} ({} bytes, last used {}) to stay within the {} byte quota", engine.sha256(),
             engine.sizeBytes(), engine.lastUsed(), quotaBytes);
       } catch (IOException e) {

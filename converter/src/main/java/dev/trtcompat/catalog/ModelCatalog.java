@@ -30,13 +30,13 @@ public final class ModelCatalog {
   private static final String COLUMNS = "sha256, original_name, size_bytes, uploaded_at, last_used_at";
 
   private final Database db;
-  private final ContentFiles engineFiles;
+  private final Path dataDir;
   private final CellLogFiles logs;
   private final Clock clock;
 
   public ModelCatalog(Database db, Path dataDir, Clock clock) {
     this.db = db;
-    this.engineFiles = EngineCatalog.files(dataDir);
+    this.dataDir = dataDir;
     this.logs = new CellLogFiles(dataDir);
     this.clock = clock;
   }
@@ -139,7 +139,7 @@ public final class ModelCatalog {
     // Files go after the rows commit: a crash in between leaves unreferenced files, never rows without files.
     try {
       for (String engine : engines) {
-        engineFiles.delete(engine);
+        EngineCatalog.deleteFiles(dataDir, engine);
       }
       for (long job : jobs) {
         logs.deleteJob(job);

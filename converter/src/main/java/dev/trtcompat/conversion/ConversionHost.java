@@ -30,7 +30,12 @@ public final class ConversionHost implements AutoCloseable {
    */
   public static ConversionHost open(DockerSettings docker, RunnerSettings runnerSettings, Path dataDir,
       ConversionSettings settings) throws IOException {
-    EngineStore store = EngineStore.open(dataDir);
+    return open(docker, runnerSettings, EngineStore.open(dataDir), settings);
+  }
+
+  /** As above, with an engine store the caller opened (the service's, which its engine catalog indexes). */
+  public static ConversionHost open(DockerSettings docker, RunnerSettings runnerSettings, EngineStore store,
+      ConversionSettings settings) {
     DockerEngine engine = DockerEngine.connect(docker);
     try {
       ContainerRunner runner = new ContainerRunner(engine, runnerSettings);

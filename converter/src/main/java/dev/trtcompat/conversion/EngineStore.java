@@ -23,7 +23,8 @@ import java.util.stream.Stream;
 
 /**
  * Engines on disk, addressed by their SHA-256: {@code engines/<sha256>/engine.plan} with {@code metadata.json}
- * and trtexec's JSON exports beside it. Also hands out scratch folders for runs in progress ({@code work/}).
+ * and trtexec's JSON exports beside it. Also hands out scratch folders for runs in progress ({@code work/}). The
+ * service's engine catalog is an index over this layout: the engines are stored here once, nowhere else.
  */
 public final class EngineStore {
 
@@ -35,8 +36,8 @@ public final class EngineStore {
   private final Path work;
   private final Path references;
 
-  private EngineStore(Path root) {
-    this.engines = root.resolve("engines");
+  private EngineStore(Path root, Path engines) {
+    this.engines = engines;
     this.work = root.resolve("work");
     this.references = root.resolve("references");
   }
@@ -48,7 +49,15 @@ public final class EngineStore {
 
   /** Opens (creating) the store under {@code root}, dropping scratch folders an earlier process left. */
   public static EngineStore open(Path root) throws IOException {
-    EngineStore store = new EngineStore(root.toAbsolutePath().normalize());
+    return open(root, root.resolve("engines"));
+  }
+
+  /**
+   * Opens a store whose engines live in {@code enginesDir}, which other stores may share (instances of the service
+   * over one data folder), while the scratch folders and the reference cache under {@code root} are this store's.
+   */
+  public static EngineStore open(Path root, Path enginesDir) throws IOException {
+    EngineStore store = new EngineStore(root.toAbsolutePath().normalize(), enginesDir.toAbsolutePath().normalize());
     Files.createDirectories(store.engines);
     Files.createDirectories(store.work);
     try (Stream<Path> old = Files.list(store.work)) {
@@ -138,6 +147,20 @@ public final class EngineStore {
     }
     deleteTree(engines.resolve(sha256));
     return true;
+  }
+
+  /** Removes a stored engine's folder from {@code enginesDir} without opening a store (deleting a model). */
+  public static void delete(Path enginesDir, String sha256) throws IOException {
+    if (sha256 == null || !SHA256.matcher(sha256).matches()) {
+      // The hash becomes a path: never let anything else through.
+      throw new IllegalArgumentException("not a lowercase SHA-256: " + sha256);
+    }
+    deleteTree(enginesDir.resolve(sha256));
+  }
+
+  /** Where the engines are: the folder an engine catalog indexes. */
+  public Path enginesDir() {
+    return engines;
   }
 
   static String sha256(Path file) throws IOException {

@@ -1,28 +1,17 @@
 package dev.trtcompat.fix;
 
+import dev.trtcompat.shapes.Broadcasting;
+
 /** NumPy-style multidirectional broadcasting, as ONNX defines it for elementwise ops and Expand. */
 final class Broadcast {
 
   private Broadcast() {}
 
-  /** The broadcast shape; -1 entries (unknown dims) stay unknown unless the other side decides. */
+  /** The broadcast shape ({@link Broadcasting#shape}); throws when the shapes do not broadcast. */
   static long[] shape(long[] a, long[] b) {
-    int r = Math.max(a.length, b.length);
-    long[] out = new long[r];
-    for (int i = 0; i < r; i++) {
-      long x = i - (r - a.length) >= 0 ? a[i - (r - a.length)] : 1;
-      long y = i - (r - b.length) >= 0 ? b[i - (r - b.length)] : 1;
-      if (x == 1) {
-        out[i] = y;
-      } else if (y == 1) {
-        out[i] = x;
-      } else if (x < 0 || y < 0) {
-        out[i] = x < 0 ? y : x;
-      } else if (x == y) {
-        out[i] = x;
-      } else {
-        throw new IllegalArgumentException("shapes do not broadcast");
-      }
+    long[] out = Broadcasting.shape(a, b);
+    if (out == null) {
+      throw new IllegalArgumentException("shapes do not broadcast");
     }
     return out;
   }

@@ -148,6 +148,14 @@ public final class JobQueue {
     return store.db().read(c -> store.jobsForModel(c, modelSha256));
   }
 
+  /**
+   * The model's newest cell of one kind across all its jobs: the ONNX Runtime reference row shows the latest
+   * reference cell, whichever job (a full job or a reference run on its own) holds it.
+   */
+  public Optional<Cell> latestCell(String modelSha256, CellKind kind) {
+    return store.db().read(c -> store.latestCell(c, modelSha256, kind));
+  }
+
   /** The newest job of this model with exactly this request, if one was made before. */
   public Optional<Job> latestJob(String modelSha256, String requestJson) {
     String sha = sha256(requestJson);

@@ -159,6 +159,13 @@ final class JobStore {
     return cellsWhere(c, "job_id = ? ORDER BY id", jobId);
   }
 
+  /** The model's newest cell of this kind, whichever job holds it. */
+  Optional<Cell> latestCell(Connection c, String modelSha256, CellKind kind) throws SQLException {
+    List<Cell> cells = cellsWhere(c, "kind = ? AND job_id IN (SELECT id FROM job WHERE model_sha256 = ?)"
+        + " ORDER BY id DESC LIMIT 1", kind.name(), modelSha256);
+    return cells.stream().findFirst();
+  }
+
   List<Cell> cellsOwnedBy(Connection c, String owner) throws SQLException {
     return cellsWhere(c, "owner = ? AND state = 'RUNNING' ORDER BY id", owner);
   }

@@ -3,6 +3,8 @@ package dev.trtcompat.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trtcompat.conversion.EngineStore;
+import dev.trtcompat.conversion.StoredEngines;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.jobs.Cell;
@@ -40,6 +42,7 @@ abstract class CatalogContract {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   Database db;
   ModelCatalog models;
+  private EngineStore store;
 
   CatalogContract(Backend backend) {
     this.backend = backend;
@@ -67,10 +70,23 @@ abstract class CatalogContract {
         bytes.length);
   }
 
-  Path built(String name, int size, byte fill) throws IOException {
+  /** An engine of {@code size} bytes put into the store as a conversion would; its SHA-256. */
+  String built(String name, int size, byte fill) throws IOException {
     byte[] bytes = new byte[size];
     Arrays.fill(bytes, fill);
-    return Files.write(buildDir.resolve(name), bytes);
+    return StoredEngines.put(store(), "e".repeat(64), bytes);
+  }
+
+  /** The service's layout: engines shared in the data folder, scratch folders elsewhere. */
+  EngineStore store() throws IOException {
+    if (store == null) {
+      store = EngineStore.open(buildDir.resolve("scratch"), EngineCatalog.enginesDir(dataDir));
+    }
+    return store;
+  }
+
+  Path engineFolder(String sha256) {
+    return EngineCatalog.enginesDir(dataDir).resolve(sha256);
   }
 
   static EngineBuild build(String model, String release) {
@@ -96,22 +112,22 @@ abstract class CatalogContract {
   @Test
   void enginesPastTheQuotaAreEvictedLeastRecentlyUsedFirst() throws Exception {
     String model = upload("model", "m.onnx").sha256();
-    EngineCatalog engines = new EngineCatalog(db, dataDir, 250, clock);
+    EngineCatalog engines = new EngineCatalog(db, store(), 250, clock);
 
-    EngineRecord e1 = engines.add(build(model, "8.6"), built("e1", 100, (byte) 1));
+    EngineRecord e1 = engines.index(build(model, "8.6"), built("e1", 100, (byte) 1));
     clock.advance(Duration.ofMinutes(1));
-    EngineRecord e2 = engines.add(build(model, "10.0"), built("e2", 100, (byte) 2));
+    EngineRecord e2 = engines.index(build(model, "10.0"), built("e2", 100, (byte) 2));
     clock.advance(Duration.ofMinutes(1));
     // Downloading e1 makes it the most recently used: e2 is now the oldest.
     Path file = engines.download(e1.sha256());
     assertThat(Files.readAllBytes(file)).hasSize(100).containsOnly((byte) 1);
     clock.advance(Duration.ofMinutes(1));
-    EngineRecord e3 = engines.add(build(model, "10.3"), built("e3", 100, (byte) 3));
+    EngineRecord e3 = engines.index(build(model, "10.3"), built("e3", 100, (byte) 3));
 
     assertThat(engines.forModel(model)).extracting(EngineRecord::sha256).containsExactly(e1.sha256(), e3.sha256());
     assertThat(engines.usedBytes()).isEqualTo(200);
-    assertThat(EngineCatalog.files(dataDir).path(e2.sha256())).doesNotExist();
-    assertThat(EngineCatalog.files(dataDir).path(e1.sha256())).exists();
+    assertThat(engineFolder(e2.sha256())).doesNotExist();
+    assertThat(engineFolder(e1.sha256())).exists();
     assertThatThrownBy(() -> engines.download(e2.sha256()))
         .isInstanceOfSatisfying(UserFacingException.class, e -> {
           assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
@@ -124,18 +140,58 @@ abstract class CatalogContract {
   }
 
   @Test
+  void theCatalogIndexesTheStoresEngineWithoutCopyingIt() throws Exception {
+    String model = upload("model", "m.onnx").sha256();
+    EngineCatalog engines = new EngineCatalog(db, store(), 1 << 20, clock);
+    String sha = built("e", 64, (byte) 5);
+
+    EngineRecord indexed = engines.index(build(model, "10.3"), sha);
+    EngineRecord again = engines.index(build(model, "10.3"), sha);
+
+    assertThat(again).isEqualTo(indexed);
+    assertThat(indexed.sizeBytes()).isEqualTo(64);
+    assertThat(engines.download(sha)).isEqualTo(store().engineFile(sha).orElseThrow());
+    try (var all = Files.walk(EngineCatalog.enginesDir(dataDir))) {
+      assertThat(all.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder(EngineStore.ENGINE_FILE, EngineStore.METADATA_FILE);
+    }
+    assertThatThrownBy(() -> engines.index(build(model, "10.3"), "f".repeat(64)))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void anEngineCopiedByAnEarlierVersionIsStillServedAndEvicted() throws Exception {
+    String model = upload("model", "m.onnx").sha256();
+    EngineCatalog engines = new EngineCatalog(db, store(), 150, clock);
+    String sha = built("old", 100, (byte) 9);
+    engines.index(build(model, "8.6"), sha);
+    // What the earlier catalog left: its own copy at <ab>/<sha>.engine, none in the store.
+    Path earlier = EngineCatalog.enginesDir(dataDir).resolve(sha.substring(0, 2)).resolve(sha + ".engine");
+    Files.createDirectories(earlier.getParent());
+    Files.copy(store().engineFile(sha).orElseThrow(), earlier);
+    store().delete(sha);
+
+    assertThat(engines.download(sha)).isEqualTo(earlier);
+    clock.advance(Duration.ofMinutes(1));
+    engines.index(build(model, "10.3"), built("new", 100, (byte) 1));
+
+    assertThat(engines.find(sha)).isEmpty();
+    assertThat(earlier).doesNotExist();
+  }
+
+  @Test
   void anEngineLargerThanTheQuotaEvictsTheOthersButStaysItself() throws Exception {
     String model = upload("model", "m.onnx").sha256();
-    EngineCatalog engines = new EngineCatalog(db, dataDir, 150, clock);
-    EngineRecord small = engines.add(build(model, "8.6"), built("s", 100, (byte) 1));
+    EngineCatalog engines = new EngineCatalog(db, store(), 150, clock);
+    EngineRecord small = engines.index(build(model, "8.6"), built("s", 100, (byte) 1));
     clock.advance(Duration.ofMinutes(1));
-    EngineRecord big = engines.add(build(model, "10.3"), built("b", 400, (byte) 2));
+    EngineRecord big = engines.index(build(model, "10.3"), built("b", 400, (byte) 2));
 
     assertThat(engines.find(small.sha256())).isEmpty();
     assertThat(engines.find(big.sha256())).isPresent();
     // The next arrival evicts it in turn.
     clock.advance(Duration.ofMinutes(1));
-    EngineRecord next = engines.add(build(model, "10.4"), built("n", 100, (byte) 3));
+    EngineRecord next = engines.index(build(model, "10.4"), built("n", 100, (byte) 3));
     assertThat(engines.forModel(model)).extracting(EngineRecord::sha256).containsExactly(next.sha256());
   }
 
@@ -149,8 +205,8 @@ abstract class CatalogContract {
     Job kept = queue.submit(new JobRequest(other, "alice", "{}",
         List.of(JobRequest.CellRequest.of(CellSpec.reference()))));
     Cell cell = job.cells().get(0);
-    EngineCatalog engines = new EngineCatalog(db, dataDir, 1 << 20, clock);
-    EngineRecord engine = engines.add(new EngineBuild(model, cell.id(), "10.3", Precision.FP16, "sha256:x", "gpu",
+    EngineCatalog engines = new EngineCatalog(db, store(), 1 << 20, clock);
+    EngineRecord engine = engines.index(new EngineBuild(model, cell.id(), "10.3", Precision.FP16, "sha256:x", "gpu",
         "--fp16", 1.0), built("e", 10, (byte) 7));
     Path log = dataDir.resolve("logs/job-" + job.id() + "/cell-" + cell.id() + "-attempt-1.log");
     Files.createDirectories(log.getParent());
@@ -163,7 +219,7 @@ abstract class CatalogContract {
     assertThat(queue.cell(cell.id())).isEmpty();
     assertThat(queue.events(cell.id())).isEmpty();
     assertThat(engines.find(engine.sha256())).isEmpty();
-    assertThat(EngineCatalog.files(dataDir).path(engine.sha256())).doesNotExist();
+    assertThat(engineFolder(engine.sha256())).doesNotExist();
     assertThat(log.getParent()).doesNotExist();
     assertThat(count("SELECT COUNT(*) FROM cell_event WHERE job_id = " + job.id())).isZero();
     // The other model and its job are untouched.

@@ -1,93 +1,56 @@
 package dev.trtcompat.fix;
 
-import com.google.protobuf.ByteString;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
-/** Tiny ONNX models built in test code. */
+/**
+ * Tiny ONNX models built in the fix tests: the short names those tests use (element types as wire numbers), each
+ * building with compat-matrix's {@link ModelBuilder}, the one ONNX fixture builder.
+ */
 final class Models {
 
-  static final int FLOAT = 1;
-  static final int INT64 = 7;
+  static final int FLOAT = ElementType.FLOAT.wire();
+  static final int INT64 = ElementType.INT64.wire();
 
   private Models() {}
 
   static ValueInfoProto value(String name, int type, Object... dims) {
-    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-    for (Object d : dims) {
-      shape.addDim(d instanceof String s ? TensorShapeProto.Dimension.newBuilder().setDimParam(s)
-          : TensorShapeProto.Dimension.newBuilder().setDimValue(((Number) d).longValue()));
-    }
-    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-        TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape))).build();
+    return ModelBuilder.value(name, ElementType.fromWire(type).orElseThrow(), dims);
   }
 
   static NodeProto node(String op, String name, String[] ins, String[] outs, AttributeProto... attrs) {
-    NodeProto.Builder b = NodeProto.newBuilder().setOpType(op).setName(name);
-    for (String i : ins) {
-      b.addInput(i);
-    }
-    for (String o : outs) {
-      b.addOutput(o);
-    }
-    for (AttributeProto a : attrs) {
-      b.addAttribute(a);
-    }
-    return b.build();
+    return ModelBuilder.node(op, name, List.of(ins), List.of(outs), attrs);
   }
 
   static AttributeProto ints(String name, long... v) {
-    AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-    for (long x : v) {
-      b.addInts(x);
-    }
-    return b.build();
+    return ModelBuilder.intsAttr(name, v);
   }
 
   static AttributeProto i(String name, long v) {
-    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+    return ModelBuilder.intAttr(name, v);
   }
 
   static TensorProto int64s(String name, long[] dims, long... v) {
-    ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-    for (long x : v) {
-      b.putLong(x);
-    }
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(INT64)
-        .setRawData(ByteString.copyFrom(b.array()));
-    for (long d : dims) {
-      t.addDims(d);
-    }
-    return t.build();
+    return ModelBuilder.int64s(name, v, dims);
   }
 
   static TensorProto floats(String name, long[] dims, float... v) {
-    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (float x : v) {
-      b.putFloat(x);
-    }
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(FLOAT)
-        .setRawData(ByteString.copyFrom(b.array()));
-    for (long d : dims) {
-      t.addDims(d);
-    }
-    return t.build();
+    return ModelBuilder.floats(name, v, dims);
   }
 
   static AttributeProto tensor(String name, TensorProto t) {
-    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR).setT(t).build();
+    return ModelBuilder.tensorAttr(name, t);
   }
 
   static Path write(Path file, GraphProto graph, long opset) throws IOException {

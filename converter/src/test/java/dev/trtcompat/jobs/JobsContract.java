@@ -150,6 +150,21 @@ abstract class JobsContract {
   }
 
   @Test
+  void theLatestCellOfAKindIsFoundAcrossJobs() {
+    assertThat(queue.latestCell(modelSha, CellKind.ORT_REFERENCE)).isEmpty();
+    Job full = submit("alice", CellRequest.of(CellSpec.reference()), fp16("10.3"));
+    Job referenceOnly = submit("bob", CellRequest.of(CellSpec.reference()));
+    Job conversionOnly = submit("alice", fp16("8.6"));
+
+    assertThat(queue.latestCell(modelSha, CellKind.ORT_REFERENCE)).map(Cell::id)
+        .contains(referenceOnly.cells().get(0).id());
+    assertThat(queue.latestCell(modelSha, CellKind.TRT_CONVERSION)).map(Cell::id)
+        .contains(conversionOnly.cells().get(0).id());
+    assertThat(full.cells().get(0).id()).isLessThan(referenceOnly.cells().get(0).id());
+    assertThat(queue.latestCell("cd".repeat(32), CellKind.ORT_REFERENCE)).isEmpty();
+  }
+
+  @Test
   void runnerExecutesEveryQueuedCellOnceAndKeepsLogsAndResults() throws Exception {
     Job job = submit("alice", fp16("10.3"), fp16("8.6"), CellRequest.of(CellSpec.reference()));
     start(fast("a"), counting());

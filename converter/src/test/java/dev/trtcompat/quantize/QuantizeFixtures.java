@@ -1,24 +1,21 @@
 package dev.trtcompat.quantize;
 
-import com.google.protobuf.ByteString;
 import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.NpyFormat;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.zip.ZipEntry;
@@ -32,57 +29,34 @@ final class QuantizeFixtures {
 
   private QuantizeFixtures() {}
 
+  /** A tensor value; a negative dimension is the symbolic batch dimension. */
   static ValueInfoProto value(String name, ElementType type, long... dims) {
-    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-    for (long d : dims) {
-      shape.addDim(d < 0
-          ? TensorShapeProto.Dimension.newBuilder().setDimParam("batch")
-          : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+    Object[] shape = new Object[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      shape[i] = dims[i] < 0 ? "batch" : (Object) dims[i];
     }
-    return ValueInfoProto.newBuilder().setName(name)
-        .setType(TypeProto.newBuilder().setTensorType(
-            TypeProto.Tensor.newBuilder().setElemType(type.wire()).setShape(shape)))
-        .build();
+    return ModelBuilder.value(name, type, shape);
   }
 
   static TensorProto randomWeights(String name, long seed, long... dims) {
-    int n = Math.toIntExact(HostTensor.elementCount(dims));
-    ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+    float[] values = new float[Math.toIntExact(HostTensor.elementCount(dims))];
     SplittableRandom r = new SplittableRandom(seed);
-    for (int i = 0; i < n; i++) {
-      b.putFloat((float) (r.nextDouble() * 2 - 1) * 0.5f);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) (r.nextDouble() * 2 - 1) * 0.5f;
     }
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1).setRawData(ByteString.copyFrom(b.flip()));
-    for (long d : dims) {
-      t.addDims(d);
-    }
-    return t.build();
+    return ModelBuilder.floats(name, values, dims);
   }
 
   static NodeProto node(String op, String name, String[] inputs, String[] outputs, AttributeProto... attrs) {
-    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name);
-    for (String i : inputs) {
-      n.addInput(i);
-    }
-    for (String o : outputs) {
-      n.addOutput(o);
-    }
-    for (AttributeProto a : attrs) {
-      n.addAttribute(a);
-    }
-    return n.build();
+    return ModelBuilder.node(op, name, List.of(inputs), List.of(outputs), attrs);
   }
 
   static AttributeProto ints(String name, long... v) {
-    AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-    for (long x : v) {
-      a.addInts(x);
-    }
-    return a.build();
+    return ModelBuilder.intsAttr(name, v);
   }
 
   static AttributeProto intAttr(String name, long v) {
-    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+    return ModelBuilder.intAttr(name, v);
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.trtcompat.html.Html;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.jobs.Job;
 import dev.trtcompat.matrix.MatrixApi;
+import dev.trtcompat.matrix.MatrixReport;
 import dev.trtcompat.models.StoredModel;
 import java.util.List;
 import java.util.Optional;
@@ -25,16 +26,17 @@ final class CompatibilitySections {
   private final MatrixApi matrix;
 
   /** Without jobs: the matrix shows predictions and the reference row only. */
-  CompatibilitySections(Compatibility compatibility, ReferenceRuns references, TensorRtImageCatalog images) {
+  CompatibilitySections(Compatibility compatibility, Function<String, MatrixReport.Reference> references,
+      TensorRtImageCatalog images) {
     this(compatibility, references, images, id -> Optional.empty());
   }
 
   /** With measured cells from each model's latest job. */
-  CompatibilitySections(Compatibility compatibility, ReferenceRuns references, TensorRtImageCatalog images,
-      Function<String, Optional<Job>> latestJob) {
+  CompatibilitySections(Compatibility compatibility, Function<String, MatrixReport.Reference> references,
+      TensorRtImageCatalog images, Function<String, Optional<Job>> latestJob) {
     this.compatibility = compatibility;
     this.matrix = new MatrixApi(compatibility.store(), id -> compatibility.analysis(id).report(), latestJob,
-        references::matrixReference, images);
+        references, images);
   }
 
   /** The matrix routes over the same sources as the section: JSON, CSV and the live fragment. */

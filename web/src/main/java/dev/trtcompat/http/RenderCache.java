@@ -12,7 +12,7 @@ import java.util.function.Function;
 /**
  * Keeps the last answer of a per-model read route (the model page, the matrix JSON, CSV and fragment) while the
  * model's state token is unchanged, so that many people watching one model cost one render per change instead
- * of one per request. The token changes with every cell event of the model and every reference-run update; a
+ * of one per request. The token changes with every cell event of the model (reference runs are cells too); a
  * cached answer is also dropped after {@link #MAX_AGE_NANOS}, which bounds how stale anything the token does
  * not cover (an engine evicted by the quota) can be.
  */

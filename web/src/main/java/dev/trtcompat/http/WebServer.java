@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,6 @@ public final class WebServer implements AutoCloseable {
 
   private final Javalin app;
   private final List<Route> routes;
-  private final ReferenceRuns references;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private final JobService jobService;
@@ -53,12 +53,11 @@ public final class WebServer implements AutoCloseable {
 
   private final CompareRoutes compare;
 
-  private WebServer(Javalin app, List<Route> routes, ReferenceRuns references, JobService jobService,
-      JobEventStream events, CompareRoutes compare) {
+  private WebServer(Javalin app, List<Route> routes, JobService jobService, JobEventStream events,
+      CompareRoutes compare) {
     this.compare = compare;
     this.app = app;
     this.routes = routes;
-    this.references = references;
     this.jobService = jobService;
     this.events = events;
   }
@@ -81,32 +80,19 @@ public final class WebServer implements AutoCloseable {
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections,
       JobSettings jobSettings) {
     Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
-    ReferenceRuns references = new ReferenceRuns(store, config.stopTimeout());
-    JobService jobService;
-    try {
-      jobService = JobService.open(jobSettings, store::modelFile, id -> incompatibilities(compatibility, id),
-          (id, file, shapes, log) -> references.runCell(id, shapes, log));
-    } catch (RuntimeException e) {
-      references.close();
-      throw e;
-    }
+    JobService jobService = JobService.open(jobSettings, store, id -> incompatibilities(compatibility, id));
+    ReferenceRoutes references = new ReferenceRoutes(jobService, store, Access::clientId);
     LogExplainApi logs = new LogExplainApi(store);
-    java.util.function.Function<String, String> modelTokens = id -> {
-      try {
-        return jobService.events().version(id) + "|" + references.token(id);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    };
+    // Reference runs are cells too: the model's cell events cover every change the pages show.
+    Function<String, String> modelTokens = id -> Long.toString(jobService.events().version(id));
     RenderCache renders = new RenderCache(modelTokens);
     JobApi jobs = new JobApi(jobService, store, Access::clientId, id -> {
       compatibility.forget(id);
-      references.forget(id);
       renders.forget(id);
     });
     ModelLabels labels = new ModelLabels(store, jobService, renders::forget);
-    CompatibilitySections compatibilitySections = new CompatibilitySections(compatibility, references,
-        TensorRtImageCatalog.builtIn(), jobService::latestJob);
+    CompatibilitySections compatibilitySections = new CompatibilitySections(compatibility,
+        references::matrixReference, TensorRtImageCatalog.builtIn(), jobService::latestJob);
     // The answer first (verdict, matrix, the form to measure more), then the model's facts, then its graph.
     JobEventStream events = new JobEventStream(jobService.events(), store);
     List<ModelPageSection> page = new ArrayList<>();
@@ -199,7 +185,6 @@ public final class WebServer implements AutoCloseable {
       compare.close();
       events.close();
       jobService.close();
-      references.close();
       throw e;
     }
     LOG.info("trt-compat serving on http://{}:{}/ (data folder {}, uploads up to {})",
@@ -208,7 +193,7 @@ public final class WebServer implements AutoCloseable {
     if (config.apiTokens().enabled()) {
       LOG.info("API tokens required; clients: {}", config.apiTokens().clientNames());
     }
-    return new WebServer(app, List.copyOf(routes), references, jobService, events, compare);
+    return new WebServer(app, List.copyOf(routes), jobService, events, compare);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
@@ -247,8 +232,8 @@ public final class WebServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, lets requests in flight finish within the stop timeout, then stops; then lets a
-   * reference run in progress finish within the stop timeout too, and drops the queued ones.
+   * Stops accepting, lets requests in flight finish within the stop timeout, then stops; running cells (reference
+   * runs included) are re-queued for the next start or another instance.
    */
   @Override
   public void close() {
@@ -262,7 +247,6 @@ public final class WebServer implements AutoCloseable {
     app.stop();
     // Running cells are re-queued (a graceful stop loses nothing), then Docker and the database close.
     jobService.close();
-    references.close();
     LOG.info("stopped");
   }
 

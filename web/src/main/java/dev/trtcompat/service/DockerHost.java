@@ -1,11 +1,9 @@
 package dev.trtcompat.service;
 
 import dev.trtcompat.conversion.ConversionHost;
+import dev.trtcompat.conversion.EngineStore;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 
 /**
  * The connection to the Docker engine, opened at the first conversion (and again after a failure: Docker may
@@ -14,13 +12,13 @@ import java.nio.file.Path;
 final class DockerHost implements AutoCloseable {
 
   private final JobSettings settings;
-  private final Path scratch;
+  private final EngineStore store;
   private ConversionHost host;
   private boolean closed;
 
-  DockerHost(JobSettings settings, Path scratch) {
+  DockerHost(JobSettings settings, EngineStore store) {
     this.settings = settings;
-    this.scratch = scratch;
+    this.store = store;
   }
 
   synchronized ConversionHost host() {
@@ -28,11 +26,7 @@ final class DockerHost implements AutoCloseable {
       throw new UserFacingException(Kind.UNAVAILABLE, "stopping", "The service is stopping; the cell is re-queued.");
     }
     if (host == null) {
-      try {
-        host = ConversionHost.open(settings.docker(), settings.runner(), scratch, settings.conversion());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      host = ConversionHost.open(settings.docker(), settings.runner(), store, settings.conversion());
     }
     return host;
   }

@@ -2,7 +2,9 @@ package dev.trtcompat.service;
 
 import dev.trtcompat.catalog.EngineCatalog;
 import dev.trtcompat.catalog.ModelCatalog;
+import dev.trtcompat.conversion.EngineStore;
 import dev.trtcompat.jobs.Cell;
+import dev.trtcompat.jobs.CellExecutor;
 import dev.trtcompat.jobs.CellKind;
 import dev.trtcompat.jobs.CellSpec;
 import dev.trtcompat.jobs.Job;
@@ -12,9 +14,12 @@ import dev.trtcompat.jobs.JobRequest;
 import dev.trtcompat.jobs.JobRequest.CellRequest;
 import dev.trtcompat.jobs.JobRunner;
 import dev.trtcompat.jobs.OrphanedCellCleanup;
+import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.precision.Precision;
 import dev.trtcompat.store.Database;
 import dev.trtcompat.store.DatabaseConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -22,7 +27,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,10 +61,18 @@ public final class JobService implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     this.queue = new JobQueue(db, settings.dataDir(), new JobLimits(settings.maxJobs(), settings.maxJobsPerClient()), clock);
     this.models = new ModelCatalog(db, settings.dataDir(), clock);
-    this.engines = new EngineCatalog(db, settings.dataDir(), settings.engineQuotaBytes(), clock);
-    // Per instance: opening the scratch store clears it, and instances may share one data folder.
-    this.docker = new DockerHost(settings, settings.dataDir().resolve("conversions")
-        .resolve(settings.instanceId().replaceAll("[^A-Za-z0-9._-]", "_")));
+    // Engines are shared by the instances over one data folder; the scratch folders are per instance (opening the
+    // store clears them).
+    EngineStore store;
+    try {
+      Path scratch = settings.dataDir().resolve("conversions")
+          .resolve(settings.instanceId().replaceAll("[^A-Za-z0-9._-]", "_"));
+      store = EngineStore.open(scratch, EngineCatalog.enginesDir(settings.dataDir()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.engines = new EngineCatalog(db, store, settings.engineQuotaBytes(), clock);
+    this.docker = new DockerHost(settings, store);
     this.events = new ModelEvents(queue);
     this.staticCheck = staticCheck;
   }
@@ -69,16 +81,16 @@ public final class JobService implements AutoCloseable {
    * Opens the database (running migrations), then starts this instance's runner, which first recovers cells a
    * dead instance (or this one before a kill) left running.
    *
-   * @param modelFiles where a model's {@code model.onnx} is, by id (the model store knows)
-   * @param reference runs the ONNX Runtime reference cell
+   * @param store the stored models: where a model's {@code model.onnx} is, and the folder the reference cell writes
+   *     its outputs to
    */
-  public static JobService open(JobSettings settings, Function<String, Optional<Path>> modelFiles,
-      StaticCheck staticCheck, ReferenceCells reference) {
+  public static JobService open(JobSettings settings, ModelStore store, StaticCheck staticCheck) {
     Database db = Database.open(settings.databaseUrl() == null ? DatabaseConfig.embedded(settings.dataDir())
         : DatabaseConfig.postgres(settings.dataDir(), settings.databaseUrl(), null, null));
     JobService s = new JobService(settings, db, staticCheck);
     try {
-      CellRunner executor = new CellRunner(s.docker, s.engines, reference);
+      CellExecutor executor = new CellExecutors(new ConversionCellExecutor(s.docker, s.engines),
+          new ReferenceCellExecutor(store));
       OrphanedCellCleanup cleanup = (cell, previousOwner) -> {
         if (cell.spec().kind() == CellKind.TRT_CONVERSION) {
           List<String> removed = s.docker.host().removeCellContainers(cell.id(), cell.attempts());
@@ -87,7 +99,7 @@ public final class JobService implements AutoCloseable {
         }
       };
       s.runner = JobRunner.start(s.queue, executor, settings.runnerConfig(), cleanup,
-          id -> modelFiles.apply(id).orElse(settings.dataDir().resolve("models").resolve(id).resolve("missing")));
+          id -> store.modelFile(id).orElse(settings.dataDir().resolve("models").resolve(id).resolve("missing")));
       s.events.start();
       LOG.info("job queue on {} (instance {}, {} worker(s), engine quota {} bytes)",
           settings.databaseUrl() == null ? DatabaseConfig.embedded(settings.dataDir()).embeddedFile() : "PostgreSQL",
@@ -162,9 +174,21 @@ public final class JobService implements AutoCloseable {
     return settings;
   }
 
-  /** The model's latest job, if it has any ({@link JobQueue#jobsForModel} lists newest first). */
+  /**
+   * The job whose TensorRT cells the matrix shows: the model's latest job with TensorRT cells, else its latest job
+   * ({@link JobQueue#jobsForModel} lists newest first). A reference run on its own is a job too; it must not hide
+   * what the last conversions measured (the reference row reads {@link #latestReferenceCell}).
+   */
   public Optional<Job> latestJob(String modelId) {
-    return queue.jobsForModel(modelId).stream().findFirst();
+    List<Job> jobs = queue.jobsForModel(modelId);
+    return jobs.stream()
+        .filter(j -> j.cells().stream().anyMatch(c -> c.spec().kind() == CellKind.TRT_CONVERSION))
+        .findFirst().or(() -> jobs.stream().findFirst());
+  }
+
+  /** The model's newest ONNX Runtime reference cell, whichever job holds it. */
+  public Optional<Cell> latestReferenceCell(String modelId) {
+    return queue.latestCell(modelId, CellKind.ORT_REFERENCE);
   }
 
   /** Every job of the model, oldest first: the order the API lists them in. */

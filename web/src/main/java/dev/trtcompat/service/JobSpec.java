@@ -1,17 +1,21 @@
 package dev.trtcompat.service;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.trtcompat.conversion.ConversionRequest;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.precision.Precision;
+import dev.trtcompat.reference.ReferenceRequest;
 import dev.trtcompat.trtexec.TensorRtRelease;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What a user asks to measure for one model: TensorRT releases x precisions, shapes for dynamic inputs,
@@ -25,9 +29,13 @@ import java.util.Map;
  * @param force run cells the static check says cannot convert (otherwise they are skipped)
  * @param reference add the ONNX Runtime CPU reference cell
  * @param accuracy compare each engine's outputs with the reference on the same inputs
+ * @param referenceRuns timed ONNX Runtime runs of the reference cell; null for the default
+ * @param referenceWarmup untimed runs before them; null for the default
  */
 public record JobSpec(List<String> versions, List<Precision> precisions, Map<String, String> shapes,
-    long timeoutSeconds, boolean force, boolean reference, boolean accuracy) {
+    long timeoutSeconds, boolean force, boolean reference, boolean accuracy,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer referenceRuns,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer referenceWarmup) {
 
   public static final int MAX_CELLS = 64;
   public static final long DEFAULT_TIMEOUT_SECONDS = 30 * 60;
@@ -48,6 +56,31 @@ public record JobSpec(List<String> versions, List<Precision> precisions, Map<Str
     if (timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
       throw bad("invalid_timeout", "'timeoutSeconds' must be a whole number from 1 to " + MAX_TIMEOUT_SECONDS + ".");
     }
+    if (referenceRuns != null && (referenceRuns < 1 || referenceRuns > ReferenceRequest.MAX_RUNS)) {
+      throw bad("invalid_reference_request", "runs must be between 1 and " + ReferenceRequest.MAX_RUNS + ", got "
+          + referenceRuns);
+    }
+    if (referenceWarmup != null && (referenceWarmup < 0 || referenceWarmup > ReferenceRequest.MAX_RUNS)) {
+      throw bad("invalid_reference_request", "warmup must be between 0 and " + ReferenceRequest.MAX_RUNS + ", got "
+          + referenceWarmup);
+    }
+  }
+
+  /** A job without reference options: the form and the jobs API. */
+  public JobSpec(List<String> versions, List<Precision> precisions, Map<String, String> shapes, long timeoutSeconds,
+      boolean force, boolean reference, boolean accuracy) {
+    this(versions, precisions, shapes, timeoutSeconds, force, reference, accuracy, null, null);
+  }
+
+  /**
+   * A job with only the ONNX Runtime reference cell, as {@code POST /api/v1/models/{id}/reference} asks: fixed
+   * shapes per dynamic input, and the number of timed and warm-up runs (null for the defaults).
+   */
+  public static JobSpec referenceOnly(Map<String, long[]> shapes, Integer runs, Integer warmup) {
+    Map<String, String> texts = new LinkedHashMap<>();
+    shapes.forEach((name, dims) -> texts.put(name,
+        Arrays.stream(dims).mapToObj(Long::toString).collect(Collectors.joining("x"))));
+    return new JobSpec(List.of(), List.of(), texts, DEFAULT_TIMEOUT_SECONDS, false, true, false, runs, warmup);
   }
 
   /**

@@ -36,7 +36,7 @@ class LayeringTest {
         .layer("base").definedBy("dev.trtcompat.errors..", "dev.trtcompat.json..", "dev.trtcompat.units..")
         .layer("compat-matrix").definedBy(
             "dev.trtcompat.onnx..", "dev.trtcompat.rules..", "dev.trtcompat.check..", "dev.trtcompat.precision..",
-            "dev.trtcompat.cost..")
+            "dev.trtcompat.cost..", "dev.trtcompat.shapes..")
         .layer("containers").definedBy("dev.trtcompat.docker..", "dev.trtcompat.images..")
         .layer("converter").definedBy("dev.trtcompat.trtexec..", "dev.trtcompat.conversion..",
             "dev.trtcompat.reference..", "dev.trtcompat.accuracy..", "dev.trtcompat.jobs..", "dev.trtcompat.catalog..",

@@ -12,6 +12,7 @@ import dev.trtcompat.conversion.EngineArtifact;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.jobs.Cell;
 import dev.trtcompat.jobs.CellExecutor;
+import dev.trtcompat.jobs.CellKind;
 import dev.trtcompat.jobs.CellResult;
 import dev.trtcompat.jobs.CellSpec;
 import dev.trtcompat.jobs.CellState;
@@ -79,7 +80,6 @@ class MatrixReportTest {
   private Database db;
   private JobQueue queue;
   private JobRunner runner;
-  private ReferenceRuns references;
   private Javalin app;
   private final HttpClient http = HttpClient.newHttpClient();
   private final CountDownLatch release = new CountDownLatch(1);
@@ -102,8 +102,8 @@ class MatrixReportTest {
     model = OnnxModelReader.read(store.modelFile(id).orElseThrow());
 
     Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
-    references = new ReferenceRuns(store, Duration.ofSeconds(5));
-    CompatibilitySections sections = new CompatibilitySections(compatibility, references, TensorRtImageCatalog.builtIn(),
+    CompatibilitySections sections = new CompatibilitySections(compatibility,
+        m -> ReferenceView.of(queue.latestCell(m, CellKind.ORT_REFERENCE)).matrixRow(), TensorRtImageCatalog.builtIn(),
         m -> queue.jobsForModel(m).stream().findFirst());
     List<ModelPageSection> page = new ArrayList<>(WebServer.summarySections());
     page.addAll(sections.sections());
@@ -132,9 +132,6 @@ class MatrixReportTest {
     }
     if (app != null) {
       app.stop();
-    }
-    if (references != null) {
-      references.close();
     }
     if (db != null) {
       db.close();

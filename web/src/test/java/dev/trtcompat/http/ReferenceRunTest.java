@@ -17,7 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code POST/GET /api/v1/models/{id}/reference}: real ONNX Runtime runs in the server's background worker. */
+/**
+ * {@code POST/GET /api/v1/models/{id}/reference}: real ONNX Runtime runs, each a job with only the reference cell,
+ * run by the server's job workers.
+ */
 class ReferenceRunTest {
 
   static final Path RELU = Path.of("/usr/share/libonnx-testdata/data/node/test_relu/model.onnx");
@@ -87,7 +90,13 @@ class ReferenceRunTest {
     assertThat(y.get("shape").toString()).isEqualTo("[3,4,5]");
     assertThat(y.get("min").asDouble()).isGreaterThanOrEqualTo(0.0); // Relu
     assertThat(result.has("referenceDir")).isFalse();
-    assertThat(Files.isRegularFile(server.store().modelsDir().resolve(id).resolve("derived").resolve("reference.json"))).isTrue();
+    // A job cell like any other: listed with the model's jobs; its outputs kept beside the model.
+    JsonNode jobs = TestServer.json(server.get("/api/v1/models/" + id + "/jobs")).get("jobs");
+    assertThat(jobs).hasSize(1);
+    assertThat(jobs.get(0).get("cells")).hasSize(1);
+    assertThat(jobs.get(0).at("/cells/0/kind").asText()).isEqualTo("onnxruntime_reference");
+    assertThat(jobs.get(0).at("/cells/0/result")).isEqualTo(result);
+    assertThat(Files.isDirectory(server.store().modelsDir().resolve(id).resolve("derived").resolve("reference"))).isTrue();
 
     String page = server.get("/models/" + id).body();
     assertThat(page)
@@ -145,6 +154,25 @@ class ReferenceRunTest {
     assertThat(second.statusCode()).isEqualTo(409);
     assertThat(TestServer.json(second).get("error").asText()).isEqualTo("reference_run_in_progress");
     assertThat(awaitEnd(status).get("result").get("runs").asInt()).isEqualTo(100000);
+  }
+
+  @Test
+  void runsInFlightWhenTheServerStopsRunAfterTheRestartInsteadOfFailing() throws Exception {
+    String a = TestServer.json(server.upload(new Multipart().file("model", "relu.onnx", RELU))).get("id").asText();
+    byte[] abs = TestModels.single("Abs").build().toByteArray();
+    String b = TestServer.json(server.uploadModel("abs.onnx", abs)).get("id").asText();
+
+    assertThat(post("/api/v1/models/" + a + "/reference", "{\"runs\": 100000, \"warmup\": 0}").statusCode())
+        .isEqualTo(202);
+    assertThat(post("/api/v1/models/" + b + "/reference", null).statusCode()).isEqualTo(202);
+    // b waits behind a (one ONNX Runtime run at a time) when the server stops.
+    assertThat(TestServer.json(server.get("/api/v1/models/" + b + "/reference")).get("state").asText())
+        .isIn("queued", "running");
+    server.restart();
+
+    assertThat(awaitEnd("/api/v1/models/" + a + "/reference").get("state").asText()).isEqualTo("succeeded");
+    JsonNode end = awaitEnd("/api/v1/models/" + b + "/reference");
+    assertThat(end.get("state").asText()).as(end.toString()).isEqualTo("succeeded");
   }
 
   @Test

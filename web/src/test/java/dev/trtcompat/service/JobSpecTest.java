@@ -27,6 +27,24 @@ class JobSpecTest {
   }
 
   @Test
+  void aReferenceRunIsAJobWithOnlyTheReferenceCellAndItsRunCounts() {
+    JobSpec spec = JobSpec.referenceOnly(Map.of("x", new long[] {1, 3, 224, 224}), 20, 3);
+
+    assertThat(spec.versions()).isEmpty();
+    assertThat(spec.reference()).isTrue();
+    assertThat(spec.shapes()).containsExactly(Map.entry("x", "1x3x224x224"));
+    assertThat(JobSpec.read(spec.toJson())).isEqualTo(spec);
+    assertThat(ReferenceCellExecutor.optShapes(spec).get("x")).containsExactly(1, 3, 224, 224);
+    // Jobs without reference options keep the stored request they had (the fields are left out).
+    assertThat(JobSpec.fromForm(List.of("8.6"), List.of(), true).toJson()).doesNotContain("referenceRuns");
+    assertThatThrownBy(() -> JobSpec.referenceOnly(Map.of(), 0, null))
+        .isInstanceOfSatisfying(UserFacingException.class,
+            e -> assertThat(e.error()).isEqualTo("invalid_reference_request"));
+    assertThatThrownBy(() -> JobSpec.referenceOnly(Map.of(), null, -1))
+        .isInstanceOf(UserFacingException.class).hasMessageContaining("warmup");
+  }
+
+  @Test
   void defaultsAndRefusals() throws Exception {
     JobSpec plain = fromJson("{\"versions\": [\"10.0\"]}");
     assertThat(plain.precisions()).containsExactly(Precision.FP32);

@@ -16,46 +16,29 @@ import dev.trtcompat.json.Json;
 import dev.trtcompat.trtexec.TensorRtRelease;
 import dev.trtcompat.trtexec.TrtexecCommand.ShapeRange;
 import dev.trtcompat.trtexec.TrtexecLog;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Runs one claimed cell of a job: a trtexec conversion in a TensorRT container (the engine goes into the
- * engine catalog, under its quota) or the ONNX Runtime CPU reference. Its result JSON is what the matrix
- * report reads: a {@link ConversionResult} for conversions, the reference's JSON for the reference cell.
+ * Runs a job's TensorRT conversion cell: trtexec in the release's container, the engine into the engine catalog
+ * (under its quota). The cell's result JSON is the {@link ConversionResult} the matrix report reads.
  */
-final class CellRunner implements CellExecutor {
-
-  private static final Logger LOG = LoggerFactory.getLogger(CellRunner.class);
-
-  private static final Object CATALOGUING = new Object();
+final class ConversionCellExecutor implements CellExecutor {
 
   private final DockerHost docker;
   private final EngineCatalog engines;
-  private final ReferenceCells reference;
 
-  CellRunner(DockerHost docker, EngineCatalog engines, ReferenceCells reference) {
+  ConversionCellExecutor(DockerHost docker, EngineCatalog engines) {
     this.docker = docker;
     this.engines = engines;
-    this.reference = reference;
   }
 
   @Override
   public CellResult execute(CellTask task, CellLog log) throws Exception {
     JobSpec spec = JobSpec.read(task.requestJson());
     CellSpec cell = task.cell().spec();
-    return switch (cell.kind()) {
-      case ORT_REFERENCE -> reference.run(task.modelSha256(), task.modelFile(), optShapes(spec), log);
-      case TRT_CONVERSION -> convert(task, spec, cell, log);
-    };
-  }
-
-  private CellResult convert(CellTask task, JobSpec spec, CellSpec cell, CellLog log) throws Exception {
     Map<String, ShapeRange> shapes = new LinkedHashMap<>();
     spec.shapes().forEach((name, text) -> shapes.put(name, ConversionRequest.shapeRange(text)));
     ConversionRequest request = new ConversionRequest(task.modelFile(), task.modelSha256(),
@@ -67,7 +50,7 @@ final class CellRunner implements CellExecutor {
     ConversionHost host = docker.host();
     ConversionResult result = host.service().convert(request, labels, line -> log.line(line.text()));
     if (result.engine() != null) {
-      catalogue(host, task, cell, result.engine());
+      catalogue(task, cell, result.engine());
     }
     String json = Json.mapper().writeValueAsString(result);
     if (result.succeeded()) {
@@ -76,26 +59,11 @@ final class CellRunner implements CellExecutor {
     return CellResult.failed(reason(result), json);
   }
 
-  /**
-   * Moves the engine from the conversion's scratch store into the catalog, where the quota applies. Two cells
-   * may build byte-identical engines at once (same store address): one lock makes the second find the engine
-   * catalogued already instead of racing for the scratch file the first one removes.
-   */
-  private void catalogue(ConversionHost host, CellTask task, CellSpec cell, EngineArtifact a) throws Exception {
-    synchronized (CATALOGUING) {
-      if (engines.find(a.sha256()).isEmpty()) {
-        Path file = host.service().engines().engineFile(a.sha256())
-            .orElseThrow(() -> new IllegalStateException("engine " + a.sha256() + " missing right after its build"));
-        String digest = a.imageDigests().isEmpty() ? a.imageId() : a.imageDigests().get(0);
-        engines.add(new EngineBuild(task.modelSha256(), task.cell().id(), cell.trtRelease(), cell.precision(), digest,
-            a.gpuName(), String.join(" ", a.flags()), a.buildTimeSeconds()), file);
-      }
-      try {
-        host.service().engines().delete(a.sha256());
-      } catch (Exception e) {
-        LOG.warn("engine {} catalogued, but its scratch copy could not be removed", a.sha256(), e);
-      }
-    }
+  /** Indexes the engine the conversion stored: the catalog's row and quota, the file stays where it is. */
+  private void catalogue(CellTask task, CellSpec cell, EngineArtifact a) {
+    String digest = a.imageDigests().isEmpty() ? a.imageId() : a.imageDigests().get(0);
+    engines.index(new EngineBuild(task.modelSha256(), task.cell().id(), cell.trtRelease(), cell.precision(), digest,
+        a.gpuName(), String.join(" ", a.flags()), a.buildTimeSeconds()), a.sha256());
   }
 
   /** One line for the matrix cell: what went wrong, where. */
@@ -117,13 +85,5 @@ final class CellRunner implements CellExecutor {
       b.append(": ").append(r.notes().get(0));
     }
     return b.toString();
-  }
-
-  /** ONNX Runtime runs one shape: the optimal one of each range. */
-  private static Map<String, long[]> optShapes(JobSpec spec) {
-    Map<String, long[]> out = new LinkedHashMap<>();
-    spec.shapes().forEach((name, text) -> out.put(name,
-        ConversionRequest.shapeRange(text).opt().stream().mapToLong(Long::longValue).toArray()));
-    return out;
   }
 }
