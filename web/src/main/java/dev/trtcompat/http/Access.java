@@ -3,10 +3,12 @@ package dev.trtcompat.http;
 import dev.trtcompat.app.ApiTokens;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
-import io.javalin.router.JavalinDefaultRouting;
+import io.javalin.plugin.Plugin;
+import io.javalin.plugin.PluginPriority;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +31,11 @@ import org.slf4j.LoggerFactory;
  * sharing one token file (and one database) accept each other's sessions, a restart logs nobody out, and
  * changing a client's secret ends that client's sessions. The price is that logging out only drops the
  * cookie from the browser; the short lifetime, HttpOnly and SameSite=Strict bound what a copied cookie is worth.
+ *
+ * <p>A Javalin plugin of early priority: its check is the first before-handler of every request, ahead of the
+ * other plugins' (upload slots), and it brings its own login and logout routes.
  */
-public final class Access {
+public final class Access extends Plugin<Void> {
 
   static final String COOKIE = "trtcompat_session";
   static final String LOGIN = "/login";
@@ -61,11 +66,19 @@ public final class Access {
   }
 
   /** Checks every request before its route, and adds the login and logout routes. */
-  void register(JavalinDefaultRouting routes) {
-    routes.before(this::check);
-    routes.get(LOGIN, this::loginPage);
-    routes.post(LOGIN, this::login);
-    routes.post(LOGOUT, this::logout);
+  @Override
+  public void onStart(JavalinConfig config) {
+    config.router.mount(routes -> {
+      routes.before(this::check);
+      routes.get(LOGIN, this::loginPage);
+      routes.post(LOGIN, this::login);
+      routes.post(LOGOUT, this::logout);
+    });
+  }
+
+  @Override
+  public PluginPriority priority() {
+    return PluginPriority.EARLY;
   }
 
   void check(Context ctx) {

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -125,7 +124,8 @@ final class JobApi {
    */
   void log(Context ctx) throws IOException {
     Cell cell = cellOf(ctx);
-    long offset = longParam(ctx, "offset", 0);
+    long offset = ctx.queryParamAsClass("offset", Long.class).check(v -> v >= 0, "offset must be a whole number from 0")
+        .getOrDefault(0L);
     Optional<Path> file = jobs.logFile(cell);
     boolean complete = !cell.state().unfinished();
     ctx.contentType("text/plain; charset=utf-8").header("X-Content-Type-Options", "nosniff")
@@ -150,15 +150,13 @@ final class JobApi {
 
   /** {@code GET /api/v1/engines/{sha256}}: the engine file, named after model, TensorRT, precision and GPU. */
   void engine(Context ctx) throws IOException {
-    String sha = ctx.pathParam("sha256");
-    if (!sha.matches("[0-9a-f]{64}")) {
-      throw new UserFacingException(Kind.NOT_FOUND, "engine_not_found", "Engine ids are 64 lower-case hex digits.");
-    }
+    String sha = ctx.pathParamAsClass("sha256", String.class).check(s -> s.matches("[0-9a-f]{64}"), "hex")
+        .getOrThrow(errors -> new UserFacingException(Kind.NOT_FOUND, "engine_not_found",
+            "Engine ids are 64 lower-case hex digits."));
     EngineRecord record = jobs.engines().require(sha);
     Path file = jobs.engines().download(sha);
     EngineBuild b = record.build();
-    String name = EngineArtifact.fileName(b.modelSha256(), b.trtRelease(),
-        b.precision().name().toLowerCase(Locale.ROOT), b.gpu(), null);
+    String name = EngineArtifact.fileName(b.modelSha256(), b.trtRelease(), b.precision().wireName(), b.gpu(), null);
     ctx.status(200).contentType("application/octet-stream")
         .header("Content-Disposition", "attachment; filename=\"" + name + "\"")
         .header("X-Engine-Sha256", sha)
@@ -255,32 +253,11 @@ final class JobApi {
         "No cell has the id " + id + "; a job's cells are listed by GET " + WebServer.API + "/jobs/{id}."));
   }
 
+  /** A job or cell id: a positive whole number, or the thing it names does not exist (404, not 400). */
   private static long idParam(Context ctx, String name, String what) {
-    try {
-      long v = Long.parseLong(ctx.pathParam(name));
-      if (v > 0) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new UserFacingException(Kind.NOT_FOUND, what + "_not_found", "A " + what + " id is a positive whole number.");
-  }
-
-  private static long longParam(Context ctx, String name, long dflt) {
-    String raw = ctx.queryParam(name);
-    if (raw == null) {
-      return dflt;
-    }
-    try {
-      long v = Long.parseLong(raw);
-      if (v >= 0) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new UserFacingException(Kind.BAD_REQUEST, "invalid_parameter", name + " must be a whole number from 0.");
+    return ctx.pathParamAsClass(name, Long.class).check(v -> v > 0, "positive")
+        .getOrThrow(errors -> new UserFacingException(Kind.NOT_FOUND, what + "_not_found",
+            "A " + what + " id is a positive whole number."));
   }
 
   private static String formOrNull(Context ctx, String name) {

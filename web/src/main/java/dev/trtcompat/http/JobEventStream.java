@@ -9,9 +9,7 @@ import io.javalin.http.sse.SseHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,20 +82,12 @@ final class JobEventStream implements AutoCloseable {
 
     @Override
     public void cell(CellEvent e) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("eventId", e.id());
-      m.put("jobId", e.jobId());
-      m.put("cellId", e.cellId());
-      m.put("from", e.from() == null ? null : e.from().name());
-      m.put("to", e.to().name());
-      m.put("reason", e.reason());
-      m.put("at", e.at().toString());
-      offer(new Out("cell", json(m), false));
+      offer(new Out("cell", json(JobViews.of(e)), false));
     }
 
     @Override
     public void log(long jobId, long cellId, String line) {
-      offer(new Out("log", json(Map.of("jobId", jobId, "cellId", cellId, "line", line)), false));
+      offer(new Out("log", json(new JobViews.LogLineEvent(jobId, cellId, line)), false));
     }
 
     void offer(Out out) {

@@ -2,6 +2,7 @@ package dev.trtcompat.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.jobs.Cell;
+import dev.trtcompat.jobs.CellEvent;
 import dev.trtcompat.jobs.CellKind;
 import dev.trtcompat.jobs.CellState;
 import dev.trtcompat.jobs.Job;
@@ -26,6 +27,17 @@ final class JobViews {
       boolean forced, int attempts, String createdAt, String startedAt, String finishedAt, JsonNode result,
       String engineUrl, String logUrl) {}
 
+  /** The event stream's {@code cell} event: a cell changed state ({@code from} is null for a new cell). */
+  record CellStateEvent(long eventId, long jobId, long cellId, String from, String to, String reason, String at) {}
+
+  /** The event stream's {@code log} event: one line a running cell printed. */
+  record LogLineEvent(long jobId, long cellId, String line) {}
+
+  static CellStateEvent of(CellEvent e) {
+    return new CellStateEvent(e.id(), e.jobId(), e.cellId(), e.from() == null ? null : e.from().name(), e.to().name(),
+        e.reason(), e.at().toString());
+  }
+
   /** @param stored whether an engine is still in the catalog (the quota may have evicted it) */
   static JobView of(Job job, Predicate<String> stored) {
     String state = !job.unfinished() ? "finished"
@@ -40,7 +52,7 @@ final class JobViews {
     String engine = result == null ? null : result.path("engine").path("sha256").asText(null);
     return new CellView(c.id(), c.jobId(),
         c.spec().kind() == CellKind.ORT_REFERENCE ? "onnxruntime_reference" : "tensorrt", c.spec().trtRelease(),
-        c.spec().precision() == null ? null : c.spec().precision().name().toLowerCase(Locale.ROOT),
+        c.spec().precision() == null ? null : c.spec().precision().wireName(),
         c.state().name().toLowerCase(Locale.ROOT), c.reason(), c.forced(), c.attempts(), text(c.createdAt()),
         text(c.startedAt()), text(c.finishedAt()), result,
         engine != null && stored.test(engine) ? WebServer.API + "/engines/" + engine : null,

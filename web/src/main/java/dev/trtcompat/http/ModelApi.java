@@ -1,10 +1,9 @@
 package dev.trtcompat.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.jobs.Job;
-import dev.trtcompat.json.Json;
 import dev.trtcompat.models.ModelEntry;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StoreResult;
@@ -23,6 +22,7 @@ final class ModelApi {
 
   static final int DEFAULT_LIST_LIMIT = 50;
   static final int MAX_LIST_LIMIT = 1000;
+  static final int MAX_QUERY = 200;
 
   private final ModelStore store;
   private final UploadReceiver receiver;
@@ -43,6 +43,9 @@ final class ModelApi {
     this.sections = List.copyOf(sections);
   }
 
+  /** The upload's answer when it also started a job: the stored model's fields, then the job's id and URL. */
+  record StoredWithJob(@JsonUnwrapped StoredModel model, long jobId, String jobUrl) {}
+
   /** {@code POST /api/v1/models}: 201 for new content, 200 when the same content is already stored. */
   void upload(Context ctx) throws IOException {
     UploadReceiver.Received received = receiver.receiveWithFields(ctx.req());
@@ -55,10 +58,8 @@ final class ModelApi {
       Responses.json(ctx, r.created() ? 201 : 200, r.model());
       return;
     }
-    ObjectNode body = Json.mapper().valueToTree(r.model());
-    body.put("jobId", job.get().id());
-    body.put("jobUrl", WebServer.API + "/jobs/" + job.get().id());
-    Responses.json(ctx, r.created() ? 201 : 200, body);
+    Responses.json(ctx, r.created() ? 201 : 200,
+        new StoredWithJob(r.model(), job.get().id(), WebServer.API + "/jobs/" + job.get().id()));
   }
 
   /** {@code POST /models}: the form without script; answers with the model page's address. */
@@ -84,7 +85,7 @@ final class ModelApi {
 
   /** {@code GET /api/v1/models[?q=TEXT][&limit=N]}: newest first; {@code q} matches the file name or the id's start. */
   void list(Context ctx) throws IOException {
-    Responses.json(ctx, 200, Map.of("models", search(ctx.queryParam("q"), limit(ctx))));
+    Responses.json(ctx, 200, Map.of("models", search(query(ctx), limit(ctx))));
   }
 
   /** Models whose file name contains {@code q} (any case) or whose id or SHA-256 starts with it. */
@@ -93,9 +94,6 @@ final class ModelApi {
       return store.recent(limit);
     }
     String needle = q.strip().toLowerCase(Locale.ROOT);
-    if (needle.length() > 200) {
-      throw new UserFacingException(Kind.BAD_REQUEST, "invalid_parameter", "q is at most 200 characters");
-    }
     return store.recent(Integer.MAX_VALUE).stream()
         .filter(e -> e.fileName().toLowerCase(Locale.ROOT).contains(needle)
             || e.id().startsWith(needle) || e.sha256().startsWith(needle))
@@ -108,7 +106,7 @@ final class ModelApi {
   }
 
   void uploadPage(Context ctx) throws IOException {
-    String q = ctx.queryParam("q");
+    String q = query(ctx);
     List<ModelEntry> recent = search(q, 20);
     Responses.html(ctx, 200, Pages.upload(maxUploadBytes, recent, q == null ? "" : q));
   }
@@ -124,21 +122,17 @@ final class ModelApi {
         "no model has the id '" + shorten(id) + "'; ids are the 64 hex digits returned by POST " + WebServer.API + "/models");
   }
 
+  /** The search text {@code q}: at most {@value #MAX_QUERY} characters; null when not given. */
+  private static String query(Context ctx) {
+    return ctx.queryParamAsClass("q", String.class).allowNullable()
+        .check(q -> q == null || q.strip().length() <= MAX_QUERY, "q must be at most " + MAX_QUERY + " characters")
+        .get();
+  }
+
   private static int limit(Context ctx) {
-    String raw = ctx.queryParam("limit");
-    if (raw == null) {
-      return DEFAULT_LIST_LIMIT;
-    }
-    try {
-      int n = Integer.parseInt(raw);
-      if (n >= 1 && n <= MAX_LIST_LIMIT) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new UserFacingException(
-        Kind.BAD_REQUEST, "invalid_parameter", "limit must be a whole number from 1 to " + MAX_LIST_LIMIT + ", not '" + shorten(raw) + "'");
+    return ctx.queryParamAsClass("limit", Integer.class)
+        .check(n -> n >= 1 && n <= MAX_LIST_LIMIT, "limit must be a whole number from 1 to " + MAX_LIST_LIMIT)
+        .getOrDefault(DEFAULT_LIST_LIMIT);
   }
 
   private static String shorten(String s) {

@@ -2,17 +2,20 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import io.javalin.router.JavalinDefaultRouting;
+import io.javalin.plugin.Plugin;
 import java.util.concurrent.Semaphore;
 
 /**
  * Bounds the uploads received at once, on the API and on the page's form: each holds a request thread, a
  * stream to disk and a file in {@code tmp/} until it is stored, so without a bound a few slow clients could
  * hold them all. One more is answered 429 with {@code Retry-After}, before any of its body is read.
+ *
+ * <p>A Javalin plugin: registered after {@link Access}, so a request that is refused access never takes a slot.
  */
-final class UploadSlots {
+final class UploadSlots extends Plugin<Void> {
 
   static final int RETRY_AFTER_SECONDS = 5;
 
@@ -26,12 +29,15 @@ final class UploadSlots {
     this.slots = new Semaphore(limit);
   }
 
-  void register(JavalinDefaultRouting routes) {
-    for (String path : new String[] {"/models", WebServer.API + "/models"}) {
-      routes.before(path, this::acquire);
-      // After-handlers run also when the upload route failed, so a refused upload gives its slot back.
-      routes.after(path, this::release);
-    }
+  @Override
+  public void onStart(JavalinConfig config) {
+    config.router.mount(routes -> {
+      for (String path : new String[] {"/models", WebServer.API + "/models"}) {
+        routes.before(path, this::acquire);
+        // After-handlers run also when the upload route failed, so a refused upload gives its slot back.
+        routes.after(path, this::release);
+      }
+    });
   }
 
   private void acquire(Context ctx) {

@@ -1,5 +1,11 @@
 package dev.trtcompat.http;
 
+import static io.javalin.apibuilder.ApiBuilder.delete;
+import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.path;
+import static io.javalin.apibuilder.ApiBuilder.post;
+import static io.javalin.apibuilder.ApiBuilder.put;
+
 import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.ReleaseResult;
@@ -138,45 +144,65 @@ public final class WebServer implements AutoCloseable {
         server.setStopTimeout(config.stopTimeout().toMillis());
         server.setStopAtShutdown(false);
       });
-      cfg.router.mount(r -> {
-        ErrorMapping.register(r);
-        access.register(r);
-        uploads.register(r);
-        r.get("/", models::uploadPage);
-        r.post("/models", models::uploadForm);
-        r.get("/models/{id}", renders.cached("page", models::page));
-        r.post("/models/{id}/reference", references::startForm);
-        r.get(Assets.PATH + "/{name}", assets::serve);
-        r.get(API + "/health", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
-        r.get(API + "/openapi.json", ctx -> ctx.contentType(Responses.JSON).result(openApi));
-        r.get(API + "/models", models::list);
-        r.post(API + "/models", models::upload);
-        r.get(API + "/models/{id}", models::get);
-        r.get(API + "/models/{id}/compatibility", compatibility::get);
-        r.post(API + "/models/{id}/reference", references::start);
-        r.get(API + "/models/{id}/reference", references::get);
-        r.post(API + "/logs/explain", logs::explain);
-        r.get("/models/{id}/matrix", renders.cached("fragment", matrix::fragment));
-        r.get(API + "/models/{id}/matrix", renders.cached("json", matrix::json));
-        r.get(API + "/models/{id}/matrix.csv", renders.cached("csv", matrix::csv));
-        r.post(API + "/models/{id}/jobs", jobs::start);
-        r.get(API + "/models/{id}/jobs", jobs::forModel);
-        r.get(API + "/models/{id}/events", events.handler());
-        r.delete(API + "/models/{id}", jobs::deleteModel);
-        r.get(API + "/jobs/{id}", jobs::get);
-        r.post(API + "/jobs/{id}/cancel", jobs::cancelJob);
-        r.post(API + "/jobs/{id}/retry", jobs::retryJob);
-        r.get(API + "/cells/{id}", jobs::cell);
-        r.get(API + "/cells/{id}/log", jobs::log);
-        r.post(API + "/cells/{id}/cancel", jobs::cancelCell);
-        r.post(API + "/cells/{id}/retry", jobs::retryCell);
-        r.get(API + "/engines/{sha256}", jobs::engine);
-        r.post("/models/{id}/jobs", jobs::startForm);
-        r.post("/models/{id}/delete", jobs::deleteModelForm);
-        r.post("/cells/{id}/cancel", ctx -> jobs.cellForm(ctx, true));
-        r.post("/cells/{id}/retry", ctx -> jobs.cellForm(ctx, false));
-        compare.register(r, API);
-        labels.register(r, API);
+      cfg.registerPlugin(access);
+      cfg.registerPlugin(uploads);
+      cfg.router.mount(ErrorMapping::register);
+      cfg.router.apiBuilder(() -> {
+        // Pages, for people: HTML; their forms answer 303 back to a page.
+        get("/", models::uploadPage);
+        get(Assets.PATH + "/{name}", assets::serve);
+        path("/models", () -> {
+          post(models::uploadForm);
+          path("{id}", () -> {
+            get(renders.cached("page", models::page));
+            get("matrix", renders.cached("fragment", matrix::fragment));
+            post("reference", references::startForm);
+            post("jobs", jobs::startForm);
+            post("delete", jobs::deleteModelForm);
+            post("label", labels::setForm);
+          });
+        });
+        path("/cells/{id}", () -> {
+          post("cancel", ctx -> jobs.cellForm(ctx, true));
+          post("retry", ctx -> jobs.cellForm(ctx, false));
+        });
+        compare.pageRoutes();
+        // The API, for programs: JSON, described in openapi.json.
+        path(API, () -> {
+          get("health", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
+          get("openapi.json", ctx -> ctx.contentType(Responses.JSON).result(openApi));
+          path("models", () -> {
+            get(models::list);
+            post(models::upload);
+            path("{id}", () -> {
+              get(models::get);
+              delete(jobs::deleteModel);
+              get("compatibility", compatibility::get);
+              get("reference", references::get);
+              post("reference", references::start);
+              get("matrix", renders.cached("json", matrix::json));
+              get("matrix.csv", renders.cached("csv", matrix::csv));
+              get("jobs", jobs::forModel);
+              post("jobs", jobs::start);
+              get("events", events.handler());
+              put("label", labels::setJson);
+            });
+          });
+          path("jobs/{id}", () -> {
+            get(jobs::get);
+            post("cancel", jobs::cancelJob);
+            post("retry", jobs::retryJob);
+          });
+          path("cells/{id}", () -> {
+            get(jobs::cell);
+            get("log", jobs::log);
+            post("cancel", jobs::cancelCell);
+            post("retry", jobs::retryCell);
+          });
+          get("engines/{sha256}", jobs::engine);
+          post("logs/explain", logs::explain);
+          compare.apiRoutes();
+        });
       });
     });
     try {

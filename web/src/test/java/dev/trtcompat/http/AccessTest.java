@@ -241,10 +241,8 @@ class AccessTest {
       Access access = new Access(t, Clock.systemUTC());
       Javalin app = Javalin.create(cfg -> {
         cfg.showJavalinBanner = false;
-        cfg.router.mount(r -> {
-          access.register(r);
-          r.get("/api/v1/whoami", ctx -> ctx.result(Access.clientId(ctx)));
-        });
+        cfg.registerPlugin(access);
+        cfg.router.mount(r -> r.get("/api/v1/whoami", ctx -> ctx.result(Access.clientId(ctx))));
       }).start("127.0.0.1", 0);
       try {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/api/v1/whoami"))

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
@@ -130,8 +132,8 @@ class CompatibilityRouteTest {
     NodeProto nonzero = NodeProto.newBuilder().setOpType("NonZero").setName(IMG).addInput("x").addOutput("y" + IMG).build();
     byte[] model = TestModels.model(GraphProto.newBuilder()
             .setName("g")
-            .addInput(TestModels.value("x", TestModels.FLOAT, 2, 2))
-            .addOutput(TestModels.value("y" + IMG, 7, 2, -1))
+            .addInput(ModelBuilder.value("x", ElementType.FLOAT, 2, 2))
+            .addOutput(ModelBuilder.value("y" + IMG, ElementType.INT64, 2, -1))
             .addNode(nonzero))
         .build()
         .toByteArray();

@@ -7,12 +7,11 @@ import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.conversion.ConversionSettings;
 import dev.trtcompat.docker.DockerSettings;
 import dev.trtcompat.docker.GpuRequest;
-import dev.trtcompat.docker.RunnerSettings;
 import dev.trtcompat.json.Json;
-import dev.trtcompat.models.FileModelStore;
 import dev.trtcompat.service.JobSettings;
 import dev.trtcompat.testing.ConversionTestSupport;
 import dev.trtcompat.testing.Multipart;
+import dev.trtcompat.testing.TestServer;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -47,8 +46,7 @@ class JobRoutesTest {
   private final String owner = "test-jobs-" + UUID.randomUUID().toString().substring(0, 8);
   private final HttpClient http = HttpClient.newHttpClient();
   @TempDir Path dir;
-  private FileModelStore store;
-  private WebServer server;
+  private TestServer server;
 
   private void start(String log, String lineDelay) throws Exception {
     Map<String, String> env = new java.util.HashMap<>(Map.of("TRTEXEC_DOUBLE_LOG", log));
@@ -62,23 +60,15 @@ class JobRoutesTest {
   private int maxJobsPerClient = 10;
 
   private void start(ConversionSettings conversion, DockerSettings docker) throws Exception {
-    store = FileModelStore.open(dir);
-    JobSettings settings = new JobSettings(dir, null, 2, 100, maxJobsPerClient, JobSettings.DEFAULT_ENGINE_QUOTA, "test-instance",
-        Duration.ofSeconds(6), docker,
-        RunnerSettings.defaults(owner).withPull(false, Duration.ofSeconds(10)).withStopGrace(Duration.ofSeconds(1)),
-        conversion);
-    server = WebServer.start(new ServiceConfig("127.0.0.1", 0, dir, 1L << 30, Duration.ofSeconds(5)), store,
-        WebServer.summarySections(), settings);
+    JobSettings settings = ConversionTestSupport.containerJobs(dir, owner, 2, maxJobsPerClient, Duration.ofSeconds(6),
+        docker, conversion);
+    server = new TestServer(new ServiceConfig("127.0.0.1", 0, dir, 1L << 30, Duration.ofSeconds(5)), settings);
   }
 
   private void stopServer() throws Exception {
     if (server != null) {
       server.close();
       server = null;
-    }
-    if (store != null) {
-      store.close();
-      store = null;
     }
   }
 
@@ -100,7 +90,7 @@ class JobRoutesTest {
   }
 
   private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + server.port() + path);
+    return server.uri(path);
   }
 
   private JsonNode get(String path) throws Exception {

@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.conversion.ConversionSettings;
-import dev.trtcompat.docker.DockerSettings;
 import dev.trtcompat.docker.GpuRequest;
-import dev.trtcompat.docker.RunnerSettings;
 import dev.trtcompat.json.Json;
-import dev.trtcompat.models.FileModelStore;
 import dev.trtcompat.service.JobSettings;
 import dev.trtcompat.testing.Chromium;
 import dev.trtcompat.testing.ConversionTestSupport;
+import dev.trtcompat.testing.TestServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,8 +66,7 @@ class LiveMatrixBrowserTest {
   private final String owner = "test-browser-" + UUID.randomUUID().toString().substring(0, 8);
   @TempDir Path data;
   @TempDir Path files;
-  private FileModelStore store;
-  private WebServer server;
+  private TestServer server;
 
   @BeforeAll
   static void testDoubleImage() throws Exception {
@@ -78,26 +75,18 @@ class LiveMatrixBrowserTest {
 
   @BeforeEach
   void start() throws Exception {
-    store = FileModelStore.open(data);
     // The test double replays its log, then stays running for 4 s: long enough for the page to show the cell
     // running and its log. One worker: the FP16 cell waits queued while the FP32 one runs.
     ConversionSettings conversion = ConversionSettings.defaults().withRegistryPrefix(TEST_DOUBLE_REGISTRY)
         .withGpus(GpuRequest.none()).withContainerEnv(Map.of("TRTEXEC_DOUBLE_SLEEP", "4"));
-    JobSettings jobs = new JobSettings(data, null, 1, 100, 10, JobSettings.DEFAULT_ENGINE_QUOTA, "browser-test",
-        Duration.ofSeconds(30), DockerSettings.fromEnvironment(System.getenv()),
-        RunnerSettings.defaults(owner).withPull(false, Duration.ofSeconds(10)).withStopGrace(Duration.ofSeconds(1)),
-        conversion);
-    server = WebServer.start(new ServiceConfig("127.0.0.1", 0, data, 64L << 20, Duration.ofSeconds(5)), store,
-        WebServer.summarySections(), jobs);
+    JobSettings jobs = ConversionTestSupport.containerJobs(data, owner, 1, 10, Duration.ofSeconds(30), conversion);
+    server = new TestServer(new ServiceConfig("127.0.0.1", 0, data, 64L << 20, Duration.ofSeconds(5)), jobs);
   }
 
   @AfterEach
   void stop() throws Exception {
     if (server != null) {
       server.close();
-    }
-    if (store != null) {
-      store.close();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!ConversionTestSupport.containersOf(owner).isEmpty() && System.nanoTime() < deadline) {
@@ -107,7 +96,7 @@ class LiveMatrixBrowserTest {
   }
 
   private String url(String path) {
-    return "http://127.0.0.1:" + server.port() + path;
+    return server.uri(path).toString();
   }
 
   @Test

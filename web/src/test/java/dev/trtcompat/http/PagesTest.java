@@ -2,6 +2,8 @@ package dev.trtcompat.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.testing.ConversionTestSupport;
 import dev.trtcompat.testing.Multipart;
@@ -134,14 +136,14 @@ class PagesTest {
     assertThat(page.select("section#operators details")).isEmpty();
     assertThat(page.select("section#operators > table.ops")).hasSize(1);
 
-    GraphProto.Builder g = GraphProto.newBuilder().setName("many-ops").addInput(TestModels.value("x", TestModels.FLOAT, 1, 4));
+    GraphProto.Builder g = GraphProto.newBuilder().setName("many-ops").addInput(ModelBuilder.value("x", ElementType.FLOAT, 1, 4));
     String previous = "x";
     for (String op : List.of("Relu", "Sigmoid", "Tanh", "Abs", "Neg", "Exp", "Log", "Sqrt", "Floor", "Ceil",
         "Reciprocal", "Softsign", "Sin", "Cos", "Erf")) {
       g.addNode(TestModels.node(op, previous, op + "_out"));
       previous = op + "_out";
     }
-    g.addOutput(TestModels.value(previous, TestModels.FLOAT, 1, 4));
+    g.addOutput(ModelBuilder.value(previous, ElementType.FLOAT, 1, 4));
     String many = TestServer.json(server.uploadModel("many.onnx", TestModels.model(g).build().toByteArray()))
         .get("id").asText();
     Document manyPage = Jsoup.parse(server.get("/models/" + many).body());

@@ -6,6 +6,8 @@ import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.CompatibilityReport;
 import dev.trtcompat.html.Html;
 import dev.trtcompat.images.TensorRtImageCatalog;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
@@ -25,7 +27,7 @@ class MatrixSectionTest {
   @Test
   void cellsListAFewFindingsAndLinkToTheRestWhileTheChartSaysNothingIsMeasured() throws Exception {
     GraphProto.Builder g = GraphProto.newBuilder().setName("many")
-        .addInput(TestModels.value("x", TestModels.FLOAT, 4)).addOutput(TestModels.value("y7", TestModels.FLOAT, 1, 4));
+        .addInput(ModelBuilder.value("x", ElementType.FLOAT, 4)).addOutput(ModelBuilder.value("y7", ElementType.FLOAT, 1, 4));
     String prev = "x";
     for (int i = 0; i < 8; i++) {
       g.addNode(NodeProto.newBuilder().setOpType("NonZero").setName("nz" + i).addInput(prev).addOutput("y" + i));

@@ -1,11 +1,18 @@
 package dev.trtcompat.testing;
 
+import dev.trtcompat.conversion.ConversionSettings;
+import dev.trtcompat.docker.DockerSettings;
+import dev.trtcompat.docker.RunnerSettings;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import dev.trtcompat.service.JobSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -65,6 +72,28 @@ public final class ConversionTestSupport {
     return "trt-compat-test-double/tensorrt:" + tag;
   }
 
+  /**
+   * Job settings for a {@link TestServer} whose cells run on the real Docker engine (as {@code DOCKER_HOST} says):
+   * SQLite in {@code dataDir}, containers labelled with {@code owner} (which also names the instance), images never
+   * pulled (the test double is built locally), a cancelled container stopped within a second.
+   *
+   * @param lease how long a running cell's lease lasts before another instance may take it over
+   */
+  public static JobSettings containerJobs(Path dataDir, String owner, int workers, int maxJobsPerClient, Duration lease,
+      ConversionSettings conversion) {
+    return containerJobs(dataDir, owner, workers, maxJobsPerClient, lease, DockerSettings.fromEnvironment(System.getenv()),
+        conversion);
+  }
+
+  /** As above, with the Docker engine {@code docker} names (e.g. a socket where none listens). */
+  public static JobSettings containerJobs(Path dataDir, String owner, int workers, int maxJobsPerClient, Duration lease,
+      DockerSettings docker, ConversionSettings conversion) {
+    return new JobSettings(dataDir, null, workers, 100, maxJobsPerClient, JobSettings.DEFAULT_ENGINE_QUOTA, owner, lease,
+        docker,
+        RunnerSettings.defaults(owner).withPull(false, Duration.ofSeconds(10)).withStopGrace(Duration.ofSeconds(1)),
+        conversion);
+  }
+
   /** Ids of containers (any state) labelled with this trt-compat owner id. */
   public static List<String> containersOf(String owner) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=dev.trtcompat.owner=" + owner)
@@ -76,7 +105,7 @@ public final class ConversionTestSupport {
   /** {@code before} Identity nodes then NonZero named {@code name}: the node trt8.x-nonzero-...log fails at (84). */
   public static byte[] nonZeroModel(int before, String name, String output) {
     GraphProto.Builder g = GraphProto.newBuilder().setName("nonzero")
-        .addInput(TestModels.value("x", TestModels.FLOAT, 4)).addOutput(TestModels.value(output, TestModels.FLOAT, 1, 4));
+        .addInput(ModelBuilder.value("x", ElementType.FLOAT, 4)).addOutput(ModelBuilder.value(output, ElementType.FLOAT, 1, 4));
     String prev = "x";
     for (int i = 0; i < before; i++) {
       g.addNode(NodeProto.newBuilder().setOpType("Identity").setName("Identity_" + i).addInput(prev).addOutput("t" + i));

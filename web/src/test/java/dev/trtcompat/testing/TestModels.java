@@ -1,69 +1,56 @@
 package dev.trtcompat.testing;
 
+import static dev.trtcompat.onnx.ElementType.FLOAT;
+
 import com.google.protobuf.ByteString;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
+import dev.trtcompat.onnx.ModelBuilder.Graph;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.StringStringEntryProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import java.util.Arrays;
+import java.util.List;
 
-/** Small ONNX models built in code for the web tests: good ones, hostile ones, broken ones. */
+/**
+ * The web tests' ONNX models: good ones, hostile ones, broken ones, built with compat-matrix's {@link ModelBuilder}
+ * (its test-jar). What ModelBuilder has no words for (named nodes, doc strings, string attributes: the places a page
+ * shows model text) is added to the protobuf it builds.
+ */
 public final class TestModels {
 
-  public static final int FLOAT = 1;
+  static final String PRODUCER = "trt-compat-tests";
 
   private TestModels() {}
 
-  public static ValueInfoProto value(String name, int elemType, long... dims) {
-    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-    for (long d : dims) {
-      shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-    }
-    return ValueInfoProto.newBuilder()
-        .setName(name)
-        .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape)))
-        .build();
-  }
-
+  /** A node named {@code op_out}, so pages and findings have a node name to show. */
   public static NodeProto node(String op, String in, String out) {
     return NodeProto.newBuilder().setOpType(op).addInput(in).addOutput(out).setName(op + "_" + out).build();
   }
 
   /** x -> op -> y, FLOAT [1, 4]. */
   public static ModelProto.Builder single(String op) {
-    return model(GraphProto.newBuilder()
-        .setName("g")
-        .addInput(value("x", FLOAT, 1, 4))
-        .addOutput(value("y", FLOAT, 1, 4))
+    return model(new Graph("g").input("x", FLOAT, 1, 4).output("y", FLOAT, 1, 4).build().toBuilder()
         .addNode(node(op, "x", "y")));
   }
 
+  /** {@code graph} in a model by the tests' producer: IR 8, opset 17 (ModelBuilder's defaults). */
   public static ModelProto.Builder model(GraphProto.Builder graph) {
-    return ModelProto.newBuilder()
-        .setIrVersion(8)
-        .setProducerName("trt-compat-tests")
-        .setProducerVersion("1")
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
-        .setGraph(graph);
+    return ModelBuilder.model().producer(PRODUCER, "1").build().toBuilder().setGraph(graph);
   }
 
   /** A model whose every name a page shows is markup: input, output, op type, producer, metadata. */
   public static byte[] hostile(String markup) {
-    return model(GraphProto.newBuilder()
-            .setName(markup)
-            .addInput(value(markup, FLOAT, 1))
-            .addOutput(value("out" + markup, FLOAT, 1))
-            .addNode(NodeProto.newBuilder().setOpType(markup).setDomain("evil" + markup).addInput(markup).addOutput("out" + markup)))
+    GraphProto g = new Graph(markup).input(markup, FLOAT, 1).output("out" + markup, FLOAT, 1)
+        .node("evil" + markup, markup, List.of(markup), List.of("out" + markup)).build();
+    return model(g.toBuilder())
         .setProducerName(markup)
         .setProducerVersion(markup)
-        .addMetadataProps(StringStringEntryProto.newBuilder().setKey(markup).setValue(markup))
-        .addMetadataProps(StringStringEntryProto.newBuilder().setKey("author").setValue("\"><img src=x onerror=alert(2)>"))
+        .addMetadataProps(ModelBuilder.entry(markup, markup))
+        .addMetadataProps(ModelBuilder.entry("author", "\"><img src=x onerror=alert(2)>"))
         .build()
         .toByteArray();
   }
@@ -74,8 +61,8 @@ public final class TestModels {
    * symbolic dimension), a node (name, op type, doc, a string attribute), an output and an initializer;
    * plus a Relu node whose name and output are {@code longName}.
    */
-  public static byte[] hostileEverywhere(java.util.List<String> payloads, String longName) {
-    GraphProto.Builder g = GraphProto.newBuilder().setName(payloads.get(0)).setDocString(payloads.get(1 % payloads.size()));
+  public static byte[] hostileEverywhere(List<String> payloads, String longName) {
+    GraphProto.Builder g = new Graph(payloads.get(0)).build().toBuilder().setDocString(payloads.get(1 % payloads.size()));
     ModelProto.Builder m = model(g)
         .setProducerName(payloads.get(2 % payloads.size()))
         .setProducerVersion(payloads.get(3 % payloads.size()))
@@ -85,40 +72,27 @@ public final class TestModels {
       String p = payloads.get(i);
       String in = "in" + i + p;
       String out = "out" + i + p;
-      g.addInput(ValueInfoProto.newBuilder().setName(in).setDocString(p).setType(TypeProto.newBuilder().setTensorType(
-          TypeProto.Tensor.newBuilder().setElemType(FLOAT).setShape(TensorShapeProto.newBuilder()
-              .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(p))
-              .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(4))))));
+      g.addInput(ValueInfoProto.newBuilder().setName(in).setDocString(p).setType(ModelBuilder.tensorType(FLOAT, p, 4)));
       g.addNode(NodeProto.newBuilder().setName(p).setOpType(p).setDocString(p).addInput(in).addInput("w" + i + p).addOutput(out)
           .addAttribute(AttributeProto.newBuilder().setName("note").setType(AttributeProto.AttributeType.STRING)
-              .setS(com.google.protobuf.ByteString.copyFromUtf8(p))));
-      g.addInitializer(TensorProto.newBuilder().setName("w" + i + p).setDataType(FLOAT).addDims(1)
-          .setRawData(com.google.protobuf.ByteString.copyFrom(new byte[4])));
-      g.addOutput(value(out, FLOAT, 1, 4));
-      m.addMetadataProps(StringStringEntryProto.newBuilder().setKey("k" + i + p).setValue(p));
+              .setS(ByteString.copyFromUtf8(p))));
+      g.addInitializer(ModelBuilder.raw("w" + i + p, FLOAT, new byte[4], 1));
+      g.addOutput(ModelBuilder.value(out, FLOAT, 1, 4));
+      m.addMetadataProps(ModelBuilder.entry("k" + i + p, p));
     }
     g.addNode(NodeProto.newBuilder().setName(longName).setOpType("Relu").addInput("in0" + payloads.get(0)).addOutput(longName));
-    g.addOutput(value(longName, FLOAT, 1, 4));
+    g.addOutput(ModelBuilder.value(longName, FLOAT, 1, 4));
     return m.setGraph(g).build().toByteArray();
   }
 
   /** y = x + W, with W (FLOAT[n]) kept in the external file {@code location}. */
   public static byte[] withExternalWeights(String location, int n) {
-    TensorProto w = TensorProto.newBuilder()
-        .setName("W")
-        .setDataType(FLOAT)
-        .addDims(n)
-        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
-        .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue(location))
-        .addExternalData(StringStringEntryProto.newBuilder().setKey("offset").setValue("0"))
-        .addExternalData(StringStringEntryProto.newBuilder().setKey("length").setValue(Integer.toString(4 * n)))
-        .build();
-    return model(GraphProto.newBuilder()
-            .setName("ext")
-            .addInput(value("x", FLOAT, n))
-            .addOutput(value("y", FLOAT, n))
-            .addInitializer(w)
-            .addNode(NodeProto.newBuilder().setOpType("Add").addInput("x").addInput("W").addOutput("y")))
+    return model(new Graph("ext")
+            .input("x", FLOAT, n)
+            .output("y", FLOAT, n)
+            .initializer(ModelBuilder.external("W", FLOAT, location, 0, 4L * n, n))
+            .node("Add", List.of("x", "W"), List.of("y"))
+            .build().toBuilder())
         .build()
         .toByteArray();
   }
@@ -127,39 +101,31 @@ public final class TestModels {
   public static byte[] withInlineWeights(int bytes) {
     byte[] raw = new byte[bytes];
     Arrays.fill(raw, (byte) 7);
-    TensorProto w = TensorProto.newBuilder().setName("W").setDataType(FLOAT).addDims(bytes / 4).setRawData(ByteString.copyFrom(raw)).build();
-    return model(GraphProto.newBuilder()
-            .setName("big")
-            .addInput(value("x", FLOAT, bytes / 4))
-            .addOutput(value("y", FLOAT, bytes / 4))
-            .addInitializer(w)
-            .addNode(NodeProto.newBuilder().setOpType("Mul").addInput("x").addInput("W").addOutput("y")))
+    return model(new Graph("big")
+            .input("x", FLOAT, bytes / 4)
+            .output("y", FLOAT, bytes / 4)
+            .initializer(ModelBuilder.raw("W", FLOAT, raw, bytes / 4))
+            .node("Mul", List.of("x", "W"), List.of("y"))
+            .build().toBuilder())
         .build()
         .toByteArray();
   }
 
   /** If nodes nested {@code depth} deep through their then_branch. */
   public static byte[] nestedIf(int depth) {
-    GraphProto leaf = GraphProto.newBuilder().setName("leaf").addNode(node("Identity", "x", "y")).addOutput(value("y", FLOAT, 1)).build();
+    GraphProto leaf = new Graph("leaf").output("y", FLOAT, 1).build().toBuilder().addNode(node("Identity", "x", "y")).build();
     GraphProto inner = leaf;
     for (int i = 0; i < depth; i++) {
-      NodeProto iff = NodeProto.newBuilder()
-          .setOpType("If")
-          .addInput("c")
-          .addOutput("y")
-          .addAttribute(AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH).setG(inner))
-          .addAttribute(AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH).setG(leaf))
-          .build();
-      inner = GraphProto.newBuilder().setName("level" + i).addNode(iff).addOutput(value("y", FLOAT, 1)).build();
+      inner = new Graph("level" + i).ifNode("c", inner, leaf, "y").output("y", FLOAT, 1).build();
     }
-    return model(inner.toBuilder().addInput(value("c", 9))).build().toByteArray();
+    return model(inner.toBuilder().addInput(ModelBuilder.value("c", ElementType.BOOL))).build().toByteArray();
   }
 
   /** A graph input of element type 99, which no ONNX version defines. */
   public static byte[] unknownElementType() {
-    return model(GraphProto.newBuilder()
-            .addInput(value("x", 99, 2))
-            .addOutput(value("y", FLOAT, 2))
+    TypeProto floats = ModelBuilder.tensorType(FLOAT, 2);
+    TypeProto unknown = floats.toBuilder().setTensorType(floats.getTensorType().toBuilder().setElemType(99)).build();
+    return model(new Graph("g").input("x", unknown).output("y", FLOAT, 2).build().toBuilder()
             .addNode(node("Abs", "x", "y")))
         .build()
         .toByteArray();
@@ -167,7 +133,7 @@ public final class TestModels {
 
   /** Valid protobuf, but a TensorProto rather than a model. */
   public static byte[] tensorNotModel() {
-    return TensorProto.newBuilder().setName("t").setDataType(FLOAT).addDims(2).addFloatData(1f).addFloatData(2f).build().toByteArray();
+    return ModelBuilder.raw("t", FLOAT, new byte[8], 2).toByteArray();
   }
 
   /** The graph field (7, length-delimited) declaring 1 MB while the file ends after a few bytes. */

@@ -5,6 +5,7 @@ import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.http.WebServer;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.models.FileModelStore;
+import dev.trtcompat.service.JobSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,10 +16,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 
-/** A real trt-compat server on a free loopback port over a data folder, with a real HTTP client. */
+/**
+ * A real trt-compat server on a free loopback port over a data folder, with a real HTTP client: the one server
+ * set-up of the web tests. Jobs run as the configuration says (no Docker needed for static checks and reference
+ * cells), or as given job settings say ({@link ConversionTestSupport#containerJobs}: the Docker engine and the
+ * trtexec test double).
+ */
 public final class TestServer implements AutoCloseable {
 
   private final ServiceConfig config;
+  private final JobSettings jobs;
   private FileModelStore store;
   private WebServer server;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -29,7 +36,13 @@ public final class TestServer implements AutoCloseable {
 
   /** A server as {@code config} says (bind it to 127.0.0.1 port 0). */
   public TestServer(ServiceConfig config) throws IOException {
+    this(config, null);
+  }
+
+  /** A server as {@code config} says whose jobs run as {@code jobs} says (null: as {@code config} says). */
+  public TestServer(ServiceConfig config, JobSettings jobs) throws IOException {
     this.config = config;
+    this.jobs = jobs;
     start();
   }
 
@@ -39,7 +52,15 @@ public final class TestServer implements AutoCloseable {
 
   private void start() throws IOException {
     store = FileModelStore.open(config.dataDir());
-    server = WebServer.start(config, store, WebServer.summarySections());
+    try {
+      server = jobs == null
+          ? WebServer.start(config, store, WebServer.summarySections())
+          : WebServer.start(config, store, WebServer.summarySections(), jobs);
+    } catch (RuntimeException e) {
+      store.close();
+      store = null;
+      throw e;
+    }
   }
 
   /** Stops the server and starts a new one on the same data folder (a new port). */

@@ -1,5 +1,8 @@
 package dev.trtcompat.http.compare;
 
+import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.post;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trtcompat.cost.CostEstimator;
@@ -25,7 +28,6 @@ import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
-import io.javalin.router.JavalinDefaultRouting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -106,15 +108,19 @@ public final class CompareRoutes implements AutoCloseable {
     sender.scheduleWithFixedDelay(this::flush, FLUSH_MS, FLUSH_MS, TimeUnit.MILLISECONDS);
   }
 
-  /** Registers every compare route; {@code api} is the API prefix ({@code /api/v1}). */
-  public void register(JavalinDefaultRouting r, String api) {
-    r.get("/compare", cached("page", this::page));
-    r.get("/compare/body", cached("body", this::body));
-    r.get(api + "/compare", cached("json", this::json));
-    r.get(api + "/compare.csv", cached("csv", this::csv));
-    r.get(api + "/compare/events", new SseHandler(this::events));
-    r.post("/compare/jobs", this::startForm);
-    r.post(api + "/compare/jobs", this::start);
+  /** The comparison's pages and form; called inside {@code config.router.apiBuilder}, outside the API group. */
+  public void pageRoutes() {
+    get("/compare", cached("page", this::page));
+    get("/compare/body", cached("body", this::body));
+    post("/compare/jobs", this::startForm);
+  }
+
+  /** The comparison's API routes; called inside the API's {@code ApiBuilder.path} group. */
+  public void apiRoutes() {
+    get("compare", cached("json", this::json));
+    get("compare.csv", cached("csv", this::csv));
+    get("compare/events", new SseHandler(this::events));
+    post("compare/jobs", this::start);
   }
 
   /** The comparison a query asks for; NOT_FOUND for an unknown model, BAD_REQUEST for a malformed query. */
@@ -194,12 +200,12 @@ public final class CompareRoutes implements AutoCloseable {
     ObjectNode spec = ((ObjectNode) body).deepCopy();
     spec.remove("models");
     List<Job> started = submit(ctx, modelsOf(ids), JsonBodies.read(spec.toString(), JobSpec.Request.class).toSpec());
-    List<Map<String, Object>> out = new ArrayList<>();
+    List<StartedJob> out = new ArrayList<>();
     for (Job j : started) {
-      out.add(Map.of("id", j.id(), "modelId", j.modelSha256(), "url", "/api/v1/jobs/" + j.id()));
+      out.add(new StartedJob(j.id(), j.modelSha256(), "/api/v1/jobs/" + j.id()));
     }
     ctx.status(202).contentType("application/json; charset=utf-8")
-        .result(Json.pretty().writeValueAsBytes(Map.of("jobs", out)));
+        .result(Json.pretty().writeValueAsBytes(new StartedJobs(out)));
   }
 
   private List<StoredModel> modelsOf(List<String> ids) {
@@ -259,6 +265,14 @@ public final class CompareRoutes implements AutoCloseable {
     }
   }
 
+  /** {@code POST /api/v1/compare/jobs}' answer: one job per model. */
+  record StartedJobs(List<StartedJob> jobs) {}
+
+  record StartedJob(long id, String modelId, String url) {}
+
+  /** The combined stream's {@code cell} event: which model's cell changed state. */
+  record CellChange(String modelId, long eventId, long jobId, long cellId, String from, String to, String at) {}
+
   /** One browser's stream: state events queue here (log lines are not forwarded: the model page has them). */
   private static final class EventStream {
     private final SseClient client;
@@ -273,16 +287,10 @@ public final class CompareRoutes implements AutoCloseable {
       return new ModelEvents.Subscriber() {
         @Override
         public void cell(CellEvent e) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("modelId", modelId);
-          m.put("eventId", e.id());
-          m.put("jobId", e.jobId());
-          m.put("cellId", e.cellId());
-          m.put("from", e.from() == null ? null : e.from().name());
-          m.put("to", e.to().name());
-          m.put("at", e.at().toString());
+          CellChange change = new CellChange(modelId, e.id(), e.jobId(), e.cellId(),
+              e.from() == null ? null : e.from().name(), e.to().name(), e.at().toString());
           try {
-            pending.add(Json.mapper().writeValueAsString(m));
+            pending.add(Json.mapper().writeValueAsString(change));
           } catch (IOException ex) {
             throw new UncheckedIOException(ex);
           }

@@ -9,10 +9,8 @@ import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.service.JobService;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.javalin.router.JavalinDefaultRouting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,10 +42,8 @@ public final class ModelLabels {
     this.changed = changed;
   }
 
-  public void register(JavalinDefaultRouting r, String api) {
-    r.post("/models/{id}/label", this::setForm);
-    r.put(api + "/models/{id}/label", this::setJson);
-  }
+  /** {@code PUT /api/v1/models/{id}/label}'s answer. */
+  record Labelled(String modelId, String label) {}
 
   /** A model's label, null when unset. */
   public String label(String modelId) {
@@ -91,13 +87,15 @@ public final class ModelLabels {
     h.close("form");
   }
 
-  private void setForm(Context ctx) {
+  /** {@code POST /models/{id}/label}: the model page's label form; back to the page. */
+  public void setForm(Context ctx) {
     StoredModel m = model(ctx.pathParam("id"));
     set(m, ctx.formParam("label"));
     ctx.redirect("/models/" + m.id() + "#label", HttpStatus.SEE_OTHER);
   }
 
-  private void setJson(Context ctx) throws IOException {
+  /** {@code PUT /api/v1/models/{id}/label} with {@code {"label": ...}}. */
+  public void setJson(Context ctx) throws IOException {
     StoredModel m = model(ctx.pathParam("id"));
     com.fasterxml.jackson.databind.JsonNode body;
     try {
@@ -110,10 +108,8 @@ public final class ModelLabels {
           "The body must be {\"label\": \"backbone=mobilenet_v3\"} (null or \"\" clears it).");
     }
     String label = set(m, body.path("label").isNull() ? null : body.path("label").asText());
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("modelId", m.id());
-    out.put("label", label);
-    ctx.status(200).contentType("application/json; charset=utf-8").result(Json.pretty().writeValueAsBytes(out));
+    ctx.status(200).contentType("application/json; charset=utf-8")
+        .result(Json.pretty().writeValueAsBytes(new Labelled(m.id(), label)));
   }
 
   private String set(StoredModel m, String raw) {

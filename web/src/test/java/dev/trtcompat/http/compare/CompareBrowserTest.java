@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.app.ServiceConfig;
 import dev.trtcompat.conversion.ConversionSettings;
-import dev.trtcompat.docker.DockerSettings;
 import dev.trtcompat.docker.GpuRequest;
-import dev.trtcompat.docker.RunnerSettings;
-import dev.trtcompat.http.WebServer;
 import dev.trtcompat.json.Json;
-import dev.trtcompat.models.FileModelStore;
 import dev.trtcompat.service.JobSettings;
 import dev.trtcompat.testing.Chromium;
 import dev.trtcompat.testing.ConversionTestSupport;
 import dev.trtcompat.testing.Csv;
 import dev.trtcompat.testing.Multipart;
+import dev.trtcompat.testing.TestServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -63,8 +60,7 @@ class CompareBrowserTest {
 
   private final String owner = "test-browser-" + UUID.randomUUID().toString().substring(0, 8);
   @TempDir Path data;
-  private FileModelStore store;
-  private WebServer server;
+  private TestServer server;
 
   @BeforeAll
   static void testDoubleImage() throws Exception {
@@ -73,24 +69,16 @@ class CompareBrowserTest {
 
   @BeforeEach
   void start() throws Exception {
-    store = FileModelStore.open(data);
     ConversionSettings conversion = ConversionSettings.defaults().withRegistryPrefix(TEST_DOUBLE_REGISTRY)
         .withGpus(GpuRequest.none()).withContainerEnv(Map.of("TRTEXEC_DOUBLE_SLEEP", "1"));
-    JobSettings jobs = new JobSettings(data, null, 2, 100, 10, JobSettings.DEFAULT_ENGINE_QUOTA, "browser-test",
-        Duration.ofSeconds(30), DockerSettings.fromEnvironment(System.getenv()),
-        RunnerSettings.defaults(owner).withPull(false, Duration.ofSeconds(10)).withStopGrace(Duration.ofSeconds(1)),
-        conversion);
-    server = WebServer.start(new ServiceConfig("127.0.0.1", 0, data, 64L << 20, Duration.ofSeconds(5)), store,
-        WebServer.summarySections(), jobs);
+    JobSettings jobs = ConversionTestSupport.containerJobs(data, owner, 2, 10, Duration.ofSeconds(30), conversion);
+    server = new TestServer(new ServiceConfig("127.0.0.1", 0, data, 64L << 20, Duration.ofSeconds(5)), jobs);
   }
 
   @AfterEach
   void stop() throws Exception {
     if (server != null) {
       server.close();
-    }
-    if (store != null) {
-      store.close();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!ConversionTestSupport.containersOf(owner).isEmpty() && System.nanoTime() < deadline) {
@@ -100,7 +88,7 @@ class CompareBrowserTest {
   }
 
   private String url(String path) {
-    return "http://127.0.0.1:" + server.port() + path;
+    return server.uri(path).toString();
   }
 
   @Test
