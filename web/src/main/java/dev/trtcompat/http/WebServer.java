@@ -7,6 +7,7 @@ import dev.trtcompat.check.Severity;
 import dev.trtcompat.check.Verdict;
 import dev.trtcompat.http.compare.CompareRoutes;
 import dev.trtcompat.http.compare.ModelLabels;
+import dev.trtcompat.http.quantize.QuantizeRoutes;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.matrix.MatrixApi;
 import dev.trtcompat.models.ModelStore;
@@ -85,7 +86,7 @@ public final class WebServer implements AutoCloseable {
     JobService jobService;
     try {
       jobService = JobService.open(jobSettings, store::modelFile, id -> incompatibilities(compatibility, id),
-          (id, file, shapes, log) -> references.runCell(id, shapes, log));
+          (id, file, shapes, log) -> references.runCell(id, shapes, log), QuantizeRoutes.cells(store));
     } catch (RuntimeException e) {
       references.close();
       throw e;
@@ -112,6 +113,9 @@ public final class WebServer implements AutoCloseable {
     List<ModelPageSection> page = new ArrayList<>();
     page.add(compatibilitySections.verdict());
     page.add(compatibilitySections.compatibility());
+    QuantizeRoutes quantize = new QuantizeRoutes(store, jobService, Access::clientId, config.maxUploadBytes());
+    // Next to the matrix: a Q/DQ model's origin and accuracy, this model's quantizations and the form.
+    page.add(quantize.section());
     // Outside the live-updated matrix, so ticking boxes survives a re-render.
     page.add(ModelPageSection.of("measure", "Measure in containers", (h, m) -> {
       h.open("form", "id", "job-form", "method", "post", "action", "/models/" + m.id() + "/jobs");
@@ -191,6 +195,7 @@ public final class WebServer implements AutoCloseable {
         r.post("/cells/{id}/retry", ctx -> jobs.cellForm(ctx, false));
         compare.register(r, API);
         labels.register(r, API);
+        quantize.register(r);
       });
     });
     try {

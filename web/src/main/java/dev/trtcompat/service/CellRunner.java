@@ -38,20 +38,24 @@ final class CellRunner implements CellExecutor {
   private final DockerHost docker;
   private final EngineCatalog engines;
   private final ReferenceCells reference;
+  private final QuantizeCells quantize;
 
-  CellRunner(DockerHost docker, EngineCatalog engines, ReferenceCells reference) {
+  CellRunner(DockerHost docker, EngineCatalog engines, ReferenceCells reference, QuantizeCells quantize) {
     this.docker = docker;
     this.engines = engines;
     this.reference = reference;
+    this.quantize = quantize;
   }
 
   @Override
   public CellResult execute(CellTask task, CellLog log) throws Exception {
-    JobSpec spec = JobSpec.read(task.requestJson());
     CellSpec cell = task.cell().spec();
+    // A quantization job's request is the quantization's own order, not a JobSpec.
     return switch (cell.kind()) {
-      case ORT_REFERENCE -> reference.run(task.modelSha256(), task.modelFile(), optShapes(spec), log);
-      case TRT_CONVERSION -> convert(task, spec, cell, log);
+      case ORT_REFERENCE -> reference.run(task.modelSha256(), task.modelFile(),
+          optShapes(JobSpec.read(task.requestJson())), log);
+      case TRT_CONVERSION -> convert(task, JobSpec.read(task.requestJson()), cell, log);
+      case QUANTIZE -> quantize.run(task, log);
     };
   }
 

@@ -71,14 +71,15 @@ public final class JobService implements AutoCloseable {
    *
    * @param modelFiles where a model's {@code model.onnx} is, by id (the model store knows)
    * @param reference runs the ONNX Runtime reference cell
+   * @param quantize runs the INT8 quantization cell
    */
   public static JobService open(JobSettings settings, Function<String, Optional<Path>> modelFiles,
-      StaticCheck staticCheck, ReferenceCells reference) {
+      StaticCheck staticCheck, ReferenceCells reference, QuantizeCells quantize) {
     Database db = Database.open(settings.databaseUrl() == null ? DatabaseConfig.embedded(settings.dataDir())
         : DatabaseConfig.postgres(settings.dataDir(), settings.databaseUrl(), null, null));
     JobService s = new JobService(settings, db, staticCheck);
     try {
-      CellRunner executor = new CellRunner(s.docker, s.engines, reference);
+      CellRunner executor = new CellRunner(s.docker, s.engines, reference, quantize);
       OrphanedCellCleanup cleanup = (cell, previousOwner) -> {
         if (cell.spec().kind() == CellKind.TRT_CONVERSION) {
           List<String> removed = s.docker.host().removeCellContainers(cell.id(), cell.attempts());
@@ -142,6 +143,24 @@ public final class JobService implements AutoCloseable {
     return new JobRequest(modelId, clientId, spec.toJson(), cells);
   }
 
+  /**
+   * Accepts a job of one INT8 quantization cell for a stored model; {@code orderJson} is the quantization's
+   * settings as the cell executor reads them back. Counts against the job limits like any job.
+   */
+  public Job submitQuantization(String modelId, String fileName, long bytes, String orderJson, String clientId) {
+    registerModel(modelId, fileName, bytes);
+    return queue.submit(new JobRequest(modelId, clientId, orderJson, List.of(CellRequest.of(CellSpec.quantize()))));
+  }
+
+  /** The model's quantization jobs, newest first. */
+  public List<Job> quantizations(String modelId) {
+    return queue.jobsForModel(modelId).stream().filter(JobService::quantization).toList();
+  }
+
+  private static boolean quantization(Job job) {
+    return job.cells().stream().allMatch(c -> c.spec().kind() == CellKind.QUANTIZE);
+  }
+
   public JobQueue queue() {
     return queue;
   }
@@ -162,9 +181,12 @@ public final class JobService implements AutoCloseable {
     return settings;
   }
 
-  /** The model's latest job, if it has any ({@link JobQueue#jobsForModel} lists newest first). */
+  /**
+   * The model's latest measuring job, if it has any ({@link JobQueue#jobsForModel} lists newest first); a
+   * quantization job measures nothing in the matrix, so it never hides the measurements before it.
+   */
   public Optional<Job> latestJob(String modelId) {
-    return queue.jobsForModel(modelId).stream().findFirst();
+    return queue.jobsForModel(modelId).stream().filter(j -> !quantization(j)).findFirst();
   }
 
   /** Every job of the model, oldest first: the order the API lists them in. */
