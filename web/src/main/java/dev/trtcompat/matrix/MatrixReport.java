@@ -82,13 +82,17 @@ public record MatrixReport(
   }
 
   /**
-   * The heading of a precision column: the cells' shared {@link Cell#label()} (INT8 says whether its scales are
-   * calibrated Q/DQ or placeholders when every judged release agrees), else the precision in capitals.
+   * The heading of a precision column. INT8: {@value Cell#INT8_QDQ} when any judged release reads the model's Q/DQ
+   * scales (releases that cannot, before explicit quantization, say placeholder scales in their own cells),
+   * {@value Cell#INT8_PLACEHOLDER} when every judged release has to invent them; else the precision in capitals.
    */
   public String columnLabel(String precision) {
     List<String> labels = rows.stream().flatMap(r -> r.cells().stream())
         .filter(c -> c.precision().equals(precision) && c.predicted().assumes() != null)
         .map(Cell::label).distinct().toList();
+    if (labels.contains(Cell.INT8_QDQ)) {
+      return Cell.INT8_QDQ;
+    }
     return labels.size() == 1 ? labels.get(0) : precision.toUpperCase(java.util.Locale.ROOT);
   }
 

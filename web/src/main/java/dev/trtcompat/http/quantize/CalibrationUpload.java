@@ -78,7 +78,8 @@ final class CalibrationUpload {
             if (bytes.length > MAX_FIELD_CHARS) {
               throw bad("invalid_field", "the field '" + field + "' is longer than " + MAX_FIELD_CHARS + " characters");
             }
-            fields.computeIfAbsent(field, k -> new ArrayList<>()).add(new String(bytes, StandardCharsets.UTF_8).strip());
+            String value = new String(bytes, StandardCharsets.UTF_8).strip();
+            fields.computeIfAbsent(field, k -> new ArrayList<>()).add(value);
           } else {
             throw bad("unknown_field", "unexpected form field '" + printable(field) + "'; send 'calib' files and the"
                 + " fields " + String.join(", ", QuantizeOrder.FIELDS));

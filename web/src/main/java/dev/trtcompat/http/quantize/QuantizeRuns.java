@@ -52,6 +52,11 @@ final class QuantizeRuns implements QuantizeCells {
     StoredModel source = store.find(sourceId)
         .orElseThrow(() -> new UserFacingException(Kind.NOT_FOUND, "model_not_found", "the model was deleted"));
     Path work = orderDir(store, sourceId, order.upload());
+    if (order.synthetic() == null && !Files.isDirectory(work.resolve("calib"))) {
+      // A retry of a quantization that succeeded: its files were removed once the Q/DQ model was stored.
+      throw new UserFacingException(Kind.NOT_FOUND, "calibration_not_found", "the calibration files of this"
+          + " quantization were removed after it succeeded; start a new quantization with the files");
+    }
     Path outDir = work.resolve("out");
     StagedUpload.deleteTree(outDir);
     Files.createDirectories(outDir);

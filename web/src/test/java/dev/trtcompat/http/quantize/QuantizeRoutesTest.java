@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.quantize.QuantizeTestModels;
 import dev.trtcompat.testing.Multipart;
 import dev.trtcompat.testing.TestServer;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -101,10 +102,12 @@ class QuantizeRoutesTest {
     assertThat(y.get("top1Agreement").isNumber()).isTrue();
 
     // A model of its own, content-addressed, downloadable, linked back to its source.
-    HttpResponse<byte[]> file = server.send(HttpRequest.newBuilder(server.uri(result.get("downloadUrl").asText())).GET()
-        .build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> file = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(server.uri(result.get("downloadUrl").asText())).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
     assertThat(file.statusCode()).isEqualTo(200);
-    assertThat(file.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"residual.int8.onnx\"");
+    assertThat(file.headers().firstValue("Content-Disposition"))
+        .hasValue("attachment; filename=\"residual.int8.onnx\"");
     assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.body()))).isEqualTo(qid);
     String text = new String(file.body(), StandardCharsets.ISO_8859_1);
     assertThat(text).contains("QuantizeLinear", "trt_compat.calibration_sha256", "5 uploaded file(s)")
@@ -113,7 +116,8 @@ class QuantizeRoutesTest {
     assertThat(from.get("sourceModelId").asText()).isEqualTo(modelId);
     assertThat(from.get("accuracy")).isEqualTo(accuracy);
     // The uploaded calibration files are gone once the Q/DQ model is stored; nothing is left in tmp/.
-    try (Stream<Path> orders = Files.list(data.resolve("models").resolve(modelId).resolve("derived").resolve("quantize"))) {
+    Path orderFolders = data.resolve("models").resolve(modelId).resolve("derived").resolve("quantize");
+    try (Stream<Path> orders = Files.list(orderFolders)) {
       assertThat(orders).isEmpty();
     }
     assertThat(server.tmpEntries()).isZero();
@@ -134,12 +138,14 @@ class QuantizeRoutesTest {
     Element item = source.selectFirst("#quantize-body li.quantization[data-state=succeeded]");
     assertThat(item).isNotNull();
     assertThat(item.selectFirst("a.quantized-model").attr("href")).isEqualTo("/models/" + qid);
-    assertThat(item.selectFirst("table.accuracy tr[data-output=y] td.cosine-min").text()).matches("0\\.99\\d+|1\\.0+");
+    assertThat(item.selectFirst("table.accuracy tr[data-output=y] td.cosine-min").text())
+        .matches("0\\.99\\d+|1\\.0+");
     Document qPage = Jsoup.parse(server.get("/models/" + qid).body());
     assertThat(qPage.selectFirst(".quantized-from a.source-model").attr("href")).isEqualTo("/models/" + modelId);
     assertThat(qPage.selectFirst(".quantized-from table.accuracy tr[data-output=y]")).isNotNull();
-    assertThat(qPage.select("table#matrix th.precision[data-precision=int8]").text()).isEqualTo("INT8 (calibrated, Q/DQ)");
-    assertThat(source.select("table#matrix th.precision[data-precision=int8]").text()).isEqualTo("INT8 (placeholder scales)");
+    String int8Heading = "table#matrix th.precision[data-precision=int8]";
+    assertThat(qPage.select(int8Heading).text()).isEqualTo("INT8 (calibrated, Q/DQ)");
+    assertThat(source.select(int8Heading).text()).isEqualTo("INT8 (placeholder scales)");
   }
 
   private static String int8Label(JsonNode matrix, String release) {
@@ -176,7 +182,8 @@ class QuantizeRoutesTest {
 
   @Test
   void requestsWithoutDataOrWithStrayFieldsAreRefused() throws Exception {
-    HttpResponse<String> none = quantize("/api/v1/models/" + modelId + "/quantize", new Multipart().text("method", "minmax"));
+    HttpResponse<String> none = quantize("/api/v1/models/" + modelId + "/quantize",
+        new Multipart().text("method", "minmax"));
     assertThat(none.statusCode()).isEqualTo(400);
     assertThat(TestServer.json(none).get("error").asText()).isEqualTo("calibration_required");
     HttpResponse<String> stray = quantize("/api/v1/models/" + modelId + "/quantize",
@@ -204,7 +211,8 @@ class QuantizeRoutesTest {
     assertThat(form.attr("action")).isEqualTo("/models/" + modelId + "/quantize");
     assertThat(form.attr("enctype")).isEqualTo("multipart/form-data");
     assertThat(form.selectFirst("input[type=file][name=calib][multiple]")).isNotNull();
-    assertThat(form.select("select[name=method] option").eachAttr("value")).containsExactly("entropy", "percentile", "minmax");
+    assertThat(form.select("select[name=method] option").eachAttr("value"))
+        .containsExactly("entropy", "percentile", "minmax");
     for (String field : List.of("synthetic", "percentile", "exclude", "boxes", "size", "scale", "mean", "std")) {
       assertThat(form.selectFirst("input[name=" + field + "]")).as(field).isNotNull();
     }
@@ -224,7 +232,8 @@ class QuantizeRoutesTest {
 
   private void assertNothingKept() throws Exception {
     assertThat(server.storedModels()).as("no Q/DQ model stored").isEqualTo(1);
-    assertThat(TestServer.json(server.get("/api/v1/models/" + modelId + "/quantizations")).get("quantizations")).isEmpty();
+    JsonNode listed = TestServer.json(server.get("/api/v1/models/" + modelId + "/quantizations"));
+    assertThat(listed.get("quantizations")).isEmpty();
     Path orders = data.resolve("models").resolve(modelId).resolve("derived").resolve("quantize");
     if (Files.exists(orders)) {
       try (Stream<Path> left = Files.list(orders)) {
