@@ -100,9 +100,8 @@ public final class QuantizeSection implements ModelPageSection {
     } else if (c.reason() != null) {
       h.element("p", c.reason(), "class", "reason");
     }
-    if (!c.state().unfinished()) {
-      h.element("a", "log", "href", logUrl, "class", "log-link");
-    }
+    // Without script the log link is the progress display: it shows the lines written so far.
+    h.element("a", "log", "href", logUrl, "class", "log-link");
     h.close("li");
   }
 
