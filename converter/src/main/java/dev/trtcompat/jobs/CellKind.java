@@ -5,5 +5,10 @@ public enum CellKind {
   /** trtexec converts the model with one TensorRT release and precision inside its container. */
   TRT_CONVERSION,
   /** ONNX Runtime runs the model on the CPU to give reference outputs and timings (no release, no precision). */
-  ORT_REFERENCE
+  ORT_REFERENCE,
+  /**
+   * The model is quantized to INT8 Q/DQ on ONNX Runtime (calibration, rewrite, held-out accuracy); the result is a
+   * model of its own (no release, no precision).
+   */
+  QUANTIZE
 }

@@ -271,6 +271,17 @@ public record TrtexecCommand(
             + "only, see release/11.0 sampleOptions.cpp); export the model in the precision you want (FP16 "
             + "casts or Q/DQ nodes) and request FP32.");
       }
+      if (precision == Precision.INT8 && quantizedModel && TrtexecFlag.STRONGLY_TYPED.offeredIn(release)) {
+        // Explicit quantization: the Q/DQ pairs carry the scales and the model its types. From 9.0 trtexec builds
+        // that strongly typed, and it refuses precision flags beside --stronglyTyped, so --int8 is left out.
+        args.add(TrtexecFlag.STRONGLY_TYPED.flag());
+        notes.add("Q/DQ model built strongly typed (--stronglyTyped, offered from " + TrtexecFlag.STRONGLY_TYPED.since()
+            + "): INT8 where the model's Q/DQ pairs say, FP32 elsewhere; --int8 is not passed beside it.");
+        if (calibrationCache != null) {
+          notes.add("The calibration cache is not passed: a Q/DQ model carries its own scales.");
+        }
+        return null;
+      }
       if (release.atLeast(10, 14)) {
         notes.add("TensorRT " + release + " deprecates --fp16/--int8/--best in favour of strongly typed "
             + "models; trtexec prints a 'Weakly-typed networks have been deprecated' warning.");

@@ -68,6 +68,28 @@ class TrtexecCommandTest {
     assertThat(cmd.notes()).anySatisfy(n -> assertThat(n).contains("Q/DQ model carries its own scales"));
   }
 
+  /** A Q/DQ model's INT8 cell per release: --int8 up to 8.6, --stronglyTyped (without --int8) from 9.0 on. */
+  @Test
+  void quantizedModelIsBuiltStronglyTypedWhereTheReleaseHasIt() {
+    for (String release : List.of("8.0", "8.2", "8.4", "8.5", "8.6")) {
+      assertThat(at(release).precision(Precision.INT8).quantizedModel(true).build().arguments())
+          .as(release).containsExactly("trtexec", "--onnx=/work/model.onnx", "--int8");
+    }
+    for (String release : List.of("9.0", "9.3", "10.0", "10.3", "10.8", "10.14", "11.0")) {
+      TrtexecCommand cmd = at(release).precision(Precision.INT8).quantizedModel(true).build();
+      assertThat(cmd.arguments()).as(release).containsExactly("trtexec", "--onnx=/work/model.onnx", "--stronglyTyped");
+      assertThat(cmd.timingOnly()).isFalse();
+    }
+    assertThat(at("10.3").precision(Precision.INT8).quantizedModel(true).build().notes())
+        .anySatisfy(n -> assertThat(n).contains("--stronglyTyped, offered from 9.0"));
+    // Without Q/DQ nodes INT8 stays --int8 with placeholder scales, whatever the release.
+    TrtexecCommand placeholder = at("10.3").precision(Precision.INT8).build();
+    assertThat(placeholder.arguments()).containsExactly("trtexec", "--onnx=/work/model.onnx", "--int8");
+    assertThat(placeholder.timingOnly()).isTrue();
+    // Other precisions of a Q/DQ model keep their flags.
+    assertThat(at("10.3").precision(Precision.FP16).quantizedModel(true).build().arguments()).contains("--fp16");
+  }
+
   @Test
   void stronglyTypedOnlyWhereOffered() {
     assertThat(at("10.3").stronglyTyped(true).build().arguments()).contains("--stronglyTyped");

@@ -13,6 +13,7 @@ import dev.trtcompat.check.Severity;
 import dev.trtcompat.check.Verdict;
 import dev.trtcompat.http.compare.CompareRoutes;
 import dev.trtcompat.http.compare.ModelLabels;
+import dev.trtcompat.http.quantize.QuantizeRoutes;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.matrix.MatrixApi;
 import dev.trtcompat.models.ModelStore;
@@ -86,7 +87,8 @@ public final class WebServer implements AutoCloseable {
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections,
       JobSettings jobSettings) {
     Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
-    JobService jobService = JobService.open(jobSettings, store, id -> incompatibilities(compatibility, id));
+    JobService jobService = JobService.open(jobSettings, store, id -> incompatibilities(compatibility, id),
+        QuantizeRoutes.cells(store));
     ReferenceRoutes references = new ReferenceRoutes(jobService, store, Access::clientId);
     LogExplainApi logs = new LogExplainApi(store);
     // Reference runs are cells too: the model's cell events cover every change the pages show.
@@ -104,6 +106,9 @@ public final class WebServer implements AutoCloseable {
     List<ModelPageSection> page = new ArrayList<>();
     page.add(compatibilitySections.verdict());
     page.add(compatibilitySections.compatibility());
+    QuantizeRoutes quantize = new QuantizeRoutes(store, jobService, Access::clientId, config.maxUploadBytes());
+    // Next to the matrix: a Q/DQ model's origin and accuracy, this model's quantizations and the form.
+    page.add(quantize.section());
     // Outside the live-updated matrix, so ticking boxes survives a re-render.
     page.add(ModelPageSection.of("measure", "Measure in containers", (h, m) -> {
       h.open("form", "id", "job-form", "method", "post", "action", "/models/" + m.id() + "/jobs");
@@ -160,6 +165,7 @@ public final class WebServer implements AutoCloseable {
             post("jobs", jobs::startForm);
             post("delete", jobs::deleteModelForm);
             post("label", labels::setForm);
+            post("quantize", quantize::startForm);
           });
         });
         path("/cells/{id}", () -> {
@@ -186,6 +192,9 @@ public final class WebServer implements AutoCloseable {
               post("jobs", jobs::start);
               get("events", events.handler());
               put("label", labels::setJson);
+              post("quantize", quantize::start);
+              get("quantizations", quantize::list);
+              get("files/{name}", quantize::file);
             });
           });
           path("jobs/{id}", () -> {

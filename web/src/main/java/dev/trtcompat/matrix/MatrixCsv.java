@@ -19,7 +19,8 @@ public final class MatrixCsv {
   public static final List<String> COLUMNS = List.of(
       "row", "tensorrt", "container_tag", "cuda", "in_knowledge_base", "precision", "predicted", "predicted_reasons",
       "state", "outcome", "reason", "build_time_s", "median_latency_ms", "p99_latency_ms", "throughput_qps",
-      "engine_bytes", "gpu", "engine_sha256", "accuracy_passed", "failing_node", "contradiction", "cell_id");
+      "engine_bytes", "gpu", "engine_sha256", "accuracy_passed", "failing_node", "contradiction", "cell_id",
+      "precision_label");
 
   private MatrixCsv() {}
 
@@ -41,14 +42,14 @@ public final class MatrixCsv {
             m == null ? null : m.engineSha256(),
             m == null || m.accuracyPassed() == null ? null : m.accuracyPassed().toString(),
             m == null || m.failingNode() == null ? null : m.failingNode().toString(), c.contradiction(),
-            m == null ? null : Long.toString(m.cellId())));
+            m == null ? null : Long.toString(m.cellId()), c.label()));
       }
     }
     Reference r = report.reference();
     if (r != null) {
       line(out, Arrays.asList("reference", null, "onnxruntime-cpu", null, null, "fp32", null, null, r.state(),
           null, r.error(), null, number(r.medianLatencyMs()), number(r.p99LatencyMs()), number(r.throughputQps()),
-          null, null, null, null, null, null, null));
+          null, null, null, null, null, null, null, "FP32"));
     }
     return out.toString();
   }

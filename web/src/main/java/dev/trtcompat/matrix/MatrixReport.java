@@ -1,6 +1,7 @@
 package dev.trtcompat.matrix;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.trtcompat.check.GpuChoice;
 import java.util.List;
 
@@ -55,11 +56,44 @@ public record MatrixReport(
    * @param contradiction one line when the measurement contradicts the prediction, else null
    */
   public record Cell(String precision, Predicted predicted, Measured measured, String contradiction) {
+
+    public static final String INT8_QDQ = "INT8 (calibrated, Q/DQ)";
+    public static final String INT8_PLACEHOLDER = "INT8 (placeholder scales)";
+
     /** The DOM's {@code data-state}: the measured cell's state, or {@code none}. */
     @JsonIgnore
     public String state() {
       return measured == null ? "none" : measured.state();
     }
+
+    /**
+     * What the column builds, for people: {@value #INT8_QDQ} when the release reads the model's Q/DQ scales,
+     * {@value #INT8_PLACEHOLDER} when trtexec --int8 has to invent them; else the precision in capitals (also for
+     * INT8 where the checker has no per-precision verdict, a release outside the knowledge base).
+     */
+    @JsonProperty("label")
+    public String label() {
+      String upper = precision.toUpperCase(java.util.Locale.ROOT);
+      if (!"int8".equals(precision) || predicted.assumes() == null) {
+        return upper;
+      }
+      return predicted.placeholderScales() ? INT8_PLACEHOLDER : INT8_QDQ;
+    }
+  }
+
+  /**
+   * The heading of a precision column. INT8: {@value Cell#INT8_QDQ} when any judged release reads the model's Q/DQ
+   * scales (releases that cannot, before explicit quantization, say placeholder scales in their own cells),
+   * {@value Cell#INT8_PLACEHOLDER} when every judged release has to invent them; else the precision in capitals.
+   */
+  public String columnLabel(String precision) {
+    List<String> labels = rows.stream().flatMap(r -> r.cells().stream())
+        .filter(c -> c.precision().equals(precision) && c.predicted().assumes() != null)
+        .map(Cell::label).distinct().toList();
+    if (labels.contains(Cell.INT8_QDQ)) {
+      return Cell.INT8_QDQ;
+    }
+    return labels.size() == 1 ? labels.get(0) : precision.toUpperCase(java.util.Locale.ROOT);
   }
 
   /**

@@ -109,7 +109,7 @@ public final class MatrixSection {
     h.open("table", "id", "matrix", "class", "data matrix", "data-model-id", r.modelId());
     h.open("thead").open("tr").element("th", "TensorRT").element("th", "Container").element("th", "CUDA");
     for (String p : r.precisions()) {
-      h.element("th", p.toUpperCase(Locale.ROOT), "class", "precision");
+      h.element("th", r.columnLabel(p), "class", "precision", "data-precision", p);
     }
     h.close("tr").close("thead");
     h.open("tbody");
@@ -145,7 +145,7 @@ public final class MatrixSection {
 
   private static void cell(Html h, MatrixReport.Row row, MatrixReport.Cell c) {
     List<String> attrs = new ArrayList<>(List.of("class", "cell", "data-precision", c.precision(),
-        "data-predicted", c.predicted().verdict(), "data-state", c.state()));
+        "data-predicted", c.predicted().verdict(), "data-state", c.state(), "data-label", c.label()));
     if (c.predicted().placeholderScales()) {
       attrs.addAll(List.of("data-placeholder-scales", "true"));
     }
@@ -157,6 +157,9 @@ public final class MatrixSection {
         "class", "badge verdict verdict-" + c.predicted().verdict() + (row.derivedFrom() != null ? " derived" : ""));
     if (c.predicted().placeholderScales()) {
       h.element("span", "placeholder scales: timings real, accuracy meaningless", "class", "note placeholder-scales");
+    }
+    if (MatrixReport.Cell.INT8_QDQ.equals(c.label())) {
+      h.element("span", "calibrated Q/DQ scales from the model", "class", "note qdq-scales");
     }
     Measured m = c.measured();
     if (m != null) {

@@ -10,10 +10,12 @@ final class CellExecutors implements CellExecutor {
 
   private final CellExecutor conversion;
   private final CellExecutor reference;
+  private final CellExecutor quantize;
 
-  CellExecutors(CellExecutor conversion, CellExecutor reference) {
+  CellExecutors(CellExecutor conversion, CellExecutor reference, CellExecutor quantize) {
     this.conversion = conversion;
     this.reference = reference;
+    this.quantize = quantize;
   }
 
   @Override
@@ -21,6 +23,7 @@ final class CellExecutors implements CellExecutor {
     return switch (task.cell().spec().kind()) {
       case TRT_CONVERSION -> conversion.execute(task, log);
       case ORT_REFERENCE -> reference.execute(task, log);
+      case QUANTIZE -> quantize.execute(task, log);
     };
   }
 }

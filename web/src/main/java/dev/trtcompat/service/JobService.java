@@ -83,14 +83,16 @@ public final class JobService implements AutoCloseable {
    *
    * @param store the stored models: where a model's {@code model.onnx} is, and the folder the reference cell writes
    *     its outputs to
+   * @param quantize runs the INT8 quantization cell
    */
-  public static JobService open(JobSettings settings, ModelStore store, StaticCheck staticCheck) {
+  public static JobService open(JobSettings settings, ModelStore store, StaticCheck staticCheck,
+      QuantizeCells quantize) {
     Database db = Database.open(settings.databaseUrl() == null ? DatabaseConfig.embedded(settings.dataDir())
         : DatabaseConfig.postgres(settings.dataDir(), settings.databaseUrl(), null, null));
     JobService s = new JobService(settings, db, staticCheck);
     try {
       CellExecutor executor = new CellExecutors(new ConversionCellExecutor(s.docker, s.engines),
-          new ReferenceCellExecutor(store));
+          new ReferenceCellExecutor(store), quantize::run);
       OrphanedCellCleanup cleanup = (cell, previousOwner) -> {
         if (cell.spec().kind() == CellKind.TRT_CONVERSION) {
           List<String> removed = s.docker.host().removeCellContainers(cell.id(), cell.attempts());
@@ -154,6 +156,24 @@ public final class JobService implements AutoCloseable {
     return new JobRequest(modelId, clientId, spec.toJson(), cells);
   }
 
+  /**
+   * Accepts a job of one INT8 quantization cell for a stored model; {@code orderJson} is the quantization's
+   * settings as the cell executor reads them back. Counts against the job limits like any job.
+   */
+  public Job submitQuantization(String modelId, String fileName, long bytes, String orderJson, String clientId) {
+    registerModel(modelId, fileName, bytes);
+    return queue.submit(new JobRequest(modelId, clientId, orderJson, List.of(CellRequest.of(CellSpec.quantize()))));
+  }
+
+  /** The model's quantization jobs, newest first. */
+  public List<Job> quantizations(String modelId) {
+    return queue.jobsForModel(modelId).stream().filter(JobService::quantization).toList();
+  }
+
+  private static boolean quantization(Job job) {
+    return job.cells().stream().allMatch(c -> c.spec().kind() == CellKind.QUANTIZE);
+  }
+
   public JobQueue queue() {
     return queue;
   }
@@ -176,14 +196,15 @@ public final class JobService implements AutoCloseable {
 
   /**
    * The job whose TensorRT cells the matrix shows: the model's latest job with TensorRT cells, else its latest job
-   * ({@link JobQueue#jobsForModel} lists newest first). A reference run on its own is a job too; it must not hide
-   * what the last conversions measured (the reference row reads {@link #latestReferenceCell}).
+   * that is not a quantization ({@link JobQueue#jobsForModel} lists newest first). A reference run on its own is a
+   * job too; it must not hide what the last conversions measured (the reference row reads
+   * {@link #latestReferenceCell}), and a quantization measures nothing in the matrix.
    */
   public Optional<Job> latestJob(String modelId) {
     List<Job> jobs = queue.jobsForModel(modelId);
     return jobs.stream()
         .filter(j -> j.cells().stream().anyMatch(c -> c.spec().kind() == CellKind.TRT_CONVERSION))
-        .findFirst().or(() -> jobs.stream().findFirst());
+        .findFirst().or(() -> jobs.stream().filter(j -> !quantization(j)).findFirst());
   }
 
   /** The model's newest ONNX Runtime reference cell, whichever job holds it. */

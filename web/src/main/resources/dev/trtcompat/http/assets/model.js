@@ -106,11 +106,58 @@
       });
   }
 
+  // The quantization section (outside the matrix, so its form keeps what was typed) shows each quantization's
+  // state; its list is swapped from a fresh copy of the page, keeping the progress text already streamed.
+  var quantizeFetching = false;
+  var quantizeAgain = false;
+  function rerenderQuantizations() {
+    if (!document.getElementById("quantize-body")) {
+      return;
+    }
+    if (quantizeFetching) {
+      quantizeAgain = true;
+      return;
+    }
+    quantizeFetching = true;
+    fetch("/models/" + encodeURIComponent(modelId), { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var now = document.getElementById("quantize-body");
+        var parsed = html === null ? null : new DOMParser().parseFromString(html, "text/html").getElementById("quantize-body");
+        if (!now || !parsed) {
+          return;
+        }
+        var logText = {};
+        now.querySelectorAll("pre.cell-log[data-cell-id]").forEach(function (pre) {
+          logText[pre.getAttribute("data-cell-id")] = pre.textContent;
+        });
+        var fresh = document.adoptNode(parsed);
+        now.replaceWith(fresh);
+        fresh.querySelectorAll("pre.cell-log[data-cell-id]").forEach(function (pre) {
+          var kept = logText[pre.getAttribute("data-cell-id")];
+          if (kept) {
+            pre.textContent = kept;
+            pre.setAttribute("data-filled", "true");
+          }
+        });
+        fillLogs();
+      })
+      .catch(function () {})
+      .then(function () {
+        quantizeFetching = false;
+        if (quantizeAgain) {
+          quantizeAgain = false;
+          rerenderQuantizations();
+        }
+      });
+  }
+
   fillLogs();
   // EventSource reconnects by itself after a dropped connection.
   var events = new EventSource("/api/v1/models/" + encodeURIComponent(modelId) + "/events");
   events.addEventListener("cell", function () {
     rerender();
+    rerenderQuantizations();
   });
   events.addEventListener("log", function (e) {
     var data;

@@ -1,0 +1,32 @@
+package dev.trtcompat.http.quantize;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.trtcompat.quantize.AccuracySummary;
+import dev.trtcompat.quantize.QuantizeResult;
+import java.util.List;
+
+/**
+ * A finished quantization as the service records it: the quantization cell's result and, beside the Q/DQ model,
+ * its link back to the source. Holds ids and URLs, never server paths.
+ *
+ * @param modelId the Q/DQ model, stored as a model of its own
+ * @param sourceModelId the FP32 model it was made from
+ * @param caveat "scales from random data: timing only" for random calibration data, else null
+ * @param accuracy the Q/DQ model against the FP32 model on ONNX Runtime (CPU), on held-out samples when possible
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record Quantization(String modelId, String fileName, String sourceModelId, String sourceFileName, long jobId,
+    long cellId, String pageUrl, String modelUrl, String downloadUrl, String method, String calibration,
+    String calibrationSha256, int calibrationSamples, boolean synthetic, String caveat, int opset,
+    int activationsQuantized, int weightsQuantized, List<String> excludedNodes, AccuracySummary accuracy,
+    List<String> notes, double seconds) {
+
+  static Quantization of(QuantizeResult r, String modelId, String fileName, String sourceModelId,
+      String sourceFileName, long jobId, long cellId) {
+    return new Quantization(modelId, fileName, sourceModelId, sourceFileName, jobId, cellId, "/models/" + modelId,
+        QuantizeRoutes.API + "/models/" + modelId, QuantizeRoutes.API + "/models/" + modelId + "/files/model.onnx",
+        r.method(), r.calibration(), r.calibrationSha256(), r.calibrationSamples(), r.synthetic(), r.caveat(),
+        r.opset(), r.activationsQuantized(), r.weightsQuantized(), r.excludedNodes(), r.accuracy(), r.notes(),
+        r.seconds());
+  }
+}

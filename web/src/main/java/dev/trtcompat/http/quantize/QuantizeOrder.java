@@ -1,0 +1,163 @@
+package dev.trtcompat.http.quantize;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.json.Json;
+import dev.trtcompat.quantize.CalibrationFiles;
+import dev.trtcompat.quantize.CalibrationSet;
+import dev.trtcompat.quantize.ImagePreprocessing;
+import dev.trtcompat.quantize.QuantizeRequest;
+import dev.trtcompat.quantize.RangeMethod;
+import dev.trtcompat.quantize.SyntheticCalibrationSet;
+import dev.trtcompat.reference.InputShapes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One quantization as asked for through the form or the API, stored verbatim as its job's request JSON so that the
+ * cell (and a retry after a restart) runs exactly this: where the uploaded calibration files are, or how many random
+ * samples, the range method, the exclusions, the box output and how images become tensors.
+ *
+ * @param upload the folder under the source model's {@code derived/quantize/} holding this order's files
+ * @param synthetic random samples instead of files (flagged "timing only"), else null
+ * @param images how uploaded images become tensors (text as sent); null for arrays or random data
+ */
+record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes, String method, double percentile,
+    List<String> exclude, String boxes, Images images, int evalSamples) {
+
+  /** The text fields a quantize request may carry besides its {@code calib} files. */
+  static final List<String> FIELDS = List.of("synthetic", "seed", "shapes", "method", "percentile", "exclude",
+      "boxes", "size", "layout", "mean", "std", "scale", "evalSamples");
+  static final String CALIB_FIELD = "calib";
+
+  /** The image preprocessing fields as sent (defaults filled in): checked by {@link ImagePreprocessing}. */
+  record Images(String size, String layout, String mean, String std, String scale) {
+
+    ImagePreprocessing preprocessing() {
+      Integer w = null;
+      Integer h = null;
+      if (size != null && !size.isBlank()) {
+        int[] wh = ImagePreprocessing.parseSize(size);
+        w = wh[0];
+        h = wh[1];
+      }
+      ImagePreprocessing.Layout l;
+      try {
+        l = ImagePreprocessing.Layout.valueOf(layout.strip().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw bad("invalid_preprocessing", "layout '" + layout + "' is neither NCHW nor NHWC");
+      }
+      double s;
+      try {
+        s = ImagePreprocessing.parseNumber(scale);
+      } catch (NumberFormatException e) {
+        throw bad("invalid_preprocessing", "scale '" + scale + "' is not a number such as 1/255");
+      }
+      return new ImagePreprocessing(w, h, l, ImagePreprocessing.parseTriple("mean", mean),
+          ImagePreprocessing.parseTriple("std", std), s);
+    }
+  }
+
+  QuantizeOrder {
+    exclude = List.copyOf(exclude);
+  }
+
+  /**
+   * Reads the form's text fields (the last value of each; {@code exclude} may repeat or list names with commas).
+   *
+   * @param files how many calibration files came with them
+   */
+  static QuantizeOrder of(String upload, Map<String, List<String>> fields, int files) {
+    Integer synthetic = integer(fields, "synthetic", null);
+    if ((synthetic == null) == (files == 0)) {
+      throw bad("calibration_required", files == 0
+          ? "send calibration data: .npy/.npz files or JPEG/PNG images in the field 'calib', or 'synthetic' N for"
+              + " random data (" + SyntheticCalibrationSet.TIMING_ONLY + ")"
+          : "send either 'calib' files or 'synthetic', not both");
+    }
+    String method = last(fields, "method", "entropy");
+    RangeMethod.parse(method);
+    double percentile;
+    try {
+      percentile = Double.parseDouble(last(fields, "percentile", Double.toString(RangeMethod.DEFAULT_PERCENTILE)));
+    } catch (NumberFormatException e) {
+      throw bad("invalid_quantize_request", "percentile '" + last(fields, "percentile", "") + "' is not a number");
+    }
+    List<String> exclude = new ArrayList<>();
+    for (String v : fields.getOrDefault("exclude", List.of())) {
+      for (String part : v.split(",")) {
+        if (!part.isBlank()) {
+          exclude.add(part.strip());
+        }
+      }
+    }
+    String boxes = last(fields, "boxes", "");
+    Images images = new Images(last(fields, "size", ""), last(fields, "layout", "NCHW"), last(fields, "mean", "0,0,0"),
+        last(fields, "std", "1,1,1"), last(fields, "scale", "1/255"));
+    images.preprocessing();
+    return new QuantizeOrder(upload, synthetic, integer(fields, "seed", 42), last(fields, "shapes", ""), method,
+        percentile, exclude, boxes.isBlank() ? null : boxes, images,
+        integer(fields, "evalSamples", QuantizeRequest.DEFAULT_MAX_EVAL));
+  }
+
+  /** The calibration data: the files in {@code dir} (arrays, or images with their preprocessing), or random samples. */
+  CalibrationSet open(Path dir) {
+    if (synthetic != null) {
+      return new SyntheticCalibrationSet(synthetic, seed, InputShapes.parse(shapes.isBlank() ? null : shapes));
+    }
+    return new UploadedCalibration(CalibrationFiles.open(dir, images.preprocessing()));
+  }
+
+  /** The quantizer's request: this order's method and options, the model and where to write the Q/DQ model. */
+  QuantizeRequest request(Path model, CalibrationSet data, Path out, int threads) {
+    return QuantizeRequest.of(model, data, out)
+        .withMethod(RangeMethod.parse(method), percentile)
+        .withExclude(exclude)
+        .withBoxesOutput(boxes)
+        .withThreads(threads)
+        .withMaxEvalSamples(evalSamples);
+  }
+
+  String toJson() {
+    try {
+      return Json.mapper().writeValueAsString(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static QuantizeOrder read(String json) {
+    try {
+      return Json.mapper().readValue(json, QuantizeOrder.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String last(Map<String, List<String>> fields, String name, String fallback) {
+    List<String> v = fields.getOrDefault(name, List.of());
+    return v.isEmpty() || v.get(v.size() - 1).isBlank() ? fallback : v.get(v.size() - 1).strip();
+  }
+
+  private static Integer integer(Map<String, List<String>> fields, String name, Integer fallback) {
+    String v = last(fields, name, null);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw bad("invalid_quantize_request", "'" + name + "' must be a whole number, got '"
+          + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "'");
+    }
+  }
+
+  static UserFacingException bad(String error, String detail) {
+    return new UserFacingException(Kind.BAD_REQUEST, error, detail);
+  }
+}

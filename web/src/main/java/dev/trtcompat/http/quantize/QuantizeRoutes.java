@@ -1,0 +1,197 @@
+package dev.trtcompat.http.quantize;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.jobs.Cell;
+import dev.trtcompat.jobs.Job;
+import dev.trtcompat.json.Json;
+import dev.trtcompat.models.ModelStore;
+import dev.trtcompat.models.StagedUpload;
+import dev.trtcompat.models.StoredFile;
+import dev.trtcompat.models.StoredModel;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
+import dev.trtcompat.quantize.CalibrationSet;
+import dev.trtcompat.quantize.ModelFiles;
+import dev.trtcompat.quantize.ModelInput;
+import dev.trtcompat.service.JobService;
+import dev.trtcompat.service.QuantizeCells;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The quantization routes: start one for a stored model (multipart: calibration files or a random sample count,
+ * method, exclusions, image preprocessing), list a model's quantizations and its own origin, and download a stored
+ * model's files. The calibration data are checked against the model's inputs before the job is accepted, so a
+ * wrong name, type or shape is a 400 naming the input and its expected shape, and such a request leaves nothing
+ * behind: no job, no files, no model.
+ */
+public final class QuantizeRoutes {
+
+  static final String API = "/api/v1";
+
+  private final ModelStore store;
+  private final JobService jobs;
+  private final Function<Context, String> clientId;
+  private final long maxUploadBytes;
+
+  public QuantizeRoutes(ModelStore store, JobService jobs, Function<Context, String> clientId, long maxUploadBytes) {
+    this.store = store;
+    this.jobs = jobs;
+    this.clientId = clientId;
+    this.maxUploadBytes = maxUploadBytes;
+  }
+
+  /** The cell executor the job service needs before the routes exist (it runs cells queued before a restart). */
+  public static QuantizeCells cells(ModelStore store) {
+    return new QuantizeRuns(store);
+  }
+
+  /** The model page's "Quantize to INT8" section. */
+  public QuantizeSection section() {
+    return new QuantizeSection(store, jobs);
+  }
+
+  /** {@code POST /api/v1/models/{id}/quantize}: 202 with the job, {@code Location} its URL. */
+  public void start(Context ctx) throws IOException {
+    Job job = accept(ctx);
+    Cell cell = job.cells().get(0);
+    ctx.header("Location", API + "/jobs/" + job.id());
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("jobId", job.id());
+    body.put("cellId", cell.id());
+    body.put("state", cell.state().name().toLowerCase(Locale.ROOT));
+    body.put("jobUrl", API + "/jobs/" + job.id());
+    body.put("quantizationsUrl", API + "/models/" + job.modelSha256() + "/quantizations");
+    body.put("logUrl", API + "/cells/" + cell.id() + "/log");
+    json(ctx, 202, body);
+  }
+
+  /** {@code POST /models/{id}/quantize}: the page's form; back to the section. */
+  public void startForm(Context ctx) throws IOException {
+    Job job = accept(ctx);
+    ctx.redirect("/models/" + job.modelSha256() + "#" + QuantizeSection.ID, HttpStatus.SEE_OTHER);
+  }
+
+  private Job accept(Context ctx) throws IOException {
+    StoredModel model = model(ctx.pathParam("id"));
+    String upload = UUID.randomUUID().toString();
+    Path dir = QuantizeRuns.orderDir(store, model.id(), upload);
+    try {
+      CalibrationUpload.Received received = CalibrationUpload.receive(ctx.req(), dir.resolve("calib"), maxUploadBytes);
+      QuantizeOrder order = QuantizeOrder.of(upload, received.fields(), received.files());
+      check(model, order, dir.resolve("calib"));
+      return jobs.submitQuantization(model.id(), model.fileName(), model.bytes(), order.toJson(), clientId.apply(ctx));
+    } catch (IOException | RuntimeException e) {
+      StagedUpload.deleteTree(dir);
+      throw e;
+    }
+  }
+
+  /**
+   * Every calibration sample against the model's inputs (names, types, fixed dimensions), and the named box output,
+   * before anything is accepted. Random samples are checked once: they all have the same shapes.
+   */
+  private void check(StoredModel model, QuantizeOrder order, Path calib) {
+    Path file = store.modelFile(model.id()).orElseThrow(() -> notFound(model.id()));
+    ModelProto proto = ModelFiles.load(file);
+    List<ModelInput> inputs = ModelInput.of(proto.getGraph());
+    CalibrationSet data = order.open(calib);
+    int n = data.synthetic() ? 1 : data.size();
+    for (int i = 0; i < n; i++) {
+      ModelInput.check(inputs, data.sample(i, inputs), data.label(i));
+    }
+    if (order.boxes() != null) {
+      List<String> outputs = proto.getGraph().getOutputList().stream().map(ValueInfoProto::getName).toList();
+      if (!outputs.contains(order.boxes())) {
+        throw QuantizeOrder.bad("unknown_output", "boxes: the model has no output named '" + order.boxes()
+            + "'; its outputs are " + outputs);
+      }
+    }
+  }
+
+  /**
+   * {@code GET /api/v1/models/{id}/quantizations}: where this model came from (when it is a Q/DQ model made here)
+   * and its own quantizations, newest first, with state, progress log and result.
+   */
+  public void list(Context ctx) throws IOException {
+    StoredModel model = model(ctx.pathParam("id"));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("modelId", model.id());
+    body.put("quantizedFrom", QuantizeRuns.link(store, model.id()).orElse(null));
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (Job job : jobs.quantizations(model.id())) {
+      Cell c = job.cells().get(0);
+      Map<String, Object> q = new LinkedHashMap<>();
+      q.put("jobId", job.id());
+      q.put("cellId", c.id());
+      q.put("state", c.state().name().toLowerCase(Locale.ROOT));
+      q.put("reason", c.reason());
+      q.put("createdAt", c.createdAt().toString());
+      q.put("finishedAt", c.finishedAt() == null ? null : c.finishedAt().toString());
+      q.put("request", Json.mapper().readTree(job.requestJson()));
+      q.put("logUrl", API + "/cells/" + c.id() + "/log");
+      q.put("result", c.resultJson() == null ? null : Json.mapper().readValue(c.resultJson(), Quantization.class));
+      list.add(q);
+    }
+    body.put("quantizations", list);
+    json(ctx, 200, body);
+  }
+
+  /**
+   * {@code GET /api/v1/models/{id}/files/{name}}: a stored model's file, {@code model.onnx} or one of its
+   * external-data files, as an attachment named after the uploaded (or quantized) model.
+   */
+  public void file(Context ctx) throws IOException {
+    StoredModel model = model(ctx.pathParam("id"));
+    String name = ctx.pathParam("name");
+    Path modelFile = store.modelFile(model.id()).orElseThrow(() -> notFound(model.id()));
+    Path file;
+    String download;
+    if (name.equals(StagedUpload.MODEL_FILE)) {
+      file = modelFile;
+      download = model.fileName();
+    } else if (model.externalFiles().stream().map(StoredFile::name).anyMatch(name::equals)) {
+      file = modelFile.resolveSibling(name);
+      download = name;
+    } else {
+      throw new UserFacingException(Kind.NOT_FOUND, "file_not_found", "the model has no file named '"
+          + (name.length() > 80 ? name.substring(0, 80) + "..." : name) + "'; its files are model.onnx"
+          + (model.externalFiles().isEmpty() ? "" : " and its external-data files"));
+    }
+    ctx.status(200).contentType("application/octet-stream")
+        .header("Content-Disposition", "attachment; filename=\"" + download.replaceAll("[^A-Za-z0-9._+-]", "_") + "\"")
+        .header("Content-Length", Long.toString(Files.size(file)))
+        .header("X-Content-Type-Options", "nosniff");
+    ctx.result(Files.newInputStream(file));
+  }
+
+  private StoredModel model(String id) throws IOException {
+    return store.find(id).orElseThrow(() -> notFound(id));
+  }
+
+  private static UserFacingException notFound(String id) {
+    return new UserFacingException(Kind.NOT_FOUND, "model_not_found", "no model has the id '"
+        + (id.length() > 80 ? id.substring(0, 80) + "..." : id) + "'");
+  }
+
+  private static void json(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status).contentType("application/json; charset=utf-8").header("X-Content-Type-Options", "nosniff")
+          .result(Json.pretty().writeValueAsBytes(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.trtcompat.http.quantize;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.jobs.CellLog;
+import dev.trtcompat.jobs.CellResult;
+import dev.trtcompat.jobs.CellTask;
+import dev.trtcompat.json.Json;
+import dev.trtcompat.models.ModelStore;
+import dev.trtcompat.models.StagedUpload;
+import dev.trtcompat.models.StoreResult;
+import dev.trtcompat.models.StoredModel;
+import dev.trtcompat.quantize.CalibrationSet;
+import dev.trtcompat.quantize.Progress;
+import dev.trtcompat.quantize.QuantizeResult;
+import dev.trtcompat.quantize.Quantizer;
+import dev.trtcompat.service.QuantizeCells;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a quantization cell: calibrates on the order's uploaded files (or random samples), writes the Q/DQ model into
+ * the order's folder, stores it in the model store under its own content address, links it to its source
+ * ({@value #LINK} in its derived folder) and removes the order's files. A failure leaves the uploaded files for a
+ * retry and no Q/DQ model anywhere: the quantizer moves its output into place only when everything succeeded.
+ */
+final class QuantizeRuns implements QuantizeCells {
+
+  static final String LINK = "quantized-from.json";
+  static final String ORDERS = "quantize";
+
+  private static final Logger LOG = LoggerFactory.getLogger(QuantizeRuns.class);
+
+  private final ModelStore store;
+  private final int threads;
+
+  QuantizeRuns(ModelStore store) {
+    this.store = store;
+    this.threads = Math.max(1, Math.min(256, Runtime.getRuntime().availableProcessors()));
+  }
+
+  @Override
+  public CellResult run(CellTask task, CellLog log) throws Exception {
+    QuantizeOrder order = QuantizeOrder.read(task.requestJson());
+    String sourceId = task.modelSha256();
+    StoredModel source = store.find(sourceId)
+        .orElseThrow(() -> new UserFacingException(Kind.NOT_FOUND, "model_not_found", "the model was deleted"));
+    Path work = orderDir(store, sourceId, order.upload());
+    if (order.synthetic() == null && !Files.isDirectory(work.resolve("calib"))) {
+      // A retry of a quantization that succeeded: its files were removed once the Q/DQ model was stored.
+      throw new UserFacingException(Kind.NOT_FOUND, "calibration_not_found", "the calibration files of this"
+          + " quantization were removed after it succeeded; start a new quantization with the files");
+    }
+    Path outDir = work.resolve("out");
+    StagedUpload.deleteTree(outDir);
+    Files.createDirectories(outDir);
+    try {
+      CalibrationSet data = order.open(work.resolve("calib"));
+      log.line("quantizing " + source.fileName() + " to INT8 Q/DQ: " + order.method() + ", " + data.description()
+          + (data.synthetic() ? " (" + dev.trtcompat.quantize.SyntheticCalibrationSet.TIMING_ONLY + ")" : ""));
+      Path out = outDir.resolve(StagedUpload.MODEL_FILE);
+      QuantizeResult r = new Quantizer().quantize(order.request(task.modelFile(), data, out, threads),
+          progress(task, log));
+      String name = quantizedName(source.fileName());
+      StoredModel stored = storeModel(out, name);
+      Quantization q = Quantization.of(r, stored.id(), stored.fileName(), sourceId, source.fileName(),
+          task.cell().jobId(), task.cell().id());
+      writeLink(stored.id(), q);
+      log.line("stored the Q/DQ model as model " + stored.id() + " (" + r.activationsQuantized()
+          + " activation(s), " + r.weightsQuantized() + " weight(s) quantized, worst cosine vs FP32 "
+          + String.format(java.util.Locale.ROOT, "%.6f", r.accuracy().worstCosine()) + ")");
+      // Done: the uploaded files are not needed again (their digest and description are in the result).
+      StagedUpload.deleteTree(work);
+      return CellResult.succeeded(Json.mapper().writeValueAsString(q));
+    } finally {
+      StagedUpload.deleteTree(outDir);
+    }
+  }
+
+  /** {@code derived/quantize/UPLOAD} of the source model: where an order's files wait for its cell. */
+  static Path orderDir(ModelStore store, String sourceId, String upload) throws IOException {
+    Path derived = store.derivedDir(sourceId)
+        .orElseThrow(() -> new UserFacingException(Kind.NOT_FOUND, "model_not_found", "the model was deleted"));
+    return derived.resolve(ORDERS).resolve(upload);
+  }
+
+  /** The link from a Q/DQ model back to its source, if it was made here. */
+  static Optional<Quantization> link(ModelStore store, String modelId) throws IOException {
+    Optional<Path> derived = store.derivedDir(modelId);
+    if (derived.isEmpty() || !Files.isRegularFile(derived.get().resolve(LINK))) {
+      return Optional.empty();
+    }
+    return Optional.of(Json.mapper().readValue(derived.get().resolve(LINK).toFile(), Quantization.class));
+  }
+
+  private Progress progress(CellTask task, CellLog log) {
+    return new Progress() {
+      private String phase;
+      private int lastTenth = -1;
+
+      @Override
+      public void report(String p, int done, int total) {
+        if (task.cancellation().requested() || Thread.currentThread().isInterrupted()) {
+          throw new UserFacingException(Kind.UNAVAILABLE, "cancelled", "cancelled: " + task.cancellation().reason());
+        }
+        // One line per tenth of each phase: enough for a progress display, not a flood of log lines.
+        int tenth = total <= 0 ? 10 : done * 10 / total;
+        if (!p.equals(phase) || tenth != lastTenth) {
+          phase = p;
+          lastTenth = tenth;
+          log.line(p + " " + done + "/" + total);
+        }
+      }
+    };
+  }
+
+  private StoredModel storeModel(Path out, String name) throws IOException {
+    try (StagedUpload staged = store.stage(Long.MAX_VALUE)) {
+      try (InputStream in = Files.newInputStream(out)) {
+        staged.addModel(name, in);
+      }
+      // Above 1.8 GiB of weights the quantizer writes them as external data beside the model.
+      Path data = out.resolveSibling(out.getFileName() + ".data");
+      if (Files.isRegularFile(data)) {
+        try (InputStream in = Files.newInputStream(data)) {
+          staged.addExternal(data.getFileName().toString(), in);
+        }
+      }
+      StoreResult stored = store.add(staged);
+      return stored.model();
+    }
+  }
+
+  private void writeLink(String modelId, Quantization q) throws IOException {
+    Path derived = store.derivedDir(modelId).orElseThrow();
+    Path part = derived.resolve(LINK + ".part");
+    Files.write(part, Json.pretty().writeValueAsBytes(q));
+    Files.move(part, derived.resolve(LINK), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    LOG.info("model {} is the INT8 Q/DQ quantization of {}", modelId, q.sourceModelId());
+  }
+
+  /** {@code resnet.onnx} becomes {@code resnet.int8.onnx}. */
+  static String quantizedName(String fileName) {
+    String base = fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")
+        ? fileName.substring(0, fileName.length() - 5) : fileName;
+    return base + ".int8.onnx";
+  }
+}

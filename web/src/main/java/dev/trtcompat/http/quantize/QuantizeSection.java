@@ -1,0 +1,197 @@
+package dev.trtcompat.http.quantize;
+
+import dev.trtcompat.html.Html;
+import dev.trtcompat.http.ModelPageSection;
+import dev.trtcompat.jobs.Cell;
+import dev.trtcompat.jobs.CellState;
+import dev.trtcompat.jobs.Job;
+import dev.trtcompat.json.Json;
+import dev.trtcompat.models.ModelStore;
+import dev.trtcompat.models.StoredModel;
+import dev.trtcompat.quantize.AccuracySummary;
+import dev.trtcompat.quantize.OutputAccuracy;
+import dev.trtcompat.quantize.RangeMethod;
+import dev.trtcompat.quantize.SyntheticCalibrationSet;
+import dev.trtcompat.service.JobService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The model page's "Quantize to INT8" section, placed after the matrix: where a Q/DQ model came from with its
+ * accuracy against FP32, this model's quantizations (queued and running ones with their progress log, finished ones
+ * with the Q/DQ model's link, download and accuracy), and the form with the calibration upload. Plain HTML: the
+ * form works without script; {@code model.js} streams the progress lines and re-renders {@code div#quantize-body}.
+ */
+public final class QuantizeSection implements ModelPageSection {
+
+  static final String ID = "quantize";
+
+  private final ModelStore store;
+  private final JobService jobs;
+
+  QuantizeSection(ModelStore store, JobService jobs) {
+    this.store = store;
+    this.jobs = jobs;
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public String title() {
+    return "Quantize to INT8";
+  }
+
+  @Override
+  public void render(Html h, StoredModel m) {
+    h.open("div", "id", "quantize-body", "data-model-id", m.id());
+    Optional<Quantization> from;
+    try {
+      from = QuantizeRuns.link(store, m.id());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    from.ifPresent(q -> {
+      h.open("div", "class", "quantized-from");
+      h.open("p").text("This is the INT8 Q/DQ quantization of ")
+          .element("a", q.sourceFileName(), "href", "/models/" + q.sourceModelId(), "class", "source-model")
+          .text(" (" + q.method() + ", " + q.calibration() + "). Its INT8 cells build it as "
+              + "\"INT8 (calibrated, Q/DQ)\".").close("p");
+      result(h, q);
+      h.close("div");
+    });
+    List<Job> list = jobs.quantizations(m.id());
+    if (!list.isEmpty()) {
+      h.open("ul", "class", "quantizations");
+      for (Job job : list) {
+        quantization(h, job.cells().get(0));
+      }
+      h.close("ul");
+    }
+    h.close("div");
+    form(h, m);
+  }
+
+  private void quantization(Html h, Cell c) {
+    String state = c.state().name().toLowerCase(Locale.ROOT);
+    h.open("li", "class", "quantization", "data-cell-id", Long.toString(c.id()), "data-state", state);
+    h.element("span", state, "class", "badge state-" + state).text(" started " + c.createdAt() + " ");
+    String logUrl = QuantizeRoutes.API + "/cells/" + c.id() + "/log";
+    if (c.state().unfinished()) {
+      // model.js fills this with the log so far, then appends each progress line as it arrives.
+      h.element("pre", "", "class", "cell-log", "data-cell-id", Long.toString(c.id()), "data-log-url", logUrl);
+    } else if (c.state() == CellState.SUCCEEDED && c.resultJson() != null) {
+      Quantization q;
+      try {
+        q = Json.mapper().readValue(c.resultJson(), Quantization.class);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      h.open("p").text("Q/DQ model: ")
+          .element("a", q.fileName(), "href", q.pageUrl(), "class", "quantized-model")
+          .text(" ").element("a", "download", "href", q.downloadUrl(), "class", "quantized-download")
+          .text(" (" + q.method() + ", " + q.calibration() + ")").close("p");
+      result(h, q);
+    } else if (c.reason() != null) {
+      h.element("p", c.reason(), "class", "reason");
+    }
+    // Without script the log link is the progress display: it shows the lines written so far.
+    h.element("a", "log", "href", logUrl, "class", "log-link");
+    h.close("li");
+  }
+
+  /** The caveat, what was quantized, and the accuracy table. */
+  private static void result(Html h, Quantization q) {
+    if (q.caveat() != null) {
+      h.element("p", q.caveat(), "class", "note timing-only");
+    }
+    h.element("p", q.activationsQuantized() + " activation(s) per tensor and " + q.weightsQuantized()
+        + " weight(s) per channel quantized, opset " + q.opset()
+        + (q.excludedNodes().isEmpty() ? "" : "; kept in FP32: " + String.join(", ", q.excludedNodes())), "class",
+        "quantized-counts");
+    accuracy(h, q.accuracy());
+    q.notes().forEach(n -> h.element("p", n, "class", "note"));
+  }
+
+  /** Per output: max abs/rel error, cosine, top-1/top-5 agreement, box IoU, against FP32 on ONNX Runtime. */
+  static void accuracy(Html h, AccuracySummary a) {
+    h.open("table", "class", "accuracy");
+    h.element("caption", "Accuracy against FP32 on " + a.runtime() + ": " + a.data()
+        + (a.heldOut() ? "" : " (not held out)"));
+    h.open("thead").open("tr");
+    for (String col : List.of("output", "max abs error", "max rel error", "cosine min", "cosine mean", "top-1",
+        "top-5", "mean IoU", "IoU ≥ 0.5")) {
+      h.element("th", col, "scope", "col");
+    }
+    h.close("tr").close("thead").open("tbody");
+    for (OutputAccuracy o : a.outputs()) {
+      h.open("tr", "data-output", o.name());
+      h.element("th", o.name(), "scope", "row");
+      h.element("td", number(o.maxAbsError(), "%.4g"), "class", "max-abs");
+      h.element("td", number(o.maxRelError(), "%.4g"), "class", "max-rel");
+      h.element("td", number(o.cosineMin(), "%.6f"), "class", "cosine-min");
+      h.element("td", number(o.cosineMean(), "%.6f"), "class", "cosine-mean");
+      h.element("td", percent(o.top1Agreement()), "class", "top1");
+      h.element("td", percent(o.top5Agreement()), "class", "top5");
+      h.element("td", number(o.meanIou(), "%.4f"), "class", "iou");
+      h.element("td", percent(o.iouAtLeastHalf()), "class", "iou-half");
+      h.close("tr");
+    }
+    h.close("tbody").close("table");
+  }
+
+  private static String number(Double v, String format) {
+    return v == null ? "–" : String.format(Locale.ROOT, format, v);
+  }
+
+  private static String percent(Double v) {
+    return v == null ? "–" : String.format(Locale.ROOT, "%.1f%%", v * 100);
+  }
+
+  /** A plain multipart form: calibration files or a random sample count, the method, exclusions, preprocessing. */
+  private static void form(Html h, StoredModel m) {
+    h.open("form", "id", "quantize-form", "method", "post", "action", "/models/" + m.id() + "/quantize",
+        "enctype", "multipart/form-data");
+    h.open("p").open("label").text("Calibration files: .npy/.npz with arrays named after the inputs, or JPEG/PNG "
+        + "images ").empty("input", "type", "file", "name", QuantizeOrder.CALIB_FIELD, "multiple", "multiple",
+        "accept", ".npy,.npz,.jpg,.jpeg,.png").close("label").close("p");
+    h.open("p").open("label").text("or random samples (" + SyntheticCalibrationSet.TIMING_ONLY + ") ")
+        .empty("input", "type", "number", "name", "synthetic", "min", "1", "max",
+            Integer.toString(SyntheticCalibrationSet.MAX_SAMPLES))
+        .close("label").close("p");
+    h.open("p").open("label").text("Method ").open("select", "name", "method");
+    h.element("option", "entropy (TensorRT's calibrator)", "value", "entropy", "selected", "selected");
+    h.element("option", "percentile", "value", "percentile");
+    h.element("option", "minmax", "value", "minmax");
+    h.close("select").close("label").text(" ").open("label").text("percentile ")
+        .empty("input", "type", "text", "name", "percentile", "value", Double.toString(RangeMethod.DEFAULT_PERCENTILE),
+            "size", "6")
+        .close("label").close("p");
+    h.open("p").open("label").text("Keep in FP32 (node names or operator types, comma-separated) ")
+        .empty("input", "type", "text", "name", "exclude").close("label").close("p");
+    h.open("p").open("label").text("Detection box output (for IoU agreement) ")
+        .empty("input", "type", "text", "name", "boxes").close("label").close("p");
+    h.open("fieldset").element("legend", "Images: how a picture becomes the input");
+    field(h, "size", "size WxH (empty: the model's)", "");
+    h.open("label").text("layout ").open("select", "name", "layout");
+    h.element("option", "NCHW", "value", "NCHW", "selected", "selected");
+    h.element("option", "NHWC", "value", "NHWC");
+    h.close("select").close("label").text(" ");
+    field(h, "scale", "scale", "1/255");
+    field(h, "mean", "mean R,G,B", "0,0,0");
+    field(h, "std", "std R,G,B", "1,1,1");
+    h.close("fieldset");
+    h.element("button", "Quantize to INT8", "type", "submit", "id", "quantize-submit");
+    h.close("form");
+  }
+
+  private static void field(Html h, String name, String label, String value) {
+    h.open("label").text(label + " ").empty("input", "type", "text", "name", name, "value", value, "size", "12")
+        .close("label").text(" ");
+  }
+}

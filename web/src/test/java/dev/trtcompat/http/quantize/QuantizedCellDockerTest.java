@@ -1,0 +1,143 @@
+package dev.trtcompat.http.quantize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.app.ServiceConfig;
+import dev.trtcompat.conversion.ConversionSettings;
+import dev.trtcompat.docker.DockerSettings;
+import dev.trtcompat.docker.GpuRequest;
+import dev.trtcompat.docker.RunnerSettings;
+import dev.trtcompat.http.WebServer;
+import dev.trtcompat.json.Json;
+import dev.trtcompat.models.FileModelStore;
+import dev.trtcompat.quantize.QuantizeTestModels;
+import dev.trtcompat.service.JobSettings;
+import dev.trtcompat.testing.ConversionTestSupport;
+import dev.trtcompat.testing.Multipart;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The INT8 cells of a Q/DQ model made by the service, run through the real Docker engine with the local trtexec TEST
+ * DOUBLE image (it replays a recorded log; it is not TensorRT): the command line is {@code --int8} for 8.6 and
+ * {@code --stronglyTyped} without {@code --int8} for 10.3, and neither run is marked timing only.
+ */
+@Tag("docker")
+class QuantizedCellDockerTest {
+
+  private final String owner = "test-quantize-" + UUID.randomUUID().toString().substring(0, 8);
+  private final HttpClient http = HttpClient.newHttpClient();
+  @TempDir Path dir;
+  private FileModelStore store;
+  private WebServer server;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  private JsonNode get(String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+    return Json.mapper().readTree(r.body());
+  }
+
+  private JsonNode send(HttpRequest.Builder request, int status) throws Exception {
+    HttpResponse<String> r =
+        http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    return Json.mapper().readTree(r.body());
+  }
+
+  @Test
+  void theQdqModelsInt8CellsUseItsScalesPerRelease() throws Exception {
+    Map<String, String> env = new HashMap<>(Map.of("TRTEXEC_DOUBLE_LOG", "trt10.16-fp32-success.log"));
+    store = FileModelStore.open(dir);
+    JobSettings settings = new JobSettings(dir, null, 2, 100, 10, JobSettings.DEFAULT_ENGINE_QUOTA, "test-instance",
+        Duration.ofSeconds(6), DockerSettings.fromEnvironment(System.getenv()),
+        RunnerSettings.defaults(owner).withPull(false, Duration.ofSeconds(10)).withStopGrace(Duration.ofSeconds(1)),
+        ConversionSettings.defaults().withImageOverride(ConversionTestSupport.testDoubleImage())
+            .withGpus(GpuRequest.none()).withContainerEnv(env));
+    server = WebServer.start(new ServiceConfig("127.0.0.1", 0, dir, 1L << 30, Duration.ofSeconds(5)), store,
+        WebServer.summarySections(), settings);
+
+    String source = send(new Multipart().file("model", "residual.onnx", QuantizeTestModels.residualNet())
+        .post(uri("/api/v1/models")), 201).get("id").asText();
+    send(new Multipart().text("synthetic", "4").post(uri("/api/v1/models/" + source + "/quantize")), 202);
+    JsonNode q = await(() -> get("/api/v1/models/" + source + "/quantizations").get("quantizations").get(0));
+    assertThat(q.get("state").asText()).as(q.toString()).isEqualTo("succeeded");
+    String qdq = q.get("result").get("modelId").asText();
+
+    long job = send(HttpRequest.newBuilder(uri("/api/v1/models/" + qdq + "/jobs"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+            "{\"versions\": [\"8.6\", \"10.3\"], \"precisions\": [\"int8\"], \"reference\": false,"
+                + " \"accuracy\": false}")),
+        202).get("id").asLong();
+    JsonNode finished = await(() -> {
+      JsonNode j = get("/api/v1/jobs/" + job);
+      return j.get("state").asText().equals("finished") ? j : null;
+    });
+    Map<String, JsonNode> byRelease = new HashMap<>();
+    finished.get("cells").forEach(c -> byRelease.put(c.get("tensorrt").asText(), c));
+    JsonNode old = byRelease.get("8.6").get("result");
+    JsonNode recent = byRelease.get("10.3").get("result");
+    assertThat(byRelease.get("8.6").get("state").asText()).as(old.toString()).isEqualTo("succeeded");
+    assertThat(texts(old.get("arguments"))).contains("--int8").doesNotContain("--stronglyTyped");
+    assertThat(texts(recent.get("arguments"))).contains("--stronglyTyped").doesNotContain("--int8");
+    assertThat(old.get("notes").toString()).doesNotContain("timing only");
+    assertThat(recent.get("notes").toString()).doesNotContain("timing only");
+
+    JsonNode matrix = get("/api/v1/models/" + qdq + "/matrix");
+    for (JsonNode row : matrix.get("rows")) {
+      if (row.get("tensorrt").asText().equals("10.3")) {
+        JsonNode cell = row.get("cells").get(2);
+        assertThat(cell.get("label").asText()).isEqualTo("INT8 (calibrated, Q/DQ)");
+        assertThat(cell.get("measured").get("state").asText()).isEqualTo("succeeded");
+      }
+    }
+  }
+
+  private static java.util.List<String> texts(JsonNode array) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    array.forEach(a -> out.add(a.asText()));
+    return out;
+  }
+
+  private interface Probe {
+    JsonNode poll() throws Exception;
+  }
+
+  private static JsonNode await(Probe probe) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (true) {
+      JsonNode n = probe.poll();
+      if (n != null && !(n.has("state") && (n.get("state").asText().equals("queued")
+          || n.get("state").asText().equals("running")))) {
+        return n;
+      }
+      assertThat(System.nanoTime()).as("still waiting").isLessThan(deadline);
+      Thread.sleep(250);
+    }
+  }
+}
