@@ -28,10 +28,13 @@ echo "images: $n JPEG 256x256 in $work/images" >&2
 "$here/trt-compat" run "$model" --runs 20 --warmup 3 --json > "$work/run.json"
 plain_ms=$(/usr/bin/python3 -c "import json;print(json.load(open('$work/run.json'))['latencyMs']['median'])")
 
+# Progress lines on stderr are timestamped: calibration's own time per sample is read between the first and the
+# last "calibrating N/M" line (start-up, sessions, evaluation and rewrite excluded).
 start=$(date +%s.%N)
 TRT_COMPAT_JAVA_OPTS="-Xmx512m -Xlog:gc:file=$work/gc.log" "$here/trt-compat" quantize "$model" \
   --calib "$work/images" --size 224x224 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 --scale 1/255 \
-  --method entropy --eval-samples 1 --out "$work/model.int8.onnx" --json > "$work/quantize.json"
+  --method entropy --eval-samples 1 --out "$work/model.int8.onnx" --json 2>&1 > "$work/quantize.json" \
+  | while IFS= read -r line; do echo "$(date +%s.%N) $line"; done > "$work/progress.log"
 end=$(date +%s.%N)
 
 /usr/bin/python3 - "$work" "$plain_ms" "$start" "$end" <<'PY'
@@ -40,6 +43,14 @@ work, plain_ms, start, end = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 q = json.load(open(work + "/quantize.json"))
 samples = q["calibrationSamples"]
 per = (end - start) * 1000 / samples
+marks = []
+for line in open(work + "/progress.log"):
+    t, _, msg = line.partition(" ")
+    m = re.match(r"calibrating (\d+)/", msg)
+    if m:
+        marks.append((float(t), int(m.group(1))))
+(t0, n0), (t1, n1) = marks[0], marks[-1]
+calib = (t1 - t0) * 1000 / (n1 - n0)
 peak = 0
 for line in open(work + "/gc.log"):
     m = re.search(r"(\d+)M->(\d+)M\((\d+)M\)", line)
@@ -49,5 +60,6 @@ print("plain ONNX Runtime inference, median     %.1f ms" % plain_ms)
 print("quantize wall time / calibration sample  %.1f ms (%d samples; includes start-up, evaluation, rewrite)"
       % (per, samples))
 print("ratio                                    %.2fx" % (per / plain_ms))
+print("calibration alone / sample               %.1f ms (samples %d to %d), ratio %.2fx" % (calib, n0, n1, calib / plain_ms))
 print("peak Java heap before a GC (-Xmx512m)    %d MiB" % peak)
 PY

@@ -1,5 +1,7 @@
 package dev.trtcompat.check;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.trtcompat.onnx.ModelSummary;
 import java.util.List;
 
@@ -11,4 +13,12 @@ import java.util.List;
  */
 public record CompatibilityReport(
     ModelSummary model, List<ReleaseResult> results, OpsetAdvice opsetAdvice, Quantization quantization,
-    GpuChoice gpu) {}
+    GpuChoice gpu) {
+
+  /** For a Q/DQ model, whether each release builds it as explicit INT8; empty (and left out of JSON) otherwise. */
+  @JsonProperty("explicitQuantization")
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public List<ExplicitQuantizationVerdict> explicitQuantization() {
+    return ExplicitQuantizationVerdict.of(this);
+  }
+}

@@ -1,12 +1,16 @@
 package dev.trtcompat.quantize;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
 import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import dev.trtcompat.reference.HostTensor;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,7 +45,8 @@ public final class Calibrator {
     Map<String, TensorHistogram> histograms = new LinkedHashMap<>();
     tensors.forEach(t -> histograms.put(t, new TensorHistogram()));
     Map<String, String> nonFloat = new LinkedHashMap<>();
-    try (OrtModelSession session = new OrtModelSession(exposing(model, fromRuns), "the FP32 model", threads)) {
+    try (OrtModelSession session = new OrtModelSession(exposing(model, fromRuns), "the FP32 model", threads);
+        PinnedOutputs pinned = new PinnedOutputs()) {
       int done = 0;
       for (int index : indices) {
         Map<String, HostTensor> sample = data.sample(index, inputs);
@@ -54,22 +59,96 @@ public final class Calibrator {
             nonFloat.put(t, in.type().name());
           }
         }
-        if (!fromRuns.isEmpty()) {
+        if (!fromRuns.isEmpty() && pinned.fits(sample)) {
+          session.runInto(sample, pinned.tensors());
+          pinned.buffers().forEach((name, buffer) -> histograms.get(name).add(buffer));
+        } else if (!fromRuns.isEmpty()) {
+          Map<String, long[]> floatShapes = new LinkedHashMap<>();
           session.run(
               sample, fromRuns,
               (name, value) -> {
                 if (OrtModelSession.isFloatTensor(value)) {
                   histograms.get(name).add(((OnnxTensor) value).getFloatBuffer());
+                  floatShapes.put(name, ((OnnxTensor) value).getInfo().getShape());
                 } else {
                   nonFloat.put(name, String.valueOf(value.getInfo()));
                 }
               });
+          if (done == 0) {
+            pinned.allocate(session, sample, floatShapes);
+          }
         }
         progress.report("calibrating", ++done, indices.size());
       }
     }
     nonFloat.keySet().forEach(histograms::remove);
     return new Statistics(histograms, nonFloat);
+  }
+
+  /**
+   * Output tensors over direct buffers, shaped after the first sample's outputs and reused for every later sample
+   * whose inputs have the same shapes: ONNX Runtime writes each exposed tensor straight into memory the histograms
+   * read, instead of allocating outputs that are then copied onto the Java heap (profiled: that copy and the garbage
+   * it made were a large part of calibration time). Models whose exposed tensors exceed {@link #MAX_BYTES} are not
+   * pinned (direct memory is bounded by the heap limit), nor are samples of other shapes.
+   */
+  static final class PinnedOutputs implements AutoCloseable {
+
+    static final long MAX_BYTES = 256L * 1024 * 1024;
+
+    private final Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
+    private final Map<String, FloatBuffer> buffers = new LinkedHashMap<>();
+    private Map<String, List<Long>> inputShapes;
+
+    void allocate(OrtModelSession session, Map<String, HostTensor> sample, Map<String, long[]> shapes) {
+      long bytes = 0;
+      for (long[] s : shapes.values()) {
+        bytes += HostTensor.elementCount(s) * Float.BYTES;
+      }
+      if (bytes > MAX_BYTES || shapes.values().stream().anyMatch(s -> Arrays.stream(s).anyMatch(d -> d < 0))) {
+        return;
+      }
+      try {
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+          FloatBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(HostTensor.elementCount(e.getValue()) * Float.BYTES))
+              .order(ByteOrder.nativeOrder()).asFloatBuffer();
+          tensors.put(e.getKey(), OnnxTensor.createTensor(session.environment(), b, e.getValue()));
+          buffers.put(e.getKey(), b);
+        }
+      } catch (OrtException | OutOfMemoryError e) {
+        // Direct memory refused (it is capped separately from the heap) or ORT would not wrap it: not an error,
+        // calibration falls back to copying outputs.
+        close();
+        return;
+      }
+      inputShapes = shapesOf(sample);
+    }
+
+    boolean fits(Map<String, HostTensor> sample) {
+      return inputShapes != null && inputShapes.equals(shapesOf(sample));
+    }
+
+    Map<String, OnnxTensor> tensors() {
+      return tensors;
+    }
+
+    Map<String, FloatBuffer> buffers() {
+      return buffers;
+    }
+
+    private static Map<String, List<Long>> shapesOf(Map<String, HostTensor> sample) {
+      Map<String, List<Long>> out = new LinkedHashMap<>();
+      sample.forEach((name, t) -> out.put(name, Arrays.stream(t.shape()).boxed().toList()));
+      return out;
+    }
+
+    @Override
+    public void close() {
+      tensors.values().forEach(OnnxTensor::close);
+      tensors.clear();
+      buffers.clear();
+      inputShapes = null;
+    }
   }
 
   /** A copy of {@code model} whose graph also outputs {@code tensors} (type left to ONNX Runtime's inference). */

@@ -80,6 +80,27 @@ final class OrtModelSession implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs one sample with ONNX Runtime writing the outputs into {@code pinned}: tensors over the caller's direct
+   * buffers, of the right shapes, reused from sample to sample (no output allocation, no copy to the heap). The
+   * result does not own them; the caller closes them.
+   */
+  void runInto(Map<String, HostTensor> inputs, Map<String, OnnxTensor> pinned) {
+    try (OrtTensors.Inputs native_ = new OrtTensors.Inputs()) {
+      for (HostTensor t : inputs.values()) {
+        native_.put(t.name(), OrtTensors.toOrt(env, t));
+      }
+      session.run(native_.asMap(), pinned).close();
+    } catch (OrtException e) {
+      throw new ReferenceRunException(
+          Kind.INVALID_INPUT, "onnxruntime_run_failed", "ONNX Runtime could not run " + label + ": " + e.getMessage(), e);
+    }
+  }
+
+  OrtEnvironment environment() {
+    return env;
+  }
+
   /** Runs one sample and copies every model output to the heap. */
   Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
     Map<String, HostTensor> out = new java.util.LinkedHashMap<>();

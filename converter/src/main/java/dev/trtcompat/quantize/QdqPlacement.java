@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.IntPredicate;
 
 /**
  * Where Q/DQ pairs go, following TensorRT's explicit-quantization placement recommendations (NVIDIA TensorRT
@@ -48,7 +51,46 @@ final class QdqPlacement {
    * @param weights weight sites to the indices of the nodes that read them
    * @param excludedNodes names (or op type and index) of the nodes left out by the exclusion list
    */
-  record Plan(Map<String, Set<Integer>> activations, Map<WeightSite, Set<Integer>> weights, List<String> excludedNodes) {}
+  record Plan(Map<String, Set<Integer>> activations, Map<WeightSite, Set<Integer>> weights, List<String> excludedNodes) {
+
+    /** The indices of the nodes that read a quantized input (the plan's layers), in graph order. */
+    SortedSet<Integer> layers() {
+      SortedSet<Integer> out = new TreeSet<>();
+      activations.values().forEach(out::addAll);
+      weights.values().forEach(out::addAll);
+      return out;
+    }
+
+    /** The plan with only {@code node}'s inputs quantized (every other layer reads FP32). */
+    Plan only(int node) {
+      return new Plan(keep(activations, Set.of(node)::contains), keep(weights, Set.of(node)::contains), excludedNodes);
+    }
+
+    /** The plan with {@code nodes} left in FP32, their names ({@code names}) added to the excluded list. */
+    Plan without(Set<Integer> nodes, List<String> names) {
+      List<String> excluded = new ArrayList<>(excludedNodes);
+      excluded.addAll(names);
+      return new Plan(keep(activations, i -> !nodes.contains(i)), keep(weights, i -> !nodes.contains(i)), excluded);
+    }
+
+    /** Each site with the consumers that pass {@code test}; a site with none left is dropped. */
+    private static <K> Map<K, Set<Integer>> keep(Map<K, Set<Integer>> sites, IntPredicate test) {
+      Map<K, Set<Integer>> out = new LinkedHashMap<>();
+      sites.forEach((k, consumers) -> {
+        Set<Integer> kept = new LinkedHashSet<>();
+        consumers.stream().filter(test::test).forEach(kept::add);
+        if (!kept.isEmpty()) {
+          out.put(k, kept);
+        }
+      });
+      return out;
+    }
+  }
+
+  /** The name a node is reported by: its own, or its operator and index when it has none. */
+  static String nodeLabel(NodeProto n, int index) {
+    return n.getName().isEmpty() ? n.getOpType() + " #" + index : n.getName();
+  }
 
   private QdqPlacement() {}
 
@@ -67,7 +109,7 @@ final class QdqPlacement {
       unmatched.remove(op);
       if (exclude.contains(n.getName()) || exclude.contains(op)) {
         if (WEIGHTED.contains(op) || POOLING.contains(op) || op.equals("Add")) {
-          excludedNodes.add(n.getName().isEmpty() ? op + " #" + i : n.getName());
+          excludedNodes.add(nodeLabel(n, i));
         }
         continue;
       }

@@ -1,17 +1,19 @@
 package dev.trtcompat.quantize;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.trtcompat.check.ExplicitQuantizationVerdict;
 import java.util.List;
 
 /**
  * What {@code quantize} did: the Q/DQ model written, the calibration it came from (with the timing-only caveat for
- * random data), how many tensors were quantized, the clipping range per activation and the accuracy measured on
- * ONNX Runtime against the FP32 model.
+ * random data), how many tensors were quantized, the clipping range per activation, the accuracy measured on
+ * ONNX Runtime against the FP32 model, and per TensorRT release whether the static checker's Q/DQ rules accept the
+ * written model as explicit quantization ({@code explicitQuantization}).
  */
 @JsonPropertyOrder({
   "model", "output", "outputSha256", "method", "calibration", "calibrationSha256", "calibrationSamples", "synthetic",
-  "caveat", "opset", "activationsQuantized", "weightsQuantized", "excludedNodes", "accuracy", "notes", "ranges",
-  "seconds"
+  "caveat", "opset", "activationsQuantized", "weightsQuantized", "excludedNodes", "accuracy", "explicitQuantization",
+  "notes", "ranges", "seconds"
 })
 public record QuantizeResult(
     String model,
@@ -28,6 +30,7 @@ public record QuantizeResult(
     int weightsQuantized,
     List<String> excludedNodes,
     AccuracySummary accuracy,
+    List<ExplicitQuantizationVerdict> explicitQuantization,
     List<String> notes,
     List<TensorRange> ranges,
     double seconds) {

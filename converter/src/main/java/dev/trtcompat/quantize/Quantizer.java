@@ -1,6 +1,9 @@
 package dev.trtcompat.quantize;
 
+import dev.trtcompat.check.CompatibilityChecker;
+import dev.trtcompat.check.ExplicitQuantizationVerdict;
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,15 +41,9 @@ public final class Quantizer {
     long start = System.nanoTime();
     Prepared p = prepare(request, progress);
     Map<String, Double> amax = p.amax(request);
-    ModelProto quantized = p.rewrite(p.plan(), request, amax);
+    ModelProto quantized = p.rewrite(p.plan(), request, amax, Map.of());
     AccuracySummary accuracy = p.evaluation().evaluate(quantized, "the INT8 Q/DQ model", progress);
-    ModelFiles.writeAtomically(quantized, request.out());
-    return new QuantizeResult(
-        request.model().toString(), request.out().toString(), sha256(request.out()), request.methodLabel(),
-        request.data().description(), request.data().sha256(), p.split().calibration().size(),
-        request.data().synthetic(), request.data().synthetic() ? SyntheticCalibrationSet.TIMING_ONLY : null,
-        OpsetRequirement.defaultOpset(quantized), p.plan().activations().size(), p.plan().weights().size(),
-        p.plan().excludedNodes(), accuracy, p.notes(), p.ranges(amax), (System.nanoTime() - start) / 1e9);
+    return p.write(request, quantized, p.plan(), accuracy, amax, start);
   }
 
   /** Everything up to the rewrite: the model on opset 13+, its inputs, the plan, the split and the statistics. */
@@ -100,8 +97,29 @@ public final class Quantizer {
       return out;
     }
 
-    /** The Q/DQ model for {@code chosen} (the full plan, or one reduced by sensitivity analysis). */
-    ModelProto rewrite(QdqPlacement.Plan chosen, QuantizeRequest request, Map<String, Double> amax) {
+    /**
+     * Writes {@code quantized} (made from {@code chosen}, its accuracy measured) atomically and describes it;
+     * {@code startNanos} is when the whole request began.
+     */
+    QuantizeResult write(
+        QuantizeRequest request, ModelProto quantized, QdqPlacement.Plan chosen, AccuracySummary accuracy,
+        Map<String, Double> amax, long startNanos) {
+      ModelFiles.writeAtomically(quantized, request.out());
+      return new QuantizeResult(
+          request.model().toString(), request.out().toString(), sha256(request.out()), request.methodLabel(),
+          request.data().description(), request.data().sha256(), split.calibration().size(),
+          request.data().synthetic(), request.data().synthetic() ? SyntheticCalibrationSet.TIMING_ONLY : null,
+          OpsetRequirement.defaultOpset(quantized), chosen.activations().size(), chosen.weights().size(),
+          chosen.excludedNodes(), accuracy, explicitQuantization(request.out()), notes, ranges(amax),
+          (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /**
+     * The Q/DQ model for {@code chosen} (the full plan, or one reduced by sensitivity analysis), with the provenance
+     * and any {@code extraMetadata} in {@code metadata_props}.
+     */
+    ModelProto rewrite(
+        QdqPlacement.Plan chosen, QuantizeRequest request, Map<String, Double> amax, Map<String, String> extraMetadata) {
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put(META_QUANTIZATION, INT8_QDQ);
       meta.put(META_METHOD, request.methodLabel());
@@ -113,8 +131,14 @@ public final class Quantizer {
       }
       meta.put(META_EXCLUDED, String.join(",", chosen.excludedNodes()));
       meta.put(META_SOURCE_SHA256, sourceSha256);
+      meta.putAll(extraMetadata);
       return QdqRewriter.rewrite(model, chosen, amax, meta);
     }
+  }
+
+  /** The static checker's explicit-quantization verdict per release on the written model (read back from disk). */
+  static List<ExplicitQuantizationVerdict> explicitQuantization(Path written) {
+    return ExplicitQuantizationVerdict.of(CompatibilityChecker.bundled().check(OnnxModelReader.read(written)));
   }
 
   public static String sha256(Path file) {

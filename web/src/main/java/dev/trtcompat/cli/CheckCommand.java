@@ -2,6 +2,7 @@ package dev.trtcompat.cli;
 
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.CompatibilityReport;
+import dev.trtcompat.check.ExplicitQuantizationVerdict;
 import dev.trtcompat.check.Finding;
 import dev.trtcompat.check.GpuSupport;
 import dev.trtcompat.check.PrecisionResult;
@@ -16,7 +17,9 @@ import dev.trtcompat.precision.Gpu;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -146,6 +149,10 @@ final class CheckCommand implements Callable<Integer> {
     out.println();
     out.println("verdict: the ONNX parser's; FP32/FP16/INT8: building in that precision (ok, warn, FAIL, ? unknown)");
     precisionNotes(out, r);
+    if (!r.explicitQuantization().isEmpty()) {
+      printExplicitQuantization(out, r.explicitQuantization());
+      out.println();
+    }
     r.opsetAdvice().advice().forEach(a -> out.println("advice: " + a));
     for (ReleaseResult rr : r.results()) {
       List<Finding> parse = rr.verdict().accepts() && !verbose ? List.of()
@@ -166,6 +173,32 @@ final class CheckCommand implements Callable<Integer> {
         list(out, col.findings().stream().filter(f -> !f.rule().equals("int8.placeholder_scales"))
             .filter(f -> verbose || f.severity() != Severity.INFO).toList());
       }
+    }
+  }
+
+  /**
+   * The checker's Q/DQ verdict, releases grouped by how they import Q/DQ and their verdict, with the first finding
+   * of a group that does not accept the model.
+   */
+  static void printExplicitQuantization(PrintWriter w, List<ExplicitQuantizationVerdict> verdicts) {
+    Map<String, List<ExplicitQuantizationVerdict>> groups = new LinkedHashMap<>();
+    for (ExplicitQuantizationVerdict v : verdicts) {
+      String key = (v.mode() == ExplicitQuantizationVerdict.Mode.SCALE_LAYERS
+          ? "Q/DQ as scale layers, no INT8 from the scales" : v.mode() == ExplicitQuantizationVerdict.Mode.UNKNOWN
+          ? "Q/DQ rules unknown" : "explicit quantization") + ": " + v.verdict().json();
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(v);
+    }
+    String label = "TensorRT     ";
+    for (Map.Entry<String, List<ExplicitQuantizationVerdict>> g : groups.entrySet()) {
+      List<ExplicitQuantizationVerdict> vs = g.getValue();
+      String first = vs.get(0).verdict().accepts() ? "" : vs.get(0).findings().stream()
+          .filter(f -> f.severity() == Severity.ERROR).findFirst()
+          .or(() -> vs.get(0).findings().stream().filter(f -> f.rule().startsWith("qdq.")).findFirst())
+          .or(() -> vs.get(0).findings().stream().findFirst())
+          .map(f -> " (" + vs.get(0).tensorrt() + ": " + f.message() + ")").orElse("");
+      w.printf(Locale.ROOT, "%s%s: %s%s%n", label, g.getKey(),
+          String.join(", ", vs.stream().map(ExplicitQuantizationVerdict::tensorrt).toList()), first);
+      label = "             ";
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.trtcompat.cli;
 
+import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.quantize.AccuracySummary;
 import dev.trtcompat.quantize.OutputAccuracy;
@@ -7,12 +8,17 @@ import dev.trtcompat.quantize.QuantizeRequest;
 import dev.trtcompat.quantize.QuantizeResult;
 import dev.trtcompat.quantize.Quantizer;
 import dev.trtcompat.quantize.RangeMethod;
+import dev.trtcompat.quantize.SensitivityAnalysis;
+import dev.trtcompat.quantize.SensitivityResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,6 +73,21 @@ final class QuantizeCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "ONNX Runtime intra-op threads (default: available processors)")
   Integer threads;
 
+  @Option(names = "--sensitivity",
+      description = "rank layers by the error each causes quantized alone, keep the fewest most sensitive in FP32 to"
+          + " meet --target-error, and write that model")
+  boolean sensitivity;
+
+  @Option(names = "--target-error", paramLabel = "E", defaultValue = "" + SensitivityAnalysis.DEFAULT_TARGET_ERROR,
+      description = "with --sensitivity: the highest acceptable 1 - cosine similarity with FP32 (lowest over outputs"
+          + " and held-out samples); 0.01 is cosine 0.99 (default: ${DEFAULT-VALUE})")
+  double targetError;
+
+  @Option(names = "--budget", paramLabel = "DURATION", defaultValue = "120s",
+      description = "with --sensitivity: wall time for the whole analysis, calibration included, e.g. 90s, 5m"
+          + " (default: ${DEFAULT-VALUE})")
+  String budget;
+
   @Option(names = "--json", description = "print the result as JSON")
   boolean json;
 
@@ -81,29 +102,88 @@ final class QuantizeCommand implements Callable<Integer> {
     if (threads != null) {
       request = request.withThreads(threads);
     }
-    QuantizeResult r = new Quantizer().quantize(request, new ProgressLine(spec.commandLine().getErr()));
     PrintWriter w = spec.commandLine().getOut();
+    if (sensitivity) {
+      SensitivityAnalysis.Options options = new SensitivityAnalysis.Options(targetError, parseBudget(budget));
+      SensitivityResult s = new SensitivityAnalysis().run(request, options, new ProgressLine(spec.commandLine().getErr()));
+      if (json) {
+        w.println(Json.pretty().writeValueAsString(s));
+      } else {
+        printSensitivity(w, s);
+        print(w, s.model());
+      }
+      w.flush();
+      return 0;
+    }
+    QuantizeResult r = new Quantizer().quantize(request, new ProgressLine(spec.commandLine().getErr()));
     if (json) {
       w.println(Json.pretty().writeValueAsString(r));
     } else {
-      w.printf(Locale.ROOT, "model        %s%n", r.model());
-      w.printf(Locale.ROOT, "wrote        %s (sha256 %s)%n", r.output(), r.outputSha256());
-      w.printf(Locale.ROOT, "method       %s%n", r.method());
-      w.printf(Locale.ROOT, "calibration  %s, %d sample(s) used, sha256 %s%n", r.calibration(), r.calibrationSamples(),
-          r.calibrationSha256());
-      if (r.caveat() != null) {
-        w.printf(Locale.ROOT, "caveat       %s%n", r.caveat());
-      }
-      w.printf(Locale.ROOT, "quantized    %d activation tensor(s) per tensor, %d weight(s) per channel, opset %d%n",
-          r.activationsQuantized(), r.weightsQuantized(), r.opset());
-      if (!r.excludedNodes().isEmpty()) {
-        w.printf(Locale.ROOT, "kept FP32    %s%n", String.join(", ", r.excludedNodes()));
-      }
-      printAccuracy(w, r.accuracy());
-      r.notes().forEach(n -> w.println("note         " + n));
+      print(w, r);
     }
     w.flush();
     return 0;
+  }
+
+  /** Layers listed in the text output; --json has them all. */
+  static final int LAYERS_SHOWN = 10;
+
+  static void printSensitivity(PrintWriter w, SensitivityResult s) {
+    w.printf(Locale.ROOT, "sensitivity  %d of %d layer(s) ranked in %.1f s (budget %.0f s)%s%n", s.layersRanked(),
+        s.layers(), s.seconds(), s.budgetSeconds(), s.complete() ? "" : ": " + s.stoppedBy());
+    w.printf(Locale.ROOT, "metric       %s, target %s%n", s.metric(), s.targetError());
+    w.printf(Locale.ROOT, "  %4s  %-10s  %s%n", "rank", "error", "layer (op)");
+    for (int i = 0; i < Math.min(LAYERS_SHOWN, s.ranking().size()); i++) {
+      SensitivityResult.LayerSensitivity l = s.ranking().get(i);
+      w.printf(Locale.ROOT, "  %4d  %-10.4g  %s (%s)%s%n", i + 1, l.error(), l.node(), l.op(),
+          s.keptFp32().contains(l.node()) ? "  kept FP32" : "");
+    }
+    if (s.ranking().size() > LAYERS_SHOWN) {
+      w.printf(Locale.ROOT, "  ... %d more (use --json)%n", s.ranking().size() - LAYERS_SHOWN);
+    }
+    StringBuilder tried = new StringBuilder();
+    s.candidates().forEach(c -> tried.append(String.format(Locale.ROOT, "%s%d in FP32: %.4g", tried.length() == 0
+        ? "" : "; ", c.keptFp32(), c.error())));
+    w.printf(Locale.ROOT, "tried        %s%n", tried);
+    w.printf(Locale.ROOT, "chosen       %d layer(s) in FP32, error %.4g: target %s%n", s.keptFp32().size(), s.error(),
+        s.targetMet() ? "met" : "NOT met");
+  }
+
+  static void print(PrintWriter w, QuantizeResult r) {
+    w.printf(Locale.ROOT, "model        %s%n", r.model());
+    w.printf(Locale.ROOT, "wrote        %s (sha256 %s)%n", r.output(), r.outputSha256());
+    w.printf(Locale.ROOT, "method       %s%n", r.method());
+    w.printf(Locale.ROOT, "calibration  %s, %d sample(s) used, sha256 %s%n", r.calibration(), r.calibrationSamples(),
+        r.calibrationSha256());
+    if (r.caveat() != null) {
+      w.printf(Locale.ROOT, "caveat       %s%n", r.caveat());
+    }
+    w.printf(Locale.ROOT, "quantized    %d activation tensor(s) per tensor, %d weight(s) per channel, opset %d%n",
+        r.activationsQuantized(), r.weightsQuantized(), r.opset());
+    if (!r.excludedNodes().isEmpty()) {
+      w.printf(Locale.ROOT, "kept FP32    %s%n", String.join(", ", r.excludedNodes()));
+    }
+    printAccuracy(w, r.accuracy());
+    CheckCommand.printExplicitQuantization(w, r.explicitQuantization());
+    r.notes().forEach(n -> w.println("note         " + n));
+  }
+
+  /** {@code 120}, {@code 120s}, {@code 500ms}, {@code 5m}, {@code 1h}; a bare number is seconds. */
+  static Duration parseBudget(String text) {
+    Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?").matcher(text.trim());
+    if (!m.matches()) {
+      throw new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "invalid_budget",
+          "--budget must be a duration such as 90s, 5m or 500ms, got '" + text + "'");
+    }
+    double v = Double.parseDouble(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    double millis = v * switch (unit) {
+      case "ms" -> 1;
+      case "m" -> 60_000;
+      case "h" -> 3_600_000;
+      default -> 1_000;
+    };
+    return Duration.ofMillis(Math.round(millis));
   }
 
   static void printAccuracy(PrintWriter w, AccuracySummary a) {

@@ -30,6 +30,64 @@ class QuantizeCommandTest {
     assertThat(j.at("/accuracy/outputs/0/name").asText()).isEqualTo("logits");
     assertThat(j.at("/accuracy/outputs/0/cosineMin").asDouble()).isGreaterThan(0.99);
     assertThat(r.err()).contains("calibrating 6/6");
+    // the static checker's Q/DQ rules on the written model, per release
+    assertThat(j.get("explicitQuantization")).isNotEmpty();
+    for (JsonNode v : j.get("explicitQuantization")) {
+      boolean v7 = v.get("tensorrt").asText().startsWith("7.");
+      assertThat(v.get("mode").asText()).isEqualTo(v7 ? "scale_layers" : "explicit");
+      assertThat(v.get("verdict").asText()).as(v.toString()).isEqualTo(v7 ? "incompatible" : "compatible");
+    }
+
+    // check of the Q/DQ model reports the same verdict, in text and JSON
+    CheckCommandTest.Run check = CheckCommandTest.run("check", out.toString());
+    assertThat(check.out()).contains("explicit quantization: compatible: 8.0, ")
+        .contains("Q/DQ as scale layers, no INT8 from the scales: incompatible: 7.0");
+    CheckCommandTest.Run checkJson = CheckCommandTest.run("check", out.toString(), "--trt", "8.6", "--json");
+    JsonNode cj = Json.mapper().readTree(checkJson.out());
+    assertThat(cj.at("/explicitQuantization/0/tensorrt").asText()).isEqualTo("8.6");
+    assertThat(cj.at("/explicitQuantization/0/verdict").asText()).isEqualTo("compatible");
+  }
+
+  @Test
+  void checkOfAModelWithoutQdqHasNoExplicitQuantizationVerdict() throws Exception {
+    CheckCommandTest.Run check = CheckCommandTest.run("check", CheckCommandTest.model("segmentation"), "--json");
+    assertThat(Json.mapper().readTree(check.out()).has("explicitQuantization")).isFalse();
+  }
+
+  @Test
+  void sensitivityRanksEveryLayerAndWritesTheChosenModel() throws Exception {
+    Path out = tmp.resolve("s.int8.onnx");
+    CheckCommandTest.Run r = CheckCommandTest.run("quantize", CheckCommandTest.model("segmentation"),
+        "--synthetic", "6", "--method", "minmax", "--out", out.toString(), "--threads", "2", "--sensitivity",
+        "--target-error", "0.001", "--budget", "10m", "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(out).isRegularFile();
+    JsonNode j = Json.mapper().readTree(r.out());
+    assertThat(j.get("complete").asBoolean()).isTrue();
+    assertThat(j.get("ranking").size()).isEqualTo(j.get("layers").asInt()).isPositive();
+    assertThat(j.get("metric").asText()).startsWith("1 - cosine similarity");
+    assertThat(j.at("/model/output").asText()).isEqualTo(out.toString());
+    assertThat(j.get("targetMet").asBoolean()).isEqualTo(j.get("error").asDouble() <= 0.001);
+    assertThat(r.err()).contains("ranking layers " + j.get("layers").asInt() + "/" + j.get("layers").asInt());
+
+    CheckCommandTest.Run text = CheckCommandTest.run("quantize", CheckCommandTest.model("segmentation"),
+        "--synthetic", "6", "--out", tmp.resolve("t.int8.onnx").toString(), "--threads", "2", "--sensitivity");
+    assertThat(text.exit()).as(text.err()).isZero();
+    assertThat(text.out()).contains("sensitivity  ").contains("  rank  error").contains("chosen       ")
+        .contains("explicit quantization: compatible");
+  }
+
+  @Test
+  void aBudgetThatIsNotADurationExitsTwoAndWritesNothing() throws Exception {
+    Path out = tmp.resolve("never.onnx");
+    CheckCommandTest.Run r = CheckCommandTest.run("quantize", CheckCommandTest.model("segmentation"),
+        "--synthetic", "2", "--out", out.toString(), "--sensitivity", "--budget", "soon");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--budget must be a duration such as 90s");
+    assertThat(out).doesNotExist();
+    assertThat(QuantizeCommand.parseBudget("90").toSeconds()).isEqualTo(90);
+    assertThat(QuantizeCommand.parseBudget("2m").toSeconds()).isEqualTo(120);
+    assertThat(QuantizeCommand.parseBudget("500ms").toMillis()).isEqualTo(500);
   }
 
   @Test

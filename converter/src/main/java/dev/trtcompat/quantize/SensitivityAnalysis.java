@@ -1,0 +1,181 @@
+package dev.trtcompat.quantize;
+
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.quantize.SensitivityResult.Candidate;
+import dev.trtcompat.quantize.SensitivityResult.LayerSensitivity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Per-layer INT8 sensitivity, what TensorRT users do by hand when a quantized model loses accuracy: calibrate once,
+ * then quantize one layer at a time (every other layer in FP32) and measure each model on the held-out samples on ONNX
+ * Runtime; rank the layers by the error each causes; then find the fewest top-ranked layers to keep in FP32 for the
+ * rest of the model, quantized, to meet a target error, and write that model.
+ *
+ * <p>The search assumes that keeping more of the worst layers in FP32 does not raise the error: it checks that keeping
+ * every ranked layer meets the target, then bisects on how many to keep. Every model tried is evaluated for real and
+ * reported; the one written is the smallest tried that met the target (or, when none did, the one with the least
+ * error, reported as missing the target).
+ *
+ * <p>The budget bounds the whole analysis, calibration included: ranking and search stop before a new model once it
+ * is spent, and the result says how far they got. Calibration and the first (fully quantized) model always run.
+ */
+public final class SensitivityAnalysis {
+
+  /** The error measure: one number per model, 0 for outputs identical to FP32's. */
+  public static final String METRIC = "1 - cosine similarity with FP32 (lowest over outputs and held-out samples)";
+
+  public static final double DEFAULT_TARGET_ERROR = 0.01;
+  public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(120);
+  public static final String META_SENSITIVITY = Quantizer.META_PREFIX + "sensitivity";
+
+  /**
+   * @param targetError the highest acceptable error ({@link #METRIC}), above 0 and below 1 (cosine 0.99 is 0.01)
+   * @param budget wall time for the whole analysis
+   */
+  public record Options(double targetError, Duration budget) {
+
+    public Options {
+      if (!(targetError > 0 && targetError < 1)) {
+        throw bad("--target-error must be above 0 and below 1 (it is 1 - cosine similarity), got " + targetError);
+      }
+      if (budget == null || budget.isNegative() || budget.isZero()) {
+        throw bad("--budget must be a positive duration, got " + budget);
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(DEFAULT_TARGET_ERROR, DEFAULT_BUDGET);
+    }
+  }
+
+  private final LongSupplier nanoTime;
+
+  public SensitivityAnalysis() {
+    this(System::nanoTime);
+  }
+
+  /** With a clock for tests of the budget. */
+  SensitivityAnalysis(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+  }
+
+  public SensitivityResult run(QuantizeRequest request, Options options, Progress progress) {
+    long start = System.nanoTime();
+    long deadline = nanoTime.getAsLong() + options.budget().toNanos();
+    Quantizer.Prepared p = new Quantizer().prepare(request, progress);
+    Map<String, Double> amax = p.amax(request);
+    QdqPlacement.Plan full = p.plan();
+    GraphIndex g = new GraphIndex(p.model().getGraph());
+    List<Integer> layers = new ArrayList<>(full.layers());
+    String stoppedBy = null;
+
+    AccuracySummary baseline = evaluate(p, request, amax, full, List.of(), 0);
+    progress.report("ranking layers", 0, layers.size());
+    List<LayerSensitivity> ranking = new ArrayList<>();
+    for (int i : layers) {
+      if (nanoTime.getAsLong() >= deadline) {
+        stoppedBy = "budget spent while ranking: " + ranking.size() + " of " + layers.size() + " layers measured";
+        break;
+      }
+      String label = QdqPlacement.nodeLabel(g.node(i), i);
+      double e = error(p.evaluation().evaluate(
+          p.rewrite(full.only(i), request, amax, Map.of()), "the model with only " + label + " in INT8", Progress.NONE));
+      ranking.add(new LayerSensitivity(label, i, g.node(i).getOpType(), e));
+      progress.report("ranking layers", ranking.size(), layers.size());
+    }
+    ranking.sort(Comparator.comparingDouble(LayerSensitivity::error).reversed());
+
+    // Candidates by the number of top-ranked layers kept in FP32; 0 is the fully quantized model.
+    TreeMap<Integer, AccuracySummary> tried = new TreeMap<>();
+    tried.put(0, baseline);
+    if (error(baseline) > options.targetError() && !ranking.isEmpty()) {
+      int hi = ranking.size();
+      int steps = 1 + (int) Math.ceil(Math.log(hi) / Math.log(2));
+      int step = 0;
+      String searchStop = null;
+      progress.report("choosing layers to keep in FP32", step, steps);
+      if (nanoTime.getAsLong() >= deadline) {
+        searchStop = "budget spent before choosing layers to keep in FP32";
+      } else {
+        tried.put(hi, evaluate(p, request, amax, full, ranking, hi));
+        progress.report("choosing layers to keep in FP32", ++step, steps);
+        if (error(tried.get(hi)) <= options.targetError()) {
+          int lo = 1;
+          while (lo < hi) {
+            if (nanoTime.getAsLong() >= deadline) {
+              searchStop = "budget spent while choosing layers to keep in FP32";
+              break;
+            }
+            int mid = (lo + hi) / 2;
+            double e = error(tried.computeIfAbsent(mid, k -> evaluate(p, request, amax, full, ranking, k)));
+            progress.report("choosing layers to keep in FP32", Math.min(++step, steps), steps);
+            if (e <= options.targetError()) {
+              hi = mid;
+            } else {
+              lo = mid + 1;
+            }
+          }
+        }
+      }
+      if (stoppedBy == null) {
+        stoppedBy = searchStop;
+      }
+    }
+
+    int keep = tried.entrySet().stream().filter(e -> error(e.getValue()) <= options.targetError())
+        .map(Map.Entry::getKey).findFirst()
+        .orElseGet(() -> tried.entrySet().stream().min(Comparator.comparingDouble(e -> error(e.getValue())))
+            .orElseThrow().getKey());
+    List<LayerSensitivity> kept = ranking.subList(0, keep);
+    QdqPlacement.Plan chosen = keptFp32(full, kept);
+    String provenance = String.format(Locale.ROOT, "%d layer(s) kept in FP32 for a target error of %s (%s)", keep,
+        options.targetError(), METRIC);
+    ModelProto model = p.rewrite(chosen, request, amax, Map.of(META_SENSITIVITY, provenance));
+    AccuracySummary accuracy = tried.get(keep); // the same model, already measured
+    double error = error(accuracy);
+    QuantizeResult written = p.write(request, model, chosen, accuracy, amax, start);
+    List<Candidate> candidates =
+        tried.entrySet().stream().map(e -> new Candidate(e.getKey(), error(e.getValue()))).toList();
+    return new SensitivityResult(
+        METRIC, options.targetError(), options.budget().toMillis() / 1000.0, error(baseline), layers.size(), ranking.size(),
+        stoppedBy == null, stoppedBy, ranking, candidates, kept.stream().map(LayerSensitivity::node).toList(), error,
+        error <= options.targetError(), written, (System.nanoTime() - start) / 1e9);
+  }
+
+  /** The model with the {@code keep} most sensitive layers in FP32, measured on the held-out samples. */
+  private static AccuracySummary evaluate(
+      Quantizer.Prepared p, QuantizeRequest request, Map<String, Double> amax, QdqPlacement.Plan full,
+      List<LayerSensitivity> ranking, int keep) {
+    ModelProto m = p.rewrite(keptFp32(full, ranking.subList(0, keep)), request, amax, Map.of());
+    return p.evaluation().evaluate(m, "the INT8 model with " + keep + " layer(s) in FP32", Progress.NONE);
+  }
+
+  private static QdqPlacement.Plan keptFp32(QdqPlacement.Plan full, List<LayerSensitivity> kept) {
+    Set<Integer> nodes = new LinkedHashSet<>();
+    kept.forEach(l -> nodes.add(l.index()));
+    return full.without(nodes, kept.stream().map(LayerSensitivity::node).toList());
+  }
+
+  /**
+   * {@link #METRIC}. Outputs with no sample of matching size (variable detections) do not count; an undefined
+   * cosine counts as the worst error.
+   */
+  static double error(AccuracySummary a) {
+    double c = a.worstCosine();
+    return Double.isNaN(c) ? 2 : Math.max(0, 1 - c);
+  }
+
+  private static UserFacingException bad(String detail) {
+    return new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "invalid_sensitivity_request", detail);
+  }
+}
