@@ -464,6 +464,15 @@ class AssertionTripPassTest {
     }
     String expected = findingRule(c);
     ReleaseResult tripped = CHECKER.check(build(rule.op(), c, true), List.of(release)).results().get(0);
+    if (c instanceof Constraint.InputAllZero z && z.ignored()) {
+      // 9.0/9.2: the helper's all-zero assert sits under 'kINT8 && isDQ', so a QuantizeLinear never reaches it;
+      // the constant zero point is dropped, which the checker reports as a warning, not a parse error
+      assertThat(tripped.findings()).as("trip findings").anySatisfy(f -> {
+        assertThat(f.rule()).isEqualTo(expected);
+        assertThat(f.severity()).isEqualTo(Severity.WARNING);
+      });
+      return;
+    }
     assertThat(tripped.verdict()).as("trip verdict " + tripped.findings()).isEqualTo(Verdict.INCOMPATIBLE);
     assertThat(tripped.findings()).as("trip findings").anySatisfy(f -> {
       assertThat(f.rule()).isEqualTo(expected);

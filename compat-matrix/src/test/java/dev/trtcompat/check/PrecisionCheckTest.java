@@ -152,7 +152,8 @@ class PrecisionCheckTest {
           assertThat(f.severity()).isEqualTo(Severity.WARNING);
           assertThat(f.message()).contains("computed at run time").contains("passes it to the layer unchecked");
         });
-    assertThat(r.verdict()).isNotEqualTo(Verdict.INCOMPATIBLE);
+    // (the graph input 'zp' is INT8 I/O, an error of its own: only the zero-point rule is asserted here)
+    assertThat(r.findings()).noneMatch(f -> f.rule().startsWith("input_all_zero") && f.severity() == Severity.ERROR);
   }
 
   @ParameterizedTest(name = "TensorRT {0}: a non-zero QuantizeLinear zero point is {1}")
