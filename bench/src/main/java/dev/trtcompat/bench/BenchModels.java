@@ -20,7 +20,8 @@ import java.util.List;
  * Writes the benchmark models into a folder: a 1.5 GB MatMul stack (single file and external-data twin),
  * the same stack at 0.15 GB, and a ~1,400-node detection graph shaped like a Faster R-CNN export.
  *
- * <p>Usage: {@code java -cp ... dev.trtcompat.bench.BenchModels OUT_DIR}
+ * <p>Usage: {@code java -cp ... dev.trtcompat.bench.BenchModels OUT_DIR [matmul-1.5g]}: with the second argument
+ * only the 1.5 GB single-file model is written (the upload benchmark needs no other).
  */
 public final class BenchModels {
 
@@ -33,6 +34,9 @@ public final class BenchModels {
     Path out = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "bench/out"));
     // 24 layers of 3968 x 3968 FLOAT = 63 MB each, 1.51 GB in all; 1248 x 1248 gives 6.2 MB, 0.15 GB.
     matmulStack(3968).write(out.resolve("matmul-1.5g.onnx"));
+    if (args.length > 1 && args[1].equals("matmul-1.5g")) {
+      return;
+    }
     matmulStack(3968).write(out.resolve("matmul-1.5g-external.onnx"), "matmul-1.5g-external.onnx.data");
     matmulStack(1248).write(out.resolve("matmul-0.15g.onnx"));
     matmulStack(1248).write(out.resolve("matmul-0.15g-external.onnx"), "matmul-0.15g-external.onnx.data");

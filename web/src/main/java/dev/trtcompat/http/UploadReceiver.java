@@ -102,7 +102,7 @@ final class UploadReceiver {
             }
           }
         }
-      } catch (UserFacingException | IOException e) {
+      } catch (RuntimeException | IOException e) {
         throw refused(req, e);
       }
       if (!staged.hasModel()) {
@@ -142,16 +142,32 @@ final class UploadReceiver {
       answer = new UploadTooLargeException(maxUploadBytes);
     } else if (e instanceof UserFacingException u) {
       answer = u;
-    } else if (e instanceof EofException || e.getCause() instanceof EofException) {
+    } else if (cutOff(e)) {
       answer = new UserFacingException(Kind.BAD_REQUEST, "upload_interrupted", "the upload ended before it was complete; send it again", e);
     } else if (e instanceof FileUploadException) {
       answer = new UserFacingException(
           Kind.BAD_REQUEST, "malformed_multipart", "the multipart body cannot be parsed: " + oneLine(e.getMessage()), e);
+    } else if (e instanceof RuntimeException r) {
+      return r;
     } else {
       return new IllegalStateException("upload failed while writing to the data folder", e);
     }
     discardRest(req);
     return answer;
+  }
+
+  /**
+   * Whether the client went away mid-body. Jetty's end-of-stream error can arrive wrapped: closing a part's
+   * stream after a failed read rethrows the same exception, which try-with-resources then cannot add to itself
+   * and reports as an IllegalArgumentException caused by it.
+   */
+  private static boolean cutOff(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof EofException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean sizeExceeded(Throwable e) {

@@ -139,7 +139,9 @@ public final class FileModelStore implements ModelStore {
       throw new UserFacingException(
           Kind.BAD_REQUEST, "missing_model", "the upload has no 'model' file field; send the .onnx file as 'model'");
     }
+    long t0 = System.nanoTime();
     ModelSummary summary = ModelSummary.of(OnnxModelReader.read(upload.modelFile()));
+    long readNanos = System.nanoTime() - t0;
     checkAllExternalsUsed(upload, summary);
     String id = idOf(upload);
     Optional<StoredModel> existing = find(id);
@@ -159,7 +161,10 @@ public final class FileModelStore implements ModelStore {
       // The same content finished uploading concurrently: keep the first, the caller drops this one.
       return new StoreResult(find(id).orElseThrow(() -> e), false);
     }
-    LOG.info("stored model {} ({}, {} bytes, {} external file(s))", id, entry.fileName(), entry.bytes(), entry.externalFiles().size());
+    LOG.info("stored model {} ({}, {} bytes, {} external file(s)); received, hashed and written in {} ms, synced in {} ms,"
+        + " read in {} ms, recorded in {} ms", id, entry.fileName(), entry.bytes(), entry.externalFiles().size(),
+        upload.copyNanos() / 1_000_000, upload.syncNanos() / 1_000_000, readNanos / 1_000_000,
+        (System.nanoTime() - t0 - readNanos) / 1_000_000);
     return new StoreResult(StoredModel.of(entry, summary), true);
   }
 

@@ -7,9 +7,13 @@ import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.onnx.InvalidModelException;
 import dev.trtcompat.testing.TestModels;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +36,27 @@ class FileModelStoreTest {
       assertThat(r.model().summary().nodeCount()).isEqualTo(1);
       assertThat(store.modelFile(r.model().id())).hasValue(dir.resolve("files/model.onnx"));
       assertThat(list(data.resolve("tmp"))).isZero();
+    }
+  }
+
+  @Test
+  void aStreamHandedOutInSmallPiecesIsWrittenAndHashedWholeAcrossManyBuffers() throws Exception {
+    // 5 MiB and some: twenty-odd 256 KiB buffers, so the hashing thread reuses every buffer several times.
+    byte[] weights = new byte[(5 << 20) + 12_345];
+    new Random(7).nextBytes(weights);
+    try (FileModelStore store = FileModelStore.open(data); StagedUpload up = store.stage(Long.MAX_VALUE)) {
+      // At most 4 KiB per read, as commons-fileupload's part streams hand them out.
+      up.addExternal("w.bin", new FilterInputStream(new ByteArrayInputStream(weights)) {
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          return super.read(b, off, Math.min(len, 4096));
+        }
+      });
+
+      StoredFile f = up.externals().get(0);
+      assertThat(f.bytes()).isEqualTo(weights.length);
+      assertThat(f.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(weights)));
+      assertThat(up.dir().resolve("files/w.bin")).hasBinaryContent(weights);
     }
   }
 
