@@ -167,6 +167,7 @@ public final class WebServer implements AutoCloseable {
         r.post(API + "/models", models::upload);
         r.get(API + "/models/{id}", models::get);
         r.get(API + "/models/{id}/compatibility", compatibility::get);
+        r.get(API + "/models/{id}/nodes", compatibility::nodes);
         r.post(API + "/models/{id}/reference", references::start);
         r.get(API + "/models/{id}/reference", references::get);
         r.post(API + "/logs/explain", logs::explain);
