@@ -54,10 +54,12 @@ public final class CompatibilityChecker {
     List<ReleaseRules> selected = select(releases);
     ModelIndex ix = ModelIndex.of(model);
     QdqIndex qdq = QdqIndex.of(ix);
+    List<Findings> parse = checkReleases(ix, selected);
     List<ReleaseResult> results = new ArrayList<>(selected.size());
-    for (ReleaseRules rel : selected) {
-      ReleaseResult parse = checkRelease(ix, rel);
-      results.add(parse.withPrecisions(precisions.check(rel, ix, qdq, parse)));
+    for (int i = 0; i < selected.size(); i++) {
+      ReleaseRules rel = selected.get(i);
+      ReleaseResult result = ReleaseResult.of(rel, parse.get(i).list);
+      results.add(result.withPrecisions(precisions.check(rel, ix, qdq, result)));
     }
     OpsetAdvice advice = new AdviceWriter(kb).advise(model, selected, results);
     return new CompatibilityReport(ModelSummary.of(model), List.copyOf(results), advice,
@@ -96,13 +98,35 @@ public final class CompatibilityChecker {
     return out;
   }
 
-  private ReleaseResult checkRelease(ModelIndex ix, ReleaseRules rel) {
-    Findings out = new Findings();
-    new ModelRules(kb, rel, ix, out).check();
-    NodeRules nodes = new NodeRules(kb, rel, ix, out);
-    for (NodeSite s : ix.sites) {
-      nodes.check(s);
+  /**
+   * The parse findings of every release, in the order one release at a time would give them (model rules, then
+   * node by node). Each node is evaluated once per group of releases that judge it alike ({@link ReleaseGroups}),
+   * and for the group's other releases only when that found something.
+   */
+  private List<Findings> checkReleases(ModelIndex ix, List<ReleaseRules> selected) {
+    int n = selected.size();
+    List<Findings> out = new ArrayList<>(n);
+    NodeRules[] nodes = new NodeRules[n];
+    for (int i = 0; i < n; i++) {
+      Findings f = new Findings();
+      new ModelRules(kb, selected.get(i), ix, f).check();
+      out.add(f);
+      nodes[i] = new NodeRules(kb, selected.get(i), ix, f);
     }
-    return ReleaseResult.of(rel, out.list);
+    ReleaseGroups groups = new ReleaseGroups(kb, selected);
+    for (NodeSite s : ix.sites) {
+      int[][] gs = s.defaultDomain() ? groups.of(s.op(), s.opset()) : groups.oneByOne();
+      for (int[] g : gs) {
+        List<Finding> first = out.get(g[0]).list;
+        int before = first.size();
+        nodes[g[0]].check(s);
+        if (first.size() != before) {
+          for (int k = 1; k < g.length; k++) {
+            nodes[g[k]].check(s);
+          }
+        }
+      }
+    }
+    return out;
   }
 }

@@ -38,6 +38,12 @@ final class ModelIndex {
   /** Default-domain op type to the number of nodes using it, at any depth. */
   final Map<String, Integer> opCounts = new HashMap<>();
 
+  /** Only nodes computing on floating-point tensors fall back to a wider type; shape arithmetic on INT64 does not. */
+  private static final Set<ElementType> FLOATS =
+      java.util.EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16, ElementType.BFLOAT16, ElementType.DOUBLE);
+
+  private Map<String, List<NodeSite>> floatSitesByOp;
+
   private ModelIndex(OnnxModel model) {
     this.model = model;
   }
@@ -158,6 +164,33 @@ final class ModelIndex {
       }
     }
     return new TensorFact(type, List.copyOf(dims), origin, null, null, java.util.Collections.unmodifiableList(names));
+  }
+
+  /**
+   * Default-domain nodes that compute on floating-point tensors (first input a float, or of unknown type, or no
+   * input), per op type in the order of each op's first such node, in model order: the nodes an FP16 or INT8 build
+   * may run in a wider type. Found on first use and shared by every release of the check.
+   */
+  Map<String, List<NodeSite>> floatSitesByOp() {
+    if (floatSitesByOp == null) {
+      Map<String, List<NodeSite>> byOp = new java.util.LinkedHashMap<>();
+      for (NodeSite s : sites) {
+        if (s.defaultDomain() && computesOnFloats(s)) {
+          byOp.computeIfAbsent(s.op(), k -> new ArrayList<>()).add(s);
+        }
+      }
+      byOp.replaceAll((op, list) -> java.util.Collections.unmodifiableList(list));
+      floatSitesByOp = java.util.Collections.unmodifiableMap(byOp);
+    }
+    return floatSitesByOp;
+  }
+
+  private boolean computesOnFloats(NodeSite s) {
+    if (s.node().getInputCount() == 0) {
+      return true;
+    }
+    TensorFact in = s.node().getInput(0).isEmpty() ? null : fact(s.node().getInput(0));
+    return in == null || in.type() == null || FLOATS.contains(in.type());
   }
 
   TensorFact fact(String name) {

@@ -1,6 +1,5 @@
 package dev.trtcompat.check;
 
-import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.precision.GpuFacts;
 import dev.trtcompat.precision.Precision;
 import dev.trtcompat.precision.PrecisionFacts;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What building in FP32, FP16 or INT8 adds to a release's parse verdict, for any GPU: layers whose operator
@@ -24,9 +22,6 @@ import java.util.Set;
  */
 final class PrecisionCheck {
 
-  /** Only nodes computing on floating-point tensors fall back; shape arithmetic on INT64 does not. */
-  private static final Set<ElementType> FLOATS = Set.of(ElementType.FLOAT, ElementType.FLOAT16,
-      ElementType.BFLOAT16, ElementType.DOUBLE);
   /** Node names listed per fallback finding; the count says how many more. */
   static final int NAMED_NODES = 5;
 
@@ -80,35 +75,25 @@ final class PrecisionCheck {
   /** Nodes per operator whose type list has FLOAT but not FLOAT16 (fp16) or not INT8 (int8), in model order. */
   private record Fallbacks(Map<String, List<NodeSite>> fp16, Map<String, List<NodeSite>> int8) {}
 
-  /** One pass over the nodes for both columns; nothing when the release's tables have no type lists (before 8.0). */
+  /**
+   * Both columns from the model's floating-point nodes per operator ({@link ModelIndex#floatSitesByOp}, found once
+   * per check): per release only the operators are decided, never the nodes walked. Nothing when the release's
+   * tables have no type lists (before 8.0).
+   */
   private static Fallbacks fallbacks(ReleaseRules rel, ModelIndex ix, boolean int8) {
     Map<String, List<NodeSite>> fp16 = new LinkedHashMap<>();
     Map<String, List<NodeSite>> i8 = new LinkedHashMap<>();
-    // Decide per operator the model uses (a few dozen), then walk the nodes only for the operators that fall back.
-    Map<String, Integer> flagged = new java.util.HashMap<>();
-    for (String op : ix.opCounts.keySet()) {
-      OperatorRule r = rel.operator(op).orElse(null);
+    // In the order of each operator's first floating-point node, as a walk over the nodes would add them.
+    for (Map.Entry<String, List<NodeSite>> e : ix.floatSitesByOp().entrySet()) {
+      OperatorRule r = rel.operator(e.getKey()).orElse(null);
       if (r == null || r.types() == null || !r.types().contains("FLOAT")) {
         continue;
       }
-      int flags = (r.types().contains("FLOAT16") ? 0 : 1) | (int8 && !r.types().contains("INT8") ? 2 : 0);
-      if (flags != 0) {
-        flagged.put(op, flags);
+      if (!r.types().contains("FLOAT16")) {
+        fp16.put(e.getKey(), e.getValue());
       }
-    }
-    if (flagged.isEmpty()) {
-      return new Fallbacks(fp16, i8);
-    }
-    for (NodeSite s : ix.sites) {
-      Integer flags = flagged.get(s.op());
-      if (flags == null || !s.defaultDomain() || !computesOnFloats(ix, s)) {
-        continue;
-      }
-      if ((flags & 1) != 0) {
-        fp16.computeIfAbsent(s.op(), k -> new ArrayList<>()).add(s);
-      }
-      if ((flags & 2) != 0) {
-        i8.computeIfAbsent(s.op(), k -> new ArrayList<>()).add(s);
+      if (int8 && !r.types().contains("INT8")) {
+        i8.put(e.getKey(), e.getValue());
       }
     }
     return new Fallbacks(fp16, i8);
@@ -132,14 +117,6 @@ final class PrecisionCheck {
           null);
       col.cite(tableSource(rel, r));
     }
-  }
-
-  private static boolean computesOnFloats(ModelIndex ix, NodeSite s) {
-    if (s.node().getInputCount() == 0) {
-      return true;
-    }
-    TensorFact in = s.node().getInput(0).isEmpty() ? null : ix.fact(s.node().getInput(0));
-    return in == null || in.type() == null || FLOATS.contains(in.type());
   }
 
   private static String tableSource(ReleaseRules rel, OperatorRule r) {

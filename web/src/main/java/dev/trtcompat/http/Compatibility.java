@@ -54,6 +54,46 @@ final class Compatibility {
     Responses.json(ctx, 200, report);
   }
 
+  /**
+   * {@code GET /api/v1/models/{id}/nodes[?q=&op=&offset=&limit=]}: the main graph's nodes in order, all of them by
+   * default; {@code q} (name or op, case-insensitive substring) and {@code op} (exact op type) filter them, and
+   * {@code offset}/{@code limit} take a slice; {@code total} counts every node that passed the filters.
+   */
+  void nodes(Context ctx) {
+    List<ModelAnalysis.GraphNode> all = analysis(ctx.pathParam("id")).nodes();
+    String q = ctx.queryParam("q");
+    String op = ctx.queryParam("op");
+    List<ModelAnalysis.GraphNode> matching = GraphListing.filter(all, q, op);
+    int offset = whole(ctx, "offset", 0);
+    int limit = whole(ctx, "limit", Integer.MAX_VALUE);
+    List<ModelAnalysis.GraphNode> slice = offset >= matching.size() ? List.of()
+        : matching.subList(offset, (int) Math.min(matching.size(), (long) offset + limit));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("total", matching.size());
+    body.put("offset", offset);
+    body.put("limit", limit == Integer.MAX_VALUE ? matching.size() : limit);
+    body.put("nodes", slice);
+    Responses.json(ctx, 200, body);
+  }
+
+  /** A non-negative whole-number query parameter, or {@code absent} when it is not given. */
+  private static int whole(Context ctx, String name, int absent) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isEmpty()) {
+      return absent;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException notANumber) {
+      // reported below
+    }
+    throw new dev.trtcompat.errors.UserFacingException(dev.trtcompat.errors.UserFacingException.Kind.BAD_REQUEST,
+        "bad_" + name, name + " must be a whole number from 0, not '" + v + "'");
+  }
+
   /** The report over every release plus the graph listing, computed once per model while cached. */
   ModelAnalysis analysis(String id) {
     synchronized (cache) {

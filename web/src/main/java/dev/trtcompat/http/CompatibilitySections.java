@@ -3,6 +3,7 @@ package dev.trtcompat.http;
 import dev.trtcompat.html.Html;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.jobs.Job;
+import dev.trtcompat.matrix.FindingsView;
 import dev.trtcompat.matrix.MatrixApi;
 import dev.trtcompat.matrix.MatrixReport;
 import dev.trtcompat.models.StoredModel;
@@ -55,7 +56,7 @@ final class CompatibilitySections {
   }
 
   ModelPageSection graph() {
-    return ModelPageSection.of(GRAPH, "Graph", this::graph);
+    return ModelPageSection.withQuery(GRAPH, "Graph", this::graph);
   }
 
   List<ModelPageSection> sections() {
@@ -66,37 +67,13 @@ final class CompatibilitySections {
   /** The matrix, filtered for the GPU the page was asked for ({@code ?gpu=sm_89}), if any. */
   private void compatibility(Html h, StoredModel m, java.util.Map<String, List<String>> query) {
     List<String> gpu = query.getOrDefault("gpu", List.of());
-    matrix.renderSection(h, m.id(), gpu.isEmpty() ? null : gpu.get(0));
+    matrix.renderSection(h, m.id(), gpu.isEmpty() ? null : gpu.get(0), FindingsView.from(query));
   }
 
-  private void graph(Html h, StoredModel m) {
+  /** A page of the graph listing ({@link GraphListing}), the failing node of a real parse marked. */
+  private void graph(Html h, StoredModel m, java.util.Map<String, List<String>> query) {
     List<ModelAnalysis.GraphNode> nodes = compatibility.analysis(m.id()).nodes();
-    if (nodes.isEmpty()) {
-      h.element("p", "The main graph has no nodes.");
-      return;
-    }
-    Set<Integer> failing = Set.copyOf(matrix.report(m.id()).failingNodes());
-    // A detection model has hundreds of nodes; the browser opens the fold when a finding's #node-N link is followed.
-    boolean folded = SummarySections.fold(h, nodes.size(), "graph-nodes", nodes.size() + " nodes of the main graph, in order"
-        + (failing.isEmpty() ? "" : "; a real parse stopped at node " + failing.stream().sorted().toList()));
-    h.open("table", "class", "data graph");
-    h.open("thead").open("tr").element("th", "#").element("th", "Op").element("th", "Name")
-        .element("th", "Inputs").element("th", "Outputs").close("tr").close("thead");
-    h.open("tbody");
-    for (ModelAnalysis.GraphNode n : nodes) {
-      if (failing.contains(n.index())) {
-        h.open("tr", "id", "node-" + n.index(), "class", "failing-node", "title", "a real parse stopped here");
-      } else {
-        h.open("tr", "id", "node-" + n.index());
-      }
-      h.element("td", n.index(), "class", "num");
-      h.element("td", n.op(), "class", "mono");
-      h.element("td", n.name(), "class", "mono");
-      h.element("td", String.join(", ", n.inputs()), "class", "mono");
-      h.element("td", String.join(", ", n.outputs()), "class", "mono");
-      h.close("tr");
-    }
-    h.close("tbody").close("table");
-    SummarySections.unfold(h, folded);
+    Set<Integer> failing = nodes.isEmpty() ? Set.of() : Set.copyOf(matrix.report(m.id()).failingNodes());
+    GraphListing.render(h, nodes, failing, query);
   }
 }

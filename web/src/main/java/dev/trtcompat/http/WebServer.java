@@ -184,6 +184,7 @@ public final class WebServer implements AutoCloseable {
               get(models::get);
               delete(jobs::deleteModel);
               get("compatibility", compatibility::get);
+              get("nodes", compatibility::nodes);
               get("reference", references::get);
               post("reference", references::start);
               get("matrix", renders.cached("json", matrix::json));

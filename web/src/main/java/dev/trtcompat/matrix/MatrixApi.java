@@ -123,6 +123,11 @@ public final class MatrixApi {
    * failing the whole page.
    */
   public void renderSection(Html h, String modelId, String gpuText) {
+    renderSection(h, modelId, gpuText, FindingsView.FIRST);
+  }
+
+  /** The section body for a GPU choice, with the findings tables showing {@code findings}. */
+  public void renderSection(Html h, String modelId, String gpuText, FindingsView findings) {
     Gpu gpu = null;
     String problem = null;
     try {
@@ -133,7 +138,7 @@ public final class MatrixApi {
     CompatibilityReport check = filtered(staticCheck.apply(modelId), gpu);
     MatrixReport r = MatrixAssembly.assemble(modelId, model(modelId).fileName(), check, latestJob.apply(modelId),
         images, reference.apply(modelId));
-    MatrixSection.render(h, r, check, gpuFilter.facts().gpus(), gpuText, problem);
+    MatrixSection.render(h, r, check, gpuFilter.facts().gpus(), gpuText, problem, findings);
   }
 
   private StoredModel model(String id) {

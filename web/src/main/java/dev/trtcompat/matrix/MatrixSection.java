@@ -3,7 +3,6 @@ package dev.trtcompat.matrix;
 import dev.trtcompat.check.CompatibilityReport;
 import dev.trtcompat.check.Finding;
 import dev.trtcompat.check.OpsetAdvice;
-import dev.trtcompat.check.ReleaseResult;
 import dev.trtcompat.html.Html;
 import dev.trtcompat.matrix.MatrixReport.Measured;
 import dev.trtcompat.matrix.MatrixReport.Reason;
@@ -46,6 +45,12 @@ public final class MatrixSection {
    */
   public static void render(Html h, MatrixReport r, CompatibilityReport check, GpuFacts gpus, String gpuText,
       String gpuProblem) {
+    render(h, r, check, gpus, gpuText, gpuProblem, FindingsView.FIRST);
+  }
+
+  /** @param view which findings each release's table shows (search, kind, page) */
+  public static void render(Html h, MatrixReport r, CompatibilityReport check, GpuFacts gpus, String gpuText,
+      String gpuProblem, FindingsView view) {
     h.open("div", "id", BODY_ID, "data-model-id", r.modelId(), "data-job-id", r.jobId() == null ? "" : r.jobId().toString(),
         "data-gpu", r.gpu() == null ? "" : r.gpu().name());
     h.open("p", "class", "hint")
@@ -64,7 +69,7 @@ public final class MatrixSection {
     liveLogs(h, r);
     h.element("h3", "Latency and throughput");
     MatrixChart.render(h, r);
-    findings(h, check);
+    FindingsTables.render(h, check, view);
     advice(h, check.opsetAdvice());
     h.close("div");
   }
@@ -258,7 +263,7 @@ public final class MatrixSection {
         h.open("li", "class", "severity-" + reason.severity());
         h.text(reason.severity() + ": " + reason.message());
         if (reason.nodeIndex() != null) {
-          h.text(" ").open("a", "class", "finding-node", "href", "#node-" + reason.nodeIndex())
+          h.text(" ").open("a", "class", "finding-node", "href", NodeLinks.href(reason.nodeIndex()))
               .text("node #" + reason.nodeIndex()).close("a");
         }
         h.close("li");
@@ -277,7 +282,7 @@ public final class MatrixSection {
         h.element("li", "reason: " + m.reason());
       }
       if (m.failingNode() != null) {
-        h.open("li").text("parser stopped at ").open("a", "class", "finding-node", "href", "#node-" + m.failingNode())
+        h.open("li").text("parser stopped at ").open("a", "class", "finding-node", "href", NodeLinks.href(m.failingNode()))
             .text("node #" + m.failingNode()).close("a").close("li");
       }
       m.notes().forEach(n -> h.element("li", n, "class", "note"));
@@ -337,42 +342,14 @@ public final class MatrixSection {
     }
   }
 
-  private static void findings(Html h, CompatibilityReport r) {
-    for (ReleaseResult rr : r.results()) {
-      if (rr.findings().isEmpty()) {
-        continue;
-      }
-      h.open("details", "class", "findings", "id", "findings-" + rr.tensorrt().replace('.', '-'));
-      h.element("summary", "TensorRT " + rr.tensorrt() + ": " + rr.findings().size() + " finding(s)");
-      h.open("table", "class", "data");
-      h.open("thead").open("tr").element("th", "Severity").element("th", "Op").element("th", "Node")
-          .element("th", "Rule").element("th", "Message").element("th", "Fix").close("tr").close("thead");
-      h.open("tbody");
-      for (Finding f : rr.findings()) {
-        h.open("tr", "class", "severity-" + f.severity().json());
-        h.element("td", f.severity().json());
-        h.element("td", f.op() == null ? "" : f.op(), "class", "mono");
-        h.open("td", "class", "mono");
-        node(h, f);
-        h.close("td");
-        h.element("td", f.rule(), "class", "mono");
-        h.element("td", f.message());
-        h.element("td", f.fix());
-        h.close("tr");
-      }
-      h.close("tbody").close("table");
-      h.close("details");
-    }
-  }
-
   /** A link to the node's row in the graph section; for a subgraph node, its path as text after the link. */
-  private static void node(Html h, Finding f) {
+  static void node(Html h, Finding f) {
     if (f.nodeIndex() == null) {
       h.text(f.node() == null ? "model" : f.node());
       return;
     }
     boolean nested = f.path() != null && !f.path().equals(f.node());
-    h.open("a", "class", "finding-node", "href", "#node-" + f.nodeIndex())
+    h.open("a", "class", "finding-node", "href", NodeLinks.href(f.nodeIndex()))
         .text("#" + f.nodeIndex() + (nested ? "" : " " + f.node())).close("a");
     if (nested) {
       h.text(" " + f.path());

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The model page of a large model: size and answer time of the first and the cached view, for chain graphs of the
+# given node counts (dev.trtcompat.bench.ChainGraph), plus a paged and a searched view of the graph listing. Starts
+# its own `trt-compat serve` on a free loopback port with a fresh data folder and removes both at the end.
+# Targets (issue 15): under 300 KB, under 300 ms for the first view.
+# Usage: bench/model-page.sh [node counts...=3000 300000]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+sizes=("$@")
+[ ${#sizes[@]} -eq 0 ] && sizes=(3000 300000)
+work="$(mktemp -d)"
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+(cd "$here" && ./mvnw -q -B -ntp -o -DskipTests -pl web,bench -am package >&2)
+"$here/trt-compat" --version >/dev/null  # the launcher's own freshness check
+mkdir -p "$here/bench/out/chain"
+for n in "${sizes[@]}"; do
+  f="$here/bench/out/chain/chain-$n.onnx"
+  [ -f "$f" ] || java -cp "$here/bench/target/classes:$here/web/target/trt-compat.jar" dev.trtcompat.bench.ChainGraph "$f" "$n" >&2
+done
+
+"$here/trt-compat" serve --port 0 --data-dir "$work/data" 2>"$work/serve.log" &
+pid=$!
+for _ in $(seq 1 240); do grep -q "serving on" "$work/serve.log" && break; sleep 0.5; done
+base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1)"
+[ -n "$base" ] || { echo "model-page: the server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
+get() {  # prints: HTTP status, bytes, seconds
+  curl -gs -o /dev/null -w '%{http_code} %{size_download} %{time_total}' "$1"
+}
+for n in "${sizes[@]}"; do
+  code="$(curl -s -o "$work/upload.json" -w '%{http_code}' -F "model=@$here/bench/out/chain/chain-$n.onnx" "$base/api/v1/models")"
+  case "$code" in 200|201) ;; *) echo "model-page: upload answered HTTP $code: $(cat "$work/upload.json")" >&2; exit 1 ;; esac
+  id="$(grep -o '"id" *: *"[0-9a-f]*"' "$work/upload.json" | head -1 | grep -o '[0-9a-f]\{64\}')"
+  echo "chain-$n: first view:  $(get "$base/models/$id")  (status, bytes, seconds)"
+  echo "chain-$n: second view: $(get "$base/models/$id")"
+  echo "chain-$n: graph page 1000 of the listing: $(get "$base/models/$id?graph-page=1000")"
+  echo "chain-$n: graph search 'b2999.': $(get "$base/models/$id?graph-q=b2999.")"
+  echo "chain-$n: nodes JSON, offset 1000 limit 100: $(get "$base/api/v1/models/$id/nodes?offset=1000&limit=100")"
+done
