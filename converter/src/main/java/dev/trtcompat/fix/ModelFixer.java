@@ -46,6 +46,17 @@ public final class ModelFixer {
     this.toolVersion = toolVersion;
   }
 
+  /**
+   * Refuses bad input before any work, writing nothing: an unknown pass or release, a model that does not parse,
+   * shapes that name no input or contradict the model. The service calls it before it accepts a fix job.
+   */
+  public void validate(FixRequest req) {
+    FixPipeline.of(req.passes());
+    Path source = req.model().toAbsolutePath().normalize();
+    checker.check(OnnxModelReader.read(source), req.releases());
+    ShapesPass.validate(new FixGraph(ModelFiles.read(source)), req.shapes());
+  }
+
   public FixReport fix(FixRequest req) {
     FixPipeline pipeline = FixPipeline.of(req.passes());
     Path source = req.model().toAbsolutePath().normalize();

@@ -5,5 +5,10 @@ public enum CellKind {
   /** trtexec converts the model with one TensorRT release and precision inside its container. */
   TRT_CONVERSION,
   /** ONNX Runtime runs the model on the CPU to give reference outputs and timings (no release, no precision). */
-  ORT_REFERENCE
+  ORT_REFERENCE,
+  /**
+   * The fixer rewrites the model for target releases and proves the outputs unchanged with ONNX Runtime; the fixed
+   * model is stored as a model of its own (no release, no precision).
+   */
+  FIX
 }

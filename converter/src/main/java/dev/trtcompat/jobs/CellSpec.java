@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * Which cell of the matrix: a kind, a TensorRT release {@code MAJOR.MINOR} and a precision (both null for
- * the ONNX Runtime reference).
+ * the ONNX Runtime reference and for the fix cell).
  */
 public record CellSpec(CellKind kind, String trtRelease, Precision precision) {
 
@@ -27,7 +27,8 @@ public record CellSpec(CellKind kind, String trtRelease, Precision precision) {
       throw new UserFacingException(
           UserFacingException.Kind.BAD_REQUEST,
           "bad_cell",
-          "The ONNX Runtime reference cell takes no TensorRT release or precision.");
+          "The " + (kind == CellKind.FIX ? "fix" : "ONNX Runtime reference")
+              + " cell takes no TensorRT release or precision.");
     }
   }
 
@@ -39,8 +40,16 @@ public record CellSpec(CellKind kind, String trtRelease, Precision precision) {
     return new CellSpec(CellKind.ORT_REFERENCE, null, null);
   }
 
+  public static CellSpec fix() {
+    return new CellSpec(CellKind.FIX, null, null);
+  }
+
   @Override
   public String toString() {
-    return kind == CellKind.ORT_REFERENCE ? "ONNX Runtime reference" : "TensorRT " + trtRelease + " " + precision;
+    return switch (kind) {
+      case ORT_REFERENCE -> "ONNX Runtime reference";
+      case FIX -> "fix";
+      case TRT_CONVERSION -> "TensorRT " + trtRelease + " " + precision;
+    };
   }
 }

@@ -21,7 +21,7 @@ final class JobViews {
   record JobView(long id, String modelId, String state, String createdAt, JsonNode request, List<CellView> cells,
       String url, String eventsUrl) {}
 
-  /** One cell: kind onnxruntime_reference or tensorrt; engineUrl only while the engine is still stored. */
+  /** One cell: kind onnxruntime_reference, tensorrt or fix; engineUrl only while the engine is still stored. */
   record CellView(long id, long jobId, String kind, String tensorrt, String precision, String state, String reason,
       boolean forced, int attempts, String createdAt, String startedAt, String finishedAt, JsonNode result,
       String engineUrl, String logUrl) {}
@@ -39,12 +39,20 @@ final class JobViews {
     JsonNode result = readTree(c.resultJson());
     String engine = result == null ? null : result.path("engine").path("sha256").asText(null);
     return new CellView(c.id(), c.jobId(),
-        c.spec().kind() == CellKind.ORT_REFERENCE ? "onnxruntime_reference" : "tensorrt", c.spec().trtRelease(),
+        kind(c.spec().kind()), c.spec().trtRelease(),
         c.spec().precision() == null ? null : c.spec().precision().name().toLowerCase(Locale.ROOT),
         c.state().name().toLowerCase(Locale.ROOT), c.reason(), c.forced(), c.attempts(), text(c.createdAt()),
         text(c.startedAt()), text(c.finishedAt()), result,
         engine != null && stored.test(engine) ? WebServer.API + "/engines/" + engine : null,
         WebServer.API + "/cells/" + c.id() + "/log");
+  }
+
+  static String kind(CellKind kind) {
+    return switch (kind) {
+      case ORT_REFERENCE -> "onnxruntime_reference";
+      case TRT_CONVERSION -> "tensorrt";
+      case FIX -> "fix";
+    };
   }
 
   private static String text(Instant t) {

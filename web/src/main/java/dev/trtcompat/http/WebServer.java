@@ -5,6 +5,7 @@ import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.ReleaseResult;
 import dev.trtcompat.check.Severity;
 import dev.trtcompat.check.Verdict;
+import dev.trtcompat.fix.ModelFixer;
 import dev.trtcompat.http.compare.CompareRoutes;
 import dev.trtcompat.http.compare.ModelLabels;
 import dev.trtcompat.images.TensorRtImageCatalog;
@@ -80,12 +81,14 @@ public final class WebServer implements AutoCloseable {
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections,
       JobSettings jobSettings) {
-    Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
+    CompatibilityChecker checker = CompatibilityChecker.bundled();
+    Compatibility compatibility = new Compatibility(store, checker);
     ReferenceRuns references = new ReferenceRuns(store, config.stopTimeout());
+    FixRuns fixRuns = new FixRuns(store, new ModelFixer(checker, FixRuns.toolVersion()));
     JobService jobService;
     try {
       jobService = JobService.open(jobSettings, store::modelFile, id -> incompatibilities(compatibility, id),
-          (id, file, shapes, log) -> references.runCell(id, shapes, log));
+          (id, file, shapes, log) -> references.runCell(id, shapes, log), fixRuns);
     } catch (RuntimeException e) {
       references.close();
       throw e;
@@ -122,6 +125,8 @@ public final class WebServer implements AutoCloseable {
       h.element("button", "Delete this model, its jobs, engines and logs", "type", "submit", "class", "danger");
       h.close("form");
     }));
+    FixRoutes fix = new FixRoutes(store, jobService, fixRuns, checker.knowledgeBase().releases(), Access::clientId);
+    page.add(fix.section());
     page.addAll(sections);
     page.add(ModelPageSection.of("label", "Label", labels::render));
     page.add(compatibilitySections.graph());
@@ -185,7 +190,11 @@ public final class WebServer implements AutoCloseable {
         r.post(API + "/cells/{id}/cancel", jobs::cancelCell);
         r.post(API + "/cells/{id}/retry", jobs::retryCell);
         r.get(API + "/engines/{sha256}", jobs::engine);
+        r.post(API + "/models/{id}/fix", fix::start);
+        r.get(API + "/models/{id}/fix-report", fix::report);
+        r.get(API + "/models/{id}/file", fix::download);
         r.post("/models/{id}/jobs", jobs::startForm);
+        r.post("/models/{id}/fix", fix::startForm);
         r.post("/models/{id}/delete", jobs::deleteModelForm);
         r.post("/cells/{id}/cancel", ctx -> jobs.cellForm(ctx, true));
         r.post("/cells/{id}/retry", ctx -> jobs.cellForm(ctx, false));

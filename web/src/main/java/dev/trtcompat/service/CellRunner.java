@@ -8,6 +8,7 @@ import dev.trtcompat.conversion.ConversionResult;
 import dev.trtcompat.conversion.EngineArtifact;
 import dev.trtcompat.docker.ContainerLabels;
 import dev.trtcompat.jobs.CellExecutor;
+import dev.trtcompat.jobs.CellKind;
 import dev.trtcompat.jobs.CellLog;
 import dev.trtcompat.jobs.CellResult;
 import dev.trtcompat.jobs.CellSpec;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one claimed cell of a job: a trtexec conversion in a TensorRT container (the engine goes into the
- * engine catalog, under its quota) or the ONNX Runtime CPU reference. Its result JSON is what the matrix
+ * engine catalog, under its quota), the ONNX Runtime CPU reference, or a fix (the web layer stores the fixed model). Its result JSON is what the matrix
  * report reads: a {@link ConversionResult} for conversions, the reference's JSON for the reference cell.
  */
 final class CellRunner implements CellExecutor {
@@ -38,18 +39,25 @@ final class CellRunner implements CellExecutor {
   private final DockerHost docker;
   private final EngineCatalog engines;
   private final ReferenceCells reference;
+  private final FixCells fix;
 
-  CellRunner(DockerHost docker, EngineCatalog engines, ReferenceCells reference) {
+  CellRunner(DockerHost docker, EngineCatalog engines, ReferenceCells reference, FixCells fix) {
     this.docker = docker;
     this.engines = engines;
     this.reference = reference;
+    this.fix = fix;
   }
 
   @Override
   public CellResult execute(CellTask task, CellLog log) throws Exception {
-    JobSpec spec = JobSpec.read(task.requestJson());
     CellSpec cell = task.cell().spec();
+    if (cell.kind() == CellKind.FIX) {
+      // A fix job stores its own request (FixSpec), not a measurement's.
+      return fix.run(task, FixSpec.read(task.requestJson()), log);
+    }
+    JobSpec spec = JobSpec.read(task.requestJson());
     return switch (cell.kind()) {
+      case FIX -> throw new IllegalStateException("handled above");
       case ORT_REFERENCE -> reference.run(task.modelSha256(), task.modelFile(), optShapes(spec), log);
       case TRT_CONVERSION -> convert(task, spec, cell, log);
     };

@@ -71,14 +71,15 @@ public final class JobService implements AutoCloseable {
    *
    * @param modelFiles where a model's {@code model.onnx} is, by id (the model store knows)
    * @param reference runs the ONNX Runtime reference cell
+   * @param fix runs the fix cell
    */
   public static JobService open(JobSettings settings, Function<String, Optional<Path>> modelFiles,
-      StaticCheck staticCheck, ReferenceCells reference) {
+      StaticCheck staticCheck, ReferenceCells reference, FixCells fix) {
     Database db = Database.open(settings.databaseUrl() == null ? DatabaseConfig.embedded(settings.dataDir())
         : DatabaseConfig.postgres(settings.dataDir(), settings.databaseUrl(), null, null));
     JobService s = new JobService(settings, db, staticCheck);
     try {
-      CellRunner executor = new CellRunner(s.docker, s.engines, reference);
+      CellRunner executor = new CellRunner(s.docker, s.engines, reference, fix);
       OrphanedCellCleanup cleanup = (cell, previousOwner) -> {
         if (cell.spec().kind() == CellKind.TRT_CONVERSION) {
           List<String> removed = s.docker.host().removeCellContainers(cell.id(), cell.attempts());
@@ -110,6 +111,15 @@ public final class JobService implements AutoCloseable {
    */
   public Job submit(String modelId, String fileName, long bytes, JobSpec spec, String clientId) {
     return queue.submit(request(modelId, fileName, bytes, spec, clientId));
+  }
+
+  /**
+   * Accepts a fix job for a stored model: one {@link CellKind#FIX} cell, run by the same workers as measurements.
+   * The spec is checked by the caller first (unknown passes, shapes that contradict the model).
+   */
+  public Job submitFix(String modelId, String fileName, long bytes, FixSpec spec, String clientId) {
+    registerModel(modelId, fileName, bytes);
+    return queue.submit(new JobRequest(modelId, clientId, spec.toJson(), List.of(CellRequest.of(CellSpec.fix()))));
   }
 
   /** A stored model named for a job: id, the uploader's file name, bytes. */
@@ -162,9 +172,22 @@ public final class JobService implements AutoCloseable {
     return settings;
   }
 
-  /** The model's latest job, if it has any ({@link JobQueue#jobsForModel} lists newest first). */
+  /**
+   * The model's latest measuring job, if it has any ({@link JobQueue#jobsForModel} lists newest first). Fix jobs
+   * measure nothing, so they never hide the measurements the matrix shows.
+   */
   public Optional<Job> latestJob(String modelId) {
-    return queue.jobsForModel(modelId).stream().findFirst();
+    return queue.jobsForModel(modelId).stream().filter(j -> !isFix(j)).findFirst();
+  }
+
+  /** The model's fix jobs, newest first. */
+  public List<Job> fixJobs(String modelId) {
+    return queue.jobsForModel(modelId).stream().filter(JobService::isFix).toList();
+  }
+
+  /** A fix job has exactly its one fix cell. */
+  public static boolean isFix(Job job) {
+    return !job.cells().isEmpty() && job.cells().stream().allMatch(c -> c.spec().kind() == CellKind.FIX);
   }
 
   /** Every job of the model, oldest first: the order the API lists them in. */
