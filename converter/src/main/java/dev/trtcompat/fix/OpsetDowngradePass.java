@@ -131,12 +131,14 @@ final class OpsetDowngradePass implements FixPass {
       }
       int now = ctx.operators.schemaVersion("ai.onnx", n.getOpType(), from);
       int then = ctx.operators.schemaVersion("ai.onnx", n.getOpType(), target);
+      // Before the equality test: an operator without a schema at the target (or unknown to the history, where
+      // both are -1) cannot move, e.g. GroupNormalization-18 has none at opset 17.
+      if (then < 0) {
+        return null;
+      }
       if (now == then) {
         out.add(n);
         continue;
-      }
-      if (then < 0) {
-        return null;
       }
       NodeProto m = n;
       for (int v = then + 1; v <= now; v++) {

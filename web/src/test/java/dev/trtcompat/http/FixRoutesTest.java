@@ -8,6 +8,7 @@ import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.testing.TestServer;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -90,8 +91,7 @@ class FixRoutesTest {
     assertThat(report.get("equivalence").get("outputs").get(0).get("passed").asBoolean()).isTrue();
 
     // The download is the stored file, carrying the fix's provenance.
-    HttpResponse<byte[]> file = server.send(HttpRequest.newBuilder(server.uri("/api/v1/models/" + fixed + "/file"))
-        .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> file = bytes("/api/v1/models/" + fixed + "/file");
     assertThat(file.statusCode()).isEqualTo(200);
     assertThat(file.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"hardswish.fixed.onnx\"");
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.body()));
@@ -169,12 +169,16 @@ class FixRoutesTest {
   @Test
   void anUploadedModelDownloadsAsUploaded() throws Exception {
     String source = upload();
-    HttpResponse<byte[]> file = server.send(HttpRequest.newBuilder(server.uri("/api/v1/models/" + source + "/file"))
-        .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> file = bytes("/api/v1/models/" + source + "/file");
     assertThat(file.statusCode()).isEqualTo(200);
     assertThat(file.body()).isEqualTo(Files.readAllBytes(HARDSWISH));
     assertThat(FixRoutes.safeName("a \"b\".onnx")).isEqualTo("a__b_.onnx");
     assertThat(FixRoutes.safeName("..")).isEqualTo("model..");
+  }
+
+  private HttpResponse<byte[]> bytes(String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri(path)).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private String upload() throws Exception {
