@@ -346,6 +346,38 @@ class FixPassesTest {
   }
 
   @Test
+  void einsumOfCommonEquationsBecomesTransposeAndMatMulBefore82() throws IOException {
+    GraphProto g = GraphProto.newBuilder().setName("einsum")
+        .addNode(node("Einsum", "attn", new String[] {"q", "k"}, new String[] {"s"}, str("equation", "bqd,bkd->bqk")))
+        .addNode(node("Einsum", "mix", new String[] {"w", "s"}, new String[] {"m"}, str("equation", "ij,bjk->bik")))
+        .addNode(node("Einsum", "swap", new String[] {"m"}, new String[] {"y"}, str("equation", "bik->bki")))
+        .addNode(node("Einsum", "diag", new String[] {"sq"}, new String[] {"d"}, str("equation", "ii->i")))
+        .addInitializer(Models.floats("w", new long[] {3, 4}, 0.5f, -1f, 2f, 0.25f, 1f, 1f, -0.5f, 0f, 3f, -2f, 1f,
+            0.125f))
+        .addInput(value("q", FLOAT, 2, 4, 8))
+        .addInput(value("k", FLOAT, 2, 5, 8))
+        .addInput(value("sq", FLOAT, 3, 3))
+        .addOutput(value("y", FLOAT, 2, 5, 3))
+        .addOutput(value("d", FLOAT, 3))
+        .build();
+    Path src = Models.write(dir.resolve("einsum.onnx"), g, 13);
+    Path out = dir.resolve("einsum-fixed.onnx");
+    FixReport r = fix(src, FixRequest.of(src, out).withReleases(List.of("8.0")));
+    assertThat(r.proven()).as(r.unprovenReason() + " / " + r.refusal()).isTrue();
+    assertThat(r.passesApplied()).contains("decompose-einsum");
+    // bkd is moved to bdk for the first MatMul, bik to bki at the end; the diagonal (a repeated letter) stays.
+    assertThat(ops(Models.read(out))).containsExactly("Transpose", "MatMul", "MatMul", "Transpose", "Einsum");
+    assertThat(r.equivalence().outputs()).hasSize(2)
+        .allSatisfy(o -> assertThat(o.maxAbsError()).isLessThan(1e-5));
+  }
+
+  private static dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto str(String name, String value) {
+    return dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto.newBuilder().setName(name)
+        .setType(dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto.AttributeType.STRING)
+        .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
+  }
+
+  @Test
   void opset13ModelMovesTo11ForTensorRt70WithAxesInputsTurnedIntoAttributes() throws IOException {
     GraphProto g = GraphProto.newBuilder().setName("opset13")
         .addNode(node("Unsqueeze", "unsq", new String[] {"x", "ax"}, new String[] {"u"}))
