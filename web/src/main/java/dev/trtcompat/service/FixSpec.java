@@ -28,7 +28,7 @@ public record FixSpec(List<String> versions, Map<String, String> shapes, List<St
     versions = List.copyOf(new LinkedHashSet<>(versions.stream().map(v -> TensorRtRelease.parse(v).toString()).toList()));
     shapes = Map.copyOf(new LinkedHashMap<>(shapes));
     passes = List.copyOf(new LinkedHashSet<>(passes.stream().map(String::strip).filter(p -> !p.isEmpty()).toList()));
-    toInputShapes();
+    inputShapes(shapes); // refuses malformed shapes now, not when the cell runs
   }
 
   /**
@@ -53,6 +53,10 @@ public record FixSpec(List<String> versions, Map<String, String> shapes, List<St
 
   /** The shapes as the fixer takes them; a malformed shape is a 400 naming the input. */
   public InputShapes toInputShapes() {
+    return inputShapes(shapes);
+  }
+
+  private static InputShapes inputShapes(Map<String, String> shapes) {
     Map<String, long[]> out = new LinkedHashMap<>();
     shapes.forEach((name, text) -> {
       if (text == null || text.contains("/")) {
