@@ -2,6 +2,7 @@ package dev.trtcompat.onnx;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.FunctionProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
@@ -495,7 +496,9 @@ public final class OnnxModelReader {
         cis = CodedInputStream.newInstance(in.readBytes((int) len));
       } else if (len < Integer.MAX_VALUE) {
         ByteBuffer mapped = in.map(len);
-        cis = CodedInputStream.newInstance(mapped);
+        // unsafeWrap marks the buffer immutable: only then does aliasing hand out views of the mapping.
+        // CodedInputStream.newInstance(ByteBuffer) treats it as mutable and copies every bytes field onto the heap.
+        cis = UnsafeByteOperations.unsafeWrap(mapped).newCodedInput();
         cis.enableAliasing(true);
       } else {
         throw new InvalidModelException(

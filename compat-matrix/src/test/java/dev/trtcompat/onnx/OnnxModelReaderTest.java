@@ -199,6 +199,8 @@ class OnnxModelReaderTest {
     assertThat(c.getOpType()).isEqualTo("Constant");
     assertThat(c.getAttribute(0).getT().getRawData().size()).isEqualTo(3_000_000);
     assertThat(c.getAttribute(0).getT().getRawData().byteAt(2_999_999)).isEqualTo((byte) 42);
+    // A view of the file mapping (direct), not a copy on the heap.
+    assertThat(c.getAttribute(0).getT().getRawData().asReadOnlyByteBuffer().isDirect()).isTrue();
   }
 
   @Test

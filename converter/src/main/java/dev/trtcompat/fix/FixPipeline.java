@@ -28,7 +28,8 @@ public final class FixPipeline {
     return List.of(
         new ShapesPass(), new FoldConstantsPass(), new Int64ToInt32Pass(), new MaxPoolIndicesPass(),
         new OpsetDowngradePass(),
-        new HardSwishPass(), new MishPass(), new GeluPass(), new LayerNormPass(), new CleanUpPass());
+        new HardSwishPass(), new MishPass(), new GeluPass(), new LayerNormPass(), new GroupNormPass(),
+        new EinsumPass(), new CleanUpPass());
   }
 
   public static List<String> knownNames() {

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,6 +45,17 @@ public final class ModelFixer {
   public ModelFixer(CompatibilityChecker checker, String toolVersion) {
     this.checker = checker;
     this.toolVersion = toolVersion;
+  }
+
+  /**
+   * Refuses bad input before any work, writing nothing: an unknown pass or release, a model that does not parse,
+   * shapes that name no input or contradict the model. The service calls it before it accepts a fix job.
+   */
+  public void validate(FixRequest req) {
+    FixPipeline.of(req.passes());
+    Path source = req.model().toAbsolutePath().normalize();
+    checker.check(OnnxModelReader.read(source), req.releases());
+    ShapesPass.validate(new FixGraph(ModelFiles.read(source)), req.shapes());
   }
 
   public FixReport fix(FixRequest req) {
@@ -110,7 +122,7 @@ public final class ModelFixer {
       }
       ModelFiles.write(fixed, tmp);
       CompatibilityReport after = checker.check(OnnxModelReader.read(tmp), req.releases());
-      EquivalenceCheck.Outcome eq = EquivalenceCheck.run(source, tmp, req);
+      EquivalenceCheck.Outcome eq = EquivalenceCheck.run(source, tmp, runtimeInputs(fixed), req);
       List<FixReport.PassResult> passes = new ArrayList<>();
       for (FixPass p : pipeline.passes()) {
         passes.add(new FixReport.PassResult(p.name(), p.reason(), applied.contains(p.name()),
@@ -144,6 +156,13 @@ public final class ModelFixer {
         }
       }
     }
+  }
+
+  /** Graph inputs that are not initializers: what a run of the model must be fed. */
+  private static List<String> runtimeInputs(ModelProto m) {
+    Set<String> inits = new HashSet<>();
+    m.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
+    return m.getGraph().getInputList().stream().map(v -> v.getName()).filter(n -> !inits.contains(n)).toList();
   }
 
   private static void moveIntoPlace(Path tmp, Path out) throws IOException {

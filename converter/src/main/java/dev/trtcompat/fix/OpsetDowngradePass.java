@@ -11,6 +11,7 @@ import dev.trtcompat.reference.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -84,6 +85,11 @@ final class OpsetDowngradePass implements FixPass {
     if (ctx.operators == null || !g.rest.getFunctionsList().isEmpty() || usesBfloat16(g)) {
       return false;
     }
+    // The operator history ends at some opset (onnx 1.12: 17); past it, it cannot tell what changed (ReduceMean-18,
+    // GroupNormalization-18 read as "unchanged" or "unknown"), so a model there stays where it is.
+    if (from > newestKnownOpset(ctx)) {
+      return false;
+    }
     for (NodeProto n : g.nodes) {
       if (n.getAttributeList().stream().anyMatch(a -> a.hasG() || a.getGraphsCount() > 0)) {
         return false;
@@ -110,6 +116,11 @@ final class OpsetDowngradePass implements FixPass {
     return false;
   }
 
+  private static long newestKnownOpset(FixContext ctx) {
+    return ctx.operators.domains().getOrDefault("ai.onnx", Map.of()).values().stream()
+        .flatMap(List::stream).mapToLong(Integer::longValue).max().orElse(0);
+  }
+
   private static boolean usesBfloat16(FixGraph g) {
     int bf16 = 16;
     List<ValueInfoProto> all = new ArrayList<>(g.inputs);
@@ -131,12 +142,14 @@ final class OpsetDowngradePass implements FixPass {
       }
       int now = ctx.operators.schemaVersion("ai.onnx", n.getOpType(), from);
       int then = ctx.operators.schemaVersion("ai.onnx", n.getOpType(), target);
+      // Before the equality test: an operator without a schema at the target (or unknown to the history, where
+      // both are -1) cannot move, e.g. GroupNormalization-18 has none at opset 17.
+      if (then < 0) {
+        return null;
+      }
       if (now == then) {
         out.add(n);
         continue;
-      }
-      if (then < 0) {
-        return null;
       }
       NodeProto m = n;
       for (int v = then + 1; v <= now; v++) {

@@ -10,5 +10,10 @@ public enum CellKind {
    * The model is quantized to INT8 Q/DQ on ONNX Runtime (calibration, rewrite, held-out accuracy); the result is a
    * model of its own (no release, no precision).
    */
-  QUANTIZE
+  QUANTIZE,
+  /**
+   * The fixer rewrites the model for target releases and proves the outputs unchanged with ONNX Runtime; the fixed
+   * model is stored as a model of its own (no release, no precision).
+   */
+  FIX
 }

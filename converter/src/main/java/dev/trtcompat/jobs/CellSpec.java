@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * Which cell of the matrix: a kind, a TensorRT release {@code MAJOR.MINOR} and a precision (both null for
- * the ONNX Runtime reference and for a quantization).
+ * the ONNX Runtime reference, a quantization and a fix).
  */
 public record CellSpec(CellKind kind, String trtRelease, Precision precision) {
 
@@ -27,8 +27,11 @@ public record CellSpec(CellKind kind, String trtRelease, Precision precision) {
       throw new UserFacingException(
           UserFacingException.Kind.BAD_REQUEST,
           "bad_cell",
-          "The " + (kind == CellKind.QUANTIZE ? "quantization" : "ONNX Runtime reference") + " cell takes no TensorRT"
-              + " release or precision.");
+          "The " + switch (kind) {
+            case QUANTIZE -> "quantization";
+            case FIX -> "fix";
+            default -> "ONNX Runtime reference";
+          } + " cell takes no TensorRT release or precision.");
     }
   }
 
@@ -45,11 +48,17 @@ public record CellSpec(CellKind kind, String trtRelease, Precision precision) {
     return new CellSpec(CellKind.QUANTIZE, null, null);
   }
 
+  /** A fix of the job's model for target releases, proven on ONNX Runtime; the fixed model is a model of its own. */
+  public static CellSpec fix() {
+    return new CellSpec(CellKind.FIX, null, null);
+  }
+
   @Override
   public String toString() {
     return switch (kind) {
       case ORT_REFERENCE -> "ONNX Runtime reference";
       case QUANTIZE -> "INT8 quantization";
+      case FIX -> "fix";
       case TRT_CONVERSION -> "TensorRT " + trtRelease + " " + precision;
     };
   }

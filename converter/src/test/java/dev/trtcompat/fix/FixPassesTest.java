@@ -318,6 +318,66 @@ class FixPassesTest {
   }
 
   @Test
+  void groupNormalizationIsDecomposedForReleasesBefore86AndKeptFor86() throws IOException {
+    GraphProto g = GraphProto.newBuilder().setName("gn")
+        .addNode(node("GroupNormalization", "gn", new String[] {"x", "scale", "bias"}, new String[] {"y"},
+            i("num_groups", 2), Attrs.ofFloat("epsilon", 1e-3f)))
+        .addInitializer(Models.floats("scale", new long[] {2}, 0.5f, 2f))
+        .addInitializer(Models.floats("bias", new long[] {2}, 0.25f, -1f))
+        .addInput(value("x", FLOAT, 2, 4, 3, 3))
+        .addOutput(value("y", FLOAT, 2, 4, 3, 3))
+        .build();
+    Path src = Models.write(dir.resolve("gn.onnx"), g, 18);
+    Path out = dir.resolve("gn-fixed.onnx");
+    FixReport r = fix(src, FixRequest.of(src, out).withReleases(List.of("8.5")));
+    assertThat(r.proven()).as(r.unprovenReason()).isTrue();
+    assertThat(r.passesApplied()).contains("decompose-groupnormalization");
+    assertThat(ops(Models.read(out))).doesNotContain("GroupNormalization").contains("Reshape", "ReduceMean", "Sqrt");
+    assertThat(verdict(r, "8.5", false)).isEqualTo("incompatible");
+    assertThat(r.releases().get(0).remaining()).noneMatch(f -> f.contains("GroupNormalization"));
+    assertThat(r.passes()).filteredOn(p -> p.name().equals("decompose-groupnormalization"))
+        .singleElement().satisfies(p -> assertThat(p.findingsRemoved()).anyMatch(f -> f.startsWith("op.unsupported")));
+    assertThat(r.equivalence().outputs().get(0).maxAbsError()).isLessThan(1e-4);
+
+    Path kept = dir.resolve("gn-86.onnx");
+    FixReport r86 = fix(src, FixRequest.of(src, kept).withReleases(List.of("8.6")));
+    assertThat(r86.passesApplied()).doesNotContain("decompose-groupnormalization");
+    assertThat(ops(Models.read(kept))).contains("GroupNormalization");
+  }
+
+  @Test
+  void einsumOfCommonEquationsBecomesTransposeAndMatMulBefore82() throws IOException {
+    GraphProto g = GraphProto.newBuilder().setName("einsum")
+        .addNode(node("Einsum", "attn", new String[] {"q", "k"}, new String[] {"s"}, str("equation", "bqd,bkd->bqk")))
+        .addNode(node("Einsum", "mix", new String[] {"w", "s"}, new String[] {"m"}, str("equation", "ij,bjk->bik")))
+        .addNode(node("Einsum", "swap", new String[] {"m"}, new String[] {"y"}, str("equation", "bik->bki")))
+        .addNode(node("Einsum", "diag", new String[] {"sq"}, new String[] {"d"}, str("equation", "ii->i")))
+        .addInitializer(Models.floats("w", new long[] {3, 4}, 0.5f, -1f, 2f, 0.25f, 1f, 1f, -0.5f, 0f, 3f, -2f, 1f,
+            0.125f))
+        .addInput(value("q", FLOAT, 2, 4, 8))
+        .addInput(value("k", FLOAT, 2, 5, 8))
+        .addInput(value("sq", FLOAT, 3, 3))
+        .addOutput(value("y", FLOAT, 2, 5, 3))
+        .addOutput(value("d", FLOAT, 3))
+        .build();
+    Path src = Models.write(dir.resolve("einsum.onnx"), g, 13);
+    Path out = dir.resolve("einsum-fixed.onnx");
+    FixReport r = fix(src, FixRequest.of(src, out).withReleases(List.of("8.0")));
+    assertThat(r.proven()).as(r.unprovenReason() + " / " + r.refusal()).isTrue();
+    assertThat(r.passesApplied()).contains("decompose-einsum");
+    // bkd is moved to bdk for the first MatMul, bik to bki at the end; the diagonal (a repeated letter) stays.
+    assertThat(ops(Models.read(out))).containsExactly("Transpose", "MatMul", "MatMul", "Transpose", "Einsum");
+    assertThat(r.equivalence().outputs()).hasSize(2)
+        .allSatisfy(o -> assertThat(o.maxAbsError()).isLessThan(1e-5));
+  }
+
+  private static dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto str(String name, String value) {
+    return dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto.newBuilder().setName(name)
+        .setType(dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto.AttributeType.STRING)
+        .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
+  }
+
+  @Test
   void opset13ModelMovesTo11ForTensorRt70WithAxesInputsTurnedIntoAttributes() throws IOException {
     GraphProto g = GraphProto.newBuilder().setName("opset13")
         .addNode(node("Unsqueeze", "unsq", new String[] {"x", "ax"}, new String[] {"u"}))
@@ -387,6 +447,24 @@ class FixPassesTest {
   }
 
   @Test
+  void validateRefusesWhatFixWouldRefuseAndWritesNothing() throws IOException {
+    Path src = foldModel();
+    Path out = dir.resolve("x.onnx");
+    ModelFixer fixer = new ModelFixer(CHECKER, "test");
+    fixer.validate(FixRequest.of(src, out).withShapes(InputShapes.parse("x:1x1x4x4")).withReleases(List.of("8.6")));
+    assertThatThrownBy(() -> fixer.validate(FixRequest.of(src, out).withPasses(List.of("fold"))))
+        .hasMessageContaining("unknown pass 'fold'");
+    assertThatThrownBy(() -> fixer.validate(FixRequest.of(src, out).withReleases(List.of("6.0"))))
+        .hasMessageContaining("6.0");
+    assertThatThrownBy(() -> fixer.validate(FixRequest.of(src, out).withShapes(InputShapes.parse("x:1x1x4x5"))))
+        .hasMessageContaining("dimension 3 = 4");
+    Path junk = Files.write(dir.resolve("junk.onnx"), new byte[] {1, 2, 3, 4, 5});
+    assertThatThrownBy(() -> fixer.validate(FixRequest.of(junk, out))).isInstanceOf(InvalidModelException.class);
+    assertThat(out).doesNotExist();
+    assertNoTempFiles();
+  }
+
+  @Test
   void unparsableModelIsRefusedWithoutOutput() throws IOException {
     Path src = Files.write(dir.resolve("junk.onnx"), new byte[] {1, 2, 3, 4, 5});
     Path out = dir.resolve("x.onnx");
@@ -405,7 +483,7 @@ class FixPassesTest {
         .addNode(node("Add", "add", new String[] {"x", "w"}, new String[] {"y"}))
         .addInitializer(Models.floats("w", new long[] {1}, 1.01f))
         .addInput(value("x", FLOAT, 3)).addOutput(value("y", FLOAT, 3)).build(), 13);
-    EquivalenceCheck.Outcome o = EquivalenceCheck.run(a, b, FixRequest.of(a, dir.resolve("unused.onnx")));
+    EquivalenceCheck.Outcome o = EquivalenceCheck.run(a, b, List.of("x"), FixRequest.of(a, dir.resolve("unused.onnx")));
     assertThat(o.proven()).isTrue();
     assertThat(o.passed()).isFalse();
     assertThat(o.reason()).contains("output 'y' changed");

@@ -22,7 +22,7 @@ final class JobViews {
   record JobView(long id, String modelId, String state, String createdAt, JsonNode request, List<CellView> cells,
       String url, String eventsUrl) {}
 
-  /** One cell: kind onnxruntime_reference, tensorrt or quantize; engineUrl only while the engine is still stored. */
+  /** One cell: kind onnxruntime_reference, tensorrt, quantize or fix; engineUrl only while the engine is still stored. */
   record CellView(long id, long jobId, String kind, String tensorrt, String precision, String state, String reason,
       boolean forced, int attempts, String createdAt, String startedAt, String finishedAt, JsonNode result,
       String engineUrl, String logUrl) {}
@@ -59,11 +59,12 @@ final class JobViews {
         WebServer.API + "/cells/" + c.id() + "/log");
   }
 
-  private static String kind(CellKind kind) {
+  static String kind(CellKind kind) {
     return switch (kind) {
       case ORT_REFERENCE -> "onnxruntime_reference";
       case TRT_CONVERSION -> "tensorrt";
       case QUANTIZE -> "quantize";
+      case FIX -> "fix";
     };
   }
 

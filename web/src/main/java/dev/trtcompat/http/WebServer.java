@@ -11,6 +11,7 @@ import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.ReleaseResult;
 import dev.trtcompat.check.Severity;
 import dev.trtcompat.check.Verdict;
+import dev.trtcompat.fix.ModelFixer;
 import dev.trtcompat.http.compare.CompareRoutes;
 import dev.trtcompat.http.compare.ModelLabels;
 import dev.trtcompat.http.quantize.QuantizeRoutes;
@@ -86,9 +87,11 @@ public final class WebServer implements AutoCloseable {
    */
   public static WebServer start(ServiceConfig config, ModelStore store, List<ModelPageSection> sections,
       JobSettings jobSettings) {
-    Compatibility compatibility = new Compatibility(store, CompatibilityChecker.bundled());
+    CompatibilityChecker checker = CompatibilityChecker.bundled();
+    Compatibility compatibility = new Compatibility(store, checker);
+    FixRuns fixRuns = new FixRuns(store, new ModelFixer(checker, FixRuns.toolVersion()));
     JobService jobService = JobService.open(jobSettings, store, id -> incompatibilities(compatibility, id),
-        QuantizeRoutes.cells(store));
+        QuantizeRoutes.cells(store), fixRuns);
     ReferenceRoutes references = new ReferenceRoutes(jobService, store, Access::clientId);
     LogExplainApi logs = new LogExplainApi(store);
     // Reference runs are cells too: the model's cell events cover every change the pages show.
@@ -119,6 +122,8 @@ public final class WebServer implements AutoCloseable {
       h.element("button", "Delete this model, its jobs, engines and logs", "type", "submit", "class", "danger");
       h.close("form");
     }));
+    FixRoutes fix = new FixRoutes(store, jobService, fixRuns, checker.knowledgeBase().releases(), Access::clientId);
+    page.add(fix.section());
     page.addAll(sections);
     page.add(ModelPageSection.of("label", "Label", labels::render));
     page.add(compatibilitySections.graph());
@@ -166,6 +171,7 @@ public final class WebServer implements AutoCloseable {
             post("delete", jobs::deleteModelForm);
             post("label", labels::setForm);
             post("quantize", quantize::startForm);
+            post("fix", fix::startForm);
           });
         });
         path("/cells/{id}", () -> {
@@ -196,6 +202,9 @@ public final class WebServer implements AutoCloseable {
               post("quantize", quantize::start);
               get("quantizations", quantize::list);
               get("files/{name}", quantize::file);
+              post("fix", fix::start);
+              get("fix-report", fix::report);
+              get("file", fix::download);
             });
           });
           path("jobs/{id}", () -> {

@@ -88,6 +88,42 @@ public final class StagedUpload implements AutoCloseable {
   }
 
   /**
+   * A file in this staging area outside the model's folder, for a model made on the server (the fixer writes its
+   * output here): removed with the staging area, so a failure leaves nothing.
+   */
+  public Path scratchFile(String name) throws IOException {
+    return Files.createDirectories(dir.resolve("scratch")).resolve(checkExternalName(name));
+  }
+
+  /**
+   * Takes a model made on the server (in {@link #scratchFile}) as this upload's model: hashed by reading it once,
+   * then renamed into place rather than copied (it is already durable: the fixer forces it to disk).
+   */
+  public void adoptModel(String originalName, Path file) throws IOException {
+    if (modelName != null) {
+      throw new IllegalStateException("this staging area holds a model already");
+    }
+    MessageDigest sha = sha256();
+    long bytes = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[BUFFER];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        sha.update(buf, 0, n);
+        bytes += n;
+      }
+    }
+    if (written + bytes > maxBytes) {
+      throw new UploadTooLargeException(maxBytes);
+    }
+    Files.move(file, files.resolve(MODEL_FILE));
+    written += bytes;
+    modelName = displayName(originalName);
+    modelSha256 = HexFormat.of().formatHex(sha.digest());
+    modelBytes = bytes;
+  }
+
+  /**
    * Streams one external-data file in, under {@code name}, beside the model, where the reader's
    * external-data checks will look for it.
    */

@@ -11,11 +11,13 @@ final class CellExecutors implements CellExecutor {
   private final CellExecutor conversion;
   private final CellExecutor reference;
   private final CellExecutor quantize;
+  private final CellExecutor fix;
 
-  CellExecutors(CellExecutor conversion, CellExecutor reference, CellExecutor quantize) {
+  CellExecutors(CellExecutor conversion, CellExecutor reference, CellExecutor quantize, CellExecutor fix) {
     this.conversion = conversion;
     this.reference = reference;
     this.quantize = quantize;
+    this.fix = fix;
   }
 
   @Override
@@ -24,6 +26,7 @@ final class CellExecutors implements CellExecutor {
       case TRT_CONVERSION -> conversion.execute(task, log);
       case ORT_REFERENCE -> reference.execute(task, log);
       case QUANTIZE -> quantize.execute(task, log);
+      case FIX -> fix.execute(task, log);
     };
   }
 }

@@ -84,15 +84,17 @@ public final class JobService implements AutoCloseable {
    * @param store the stored models: where a model's {@code model.onnx} is, and the folder the reference cell writes
    *     its outputs to
    * @param quantize runs the INT8 quantization cell
+   * @param fix runs the fix cell
    */
   public static JobService open(JobSettings settings, ModelStore store, StaticCheck staticCheck,
-      QuantizeCells quantize) {
+      QuantizeCells quantize, FixCells fix) {
     Database db = Database.open(settings.databaseUrl() == null ? DatabaseConfig.embedded(settings.dataDir())
         : DatabaseConfig.postgres(settings.dataDir(), settings.databaseUrl(), null, null));
     JobService s = new JobService(settings, db, staticCheck);
     try {
       CellExecutor executor = new CellExecutors(new ConversionCellExecutor(s.docker, s.engines),
-          new ReferenceCellExecutor(store), quantize::run);
+          new ReferenceCellExecutor(store), quantize::run,
+          (task, log) -> fix.run(task, FixSpec.read(task.requestJson()), log));
       OrphanedCellCleanup cleanup = (cell, previousOwner) -> {
         if (cell.spec().kind() == CellKind.TRT_CONVERSION) {
           List<String> removed = s.docker.host().removeCellContainers(cell.id(), cell.attempts());
@@ -124,6 +126,15 @@ public final class JobService implements AutoCloseable {
    */
   public Job submit(String modelId, String fileName, long bytes, JobSpec spec, String clientId) {
     return queue.submit(request(modelId, fileName, bytes, spec, clientId));
+  }
+
+  /**
+   * Accepts a fix job for a stored model: one {@link CellKind#FIX} cell, run by the same workers as measurements.
+   * The spec is checked by the caller first (unknown passes, shapes that contradict the model).
+   */
+  public Job submitFix(String modelId, String fileName, long bytes, FixSpec spec, String clientId) {
+    registerModel(modelId, fileName, bytes);
+    return queue.submit(new JobRequest(modelId, clientId, spec.toJson(), List.of(CellRequest.of(CellSpec.fix()))));
   }
 
   /** A stored model named for a job: id, the uploader's file name, bytes. */
@@ -196,20 +207,30 @@ public final class JobService implements AutoCloseable {
 
   /**
    * The job whose TensorRT cells the matrix shows: the model's latest job with TensorRT cells, else its latest job
-   * that is not a quantization ({@link JobQueue#jobsForModel} lists newest first). A reference run on its own is a
-   * job too; it must not hide what the last conversions measured (the reference row reads
-   * {@link #latestReferenceCell}), and a quantization measures nothing in the matrix.
+   * that measures (neither a quantization nor a fix; {@link JobQueue#jobsForModel} lists newest first). A
+   * reference run on its own is a job too; it must not hide what the last conversions measured (the reference row
+   * reads {@link #latestReferenceCell}), and a quantization or a fix measures nothing in the matrix.
    */
   public Optional<Job> latestJob(String modelId) {
     List<Job> jobs = queue.jobsForModel(modelId);
     return jobs.stream()
         .filter(j -> j.cells().stream().anyMatch(c -> c.spec().kind() == CellKind.TRT_CONVERSION))
-        .findFirst().or(() -> jobs.stream().filter(j -> !quantization(j)).findFirst());
+        .findFirst().or(() -> jobs.stream().filter(j -> !quantization(j) && !isFix(j)).findFirst());
   }
 
   /** The model's newest ONNX Runtime reference cell, whichever job holds it. */
   public Optional<Cell> latestReferenceCell(String modelId) {
     return queue.latestCell(modelId, CellKind.ORT_REFERENCE);
+  }
+
+  /** The model's fix jobs, newest first. */
+  public List<Job> fixJobs(String modelId) {
+    return queue.jobsForModel(modelId).stream().filter(JobService::isFix).toList();
+  }
+
+  /** A fix job has exactly its one fix cell. */
+  public static boolean isFix(Job job) {
+    return !job.cells().isEmpty() && job.cells().stream().allMatch(c -> c.spec().kind() == CellKind.FIX);
   }
 
   /** Every job of the model, oldest first: the order the API lists them in. */

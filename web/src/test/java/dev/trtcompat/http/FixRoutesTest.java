@@ -1,0 +1,217 @@
+package dev.trtcompat.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.fix.ModelFixer;
+import dev.trtcompat.onnx.OnnxModel;
+import dev.trtcompat.onnx.OnnxModelReader;
+import dev.trtcompat.testing.TestServer;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * "Make it convert" in the service: a fix runs as a job cell on the real job system, the proven result is stored as
+ * a model of its own with its report and page, it downloads intact, and bad input is a 400 that stores nothing.
+ * The model is libonnx-testdata's HardSwish (an operator TensorRT lacks before 8.4), aimed at TensorRT 8.2.
+ */
+class FixRoutesTest {
+
+  private static final Path HARDSWISH = Path.of("/usr/share/libonnx-testdata/data/node/test_hardswish/model.onnx");
+
+  @TempDir Path data;
+  TestServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new TestServer(data, 64L << 20);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  @Test
+  void aFixJobStoresTheProvenModelWithItsReportPageAndDownload() throws Exception {
+    String source = upload();
+    HttpResponse<String> started = post("/api/v1/models/" + source + "/fix", "{\"versions\": [\"8.2\"]}");
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    JsonNode job = TestServer.json(started);
+    assertThat(started.headers().firstValue("Location")).hasValue("/api/v1/jobs/" + job.get("id").asLong());
+    assertThat(job.get("cells")).hasSize(1);
+    assertThat(job.get("cells").get(0).get("kind").asText()).isEqualTo("fix");
+
+    JsonNode cell = finished(job.get("id").asLong()).get("cells").get(0);
+    assertThat(cell.get("state").asText()).as(cell.toString()).isEqualTo("succeeded");
+    JsonNode result = cell.get("result");
+    assertThat(result.get("status").asText()).isEqualTo("fixed");
+    assertThat(result.get("proven").asBoolean()).isTrue();
+    assertThat(result.get("passesApplied").toString()).contains("decompose-hardswish");
+    String fixed = result.get("fixedModelId").asText();
+    assertThat(fixed).matches("[0-9a-f]{64}").isNotEqualTo(source);
+
+    // The fixed model is a model of its own, named after its source.
+    JsonNode model = TestServer.json(server.get("/api/v1/models/" + fixed));
+    assertThat(model.get("fileName").asText()).isEqualTo("hardswish.fixed.onnx");
+    assertThat(model.get("summary").toString()).doesNotContain("\"HardSwish\"");
+
+    // Its report: where it came from, verdicts before and after, findings removed, figures of the proof.
+    JsonNode record = TestServer.json(server.get("/api/v1/models/" + fixed + "/fix-report"));
+    assertThat(record.get("sourceId").asText()).isEqualTo(source);
+    JsonNode report = record.get("report");
+    assertThat(report.get("source").asText()).isEqualTo("hardswish.onnx");
+    assertThat(report.toString()).doesNotContain(data.toString());
+    JsonNode release = report.get("releases").get(0);
+    assertThat(release.get("tensorrt").asText()).isEqualTo("8.2");
+    assertThat(release.get("before").asText()).isEqualTo("incompatible");
+    assertThat(release.get("after").asText()).isIn("compatible", "compatible_with_warnings");
+    JsonNode hardswishPass = null;
+    for (JsonNode p : report.get("passes")) {
+      if (p.get("name").asText().equals("decompose-hardswish")) {
+        hardswishPass = p;
+      }
+    }
+    assertThat(hardswishPass.get("findingsRemoved").toString()).contains("op.unsupported");
+    assertThat(report.get("equivalence").get("outputs").get(0).get("passed").asBoolean()).isTrue();
+
+    // The download is the stored file, carrying the fix's provenance.
+    HttpResponse<byte[]> file = bytes("/api/v1/models/" + fixed + "/file");
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(file.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"hardswish.fixed.onnx\"");
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.body()));
+    assertThat(file.headers().firstValue("X-Model-Sha256")).hasValue(sha);
+    assertThat(model.get("sha256").asText()).isEqualTo(sha);
+    Path downloaded = Files.write(data.resolve("downloaded.onnx"), file.body());
+    OnnxModel read = OnnxModelReader.read(downloaded);
+    assertThat(read.metadata()).containsEntry(ModelFixer.META_SOURCE, sha256(Files.readAllBytes(HARDSWISH)));
+
+    // The fixed model's page shows the report; the source's page links to it.
+    Document page = Jsoup.parse(server.get("/models/" + fixed).body());
+    assertThat(page.select("section#fix #fix-report").attr("data-proven")).isEqualTo("true");
+    assertThat(page.select("#fix-source").attr("href")).isEqualTo("/models/" + source);
+    assertThat(page.select("#fix-releases tr[data-trt=8.2]").attr("data-before")).isEqualTo("incompatible");
+    assertThat(page.select("#fix-passes tr[data-pass=decompose-hardswish]").attr("data-applied")).isEqualTo("true");
+    assertThat(page.select("#fix-equivalence tr[data-passed=true]")).hasSize(1);
+    assertThat(page.select("a#fixed-download").attr("href")).isEqualTo("/api/v1/models/" + fixed + "/file");
+    Document sourcePage = Jsoup.parse(server.get("/models/" + source).body());
+    assertThat(sourcePage.select("#fix-report")).isEmpty();
+    assertThat(sourcePage.select("#fixes tr[data-state=succeeded] a.fixed-model").attr("href"))
+        .isEqualTo("/models/" + fixed);
+
+    // A fix job measures nothing: the matrix still reads the latest measuring job (none here).
+    assertThat(TestServer.json(server.get("/api/v1/models/" + source + "/matrix")).get("jobId").isNull()).isTrue();
+    assertThat(TestServer.json(server.get("/api/v1/models/" + source + "/fix-report")).get("error").asText())
+        .isEqualTo("not_a_fixed_model");
+    assertThat(server.tmpEntries()).isZero();
+  }
+
+  @Test
+  void badInputIsA400WithTheReasonAndNothingIsStoredOrQueued() throws Exception {
+    String source = upload();
+    String[][] cases = {
+      {"{\"passes\": [\"no-such-pass\"]}", "unknown_pass"},
+      {"{\"shapes\": {\"x\": \"1x2\"}}", "invalid_input_shape"},
+      {"{\"shapes\": {\"nope\": \"1x2\"}}", "unknown_input"},
+      {"{\"shapes\": {\"x\": \"1x3/2x3/4x3\"}}", "invalid_input_shape"},
+      {"{\"versions\": [\"6.0\"]}", "unknown_tensorrt_release"},
+      {"{\"release\": [\"8.6\"]}", "unknown_field"},
+    };
+    for (String[] c : cases) {
+      HttpResponse<String> r = post("/api/v1/models/" + source + "/fix", c[0]);
+      assertThat(r.statusCode()).as(c[0] + " -> " + r.body()).isEqualTo(400);
+      assertThat(TestServer.json(r).get("error").asText()).as(c[0]).isEqualTo(c[1]);
+      assertThat(TestServer.json(r).get("detail").asText()).as(c[0]).isNotBlank();
+    }
+    assertThat(TestServer.json(server.get("/api/v1/models/" + source + "/jobs")).get("jobs")).isEmpty();
+    assertThat(server.storedModels()).isEqualTo(1);
+    assertThat(server.tmpEntries()).isZero();
+    assertThat(post("/api/v1/models/" + "0".repeat(64) + "/fix", "{}").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void thePageFormStartsAFixAndComesBackToTheSection() throws Exception {
+    String source = upload();
+    Document page = Jsoup.parse(server.get("/models/" + source).body());
+    assertThat(page.select("section#fix form#fix-form").attr("action")).isEqualTo("/models/" + source + "/fix");
+    assertThat(page.select("form#fix-form input[name=passes]").eachAttr("value"))
+        .contains("shapes", "fold-constants", "decompose-hardswish", "clean-up");
+    assertThat(page.select("form#fix-form input[name=trt]").eachAttr("value")).contains("8.2", "10.0");
+
+    HttpResponse<String> r = form("/models/" + source + "/fix", "trt=8.2&passes=decompose-hardswish%2Cclean-up");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).hasValue("/models/" + source + "#fix");
+    JsonNode jobs = TestServer.json(server.get("/api/v1/models/" + source + "/jobs")).get("jobs");
+    assertThat(jobs).hasSize(1);
+    assertThat(jobs.get(0).get("request").get("passes").toString()).isEqualTo("[\"decompose-hardswish\",\"clean-up\"]");
+    assertThat(finished(jobs.get(0).get("id").asLong()).get("cells").get(0).get("state").asText()).isEqualTo("succeeded");
+
+    HttpResponse<String> bad = form("/models/" + source + "/fix", "shapes=" + URLEncoder.encode("x:1", StandardCharsets.UTF_8));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(Jsoup.parse(bad.body()).text()).contains("rank");
+  }
+
+  @Test
+  void anUploadedModelDownloadsAsUploaded() throws Exception {
+    String source = upload();
+    HttpResponse<byte[]> file = bytes("/api/v1/models/" + source + "/file");
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(file.body()).isEqualTo(Files.readAllBytes(HARDSWISH));
+    assertThat(FixRoutes.safeName("a \"b\".onnx")).isEqualTo("a__b_.onnx");
+    assertThat(FixRoutes.safeName("..")).isEqualTo("model..");
+  }
+
+  private HttpResponse<byte[]> bytes(String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri(path)).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private String upload() throws Exception {
+    HttpResponse<String> r = server.uploadModel("hardswish.onnx", Files.readAllBytes(HARDSWISH));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return TestServer.json(r).get("id").asText();
+  }
+
+  private HttpResponse<String> post(String path, String json) throws Exception {
+    return server.send(HttpRequest.newBuilder(server.uri(path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
+  private HttpResponse<String> form(String path, String body) throws Exception {
+    return server.send(HttpRequest.newBuilder(server.uri(path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Origin", "http://127.0.0.1:" + server.server().port())
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  /** Polls the job until no cell has work ahead of it (a fix of this tiny model takes well under a minute). */
+  private JsonNode finished(long jobId) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+    while (true) {
+      JsonNode job = TestServer.json(server.get("/api/v1/jobs/" + jobId));
+      if (job.get("state").asText().equals("finished") || Instant.now().isAfter(deadline)) {
+        return job;
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+}
