@@ -8,7 +8,6 @@ import dev.trtcompat.conversion.ConversionResult;
 import dev.trtcompat.conversion.EngineArtifact;
 import dev.trtcompat.docker.ContainerLabels;
 import dev.trtcompat.jobs.CellExecutor;
-import dev.trtcompat.jobs.CellKind;
 import dev.trtcompat.jobs.CellLog;
 import dev.trtcompat.jobs.CellResult;
 import dev.trtcompat.jobs.CellSpec;
