@@ -18,8 +18,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -81,29 +79,6 @@ final class FixRoutes {
         "not_a_fixed_model", "model " + model.id() + " was uploaded, not made by fix; its fixes are the fix jobs "
             + "listed by GET " + WebServer.API + "/models/{id}/jobs"));
     Responses.json(ctx, 200, record);
-  }
-
-  /** {@code GET /api/v1/models/{id}/file}: the stored model file, named as uploaded (or as fix named it). */
-  void download(Context ctx) throws IOException {
-    StoredModel model = model(ctx.pathParam("id"));
-    if (!model.externalFiles().isEmpty()) {
-      throw new UserFacingException(Kind.CONFLICT, "external_data",
-          "the model keeps weights in " + model.externalFiles().size() + " external file(s); download of such "
-              + "models is not offered (the .onnx alone would be incomplete)");
-    }
-    Path file = store.modelFile(model.id()).orElseThrow(() -> ModelApi.notFound(model.id()));
-    ctx.status(200).contentType("application/octet-stream")
-        .header("Content-Disposition", "attachment; filename=\"" + safeName(model.fileName()) + "\"")
-        .header("X-Model-Sha256", model.sha256())
-        .header("X-Content-Type-Options", "nosniff")
-        .header("Content-Length", Long.toString(Files.size(file)));
-    ctx.result(Files.newInputStream(file));
-  }
-
-  /** A file name that cannot break the header: ASCII letters, digits, dot, dash and underscore. */
-  static String safeName(String name) {
-    String s = name.replaceAll("[^A-Za-z0-9._-]", "_");
-    return s.isEmpty() || s.startsWith(".") ? "model" + s : s;
   }
 
   // ---- the page section

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
@@ -22,13 +23,17 @@ import java.util.stream.Collectors;
  */
 public final class JsonBodies {
 
-  /** Installed with {@code config.jsonMapper(...)}; {@code ctx.bodyAsClass} reads with it. */
+  /**
+   * Installed with {@code config.jsonMapper(...)}: {@code ctx.bodyAsClass} reads with it and {@code ctx.json} writes
+   * with it (indented, as the CLI's {@code --json} prints).
+   */
   static final JavalinJackson MAPPER = new JavalinJackson(strict(), false);
 
   private JsonBodies() {}
 
   private static ObjectMapper strict() {
-    return Json.mapper().copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    return Json.mapper().copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(SerializationFeature.INDENT_OUTPUT);
   }
 
   /** The body as {@code type}; an empty body or {@code null} is {@code empty}'s value (every field left out). */

@@ -1,14 +1,11 @@
 package dev.trtcompat.http;
 
-import dev.trtcompat.json.Json;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /** Writes bodies with the shared JSON configuration, and the security headers every page carries. */
-final class Responses {
+public final class Responses {
 
-  static final String JSON = "application/json; charset=utf-8";
+  public static final String JSON = "application/json; charset=utf-8";
   static final String HTML = "text/html; charset=utf-8";
 
   /** Pages load only this server's own script and style; model-controlled text can never run. */
@@ -20,12 +17,9 @@ final class Responses {
 
   private Responses() {}
 
-  static void json(Context ctx, int status, Object body) {
-    try {
-      ctx.status(status).contentType(JSON).header(NOSNIFF, "nosniff").result(Json.pretty().writeValueAsBytes(body));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** {@code body} as JSON through Javalin's configured mapper ({@link JsonBodies#MAPPER}). */
+  public static void json(Context ctx, int status, Object body) {
+    ctx.status(status).header(NOSNIFF, "nosniff").json(body).contentType(JSON);
   }
 
   static void html(Context ctx, int status, String page) {

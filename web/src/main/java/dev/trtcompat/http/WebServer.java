@@ -122,6 +122,7 @@ public final class WebServer implements AutoCloseable {
       h.element("button", "Delete this model, its jobs, engines and logs", "type", "submit", "class", "danger");
       h.close("form");
     }));
+    ModelDownloads downloads = new ModelDownloads(store);
     FixRoutes fix = new FixRoutes(store, jobService, fixRuns, checker.knowledgeBase().releases(), Access::clientId);
     page.add(fix.section());
     page.addAll(sections);
@@ -201,10 +202,10 @@ public final class WebServer implements AutoCloseable {
               put("label", labels::setJson);
               post("quantize", quantize::start);
               get("quantizations", quantize::list);
-              get("files/{name}", quantize::file);
+              get("files/{name}", downloads::file);
               post("fix", fix::start);
               get("fix-report", fix::report);
-              get("file", fix::download);
+              get("file", downloads::model);
             });
           });
           path("jobs/{id}", () -> {

@@ -172,8 +172,8 @@ class FixRoutesTest {
     HttpResponse<byte[]> file = bytes("/api/v1/models/" + source + "/file");
     assertThat(file.statusCode()).isEqualTo(200);
     assertThat(file.body()).isEqualTo(Files.readAllBytes(HARDSWISH));
-    assertThat(FixRoutes.safeName("a \"b\".onnx")).isEqualTo("a__b_.onnx");
-    assertThat(FixRoutes.safeName("..")).isEqualTo("model..");
+    assertThat(ModelDownloads.safeName("a \"b\".onnx")).isEqualTo("a__b_.onnx");
+    assertThat(ModelDownloads.safeName("..")).isEqualTo("model..");
   }
 
   private HttpResponse<byte[]> bytes(String path) throws Exception {

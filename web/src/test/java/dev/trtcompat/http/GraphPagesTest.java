@@ -3,6 +3,8 @@ package dev.trtcompat.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.testing.TestModels;
@@ -41,9 +43,9 @@ class GraphPagesTest {
   void start() throws Exception {
     server = new TestServer(data, 64L << 20);
     GraphProto.Builder g = GraphProto.newBuilder().setName("chain")
-        .addInput(TestModels.value("x", TestModels.FLOAT, 2, 2))
-        .addOutput(TestModels.value("nz", 7, 2, -1))
-        .addOutput(TestModels.value("y", TestModels.FLOAT, 2, 2));
+        .addInput(ModelBuilder.value("x", ElementType.FLOAT, 2, 2))
+        .addOutput(ModelBuilder.value("nz", ElementType.INT64, 2, -1))
+        .addOutput(ModelBuilder.value("y", ElementType.FLOAT, 2, 2));
     String previous = "x";
     for (int i = 0; i < NODES; i++) {
       if (i == HOSTILE) {
@@ -155,10 +157,10 @@ class GraphPagesTest {
   void findingsTablesShowFiftyAPageAndFilterBySearchAndKind() throws Exception {
     // 120 NonZero nodes: TensorRT 8.4 has no importer for NonZero, so 8.4 has at least 120 findings.
     GraphProto.Builder g = GraphProto.newBuilder().setName("many")
-        .addInput(TestModels.value("x", TestModels.FLOAT, 2, 2));
+        .addInput(ModelBuilder.value("x", ElementType.FLOAT, 2, 2));
     for (int i = 0; i < 120; i++) {
       g.addNode(NodeProto.newBuilder().setOpType("NonZero").setName("nz_" + i).addInput("x").addOutput("o" + i));
-      g.addOutput(TestModels.value("o" + i, 7, 2, -1));
+      g.addOutput(ModelBuilder.value("o" + i, ElementType.INT64, 2, -1));
     }
     String many = TestServer.json(server.uploadModel("many.onnx", TestModels.model(g).build().toByteArray()))
         .get("id").asText();

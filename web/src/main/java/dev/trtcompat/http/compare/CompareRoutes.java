@@ -11,6 +11,7 @@ import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.html.Html;
 import dev.trtcompat.http.JsonBodies;
+import dev.trtcompat.http.Responses;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.jobs.CellEvent;
 import dev.trtcompat.jobs.Job;
@@ -153,12 +154,7 @@ public final class CompareRoutes implements AutoCloseable {
 
   void json(Context ctx) {
     CompareReport r = report(query(ctx));
-    try {
-      ctx.status(200).contentType("application/json; charset=utf-8").header("X-Content-Type-Options", "nosniff")
-          .result(Json.pretty().writeValueAsBytes(r));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Responses.json(ctx, 200, r);
   }
 
   void csv(Context ctx) {
@@ -204,8 +200,7 @@ public final class CompareRoutes implements AutoCloseable {
     for (Job j : started) {
       out.add(new StartedJob(j.id(), j.modelSha256(), "/api/v1/jobs/" + j.id()));
     }
-    ctx.status(202).contentType("application/json; charset=utf-8")
-        .result(Json.pretty().writeValueAsBytes(new StartedJobs(out)));
+    Responses.json(ctx, 202, new StartedJobs(out));
   }
 
   private List<StoredModel> modelsOf(List<String> ids) {

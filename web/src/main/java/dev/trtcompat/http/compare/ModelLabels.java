@@ -3,6 +3,7 @@ package dev.trtcompat.http.compare;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.html.Html;
+import dev.trtcompat.http.Responses;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StoredModel;
@@ -108,8 +109,7 @@ public final class ModelLabels {
           "The body must be {\"label\": \"backbone=mobilenet_v3\"} (null or \"\" clears it).");
     }
     String label = set(m, body.path("label").isNull() ? null : body.path("label").asText());
-    ctx.status(200).contentType("application/json; charset=utf-8")
-        .result(Json.pretty().writeValueAsBytes(new Labelled(m.id(), label)));
+    Responses.json(ctx, 200, new Labelled(m.id(), label));
   }
 
   private String set(StoredModel m, String raw) {

@@ -2,12 +2,12 @@ package dev.trtcompat.http.quantize;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.http.Responses;
 import dev.trtcompat.jobs.Cell;
 import dev.trtcompat.jobs.Job;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StagedUpload;
-import dev.trtcompat.models.StoredFile;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
@@ -19,8 +19,6 @@ import dev.trtcompat.service.QuantizeCells;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -149,34 +147,6 @@ public final class QuantizeRoutes {
     json(ctx, 200, body);
   }
 
-  /**
-   * {@code GET /api/v1/models/{id}/files/{name}}: a stored model's file, {@code model.onnx} or one of its
-   * external-data files, as an attachment named after the uploaded (or quantized) model.
-   */
-  public void file(Context ctx) throws IOException {
-    StoredModel model = model(ctx.pathParam("id"));
-    String name = ctx.pathParam("name");
-    Path modelFile = store.modelFile(model.id()).orElseThrow(() -> notFound(model.id()));
-    Path file;
-    String download;
-    if (name.equals(StagedUpload.MODEL_FILE)) {
-      file = modelFile;
-      download = model.fileName();
-    } else if (model.externalFiles().stream().map(StoredFile::name).anyMatch(name::equals)) {
-      file = modelFile.resolveSibling(name);
-      download = name;
-    } else {
-      throw new UserFacingException(Kind.NOT_FOUND, "file_not_found", "the model has no file named '"
-          + (name.length() > 80 ? name.substring(0, 80) + "..." : name) + "'; its files are model.onnx"
-          + (model.externalFiles().isEmpty() ? "" : " and its external-data files"));
-    }
-    ctx.status(200).contentType("application/octet-stream")
-        .header("Content-Disposition", "attachment; filename=\"" + download.replaceAll("[^A-Za-z0-9._+-]", "_") + "\"")
-        .header("Content-Length", Long.toString(Files.size(file)))
-        .header("X-Content-Type-Options", "nosniff");
-    ctx.result(Files.newInputStream(file));
-  }
-
   private StoredModel model(String id) throws IOException {
     return store.find(id).orElseThrow(() -> notFound(id));
   }
@@ -187,11 +157,6 @@ public final class QuantizeRoutes {
   }
 
   private static void json(Context ctx, int status, Object body) {
-    try {
-      ctx.status(status).contentType("application/json; charset=utf-8").header("X-Content-Type-Options", "nosniff")
-          .result(Json.pretty().writeValueAsBytes(body));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Responses.json(ctx, status, body);
   }
 }
