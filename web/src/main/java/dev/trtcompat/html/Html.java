@@ -60,6 +60,16 @@ public final class Html {
     return this;
   }
 
+  /** An {@code <option>} of a select, marked selected when {@code value} is the current choice. */
+  public Html option(String value, String label, String selected) {
+    if (value.equals(selected)) {
+      open("option", "value", value, "selected", null);
+    } else {
+      open("option", "value", value);
+    }
+    return text(label).close("option");
+  }
+
   public Html text(Object text) {
     out.append(escape(text == null ? "" : String.valueOf(text)));
     return this;

@@ -145,21 +145,13 @@ final class GraphListing {
     h.open("select", "name", OP_PARAM);
     Set<String> ops = new TreeSet<>();
     nodes.forEach(n -> ops.add(n.op()));
-    option(h, "", "any", op);
-    ops.forEach(o -> option(h, o, o, op));
+    h.option("", "any", op);
+    ops.forEach(o -> h.option(o, o, op));
     h.close("select").close("label");
     h.element("button", "Search", "type", "submit");
     h.close("form");
   }
 
-  private static void option(Html h, String value, String label, String selected) {
-    if (value.equals(selected)) {
-      h.open("option", "value", value, "selected", null);
-    } else {
-      h.open("option", "value", value);
-    }
-    h.text(label).close("option");
-  }
 
   /** First, previous, next and last page links, keeping the search. */
   private static void pager(Html h, Page p, String search, String op) {

@@ -121,19 +121,11 @@ final class FindingsTables {
     h.close("label");
     h.open("label").text(" kind ");
     h.open("select", "name", FindingsView.KIND_PARAM);
-    option(h, "", "any", view.kind());
-    kinds.forEach(k -> option(h, k, k, view.kind()));
+    h.option("", "any", view.kind());
+    kinds.forEach(k -> h.option(k, k, view.kind()));
     h.close("select").close("label");
     h.element("button", "Filter", "type", "submit");
     h.close("form");
   }
 
-  private static void option(Html h, String value, String label, String selected) {
-    if (value.equals(selected)) {
-      h.open("option", "value", value, "selected", null);
-    } else {
-      h.open("option", "value", value);
-    }
-    h.text(label).close("option");
-  }
 }

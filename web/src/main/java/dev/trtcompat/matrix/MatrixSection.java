@@ -80,12 +80,12 @@ public final class MatrixSection {
     h.open("form", "class", "gpu-choice", "method", "get", "action", "/models/" + r.modelId() + "#compatibility");
     h.element("label", "GPU ", "for", "gpu-select");
     h.open("select", "name", "gpu", "id", "gpu-select");
-    option(h, "", "any GPU (each cell says what it assumes)", selected);
+    h.option("", "any GPU (each cell says what it assumes)", selected);
     for (GpuFacts.GpuName g : gpus.gpus()) {
-      option(h, g.name(), g.name() + " (" + g.sm().sm() + ")", selected);
+      h.option(g.name(), g.name() + " (" + g.sm().sm() + ")", selected);
     }
     for (GpuFacts.Architecture a : gpus.architectures()) {
-      option(h, a.sm().sm(), a.sm().sm() + " (" + a.family() + ")", selected);
+      h.option(a.sm().sm(), a.sm().sm() + " (" + a.family() + ")", selected);
     }
     h.close("select");
     h.element("button", "Filter", "type", "submit", "class", "small");
@@ -102,13 +102,6 @@ public final class MatrixSection {
     }
   }
 
-  private static void option(Html h, String value, String label, String selected) {
-    if (value.equals(selected)) {
-      h.open("option", "value", value, "selected", null).text(label).close("option");
-    } else {
-      h.element("option", label, "value", value);
-    }
-  }
 
   private static void table(Html h, MatrixReport r) {
     h.open("table", "id", "matrix", "class", "data matrix", "data-model-id", r.modelId());
