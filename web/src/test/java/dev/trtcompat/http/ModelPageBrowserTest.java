@@ -78,14 +78,18 @@ class ModelPageBrowserTest {
       assertThat(((Number) p.get("value")).longValue()).isEqualTo(((Number) p.get("max")).longValue());
     });
 
-    // The static matrix: one row per release of the knowledge base, in the service's order, and every cell
-    // (FP32, FP16, INT8) predicted incompatible, as the checker says of every release; nothing measured.
+    // The static matrix: one row per release of the knowledge base, in the service's order; no release accepts
+    // the model cleanly (7.x needs an initializer zero point; later releases warn about the run-time UINT8 zero
+    // point), and every cell (FP32, FP16, INT8) shows its release's prediction; nothing measured.
     JsonNode report = TestServer.json(server.get("/api/v1/models/" + sha256 + "/compatibility"));
     List<String> releases = new ArrayList<>();
+    Map<String, String> verdicts = new java.util.HashMap<>();
     report.get("results").forEach(r -> {
-      assertThat(r.get("verdict").asText()).isEqualTo("incompatible");
+      assertThat(r.get("verdict").asText()).isIn("incompatible", "compatible_with_warnings", "unknown");
       releases.add(r.get("tensorrt").asText());
+      verdicts.put(r.get("tensorrt").asText(), r.get("verdict").asText());
     });
+    assertThat(verdicts.get("7.0")).isEqualTo("incompatible");
     assertThat(releases).hasSizeGreaterThanOrEqualTo(10);
     WebElement matrix = driver.findElement(By.cssSelector("section#compatibility table#matrix"));
     assertThat(matrix.getAttribute("data-model-id")).isEqualTo(sha256);
@@ -100,9 +104,12 @@ class ModelPageBrowserTest {
       List<WebElement> cells = row.findElements(By.cssSelector("td.cell"));
       assertThat(cells).extracting(c -> c.getAttribute("data-precision")).containsExactly("fp32", "fp16", "int8");
       assertThat(cells).allSatisfy(c -> {
-        assertThat(c.getAttribute("data-predicted")).isEqualTo("incompatible");
+        assertThat(c.getAttribute("data-predicted")).isNotEqualTo("compatible");
         assertThat(c.getAttribute("data-state")).isEqualTo("none");
       });
+      if (verdicts.get(row.getAttribute("data-trt")).equals("incompatible")) {
+        assertThat(cells).allSatisfy(c -> assertThat(c.getAttribute("data-predicted")).isEqualTo("incompatible"));
+      }
     }
     assertThat(rows).containsExactlyElementsOf(releases);
     assertThat(matrix.findElement(By.id("reference-row")).isDisplayed()).isTrue();
