@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 /** The model routes: upload, fetch and list, as JSON for programs and as pages for people. */
-final class ModelApi {
+public final class ModelApi {
 
   static final int DEFAULT_LIST_LIMIT = 50;
   static final int MAX_LIST_LIMIT = 1000;
@@ -116,7 +116,7 @@ final class ModelApi {
   }
 
   /** The answer for an id no stored model has, shared by every per-model route. */
-  static UserFacingException notFound(String id) {
+  public static UserFacingException notFound(String id) {
     return new UserFacingException(
         Kind.NOT_FOUND, "model_not_found",
         "no model has the id '" + shorten(id) + "'; ids are the 64 hex digits returned by POST " + WebServer.API + "/models");

@@ -178,11 +178,12 @@ public final class JobService implements AutoCloseable {
 
   /** The model's quantization jobs, newest first. */
   public List<Job> quantizations(String modelId) {
-    return queue.jobsForModel(modelId).stream().filter(JobService::quantization).toList();
+    return queue.jobsForModel(modelId).stream().filter(j -> only(j, CellKind.QUANTIZE)).toList();
   }
 
-  private static boolean quantization(Job job) {
-    return job.cells().stream().allMatch(c -> c.spec().kind() == CellKind.QUANTIZE);
+  /** A quantization or a fix job is exactly its one cell of that kind: true when every cell is {@code kind}. */
+  private static boolean only(Job job, CellKind kind) {
+    return !job.cells().isEmpty() && job.cells().stream().allMatch(c -> c.spec().kind() == kind);
   }
 
   public JobQueue queue() {
@@ -215,7 +216,7 @@ public final class JobService implements AutoCloseable {
     List<Job> jobs = queue.jobsForModel(modelId);
     return jobs.stream()
         .filter(j -> j.cells().stream().anyMatch(c -> c.spec().kind() == CellKind.TRT_CONVERSION))
-        .findFirst().or(() -> jobs.stream().filter(j -> !quantization(j) && !isFix(j)).findFirst());
+        .findFirst().or(() -> jobs.stream().filter(j -> !only(j, CellKind.QUANTIZE) && !isFix(j)).findFirst());
   }
 
   /** The model's newest ONNX Runtime reference cell, whichever job holds it. */
@@ -230,7 +231,7 @@ public final class JobService implements AutoCloseable {
 
   /** A fix job has exactly its one fix cell. */
   public static boolean isFix(Job job) {
-    return !job.cells().isEmpty() && job.cells().stream().allMatch(c -> c.spec().kind() == CellKind.FIX);
+    return only(job, CellKind.FIX);
   }
 
   /** Every job of the model, oldest first: the order the API lists them in. */

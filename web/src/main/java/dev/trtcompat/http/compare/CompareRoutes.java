@@ -7,10 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trtcompat.cost.CostEstimator;
 import dev.trtcompat.cost.ModelCost;
-import dev.trtcompat.errors.UserFacingException;
-import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.html.Html;
 import dev.trtcompat.http.JsonBodies;
+import dev.trtcompat.http.ModelApi;
 import dev.trtcompat.http.Responses;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.jobs.CellEvent;
@@ -208,8 +207,7 @@ public final class CompareRoutes implements AutoCloseable {
     List<StoredModel> models = new ArrayList<>();
     for (String id : q.models()) {
       try {
-        models.add(store.find(id).orElseThrow(() -> new UserFacingException(Kind.NOT_FOUND, "model_not_found",
-            "no model has the id '" + id + "'")));
+        models.add(store.find(id).orElseThrow(() -> ModelApi.notFound(id)));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

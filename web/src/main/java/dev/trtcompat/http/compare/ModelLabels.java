@@ -3,6 +3,7 @@ package dev.trtcompat.http.compare;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.html.Html;
+import dev.trtcompat.http.ModelApi;
 import dev.trtcompat.http.Responses;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.models.ModelStore;
@@ -140,8 +141,7 @@ public final class ModelLabels {
 
   private StoredModel model(String id) {
     try {
-      return store.find(id).orElseThrow(() -> new UserFacingException(Kind.NOT_FOUND, "model_not_found",
-          "no model has the id '" + (id.length() > 80 ? id.substring(0, 80) + "…" : id) + "'"));
+      return store.find(id).orElseThrow(() -> ModelApi.notFound(id));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

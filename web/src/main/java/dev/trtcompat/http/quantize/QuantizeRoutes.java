@@ -1,7 +1,6 @@
 package dev.trtcompat.http.quantize;
 
-import dev.trtcompat.errors.UserFacingException;
-import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.http.ModelApi;
 import dev.trtcompat.http.Responses;
 import dev.trtcompat.jobs.Cell;
 import dev.trtcompat.jobs.Job;
@@ -102,7 +101,7 @@ public final class QuantizeRoutes {
    * before anything is accepted. Random samples are checked once: they all have the same shapes.
    */
   private void check(StoredModel model, QuantizeOrder order, Path calib) {
-    Path file = store.modelFile(model.id()).orElseThrow(() -> notFound(model.id()));
+    Path file = store.modelFile(model.id()).orElseThrow(() -> ModelApi.notFound(model.id()));
     ModelProto proto = ModelFiles.load(file);
     List<ModelInput> inputs = ModelInput.of(proto.getGraph());
     CalibrationSet data = order.open(calib);
@@ -148,13 +147,9 @@ public final class QuantizeRoutes {
   }
 
   private StoredModel model(String id) throws IOException {
-    return store.find(id).orElseThrow(() -> notFound(id));
+    return store.find(id).orElseThrow(() -> ModelApi.notFound(id));
   }
 
-  private static UserFacingException notFound(String id) {
-    return new UserFacingException(Kind.NOT_FOUND, "model_not_found", "no model has the id '"
-        + (id.length() > 80 ? id.substring(0, 80) + "..." : id) + "'");
-  }
 
   private static void json(Context ctx, int status, Object body) {
     Responses.json(ctx, status, body);
