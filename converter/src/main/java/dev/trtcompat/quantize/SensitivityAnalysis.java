@@ -1,5 +1,7 @@
 package dev.trtcompat.quantize;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.quantize.SensitivityResult.Candidate;
@@ -17,17 +19,23 @@ import java.util.function.LongSupplier;
 
 /**
  * Per-layer INT8 sensitivity, what TensorRT users do by hand when a quantized model loses accuracy: calibrate once,
- * then quantize one layer at a time (every other layer in FP32) and measure each model on the held-out samples on ONNX
- * Runtime; rank the layers by the error each causes; then find the fewest top-ranked layers to keep in FP32 for the
- * rest of the model, quantized, to meet a target error, and write that model.
- *
- * <p>The search assumes that keeping more of the worst layers in FP32 does not raise the error: it checks that keeping
- * every ranked layer meets the target, then bisects on how many to keep. Every model tried is evaluated for real and
- * reported; the one written is the smallest tried that met the target (or, when none did, the one with the least
- * error, reported as missing the target).
+ * then measure one model per layer on the held-out samples on ONNX Runtime and rank the layers ({@link Mode}):
+ * <ul>
+ *   <li>one at a time: only that layer quantized, every other in FP32; ranked by the error it causes;
+ *   <li>leave one out: every other layer quantized, that one kept in FP32; ranked by the error that removes from the
+ *       fully quantized model. This sees what a layer costs among the others (errors that add up or cancel), which
+ *       one-at-a-time misses, at the same cost of one model per layer.
+ * </ul>
+ * Then the recommendation: the fewest top-ranked layers to keep in FP32 for the rest of the model, quantized, to meet
+ * a target error. The set is greedy, always a head of the ranking; its length is found by bisection, which assumes
+ * that keeping more of the worst layers in FP32 does not raise the error: it checks that keeping every ranked layer
+ * meets the target, then bisects on how many to keep. Every model tried is evaluated for real and reported; the one
+ * written is the smallest tried that met the target (or, when none did, the one with the least error, reported as
+ * missing the target), and it is measured once more as written: that final run's error is the one reported.
  *
  * <p>The budget bounds the whole analysis, calibration included: ranking and search stop before a new model once it
- * is spent, and the result says how far they got. Calibration and the first (fully quantized) model always run.
+ * is spent, and the result says how far they got. Calibration, the first (fully quantized) model and the final run of
+ * the written model always run.
  */
 public final class SensitivityAnalysis {
 
@@ -42,9 +50,15 @@ public final class SensitivityAnalysis {
    * @param targetError the highest acceptable error ({@link #METRIC}), above 0 and below 1 (cosine 0.99 is 0.01)
    * @param budget wall time for the whole analysis
    */
-  public record Options(double targetError, Duration budget) {
+  public record Options(Mode mode, double targetError, Duration budget) {
+
+    /** One layer at a time. */
+    public Options(double targetError, Duration budget) {
+      this(Mode.ONE_AT_A_TIME, targetError, budget);
+    }
 
     public Options {
+      mode = mode == null ? Mode.ONE_AT_A_TIME : mode;
       if (!(targetError > 0 && targetError < 1)) {
         throw bad("--target-error must be above 0 and below 1 (it is 1 - cosine similarity), got " + targetError);
       }
@@ -54,7 +68,37 @@ public final class SensitivityAnalysis {
     }
 
     public static Options defaults() {
-      return new Options(DEFAULT_TARGET_ERROR, DEFAULT_BUDGET);
+      return new Options(Mode.ONE_AT_A_TIME, DEFAULT_TARGET_ERROR, DEFAULT_BUDGET);
+    }
+  }
+
+  /** How each layer's model is made, and what the ranking orders by. */
+  public enum Mode {
+    /** Only the layer quantized; ranked by the error it causes. */
+    ONE_AT_A_TIME("one-at-a-time"),
+    /** Every layer but this one quantized; ranked by the error keeping it in FP32 removes. */
+    LEAVE_ONE_OUT("leave-one-out");
+
+    private final String wireName;
+
+    Mode(String wireName) {
+      this.wireName = wireName;
+    }
+
+    @JsonValue
+    public String wireName() {
+      return wireName;
+    }
+
+    /** {@code one-at-a-time} or {@code leave-one-out}; anything else is a bad request naming both. */
+    @JsonCreator
+    public static Mode parse(String text) {
+      for (Mode m : values()) {
+        if (m.wireName.equalsIgnoreCase(text == null ? "" : text.strip())) {
+          return m;
+        }
+      }
+      throw bad("--sensitivity-mode must be one-at-a-time or leave-one-out, got '" + text + "'");
     }
   }
 
@@ -80,7 +124,9 @@ public final class SensitivityAnalysis {
     String stoppedBy = null;
 
     AccuracySummary baseline = evaluate(p, request, amax, full, List.of(), 0);
-    progress.report("ranking layers", 0, layers.size());
+    double baselineError = error(baseline);
+    String phase = "ranking layers " + options.mode().wireName();
+    progress.report(phase, 0, layers.size());
     List<LayerSensitivity> ranking = new ArrayList<>();
     for (int i : layers) {
       if (nanoTime.getAsLong() >= deadline) {
@@ -88,17 +134,26 @@ public final class SensitivityAnalysis {
         break;
       }
       String label = QdqPlacement.nodeLabel(g.node(i), i);
-      double e = error(p.evaluation().evaluate(
-          p.rewrite(full.only(i), request, amax, Map.of()), "the model with only " + label + " in INT8", Progress.NONE));
-      ranking.add(new LayerSensitivity(label, i, g.node(i).getOpType(), e));
-      progress.report("ranking layers", ranking.size(), layers.size());
+      String op = g.node(i).getOpType();
+      ranking.add(switch (options.mode()) {
+        case ONE_AT_A_TIME -> new LayerSensitivity(label, i, op, error(p.evaluation().evaluate(
+            p.rewrite(full.only(i), request, amax, Map.of()), "the model with only " + label + " in INT8",
+            Progress.NONE)), null);
+        case LEAVE_ONE_OUT -> {
+          double e = error(p.evaluation().evaluate(
+              p.rewrite(full.without(Set.of(i), List.of(label)), request, amax, Map.of()),
+              "the INT8 model with " + label + " in FP32", Progress.NONE));
+          yield new LayerSensitivity(label, i, op, e, baselineError - e);
+        }
+      });
+      progress.report(phase, ranking.size(), layers.size());
     }
-    ranking.sort(Comparator.comparingDouble(LayerSensitivity::error).reversed());
+    ranking.sort(Comparator.comparingDouble(LayerSensitivity::impact).reversed());
 
     // Candidates by the number of top-ranked layers kept in FP32; 0 is the fully quantized model.
     TreeMap<Integer, AccuracySummary> tried = new TreeMap<>();
     tried.put(0, baseline);
-    if (error(baseline) > options.targetError() && !ranking.isEmpty()) {
+    if (baselineError > options.targetError() && !ranking.isEmpty()) {
       int hi = ranking.size();
       int steps = 1 + (int) Math.ceil(Math.log(hi) / Math.log(2));
       int step = 0;
@@ -138,18 +193,21 @@ public final class SensitivityAnalysis {
             .orElseThrow().getKey());
     List<LayerSensitivity> kept = ranking.subList(0, keep);
     QdqPlacement.Plan chosen = keptFp32(full, kept);
-    String provenance = String.format(Locale.ROOT, "%d layer(s) kept in FP32 for a target error of %s (%s)", keep,
-        options.targetError(), METRIC);
+    String provenance = String.format(Locale.ROOT, "%d layer(s) kept in FP32 for a target error of %s (%s; layers"
+        + " ranked %s)", keep, options.targetError(), METRIC, options.mode().wireName());
     ModelProto model = p.rewrite(chosen, request, amax, Map.of(META_SENSITIVITY, provenance));
-    AccuracySummary accuracy = tried.get(keep); // the same model, already measured
+    // The final run: the model exactly as it is written, measured again; its error is the one reported.
+    AccuracySummary accuracy = p.evaluation().evaluate(model, "the recommended model (" + keep + " layer(s) in FP32)",
+        progress);
     double error = error(accuracy);
     QuantizeResult written = p.write(request, model, chosen, accuracy, amax, start);
     List<Candidate> candidates =
         tried.entrySet().stream().map(e -> new Candidate(e.getKey(), error(e.getValue()))).toList();
     return new SensitivityResult(
-        METRIC, options.targetError(), options.budget().toMillis() / 1000.0, error(baseline), layers.size(), ranking.size(),
-        stoppedBy == null, stoppedBy, ranking, candidates, kept.stream().map(LayerSensitivity::node).toList(), error,
-        error <= options.targetError(), written, (System.nanoTime() - start) / 1e9);
+        METRIC, options.mode(), options.targetError(), options.budget().toMillis() / 1000.0, baselineError,
+        layers.size(), ranking.size(), stoppedBy == null, stoppedBy, ranking, candidates,
+        kept.stream().map(LayerSensitivity::node).toList(), error, error <= options.targetError(), written,
+        (System.nanoTime() - start) / 1e9);
   }
 
   /** The model with the {@code keep} most sensitive layers in FP32, measured on the held-out samples. */

@@ -2,6 +2,7 @@ package dev.trtcompat.quantize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.ByteString;
 import dev.trtcompat.errors.UserFacingException;
@@ -15,13 +16,19 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Per-layer sensitivity on the repository's PyTorch exports: a layer made deliberately sensitive (its input has one
+ * Per-layer sensitivity, one at a time and leave one out, on the repository's PyTorch exports and a small
+ * ModelBuilder network: a layer made deliberately sensitive (its input has one
  * huge channel that its weights ignore, so a per-tensor INT8 scale wipes out the channels that matter) must rank
  * first, be the one layer kept in FP32, and the model written must meet the target when measured again on ONNX
  * Runtime; the budget must stop the analysis cleanly with a model written.
@@ -67,6 +74,72 @@ class SensitivityAnalysisTest {
     Quantizer.Prepared p = new Quantizer().prepare(request, Progress.NONE);
     AccuracySummary again = p.evaluation().evaluate(written, "the written model", Progress.NONE);
     assertThat(SensitivityAnalysis.error(again)).isLessThanOrEqualTo(0.01);
+  }
+
+  /**
+   * Leave one out on two models with a layer made fragile in the test (its input has a channel 1e4 times the others):
+   * a Conv of the PyTorch segmentation export and the second Conv of a small residual network built with
+   * ModelBuilder. Keeping that layer in FP32 must remove most of the fully quantized model's error, more than any
+   * other layer, so it ranks first and is the one layer the written model keeps in FP32.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fragileModels")
+  void leaveOneOutRanksTheFragileLayerFirstAndTheWrittenModelMeetsTheTarget(String name, ModelProto fp32, int which)
+      throws Exception {
+    Planted planted = plantSensitiveLayer(fp32, which);
+    Path model = QuantizeFixtures.write(tmp.resolve(name + "-planted.onnx"), planted.model());
+    Path out = tmp.resolve(name + ".int8.onnx");
+    QuantizeRequest request =
+        QuantizeRequest.of(model, new SyntheticCalibrationSet(8, 3, InputShapes.NONE), out)
+            .withMethod(RangeMethod.MINMAX, 99.99).withThreads(2).withMaxEvalSamples(4);
+    List<String> phases = new ArrayList<>();
+    Progress progress = (phase, done, total) -> phases.add(phase + " " + done + "/" + total);
+
+    SensitivityResult r = new SensitivityAnalysis().run(request,
+        new SensitivityAnalysis.Options(SensitivityAnalysis.Mode.LEAVE_ONE_OUT, 0.01, Duration.ofMinutes(10)),
+        progress);
+
+    assertThat(r.mode()).isEqualTo(SensitivityAnalysis.Mode.LEAVE_ONE_OUT);
+    assertThat(r.complete()).isTrue();
+    assertThat(r.layersRanked()).isEqualTo(r.layers()).isGreaterThanOrEqualTo(3);
+    assertThat(r.baselineError()).as("fully quantized model misses the target").isGreaterThan(0.01);
+    assertThat(phases).contains("ranking layers leave-one-out " + r.layers() + "/" + r.layers());
+    SensitivityResult.LayerSensitivity first = r.ranking().get(0);
+    assertThat(first.node()).isEqualTo(planted.conv());
+    assertThat(first.errorRemoved()).isGreaterThan(r.baselineError() / 2);
+    for (SensitivityResult.LayerSensitivity l : r.ranking()) {
+      // each entry is a measured model: the error with the layer in FP32, and what that removed from the baseline
+      assertThat(l.error() + l.errorRemoved()).isCloseTo(r.baselineError(), within(1e-12));
+      if (l != first) {
+        assertThat(l.errorRemoved()).as(l.node()).isLessThan(first.errorRemoved() / 10);
+      }
+    }
+    assertThat(r.keptFp32()).containsExactly(planted.conv());
+    assertThat(r.targetMet()).isTrue();
+    assertThat(r.error()).isLessThanOrEqualTo(0.01);
+    assertThat(r.model().excludedNodes()).containsExactly(planted.conv());
+
+    // The final run measured the model as written: measured again from the file, it gives the reported error.
+    ModelProto written = ModelFiles.load(out);
+    assertThat(written.getMetadataPropsList()).anySatisfy(e -> assertThat(e.getValue()).contains("leave-one-out"));
+    Quantizer.Prepared p = new Quantizer().prepare(request, Progress.NONE);
+    AccuracySummary again = p.evaluation().evaluate(written, "the written model", Progress.NONE);
+    assertThat(SensitivityAnalysis.error(again)).isCloseTo(r.error(), within(1e-6));
+  }
+
+  static Stream<Arguments> fragileModels() {
+    return Stream.of(
+        Arguments.of("segmentation", ModelFiles.load(QuantizeFixtures.EXPORTS.resolve("segmentation.onnx")), 0),
+        Arguments.of("residual", QuantizeFixtures.residualNet(13), 1));
+  }
+
+  @Test
+  void aModeOtherThanTheTwoIsABadRequestNamingBoth() {
+    assertThat(SensitivityAnalysis.Mode.parse("Leave-One-Out")).isEqualTo(SensitivityAnalysis.Mode.LEAVE_ONE_OUT);
+    assertThat(SensitivityAnalysis.Mode.parse(" one-at-a-time")).isEqualTo(SensitivityAnalysis.Mode.ONE_AT_A_TIME);
+    assertThatThrownBy(() -> SensitivityAnalysis.Mode.parse("all-at-once"))
+        .isInstanceOf(UserFacingException.class)
+        .hasMessageContaining("one-at-a-time or leave-one-out").hasMessageContaining("'all-at-once'");
   }
 
   @Test

@@ -74,9 +74,15 @@ final class QuantizeCommand implements Callable<Integer> {
   Integer threads;
 
   @Option(names = "--sensitivity",
-      description = "rank layers by the error each causes quantized alone, keep the fewest most sensitive in FP32 to"
+      description = "rank the layers by sensitivity (--sensitivity-mode), keep the fewest most sensitive in FP32 to"
           + " meet --target-error, and write that model")
   boolean sensitivity;
+
+  @Option(names = "--sensitivity-mode", paramLabel = "MODE", defaultValue = "one-at-a-time",
+      description = "with --sensitivity: one-at-a-time (each layer quantized alone, ranked by the error it causes) or"
+          + " leave-one-out (the INT8 model with each layer kept in FP32 in turn, ranked by the error that removes)"
+          + " (default: ${DEFAULT-VALUE})")
+  String sensitivityMode;
 
   @Option(names = "--target-error", paramLabel = "E", defaultValue = "" + SensitivityAnalysis.DEFAULT_TARGET_ERROR,
       description = "with --sensitivity: the highest acceptable 1 - cosine similarity with FP32 (lowest over outputs"
@@ -104,7 +110,8 @@ final class QuantizeCommand implements Callable<Integer> {
     }
     PrintWriter w = spec.commandLine().getOut();
     if (sensitivity) {
-      SensitivityAnalysis.Options options = new SensitivityAnalysis.Options(targetError, parseBudget(budget));
+      SensitivityAnalysis.Options options = new SensitivityAnalysis.Options(
+          SensitivityAnalysis.Mode.parse(sensitivityMode), targetError, parseBudget(budget));
       SensitivityResult s = new SensitivityAnalysis().run(request, options, new ProgressLine(spec.commandLine().getErr()));
       if (json) {
         w.println(Json.pretty().writeValueAsString(s));
@@ -129,14 +136,26 @@ final class QuantizeCommand implements Callable<Integer> {
   static final int LAYERS_SHOWN = 10;
 
   static void printSensitivity(PrintWriter w, SensitivityResult s) {
-    w.printf(Locale.ROOT, "sensitivity  %d of %d layer(s) ranked in %.1f s (budget %.0f s)%s%n", s.layersRanked(),
-        s.layers(), s.seconds(), s.budgetSeconds(), s.complete() ? "" : ": " + s.stoppedBy());
-    w.printf(Locale.ROOT, "metric       %s, target %s%n", s.metric(), s.targetError());
-    w.printf(Locale.ROOT, "  %4s  %-10s  %s%n", "rank", "error", "layer (op)");
+    boolean leaveOneOut = s.mode() == SensitivityAnalysis.Mode.LEAVE_ONE_OUT;
+    w.printf(Locale.ROOT, "sensitivity  %s: %d of %d layer(s) ranked in %.1f s (budget %.0f s)%s%n",
+        s.mode().wireName(), s.layersRanked(), s.layers(), s.seconds(), s.budgetSeconds(),
+        s.complete() ? "" : ": " + s.stoppedBy());
+    w.printf(Locale.ROOT, "metric       %s, target %s; fully quantized %.4g%n", s.metric(), s.targetError(),
+        s.baselineError());
+    if (leaveOneOut) {
+      w.printf(Locale.ROOT, "  %4s  %-13s  %-10s  %s%n", "rank", "error removed", "error", "layer kept in FP32 (op)");
+    } else {
+      w.printf(Locale.ROOT, "  %4s  %-10s  %s%n", "rank", "error", "layer quantized alone (op)");
+    }
     for (int i = 0; i < Math.min(LAYERS_SHOWN, s.ranking().size()); i++) {
       SensitivityResult.LayerSensitivity l = s.ranking().get(i);
-      w.printf(Locale.ROOT, "  %4d  %-10.4g  %s (%s)%s%n", i + 1, l.error(), l.node(), l.op(),
-          s.keptFp32().contains(l.node()) ? "  kept FP32" : "");
+      String kept = s.keptFp32().contains(l.node()) ? "  kept FP32" : "";
+      if (leaveOneOut) {
+        w.printf(Locale.ROOT, "  %4d  %-13.4g  %-10.4g  %s (%s)%s%n", i + 1, l.errorRemoved(), l.error(), l.node(),
+            l.op(), kept);
+      } else {
+        w.printf(Locale.ROOT, "  %4d  %-10.4g  %s (%s)%s%n", i + 1, l.error(), l.node(), l.op(), kept);
+      }
     }
     if (s.ranking().size() > LAYERS_SHOWN) {
       w.printf(Locale.ROOT, "  ... %d more (use --json)%n", s.ranking().size() - LAYERS_SHOWN);
@@ -145,7 +164,8 @@ final class QuantizeCommand implements Callable<Integer> {
     s.candidates().forEach(c -> tried.append(String.format(Locale.ROOT, "%s%d in FP32: %.4g", tried.length() == 0
         ? "" : "; ", c.keptFp32(), c.error())));
     w.printf(Locale.ROOT, "tried        %s%n", tried);
-    w.printf(Locale.ROOT, "chosen       %d layer(s) in FP32, error %.4g: target %s%n", s.keptFp32().size(), s.error(),
+    w.printf(Locale.ROOT, "chosen       %d layer(s) in FP32%s, error measured on the written model %.4g: target %s%n",
+        s.keptFp32().size(), s.keptFp32().isEmpty() ? "" : " (" + String.join(", ", s.keptFp32()) + ")", s.error(),
         s.targetMet() ? "met" : "NOT met");
   }
 

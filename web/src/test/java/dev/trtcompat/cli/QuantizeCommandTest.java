@@ -68,13 +68,36 @@ class QuantizeCommandTest {
     assertThat(j.get("metric").asText()).startsWith("1 - cosine similarity");
     assertThat(j.at("/model/output").asText()).isEqualTo(out.toString());
     assertThat(j.get("targetMet").asBoolean()).isEqualTo(j.get("error").asDouble() <= 0.001);
-    assertThat(r.err()).contains("ranking layers " + j.get("layers").asInt() + "/" + j.get("layers").asInt());
+    assertThat(j.get("mode").asText()).isEqualTo("one-at-a-time");
+    assertThat(r.err()).contains("ranking layers one-at-a-time " + j.get("layers").asInt() + "/"
+        + j.get("layers").asInt());
 
     CheckCommandTest.Run text = CheckCommandTest.run("quantize", CheckCommandTest.model("segmentation"),
         "--synthetic", "6", "--out", tmp.resolve("t.int8.onnx").toString(), "--threads", "2", "--sensitivity");
     assertThat(text.exit()).as(text.err()).isZero();
-    assertThat(text.out()).contains("sensitivity  ").contains("  rank  error").contains("chosen       ")
+    assertThat(text.out()).contains("sensitivity  one-at-a-time: ").contains("  rank  error")
+        .contains("chosen       ").contains("error measured on the written model")
         .contains("explicit quantization: compatible");
+  }
+
+  @Test
+  void leaveOneOutRanksByTheErrorRemovedAndABadModeExitsTwo() throws Exception {
+    Path out = tmp.resolve("loo.int8.onnx");
+    CheckCommandTest.Run r = CheckCommandTest.run("quantize", CheckCommandTest.model("segmentation"),
+        "--synthetic", "6", "--method", "minmax", "--out", out.toString(), "--threads", "2", "--sensitivity",
+        "--sensitivity-mode", "leave-one-out", "--target-error", "0.001", "--budget", "10m");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("sensitivity  leave-one-out: ")
+        .contains("  rank  error removed  error       layer kept in FP32 (op)");
+    assertThat(r.err()).contains("ranking layers leave-one-out ");
+    assertThat(out).isRegularFile();
+
+    Path never = tmp.resolve("never.int8.onnx");
+    CheckCommandTest.Run bad = CheckCommandTest.run("quantize", CheckCommandTest.model("segmentation"),
+        "--synthetic", "2", "--out", never.toString(), "--sensitivity", "--sensitivity-mode", "random");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--sensitivity-mode must be one-at-a-time or leave-one-out, got 'random'");
+    assertThat(never).doesNotExist();
   }
 
   @Test
