@@ -136,6 +136,14 @@ public final class Quantizer {
     }
   }
 
+  /**
+   * Whether a model's {@code metadata_props} say that its Q/DQ scales came from random samples ({@code --synthetic}):
+   * what the matrix and {@code check} label "scales from random data: timing only".
+   */
+  public static boolean scalesFromRandomData(Map<String, String> metadata) {
+    return SyntheticCalibrationSet.TIMING_ONLY.equals(metadata.get(META_CAVEAT));
+  }
+
   /** The static checker's explicit-quantization verdict per release on the written model (read back from disk). */
   static List<ExplicitQuantizationVerdict> explicitQuantization(Path written) {
     return ExplicitQuantizationVerdict.of(CompatibilityChecker.bundled().check(OnnxModelReader.read(written)));

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Per-layer INT8 sensitivity, what TensorRT users do by hand when a quantized model loses accuracy: calibrate once,
@@ -65,6 +67,24 @@ public final class SensitivityAnalysis {
       if (budget == null || budget.isNegative() || budget.isZero()) {
         throw bad("--budget must be a positive duration, got " + budget);
       }
+    }
+
+    /** {@code 120}, {@code 120s}, {@code 500ms}, {@code 5m}, {@code 1h}; a bare number is seconds. */
+    public static Duration parseBudget(String text) {
+      Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?").matcher(text == null ? "" : text.strip());
+      if (!m.matches()) {
+        throw new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "invalid_budget",
+            "--budget must be a duration such as 90s, 5m or 500ms, got '" + text + "'");
+      }
+      double v = Double.parseDouble(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      double millis = v * switch (unit) {
+        case "ms" -> 1;
+        case "m" -> 60_000;
+        case "h" -> 3_600_000;
+        default -> 1_000;
+      };
+      return Duration.ofMillis(Math.round(millis));
     }
 
     public static Options defaults() {

@@ -21,7 +21,7 @@ import java.util.List;
  * @param keptFp32 the layers kept in FP32 in the model written, by name
  * @param error the model written, measured once more as written (the final run)
  * @param targetMet whether the model written meets {@code targetError}
- * @param model the Q/DQ model written, with its accuracy measured on held-out samples
+ * @param model the Q/DQ model written, with its accuracy measured on held-out samples; null in {@link #withoutModel}
  */
 @JsonPropertyOrder({
   "metric", "mode", "targetError", "budgetSeconds", "baselineError", "layers", "layersRanked", "complete", "stoppedBy",
@@ -42,13 +42,19 @@ public record SensitivityResult(
     List<String> keptFp32,
     double error,
     boolean targetMet,
-    QuantizeResult model,
+    @JsonInclude(JsonInclude.Include.NON_NULL) QuantizeResult model,
     double seconds) {
 
   public SensitivityResult {
     ranking = List.copyOf(ranking);
     candidates = List.copyOf(candidates);
     keptFp32 = List.copyOf(keptFp32);
+  }
+
+  /** The findings without the written model's description, for a record that keeps that model beside them. */
+  public SensitivityResult withoutModel() {
+    return new SensitivityResult(metric, mode, targetError, budgetSeconds, baselineError, layers, layersRanked, complete,
+        stoppedBy, ranking, candidates, keptFp32, error, targetMet, null, seconds);
   }
 
   /**

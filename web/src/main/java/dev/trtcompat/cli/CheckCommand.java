@@ -11,9 +11,11 @@ import dev.trtcompat.check.Severity;
 import dev.trtcompat.check.Verdict;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.matrix.MatrixReport;
 import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.precision.Gpu;
+import dev.trtcompat.quantize.Quantizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -151,6 +153,9 @@ final class CheckCommand implements Callable<Integer> {
     precisionNotes(out, r);
     if (!r.explicitQuantization().isEmpty()) {
       printExplicitQuantization(out, r.explicitQuantization());
+      // The matrix's label: Q/DQ scales that our quantizer computed from random samples are timing only.
+      out.println("INT8 builds  " + MatrixReport.Cell.int8Label(false, Quantizer.scalesFromRandomData(m.metadata()))
+          + " where the release reads the Q/DQ scales");
       out.println();
     }
     r.opsetAdvice().advice().forEach(a -> out.println("advice: " + a));

@@ -1,6 +1,5 @@
 package dev.trtcompat.cli;
 
-import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.quantize.AccuracySummary;
 import dev.trtcompat.quantize.OutputAccuracy;
@@ -17,8 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -188,22 +185,8 @@ final class QuantizeCommand implements Callable<Integer> {
     r.notes().forEach(n -> w.println("note         " + n));
   }
 
-  /** {@code 120}, {@code 120s}, {@code 500ms}, {@code 5m}, {@code 1h}; a bare number is seconds. */
   static Duration parseBudget(String text) {
-    Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?").matcher(text.trim());
-    if (!m.matches()) {
-      throw new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "invalid_budget",
-          "--budget must be a duration such as 90s, 5m or 500ms, got '" + text + "'");
-    }
-    double v = Double.parseDouble(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    double millis = v * switch (unit) {
-      case "ms" -> 1;
-      case "m" -> 60_000;
-      case "h" -> 3_600_000;
-      default -> 1_000;
-    };
-    return Duration.ofMillis(Math.round(millis));
+    return SensitivityAnalysis.Options.parseBudget(text);
   }
 
   static void printAccuracy(PrintWriter w, AccuracySummary a) {

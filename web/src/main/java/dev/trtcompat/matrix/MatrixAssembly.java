@@ -19,6 +19,7 @@ import dev.trtcompat.matrix.MatrixReport.Reason;
 import dev.trtcompat.matrix.MatrixReport.Reference;
 import dev.trtcompat.matrix.MatrixReport.Row;
 import dev.trtcompat.precision.Precision;
+import dev.trtcompat.quantize.Quantizer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,10 +57,11 @@ final class MatrixAssembly {
     }
     List<Row> rows = new ArrayList<>();
     List<Integer> failing = new ArrayList<>();
+    boolean randomScales = Quantizer.scalesFromRandomData(check.model().metadata());
     for (ReleaseResult rr : check.results()) {
       Predicted base = predicted(rr);
       rows.add(row(rr.tensorrt(), true, rr.derived() ? rr.derivedFrom() : null, verdict(rr.verdict()), base,
-          rr.precisions(), precisions, measured.remove(rr.tensorrt()), images, failing));
+          rr.precisions(), precisions, measured.remove(rr.tensorrt()), images, failing, randomScales));
     }
     // Releases the job ran that the knowledge base lacks: shown with an unknown prediction, never dropped.
     String newest = check.results().isEmpty() ? null : check.results().get(check.results().size() - 1).tensorrt();
@@ -68,8 +70,9 @@ final class MatrixAssembly {
     for (String release : extra) {
       Predicted p = new Predicted("unknown", List.of(new Reason("info", "TensorRT " + release
           + " is not in the knowledge base" + (newest == null ? "" : " (its newest release is " + newest + ")")
-          + ", so there is no prediction.", null, null)), List.of(), false, null);
-      rows.add(row(release, false, null, "unknown", p, Map.of(), precisions, measured.get(release), images, failing));
+          + ", so there is no prediction.", null, null)), List.of(), false, false, null);
+      rows.add(row(release, false, null, "unknown", p, Map.of(), precisions, measured.get(release), images, failing,
+          randomScales));
     }
     return new MatrixReport(modelId, fileName, job.map(Job::id).orElse(null),
         job.map(j -> j.createdAt().toString()).orElse(null), job.map(Job::unfinished).orElse(false),
@@ -78,12 +81,13 @@ final class MatrixAssembly {
 
   private static Row row(String release, boolean inKb, String derivedFrom, String verdict, Predicted base,
       Map<String, PrecisionResult> columns, List<String> precisions, Map<String, Cell> cells,
-      TensorRtImageCatalog images, List<Integer> failing) {
+      TensorRtImageCatalog images, List<Integer> failing, boolean randomScales) {
     Optional<TensorRtImage> image = images.newestFor(release);
     List<MatrixReport.Cell> out = new ArrayList<>();
     for (String precision : precisions) {
       PrecisionResult column = columns.get(precision);
-      Predicted p = column == null ? withNotes(base, precision) : predicted(column, base);
+      Predicted p = column == null ? withNotes(base, precision)
+          : predicted(column, base, randomScales && "int8".equals(precision));
       Cell cell = cells == null ? null : cells.get(precision);
       Measured m = cell == null ? null : measured(cell);
       if (m != null && m.failingNode() != null && "failed".equals(m.state())) {
@@ -101,7 +105,7 @@ final class MatrixAssembly {
   }
 
   private static Predicted predicted(ReleaseResult rr) {
-    return new Predicted(verdict(rr.verdict()), reasons(rr.findings()), List.of(), false, null);
+    return new Predicted(verdict(rr.verdict()), reasons(rr.findings()), List.of(), false, false, null);
   }
 
   private static List<Reason> reasons(List<Finding> findings) {
@@ -112,13 +116,18 @@ final class MatrixAssembly {
     return reasons;
   }
 
-  /** One precision column: its own findings first (they are what differs from the next column), then the parse. */
-  private static Predicted predicted(PrecisionResult column, Predicted parse) {
+  /**
+   * One precision column: its own findings first (they are what differs from the next column), then the parse.
+   *
+   * @param randomScales the INT8 column of a Q/DQ model whose scales came from random samples (its metadata says so);
+   *     a release that cannot read the Q/DQ scales is placeholder scales all the same
+   */
+  private static Predicted predicted(PrecisionResult column, Predicted parse, boolean randomScales) {
     List<Reason> reasons = new ArrayList<>(reasons(column.findings()));
     reasons.addAll(parse.reasons());
     boolean placeholder = column.findings().stream().anyMatch(f -> f.rule().equals("int8.placeholder_scales"));
     return new Predicted(verdict(column.verdict()), reasons, List.of("Assumes " + column.assumes() + "."),
-        placeholder, column.assumes());
+        placeholder, randomScales && !placeholder, column.assumes());
   }
 
   /** A column the checker does not judge per precision (BEST): the release's prediction with what BEST means. */
@@ -127,7 +136,7 @@ final class MatrixAssembly {
         ? List.of("BEST lets TensorRT pick FP32, FP16 or INT8 per layer, whichever is fastest; the prediction is "
             + "the parser's, see the FP16 and INT8 columns for what those precisions add.")
         : List.of();
-    return new Predicted(base.verdict(), base.reasons(), notes, false, base.assumes());
+    return new Predicted(base.verdict(), base.reasons(), notes, false, false, base.assumes());
   }
 
   static Measured measured(Cell cell) {

@@ -58,6 +58,7 @@ public record MatrixReport(
   public record Cell(String precision, Predicted predicted, Measured measured, String contradiction) {
 
     public static final String INT8_QDQ = "INT8 (calibrated, Q/DQ)";
+    public static final String INT8_QDQ_RANDOM = "INT8 (Q/DQ, scales from random data: timing only)";
     public static final String INT8_PLACEHOLDER = "INT8 (placeholder scales)";
 
     /** The DOM's {@code data-state}: the measured cell's state, or {@code none}. */
@@ -68,6 +69,7 @@ public record MatrixReport(
 
     /**
      * What the column builds, for people: {@value #INT8_QDQ} when the release reads the model's Q/DQ scales,
+     * {@value #INT8_QDQ_RANDOM} when it reads scales that our quantizer computed from random samples,
      * {@value #INT8_PLACEHOLDER} when trtexec --int8 has to invent them; else the precision in capitals (also for
      * INT8 where the checker has no per-precision verdict, a release outside the knowledge base).
      */
@@ -77,21 +79,33 @@ public record MatrixReport(
       if (!"int8".equals(precision) || predicted.assumes() == null) {
         return upper;
       }
-      return predicted.placeholderScales() ? INT8_PLACEHOLDER : INT8_QDQ;
+      return int8Label(predicted.placeholderScales(), predicted.randomScales());
+    }
+
+    /**
+     * The INT8 label: placeholder scales (no Q/DQ the release reads), Q/DQ scales from random data (the model's
+     * {@code metadata_props} caveat, {@link dev.trtcompat.quantize.Quantizer#scalesFromRandomData}), else calibrated
+     * Q/DQ. The matrix and {@code check}'s text use it.
+     */
+    public static String int8Label(boolean placeholderScales, boolean randomScales) {
+      return placeholderScales ? INT8_PLACEHOLDER : randomScales ? INT8_QDQ_RANDOM : INT8_QDQ;
     }
   }
 
   /**
-   * The heading of a precision column. INT8: {@value Cell#INT8_QDQ} when any judged release reads the model's Q/DQ
-   * scales (releases that cannot, before explicit quantization, say placeholder scales in their own cells),
-   * {@value Cell#INT8_PLACEHOLDER} when every judged release has to invent them; else the precision in capitals.
+   * The heading of a precision column. INT8: {@value Cell#INT8_QDQ} (or {@value Cell#INT8_QDQ_RANDOM}) when any
+   * judged release reads the model's Q/DQ scales (releases that cannot, before explicit quantization, say placeholder
+   * scales in their own cells), {@value Cell#INT8_PLACEHOLDER} when every judged release has to invent them; else the
+   * precision in capitals.
    */
   public String columnLabel(String precision) {
     List<String> labels = rows.stream().flatMap(r -> r.cells().stream())
         .filter(c -> c.precision().equals(precision) && c.predicted().assumes() != null)
         .map(Cell::label).distinct().toList();
-    if (labels.contains(Cell.INT8_QDQ)) {
-      return Cell.INT8_QDQ;
+    for (String qdq : List.of(Cell.INT8_QDQ, Cell.INT8_QDQ_RANDOM)) {
+      if (labels.contains(qdq)) {
+        return qdq;
+      }
     }
     return labels.size() == 1 ? labels.get(0) : precision.toUpperCase(java.util.Locale.ROOT);
   }
@@ -103,11 +117,13 @@ public record MatrixReport(
    * @param verdict compatible, warnings, incompatible or unknown
    * @param reasons the precision's own findings first, then the release's parse findings
    * @param placeholderScales an INT8 build without Q/DQ nodes or calibration: timings real, accuracy meaningless
+   * @param randomScales an INT8 build of a Q/DQ model whose scales our quantizer computed from random samples (its
+   *     {@code metadata_props} say so): timings real, accuracy meaningless
    * @param assumes the GPUs the prediction holds for (the chosen GPU, or the architectures it assumes); null for a
    *     column the checker does not judge per precision (BEST, releases outside the knowledge base)
    */
   public record Predicted(String verdict, List<Reason> reasons, List<String> notes, boolean placeholderScales,
-      String assumes) {
+      boolean randomScales, String assumes) {
     public Predicted {
       reasons = List.copyOf(reasons);
       notes = List.copyOf(notes);

@@ -158,6 +158,9 @@ public final class MatrixSection {
     }
     if (MatrixReport.Cell.INT8_QDQ.equals(c.label())) {
       h.element("span", "calibrated Q/DQ scales from the model", "class", "note qdq-scales");
+    } else if (MatrixReport.Cell.INT8_QDQ_RANDOM.equals(c.label())) {
+      h.element("span", "Q/DQ scales from random calibration data: timings real, accuracy meaningless", "class",
+          "note random-scales");
     }
     Measured m = c.measured();
     if (m != null) {

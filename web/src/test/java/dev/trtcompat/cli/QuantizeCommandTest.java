@@ -41,7 +41,9 @@ class QuantizeCommandTest {
     // check of the Q/DQ model reports the same verdict, in text and JSON
     CheckCommandTest.Run check = CheckCommandTest.run("check", out.toString());
     assertThat(check.out()).contains("explicit quantization: compatible: 8.0, ")
-        .contains("Q/DQ as scale layers, no INT8 from the scales: incompatible: 7.0");
+        .contains("Q/DQ as scale layers, no INT8 from the scales: incompatible: 7.0")
+        .contains("INT8 builds  INT8 (Q/DQ, scales from random data: timing only) where the release reads the Q/DQ")
+        .doesNotContain("calibrated");
     CheckCommandTest.Run checkJson = CheckCommandTest.run("check", out.toString(), "--trt", "8.6", "--json");
     JsonNode cj = Json.mapper().readTree(checkJson.out());
     assertThat(cj.at("/explicitQuantization/0/tensorrt").asText()).isEqualTo("8.6");

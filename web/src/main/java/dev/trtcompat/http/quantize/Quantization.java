@@ -3,6 +3,7 @@ package dev.trtcompat.http.quantize;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.trtcompat.quantize.AccuracySummary;
 import dev.trtcompat.quantize.QuantizeResult;
+import dev.trtcompat.quantize.SensitivityResult;
 import java.util.List;
 
 /**
@@ -13,20 +14,23 @@ import java.util.List;
  * @param sourceModelId the FP32 model it was made from
  * @param caveat "scales from random data: timing only" for random calibration data, else null
  * @param accuracy the Q/DQ model against the FP32 model on ONNX Runtime (CPU), on held-out samples when possible
+ * @param sensitivity the per-layer ranking and the FP32 set it recommended, when the order asked for the analysis
+ *     (the Q/DQ model is then the recommended one); else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record Quantization(String modelId, String fileName, String sourceModelId, String sourceFileName, long jobId,
     long cellId, String pageUrl, String modelUrl, String downloadUrl, String method, String calibration,
     String calibrationSha256, int calibrationSamples, boolean synthetic, String caveat, int opset,
     int activationsQuantized, int weightsQuantized, List<String> excludedNodes, AccuracySummary accuracy,
-    List<String> notes, double seconds) {
+    List<String> notes, double seconds, SensitivityResult sensitivity) {
 
-  static Quantization of(QuantizeResult r, String modelId, String fileName, String sourceModelId,
-      String sourceFileName, long jobId, long cellId) {
+  /** @param sensitivity the analysis that chose the model's FP32 layers, or null */
+  static Quantization of(QuantizeResult r, SensitivityResult sensitivity, String modelId, String fileName,
+      String sourceModelId, String sourceFileName, long jobId, long cellId) {
     return new Quantization(modelId, fileName, sourceModelId, sourceFileName, jobId, cellId, "/models/" + modelId,
         QuantizeRoutes.API + "/models/" + modelId, QuantizeRoutes.API + "/models/" + modelId + "/files/model.onnx",
         r.method(), r.calibration(), r.calibrationSha256(), r.calibrationSamples(), r.synthetic(), r.caveat(),
         r.opset(), r.activationsQuantized(), r.weightsQuantized(), r.excludedNodes(), r.accuracy(), r.notes(),
-        r.seconds());
+        r.seconds(), sensitivity == null ? null : sensitivity.withoutModel());
   }
 }

@@ -8,11 +8,13 @@ import dev.trtcompat.quantize.CalibrationSet;
 import dev.trtcompat.quantize.ImagePreprocessing;
 import dev.trtcompat.quantize.QuantizeRequest;
 import dev.trtcompat.quantize.RangeMethod;
+import dev.trtcompat.quantize.SensitivityAnalysis;
 import dev.trtcompat.quantize.SyntheticCalibrationSet;
 import dev.trtcompat.reference.InputShapes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,14 +28,55 @@ import java.util.Map;
  * @param upload the folder under the source model's {@code derived/quantize/} holding this order's files
  * @param synthetic random samples instead of files (flagged "timing only"), else null
  * @param images how uploaded images become tensors (text as sent); null for arrays or random data
+ * @param sensitivity a per-layer sensitivity analysis to run instead of a plain quantization; null for none
  */
 record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes, String method, double percentile,
-    List<String> exclude, String boxes, Images images, int evalSamples) {
+    List<String> exclude, String boxes, Images images, int evalSamples, Sensitivity sensitivity) {
 
   /** The text fields a quantize request may carry besides its {@code calib} files. */
   static final List<String> FIELDS = List.of("synthetic", "seed", "shapes", "method", "percentile", "exclude",
-      "boxes", "size", "layout", "mean", "std", "scale", "evalSamples");
+      "boxes", "size", "layout", "mean", "std", "scale", "evalSamples", "sensitivity", "targetError", "budget");
   static final String CALIB_FIELD = "calib";
+
+  /** The longest sensitivity budget the service accepts: the analysis holds a job cell (and its CPUs) that long. */
+  static final Duration MAX_BUDGET = Duration.ofHours(1);
+
+  /**
+   * A sensitivity analysis as asked for: how layers are ranked, the highest acceptable error, the time budget.
+   *
+   * @param mode {@code one-at-a-time} or {@code leave-one-out}
+   */
+  record Sensitivity(String mode, double targetError, long budgetMillis) {
+
+    SensitivityAnalysis.Options options() {
+      return new SensitivityAnalysis.Options(
+          SensitivityAnalysis.Mode.parse(mode), targetError, Duration.ofMillis(budgetMillis));
+    }
+
+    /** The form's fields: {@code sensitivity} (none, one-at-a-time, leave-one-out), {@code targetError}, {@code budget}. */
+    static Sensitivity of(Map<String, List<String>> fields) {
+      String mode = last(fields, "sensitivity", "none");
+      if (mode.equalsIgnoreCase("none")) {
+        return null;
+      }
+      double target;
+      try {
+        target = Double.parseDouble(last(fields, "targetError", Double.toString(SensitivityAnalysis.DEFAULT_TARGET_ERROR)));
+      } catch (NumberFormatException e) {
+        throw bad("invalid_sensitivity_request", "targetError '" + last(fields, "targetError", "")
+            + "' is not a number such as 0.01 (1 - cosine similarity)");
+      }
+      Duration budget = SensitivityAnalysis.Options.parseBudget(
+          last(fields, "budget", SensitivityAnalysis.DEFAULT_BUDGET.toSeconds() + "s"));
+      if (budget.compareTo(MAX_BUDGET) > 0) {
+        throw bad("invalid_sensitivity_request", "budget must be at most " + MAX_BUDGET.toMinutes()
+            + " minutes in the service, got " + budget.toSeconds() + " s");
+      }
+      Sensitivity s = new Sensitivity(SensitivityAnalysis.Mode.parse(mode).wireName(), target, budget.toMillis());
+      s.options(); // checks the target and the budget now, so a bad request is a 400 before any job
+      return s;
+    }
+  }
 
   /** The image preprocessing fields as sent (defaults filled in): checked by {@link ImagePreprocessing}. */
   record Images(String size, String layout, String mean, String std, String scale) {
@@ -102,7 +145,7 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
     images.preprocessing();
     return new QuantizeOrder(upload, synthetic, integer(fields, "seed", 42), last(fields, "shapes", ""), method,
         percentile, exclude, boxes.isBlank() ? null : boxes, images,
-        integer(fields, "evalSamples", QuantizeRequest.DEFAULT_MAX_EVAL));
+        integer(fields, "evalSamples", QuantizeRequest.DEFAULT_MAX_EVAL), Sensitivity.of(fields));
   }
 
   /** The calibration data: the files in {@code dir} (arrays, or images with their preprocessing), or random samples. */

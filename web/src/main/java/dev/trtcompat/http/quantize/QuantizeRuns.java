@@ -12,8 +12,11 @@ import dev.trtcompat.models.StoreResult;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.quantize.CalibrationSet;
 import dev.trtcompat.quantize.Progress;
+import dev.trtcompat.quantize.QuantizeRequest;
 import dev.trtcompat.quantize.QuantizeResult;
 import dev.trtcompat.quantize.Quantizer;
+import dev.trtcompat.quantize.SensitivityAnalysis;
+import dev.trtcompat.quantize.SensitivityResult;
 import dev.trtcompat.service.QuantizeCells;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,8 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a quantization cell: calibrates on the order's uploaded files (or random samples), writes the Q/DQ model into
- * the order's folder, stores it in the model store under its own content address, links it to its source
+ * Runs a quantization cell: calibrates on the order's uploaded files (or random samples), runs the per-layer
+ * sensitivity analysis when the order asks for it (the model written is then the recommended one), writes the Q/DQ
+ * model into the order's folder, stores it in the model store under its own content address, links it to its source
  * ({@value #LINK} in its derived folder) and removes the order's files. A failure leaves the uploaded files for a
  * retry and no Q/DQ model anywhere: the quantizer moves its output into place only when everything succeeded.
  */
@@ -65,11 +69,25 @@ final class QuantizeRuns implements QuantizeCells {
       log.line("quantizing " + source.fileName() + " to INT8 Q/DQ: " + order.method() + ", " + data.description()
           + (data.synthetic() ? " (" + dev.trtcompat.quantize.SyntheticCalibrationSet.TIMING_ONLY + ")" : ""));
       Path out = outDir.resolve(StagedUpload.MODEL_FILE);
-      QuantizeResult r = new Quantizer().quantize(order.request(task.modelFile(), data, out, threads),
-          progress(task, log));
+      QuantizeRequest request = order.request(task.modelFile(), data, out, threads);
+      SensitivityResult sensitivity = null;
+      QuantizeResult r;
+      if (order.sensitivity() == null) {
+        r = new Quantizer().quantize(request, progress(task, log));
+      } else {
+        SensitivityAnalysis.Options options = order.sensitivity().options();
+        log.line("sensitivity analysis " + options.mode().wireName() + ": target error " + options.targetError()
+            + " (" + SensitivityAnalysis.METRIC + "), budget " + options.budget().toSeconds() + " s");
+        sensitivity = new SensitivityAnalysis().run(request, options, progress(task, log));
+        r = sensitivity.model();
+        log.line("kept in FP32: " + (sensitivity.keptFp32().isEmpty() ? "none" : String.join(", ",
+            sensitivity.keptFp32())) + "; error of the written model " + String.format(java.util.Locale.ROOT, "%.4g",
+            sensitivity.error()) + ": target " + (sensitivity.targetMet() ? "met" : "NOT met")
+            + (sensitivity.complete() ? "" : " (" + sensitivity.stoppedBy() + ")"));
+      }
       String name = quantizedName(source.fileName());
       StoredModel stored = storeModel(out, name);
-      Quantization q = Quantization.of(r, stored.id(), stored.fileName(), sourceId, source.fileName(),
+      Quantization q = Quantization.of(r, sensitivity, stored.id(), stored.fileName(), sourceId, source.fileName(),
           task.cell().jobId(), task.cell().id());
       writeLink(stored.id(), q);
       log.line("stored the Q/DQ model as model " + stored.id() + " (" + r.activationsQuantized()

@@ -6,23 +6,28 @@ import dev.trtcompat.jobs.Cell;
 import dev.trtcompat.jobs.CellState;
 import dev.trtcompat.jobs.Job;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.matrix.MatrixReport;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.quantize.AccuracySummary;
 import dev.trtcompat.quantize.OutputAccuracy;
 import dev.trtcompat.quantize.RangeMethod;
+import dev.trtcompat.quantize.SensitivityAnalysis;
+import dev.trtcompat.quantize.SensitivityResult;
 import dev.trtcompat.quantize.SyntheticCalibrationSet;
 import dev.trtcompat.service.JobService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The model page's "Quantize to INT8" section, placed after the matrix: where a Q/DQ model came from with its
- * accuracy against FP32, this model's quantizations (queued and running ones with their progress log, finished ones
- * with the Q/DQ model's link, download and accuracy), and the form with the calibration upload. Plain HTML: the
+ * accuracy against FP32 (and the sensitivity ranking when one chose its FP32 layers), this model's quantizations
+ * (queued and running ones with their progress log, finished ones with the Q/DQ model's link, download, accuracy and
+ * sensitivity ranking), and the form with the calibration upload and the sensitivity options. Plain HTML: the
  * form works without script; {@code model.js} streams the progress lines and re-renders {@code div#quantize-body}.
  */
 public final class QuantizeSection implements ModelPageSection {
@@ -60,8 +65,8 @@ public final class QuantizeSection implements ModelPageSection {
       h.open("div", "class", "quantized-from");
       h.open("p").text("This is the INT8 Q/DQ quantization of ")
           .element("a", q.sourceFileName(), "href", "/models/" + q.sourceModelId(), "class", "source-model")
-          .text(" (" + q.method() + ", " + q.calibration() + "). Its INT8 cells build it as "
-              + "\"INT8 (calibrated, Q/DQ)\".").close("p");
+          .text(" (" + q.method() + ", " + q.calibration() + "). Its INT8 cells build it as \""
+              + MatrixReport.Cell.int8Label(false, q.synthetic()) + "\".").close("p");
       result(h, q);
       h.close("div");
     });
@@ -115,7 +120,64 @@ public final class QuantizeSection implements ModelPageSection {
         + (q.excludedNodes().isEmpty() ? "" : "; kept in FP32: " + String.join(", ", q.excludedNodes())), "class",
         "quantized-counts");
     accuracy(h, q.accuracy());
+    if (q.sensitivity() != null) {
+      sensitivity(h, q.sensitivity());
+    }
     q.notes().forEach(n -> h.element("p", n, "class", "note"));
+  }
+
+  /** Layers listed in the ranking table; the JSON has them all. */
+  static final int LAYERS_SHOWN = 20;
+
+  /**
+   * The sensitivity analysis: the recommended FP32 set with the error measured on the written model, then the
+   * ranking (node, op, error; leave-one-out adds the error each removes).
+   */
+  static void sensitivity(Html h, SensitivityResult s) {
+    boolean leaveOneOut = s.mode() == SensitivityAnalysis.Mode.LEAVE_ONE_OUT;
+    h.open("div", "class", "sensitivity", "data-mode", s.mode().wireName());
+    h.element("p", String.format(Locale.ROOT, "Sensitivity analysis, %s: %d of %d layer(s) ranked in %.1f s (budget"
+        + " %.0f s)%s. Fully quantized, the error is %.4g.", s.mode().wireName(), s.layersRanked(), s.layers(),
+        s.seconds(), s.budgetSeconds(), s.complete() ? "" : "; " + s.stoppedBy(), s.baselineError()),
+        "class", "sensitivity-summary");
+    h.open("p", "class", "recommended", "data-target-met", Boolean.toString(s.targetMet()));
+    h.text("Recommended in FP32: " + (s.keptFp32().isEmpty() ? "no layer" : String.join(", ", s.keptFp32()))
+        + ". Measured error of this model: ").element("span", String.format(Locale.ROOT, "%.4g", s.error()), "class",
+        "measured-error").text(String.format(Locale.ROOT, " (target %s: %s).", s.targetError(),
+        s.targetMet() ? "met" : "not met"));
+    h.close("p");
+    h.open("table", "class", "sensitivity-ranking");
+    h.element("caption", "Error: " + s.metric() + (leaveOneOut
+        ? "; each row is the INT8 model with that layer kept in FP32, ranked by the error it removes"
+        : "; each row is the model with only that layer in INT8, ranked by its error"));
+    h.open("thead").open("tr");
+    List<String> cols = new ArrayList<>(List.of("rank", "node", "op", "error"));
+    if (leaveOneOut) {
+      cols.add("error removed");
+    }
+    cols.add("kept in FP32");
+    cols.forEach(c -> h.element("th", c, "scope", "col"));
+    h.close("tr").close("thead").open("tbody");
+    for (int i = 0; i < Math.min(LAYERS_SHOWN, s.ranking().size()); i++) {
+      SensitivityResult.LayerSensitivity l = s.ranking().get(i);
+      boolean kept = s.keptFp32().contains(l.node());
+      h.open("tr", "data-node", l.node(), "data-kept", Boolean.toString(kept));
+      h.element("td", Integer.toString(i + 1), "class", "rank");
+      h.element("th", l.node(), "scope", "row", "class", "node");
+      h.element("td", l.op(), "class", "op");
+      h.element("td", String.format(Locale.ROOT, "%.4g", l.error()), "class", "error");
+      if (leaveOneOut) {
+        h.element("td", number(l.errorRemoved(), "%.4g"), "class", "error-removed");
+      }
+      h.element("td", kept ? "yes" : "", "class", "kept");
+      h.close("tr");
+    }
+    h.close("tbody").close("table");
+    if (s.ranking().size() > LAYERS_SHOWN) {
+      h.element("p", (s.ranking().size() - LAYERS_SHOWN) + " more layer(s) in the JSON (" + QuantizeRoutes.API
+          + "/models/ID/quantizations).", "class", "hint");
+    }
+    h.close("div");
   }
 
   /** Per output: max abs/rel error, cosine, top-1/top-5 agreement, box IoU, against FP32 on ONNX Runtime. */
@@ -176,6 +238,16 @@ public final class QuantizeSection implements ModelPageSection {
         .empty("input", "type", "text", "name", "exclude").close("label").close("p");
     h.open("p").open("label").text("Detection box output (for IoU agreement) ")
         .empty("input", "type", "text", "name", "boxes").close("label").close("p");
+    h.open("fieldset", "class", "sensitivity-options").element("legend", "Sensitivity analysis: which layers to keep"
+        + " in FP32");
+    h.open("label").text("ranking ").open("select", "name", "sensitivity");
+    h.element("option", "none (quantize every layer)", "value", "none", "selected", "selected");
+    h.element("option", "one at a time (each layer alone in INT8)", "value", "one-at-a-time");
+    h.element("option", "leave one out (each layer alone in FP32)", "value", "leave-one-out");
+    h.close("select").close("label").text(" ");
+    field(h, "targetError", "target error (1 - cosine)", Double.toString(SensitivityAnalysis.DEFAULT_TARGET_ERROR));
+    field(h, "budget", "budget", SensitivityAnalysis.DEFAULT_BUDGET.toSeconds() + "s");
+    h.close("fieldset");
     h.open("fieldset").element("legend", "Images: how a picture becomes the input");
     field(h, "size", "size WxH (empty: the model's)", "");
     h.open("label").text("layout ").open("select", "name", "layout");

@@ -1,6 +1,7 @@
 package dev.trtcompat.http.quantize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.quantize.QuantizeTestModels;
@@ -14,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -228,6 +231,112 @@ class QuantizeRoutesTest {
     assertThat(q.get("result").get("caveat").asText()).isEqualTo("scales from random data: timing only");
     assertThat(Jsoup.parse(server.get("/models/" + modelId).body()).selectFirst("#quantize-body p.timing-only").text())
         .isEqualTo("scales from random data: timing only");
+
+    // The matrix never calls scales from random data calibrated: JSON, CSV, the column heading and the cell say so
+    // on the releases that read the Q/DQ scales; 7.x (scale layers) stays placeholder scales.
+    String qid = q.get("result").get("modelId").asText();
+    String random = "INT8 (Q/DQ, scales from random data: timing only)";
+    JsonNode qMatrix = TestServer.json(server.get("/api/v1/models/" + qid + "/matrix"));
+    assertThat(int8Label(qMatrix, "10.3")).isEqualTo(random);
+    assertThat(int8Label(qMatrix, "8.6")).isEqualTo(random);
+    assertThat(int8Label(qMatrix, "7.1")).isEqualTo("INT8 (placeholder scales)");
+    String csv = server.get("/api/v1/models/" + qid + "/matrix.csv").body();
+    assertThat(csv).contains(random).doesNotContain("INT8 (calibrated, Q/DQ)");
+    Document qPage = Jsoup.parse(server.get("/models/" + qid).body());
+    assertThat(qPage.select("table#matrix th.precision[data-precision=int8]").text()).isEqualTo(random);
+    Element cell = qPage.selectFirst("tr#trt-10-3 td.cell[data-precision=int8]");
+    assertThat(cell.attr("data-label")).isEqualTo(random);
+    assertThat(cell.select("span.random-scales").text()).contains("accuracy meaningless");
+    assertThat(cell.select("span.qdq-scales")).isEmpty();
+    assertThat(qPage.selectFirst(".quantized-from p").text()).contains("build it as \"" + random + "\"");
+  }
+
+  @Test
+  void leaveOneOutSensitivityFromTheApiRanksEveryLayerAndShowsTheRecommendedSetOnBothPages() throws Exception {
+    Element form = Jsoup.parse(server.get("/models/" + modelId).body()).selectFirst("form#quantize-form");
+    assertThat(form.select("select[name=sensitivity] option").eachAttr("value"))
+        .containsExactly("none", "one-at-a-time", "leave-one-out");
+    assertThat(form.selectFirst("input[name=targetError]").val()).isEqualTo("0.01");
+    assertThat(form.selectFirst("input[name=budget]").val()).isEqualTo("120s");
+
+    // A target only FP32 layers reach: the analysis must keep some of the ranked layers in FP32.
+    HttpResponse<String> r = quantize("/api/v1/models/" + modelId + "/quantize",
+        samples("x", 1, 4, 8, 8).text("method", "minmax").text("sensitivity", "leave-one-out")
+            .text("targetError", "1e-7").text("budget", "5m"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    JsonNode q = awaitFinished(modelId);
+    assertThat(q.get("state").asText()).as(q.toString()).isEqualTo("succeeded");
+    assertThat(q.at("/request/sensitivity/mode").asText()).isEqualTo("leave-one-out");
+    JsonNode s = q.get("result").get("sensitivity");
+    assertThat(s.get("mode").asText()).isEqualTo("leave-one-out");
+    assertThat(s.get("complete").asBoolean()).isTrue();
+    assertThat(s.has("model")).isFalse();
+    // residual: Conv c1, Conv c2, Add res, MaxPool pool, Gemm fc
+    assertThat(s.get("ranking")).hasSize(5);
+    assertThat(s.get("layers").asInt()).isEqualTo(5);
+    List<String> ranked = new ArrayList<>();
+    double previous = Double.POSITIVE_INFINITY;
+    for (JsonNode l : s.get("ranking")) {
+      ranked.add(l.get("node").asText());
+      assertThat(l.get("op").asText()).isIn("Conv", "Add", "MaxPool", "Gemm");
+      double removed = l.get("errorRemoved").asDouble();
+      assertThat(removed).isLessThanOrEqualTo(previous);
+      assertThat(l.get("error").asDouble() + removed).isCloseTo(s.get("baselineError").asDouble(),
+          within(1e-12));
+      previous = removed;
+    }
+    assertThat(ranked).containsExactlyInAnyOrder("c1", "c2", "res", "pool", "fc");
+    List<String> kept = new ArrayList<>();
+    s.get("keptFp32").forEach(k -> kept.add(k.asText()));
+    assertThat(kept).isNotEmpty().isEqualTo(ranked.subList(0, kept.size()));
+    assertThat(s.get("targetMet").asBoolean()).isEqualTo(s.get("error").asDouble() <= 1e-7);
+    // The Q/DQ model stored is the recommended one: its accuracy is the final run's, its FP32 layers the kept set.
+    JsonNode result = q.get("result");
+    assertThat(result.get("excludedNodes")).hasSize(kept.size());
+    assertThat(1 - result.at("/accuracy/outputs/0/cosineMin").asDouble())
+        .isCloseTo(s.get("error").asDouble(), within(1e-9));
+    String log = server.get(q.get("logUrl").asText()).body();
+    assertThat(log).contains("sensitivity analysis leave-one-out", "ranking layers leave-one-out 5/5",
+        "kept in FP32: " + String.join(", ", kept));
+
+    // Both pages show the ranked table and the recommended set with its measured error.
+    String qid = result.get("modelId").asText();
+    String measured = String.format(Locale.ROOT, "%.4g", s.get("error").asDouble());
+    Element item = Jsoup.parse(server.get("/models/" + modelId).body())
+        .selectFirst("#quantize-body li.quantization[data-state=succeeded] div.sensitivity[data-mode=leave-one-out]");
+    Element onQdq = Jsoup.parse(server.get("/models/" + qid).body())
+        .selectFirst(".quantized-from div.sensitivity[data-mode=leave-one-out]");
+    for (Element section : List.of(item, onQdq)) {
+      assertThat(section).isNotNull();
+      assertThat(section.select("table.sensitivity-ranking thead th").eachText())
+          .containsExactly("rank", "node", "op", "error", "error removed", "kept in FP32");
+      assertThat(section.select("table.sensitivity-ranking tbody tr").eachAttr("data-node")).isEqualTo(ranked);
+      assertThat(section.select("table.sensitivity-ranking tbody tr[data-kept=true]").eachAttr("data-node"))
+          .isEqualTo(kept);
+      assertThat(section.selectFirst("p.recommended span.measured-error").text()).isEqualTo(measured);
+      assertThat(section.selectFirst("p.recommended").text()).contains("Recommended in FP32: " + String.join(", ", kept));
+    }
+  }
+
+  @Test
+  void badSensitivityOptionsAre400sThatKeepNothing() throws Exception {
+    HttpResponse<String> mode = quantize("/api/v1/models/" + modelId + "/quantize",
+        new Multipart().text("synthetic", "4").text("sensitivity", "all-at-once"));
+    assertThat(mode.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(mode).get("detail").asText()).contains("one-at-a-time or leave-one-out");
+    HttpResponse<String> target = quantize("/api/v1/models/" + modelId + "/quantize",
+        new Multipart().text("synthetic", "4").text("sensitivity", "one-at-a-time").text("targetError", "2"));
+    assertThat(target.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(target).get("detail").asText()).contains("above 0 and below 1");
+    HttpResponse<String> budget = quantize("/api/v1/models/" + modelId + "/quantize",
+        new Multipart().text("synthetic", "4").text("sensitivity", "leave-one-out").text("budget", "2h"));
+    assertThat(budget.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(budget).get("detail").asText()).contains("at most 60 minutes");
+    HttpResponse<String> notDuration = quantize("/api/v1/models/" + modelId + "/quantize",
+        new Multipart().text("synthetic", "4").text("sensitivity", "leave-one-out").text("budget", "soon"));
+    assertThat(notDuration.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(notDuration).get("detail").asText()).contains("a duration such as 90s");
+    assertNothingKept();
   }
 
   private void assertNothingKept() throws Exception {
