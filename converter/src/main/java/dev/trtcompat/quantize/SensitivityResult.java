@@ -53,8 +53,8 @@ public record SensitivityResult(
 
   /** The findings without the written model's description, for a record that keeps that model beside them. */
   public SensitivityResult withoutModel() {
-    return new SensitivityResult(metric, mode, targetError, budgetSeconds, baselineError, layers, layersRanked, complete,
-        stoppedBy, ranking, candidates, keptFp32, error, targetMet, null, seconds);
+    return new SensitivityResult(metric, mode, targetError, budgetSeconds, baselineError, layers, layersRanked,
+        complete, stoppedBy, ranking, candidates, keptFp32, error, targetMet, null, seconds);
   }
 
   /**

@@ -53,7 +53,7 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
           SensitivityAnalysis.Mode.parse(mode), targetError, Duration.ofMillis(budgetMillis));
     }
 
-    /** The form's fields: {@code sensitivity} (none, one-at-a-time, leave-one-out), {@code targetError}, {@code budget}. */
+    /** The fields {@code sensitivity} (none, one-at-a-time, leave-one-out), {@code targetError}, {@code budget}. */
     static Sensitivity of(Map<String, List<String>> fields) {
       String mode = last(fields, "sensitivity", "none");
       if (mode.equalsIgnoreCase("none")) {
@@ -61,7 +61,8 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
       }
       double target;
       try {
-        target = Double.parseDouble(last(fields, "targetError", Double.toString(SensitivityAnalysis.DEFAULT_TARGET_ERROR)));
+        target = Double.parseDouble(
+            last(fields, "targetError", Double.toString(SensitivityAnalysis.DEFAULT_TARGET_ERROR)));
       } catch (NumberFormatException e) {
         throw bad("invalid_sensitivity_request", "targetError '" + last(fields, "targetError", "")
             + "' is not a number such as 0.01 (1 - cosine similarity)");

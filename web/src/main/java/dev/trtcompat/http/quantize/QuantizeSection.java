@@ -146,7 +146,7 @@ public final class QuantizeSection implements ModelPageSection {
         "measured-error").text(String.format(Locale.ROOT, " (target %s: %s).", s.targetError(),
         s.targetMet() ? "met" : "not met"));
     h.close("p");
-    h.open("table", "class", "sensitivity-ranking");
+    h.open("table", "class", "data sensitivity-ranking");
     h.element("caption", "Error: " + s.metric() + (leaveOneOut
         ? "; each row is the INT8 model with that layer kept in FP32, ranked by the error it removes"
         : "; each row is the model with only that layer in INT8, ranked by its error"));

@@ -42,7 +42,8 @@ class CompareAssemblyTest {
   static MatrixReport.Cell cell(String precision, String verdict, MatrixReport.Measured m) {
     List<String> notes = precision.equals("int8") ? List.of("No Q/DQ nodes and no calibration data: trtexec builds INT8"
         + " with placeholder dynamic ranges, so INT8 timings are indicative") : List.of();
-    return new MatrixReport.Cell(precision, new MatrixReport.Predicted(verdict, List.of(), notes, precision.equals("int8"), false, null), m, null);
+    return new MatrixReport.Cell(precision,
+        new MatrixReport.Predicted(verdict, List.of(), notes, precision.equals("int8"), false, null), m, null);
   }
 
   /** A matrix with releases 8.6 and 10.0; {@code cells} gives 10.0's fp32, fp16, int8 cells. */

@@ -314,7 +314,8 @@ class QuantizeRoutesTest {
       assertThat(section.select("table.sensitivity-ranking tbody tr[data-kept=true]").eachAttr("data-node"))
           .isEqualTo(kept);
       assertThat(section.selectFirst("p.recommended span.measured-error").text()).isEqualTo(measured);
-      assertThat(section.selectFirst("p.recommended").text()).contains("Recommended in FP32: " + String.join(", ", kept));
+      assertThat(section.selectFirst("p.recommended").text())
+          .contains("Recommended in FP32: " + String.join(", ", kept));
     }
   }
 
