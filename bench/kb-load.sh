@@ -18,10 +18,18 @@ grep -v '^#' compat-matrix/src/main/resources/dev/trtcompat/rules/releases.txt |
 n="${1:-6}"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
 median() { sort -n | awk '{v[NR]=$1} END {printf "%.1f", v[int((NR+1)/2)]}'; }
+# The two configurations alternate JVM by JVM, so that a change in the machine's load during the run (other
+# builds on a shared machine) weighs on both alike.
+all_out=""
+first_out=""
+for _ in $(seq "$n"); do
+  all_out+=$(java -XX:+UseSerialGC -cp "$cp" dev.trtcompat.bench.KnowledgeBaseLoad 5)$'\n'
+  first_out+=$(java -XX:+UseSerialGC -cp "bench/target/kb-first-14:$cp" dev.trtcompat.bench.KnowledgeBaseLoad 5)$'\n'
+done
 for set in all first-14; do
-  extra=""
-  [ "$set" = first-14 ] && extra="bench/target/kb-first-14:"
-  out=$(for _ in $(seq "$n"); do java -XX:+UseSerialGC -cp "$extra$cp" dev.trtcompat.bench.KnowledgeBaseLoad 5; done)
+  out="$all_out"
+  [ "$set" = first-14 ] && out="$first_out"
+  out=$(echo "$out" | grep -v '^$')
   echo "$out" | head -1
   # fields: ... wall <8> ms thread-cpu <11> ms warm reload thread-cpu <16> ms
   echo "$set: $n fresh JVMs, cold KnowledgeBase.bundled() wall median $(echo "$out" | awk '{print $8}' | median) ms," \

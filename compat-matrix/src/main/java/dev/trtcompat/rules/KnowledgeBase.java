@@ -39,10 +39,14 @@ public final class KnowledgeBase {
     return Holder.BUNDLED;
   }
 
+  /** The strict mapper the knowledge base files are read with: a misspelt property is an error. */
+  static ObjectMapper mapper() {
+    return new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  }
+
   static KnowledgeBase loadBundled() {
-    ObjectMapper mapper =
-        new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    ObjectMapper mapper = mapper();
     List<ReleaseRules> rels = new ArrayList<>();
     for (String file : index()) {
       ReleaseRules r = read(mapper, file, ReleaseRules.class);

@@ -1,6 +1,7 @@
 package dev.trtcompat.rules;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.List;
 
 /**
@@ -20,6 +21,7 @@ import java.util.List;
  *     the checks left to the build)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonDeserialize(using = OperatorRuleReader.class)
 public record OperatorRule(
     String op,
     Support supported,

@@ -3,6 +3,7 @@ package dev.trtcompat.rules;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Load-time checks of a release file: a broken fact must stop start-up, not turn into a silent pass later.
@@ -16,10 +17,16 @@ final class RulesValidator {
           "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ",
           "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1", "FLOAT8E8M0");
 
+  // Compiled once: String.matches compiles its pattern on every call, and these run for every operator and
+  // assertion of every release (that alone was about 4 ms of start-up per release file).
+  private static final Pattern RELEASE = Pattern.compile("\\d+\\.\\d+");
+  private static final Pattern OPERATOR_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+  private static final Pattern ASSERTION_ID = Pattern.compile("[0-9a-f]{12}");
+
   private RulesValidator() {}
 
   static void validate(String file, ReleaseRules r) {
-    require(r.release() != null && r.release().matches("\\d+\\.\\d+"), file, "release must be MAJOR.MINOR");
+    require(r.release() != null && RELEASE.matcher(r.release()).matches(), file, "release must be MAJOR.MINOR");
     require(file.equals("tensorrt-" + r.release() + ".json"), file, "file name must match release " + r.release());
     require(r.status() != null, file, "status must be source or derived");
     if (r.isDerived()) {
@@ -44,28 +51,44 @@ final class RulesValidator {
     require(r.elementTypes().containsKey("FLOAT") && r.elementTypes().containsKey("INT64"), file,
         "elementTypes must cover at least FLOAT and INT64");
     Set<String> seen = new HashSet<>();
+    // The per-operator and per-assertion checks run thousands of times at start-up: their messages are built
+    // only when a check fails.
     for (OperatorRule op : r.operators()) {
-      String where = file + " " + op.op();
-      require(op.op() != null && op.op().matches("[A-Za-z][A-Za-z0-9_]*"), file, "bad operator name " + op.op());
-      require(seen.add(op.op()), file, "operator listed twice: " + op.op());
-      require(op.supported() != null, where, "supported missing");
+      if (op.op() == null || !OPERATOR_NAME.matcher(op.op()).matches()) {
+        fail(file, "bad operator name " + op.op());
+      }
+      if (!seen.add(op.op())) {
+        fail(file, "operator listed twice: " + op.op());
+      }
+      if (op.supported() == null) {
+        fail(where(file, op), "supported missing");
+      }
       if (op.types() != null) {
         for (String t : op.types()) {
-          require(ELEMENT_TYPES.contains(t), where, "unknown element type " + t);
+          if (!ELEMENT_TYPES.contains(t)) {
+            fail(where(file, op), "unknown element type " + t);
+          }
         }
       }
-      if (op.supported() != Support.YES) {
-        require(op.constraints().isEmpty(), where, "an unsupported operator carries no constraints");
+      if (op.supported() != Support.YES && !op.constraints().isEmpty()) {
+        fail(where(file, op), "an unsupported operator carries no constraints");
       }
       for (Constraint c : op.constraints()) {
-        validate(where, c);
+        validate(file, op, c);
       }
-      validateAssertions(where, op);
+      validateAssertions(file, op);
     }
   }
 
+  private static String where(String file, OperatorRule op) {
+    return file + " " + op.op();
+  }
+
   /** Each classified assertion is well-formed, and a modelled one names a constraint the rule really has. */
-  private static void validateAssertions(String where, OperatorRule op) {
+  private static void validateAssertions(String file, OperatorRule op) {
+    if (op.assertions().isEmpty()) {
+      return;
+    }
     Set<String> ids = new HashSet<>();
     for (Constraint c : op.constraints()) {
       ids.add(c.id());
@@ -74,35 +97,41 @@ final class RulesValidator {
       ids.add("types");
     }
     for (AssertionFact a : op.assertions()) {
-      require(a.id() != null && a.id().matches("[0-9a-f]{12}"), where, "assertion id must be 12 hex digits");
-      require(a.assertionClass() != null && a.at() != null, where, "assertion " + a.id() + " needs class and at");
+      if (a.id() == null || !ASSERTION_ID.matcher(a.id()).matches()) {
+        fail(where(file, op), "assertion id must be 12 hex digits");
+      }
+      if (a.assertionClass() == null || a.at() == null) {
+        fail(where(file, op), "assertion " + a.id() + " needs class and at");
+      }
       if (a.assertionClass() == AssertionFact.Kind.MODELLED) {
-        require(a.constraintIds().stream().anyMatch(ids::contains), where,
-            "assertion " + a.id() + " is modelled by " + a.constraint() + ", which the rule does not have");
-      } else if (a.undecided()) {
-        require(a.what() != null && !a.what().isBlank(), where, "assertion " + a.id() + " needs a description");
+        if (a.constraintIds().stream().noneMatch(ids::contains)) {
+          fail(where(file, op),
+              "assertion " + a.id() + " is modelled by " + a.constraint() + ", which the rule does not have");
+        }
+      } else if (a.undecided() && (a.what() == null || a.what().isBlank())) {
+        fail(where(file, op), "assertion " + a.id() + " needs a description");
       }
     }
   }
 
-  private static void validate(String where, Constraint c) {
+  private static void validate(String file, OperatorRule op, Constraint c) {
     if (c instanceof Constraint.ConstantInput ci) {
-      require(ci.input() >= 0 && ci.name() != null, where, "constant_input needs input and name");
-      require("initializer".equals(ci.mode()) || "constant".equals(ci.mode()), where, "mode initializer|constant");
+      require(ci.input() >= 0 && ci.name() != null, file, op, "constant_input needs input and name");
+      require("initializer".equals(ci.mode()) || "constant".equals(ci.mode()), file, op, "mode initializer|constant");
     } else if (c instanceof Constraint.AttributeValues av) {
-      require(av.attribute() != null && !av.allowed().isEmpty(), where, "attribute_values needs a value set");
+      require(av.attribute() != null && !av.allowed().isEmpty(), file, op, "attribute_values needs a value set");
     } else if (c instanceof Constraint.InputRank ir) {
-      require(ir.min() >= 0 && ir.max() >= ir.min(), where, "bad rank range");
+      require(ir.min() >= 0 && ir.max() >= ir.min(), file, op, "bad rank range");
     } else if (c instanceof Constraint.AttributeExcludes ae) {
-      require(!ae.substrings().isEmpty(), where, "substrings empty");
+      require(!ae.substrings().isEmpty(), file, op, "substrings empty");
     } else if (c instanceof Constraint.ForbiddenAttributes fa) {
-      require(!fa.attributes().isEmpty(), where, "attributes empty");
+      require(!fa.attributes().isEmpty(), file, op, "attributes empty");
     } else if (c instanceof Constraint.InputValueMax iv) {
-      require(iv.max() > 0, where, "max must be positive");
+      require(iv.max() > 0, file, op, "max must be positive");
     } else if (c instanceof Constraint.OptionalInput oi) {
-      require(oi.input() >= 0 && oi.name() != null, where, "optional_input needs input and name");
+      require(oi.input() >= 0 && oi.name() != null, file, op, "optional_input needs input and name");
     } else if (c instanceof Constraint.NotStaticallyCheckable n) {
-      require(n.check() != null, where, "check id missing");
+      require(n.check() != null, file, op, "check id missing");
     }
   }
 
@@ -118,6 +147,16 @@ final class RulesValidator {
       int[] b = releases.get(i).versionParts();
       require(a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]), "releases.txt", "releases must be listed oldest first");
     }
+  }
+
+  private static void require(boolean ok, String file, OperatorRule op, String what) {
+    if (!ok) {
+      fail(where(file, op), what);
+    }
+  }
+
+  private static void fail(String where, String what) {
+    throw new IllegalStateException("knowledge base " + where + ": " + what);
   }
 
   private static void require(boolean ok, String where, String what) {
