@@ -20,8 +20,9 @@ import java.util.List;
  * Writes the benchmark models into a folder: a 1.5 GB MatMul stack (single file and external-data twin),
  * the same stack at 0.15 GB, and a ~1,400-node detection graph shaped like a Faster R-CNN export.
  *
- * <p>Usage: {@code java -cp ... dev.trtcompat.bench.BenchModels OUT_DIR [matmul-1.5g]}: with the second argument
- * only the 1.5 GB single-file model is written (the upload benchmark needs no other).
+ * <p>Usage: {@code java -cp ... dev.trtcompat.bench.BenchModels OUT_DIR [matmul-1.5g | matmul-2.5g]}: with
+ * {@code matmul-1.5g} only the 1.5 GB single-file model is written (the upload benchmark needs no other); with
+ * {@code matmul-2.5g} only a 2.5 GB stack, as one file and with external data (the fix benchmark's case over 2 GiB).
  */
 public final class BenchModels {
 
@@ -32,6 +33,12 @@ public final class BenchModels {
 
   public static void main(String[] args) throws IOException {
     Path out = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "bench/out"));
+    if (args.length > 1 && args[1].equals("matmul-2.5g")) {
+      // Over protobuf's 2 GiB: 24 layers of 5120 x 5120 FLOAT = 105 MB each, 2.52 GB in all (bench/fix-speed.sh).
+      matmulStack(5120).write(out.resolve("matmul-2.5g.onnx"));
+      matmulStack(5120).write(out.resolve("matmul-2.5g-external.onnx"), "matmul-2.5g-external.onnx.data");
+      return;
+    }
     // 24 layers of 3968 x 3968 FLOAT = 63 MB each, 1.51 GB in all; 1248 x 1248 gives 6.2 MB, 0.15 GB.
     matmulStack(3968).write(out.resolve("matmul-1.5g.onnx"));
     if (args.length > 1 && args[1].equals("matmul-1.5g")) {

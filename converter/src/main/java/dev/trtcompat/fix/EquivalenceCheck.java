@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * Runs the original and the fixed model on ONNX Runtime (CPU) with the same inputs and compares every output.
@@ -31,24 +34,79 @@ final class EquivalenceCheck {
   private EquivalenceCheck() {}
 
   /**
-   * @param fixedInputs the fixed model's graph inputs that are not initializers, from the graph the fixer wrote: asking
-   *     ONNX Runtime instead would load the whole model a third time (each session reads every weight)
+   * Starts ONNX Runtime's run of the original on {@code executor}: it needs nothing from the passes, so it runs
+   * while they work. Close the returned run before leaving (it waits for the native session to be released).
    */
+  static Reference start(Path original, FixRequest req, Executor executor) {
+    CompletableFuture<ReferenceResult> run = CompletableFuture.supplyAsync(() -> new ReferenceRunner().run(
+        ReferenceRequest.of(original).withShapes(req.shapes()).withRuns(1).withWarmup(0).withThreads(1)
+            .withSeed(req.seed()).withGivenInputs(req.givenInputs())), executor);
+    return new Reference(run);
+  }
+
+  /** Both runs on the calling thread (for a comparison of two given files). */
   static Outcome run(Path original, Path fixed, List<String> fixedInputs, FixRequest req) {
-    ReferenceRunner runner = new ReferenceRunner();
-    String tol = String.format(Locale.ROOT, "atol %.0e + rtol %.0e on every element (FP32 defaults)",
-        TOLERANCE.atol(), TOLERANCE.rtol());
-    ReferenceResult before;
-    try {
-      before = runner.run(ReferenceRequest.of(original).withShapes(req.shapes()).withRuns(1).withWarmup(0)
-          .withThreads(1).withSeed(req.seed()).withGivenInputs(req.givenInputs()));
-    } catch (UserFacingException e) {
-      if ("invalid_input_shape".equals(e.error()) || "unknown_input".equals(e.error())) {
-        throw e;
-      }
-      String why = "ONNX Runtime cannot run the original model, so equivalence is not proven: " + e.detail();
-      return new Outcome(false, true, why, new FixReport.Equivalence(tol, List.of(), List.of(), List.of(why)));
+    try (Reference reference = start(original, req, Runnable::run)) {
+      return reference.compare(fixed, fixedInputs);
     }
+  }
+
+  /** The result of a background step; its own unchecked failure is rethrown as it was thrown. */
+  static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /** The original's run on ONNX Runtime, started before the fixed model exists. */
+  static final class Reference implements AutoCloseable {
+    private final CompletableFuture<ReferenceResult> run;
+
+    private Reference(CompletableFuture<ReferenceResult> run) {
+      this.run = run;
+    }
+
+    /**
+     * @param fixedInputs the fixed model's graph inputs that are not initializers, from the graph the fixer wrote:
+     *     asking ONNX Runtime instead would load the whole model a third time (each session reads every weight)
+     */
+    Outcome compare(Path fixed, List<String> fixedInputs) {
+      String tol = String.format(Locale.ROOT, "atol %.0e + rtol %.0e on every element (FP32 defaults)",
+          TOLERANCE.atol(), TOLERANCE.rtol());
+      ReferenceResult before;
+      try {
+        before = join(run);
+      } catch (UserFacingException e) {
+        if ("invalid_input_shape".equals(e.error()) || "unknown_input".equals(e.error())) {
+          throw e;
+        }
+        String why = "ONNX Runtime cannot run the original model, so equivalence is not proven: " + e.detail();
+        return new Outcome(false, true, why, new FixReport.Equivalence(tol, List.of(), List.of(), List.of(why)));
+      }
+      return EquivalenceCheck.compare(before, fixed, fixedInputs, tol);
+    }
+
+    /** Waits for the run to end, so no ONNX Runtime session outlives the fix. */
+    @Override
+    public void close() {
+      try {
+        run.join();
+      } catch (RuntimeException ignored) {
+        // its failure was reported by compare, or the fix failed first and reports that
+      }
+    }
+  }
+
+  private static Outcome compare(ReferenceResult before, Path fixed, List<String> fixedInputs, String tol) {
+    ReferenceRunner runner = new ReferenceRunner();
     List<String> inputs = new ArrayList<>();
     before.inputs().forEach(i -> inputs.add(i.name() + " " + i.elemType() + " " + java.util.Arrays.toString(i.shape())
         + " (" + i.source() + ")"));

@@ -1,16 +1,16 @@
 package dev.trtcompat.fix;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.UnsafeByteOperations;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.onnx.InvalidModelException;
+import dev.trtcompat.onnx.MappedModelReader;
+import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -21,9 +21,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Reading a model for rewriting and writing the result. The source is parsed by protobuf-java from a
- * read-only file mapping with aliasing, so every {@code raw_data} payload stays a view of the page cache: the
- * heap holds the graph's structure, not its weights, and writing streams the payloads back out.
+ * Reading a model for rewriting and writing the result. The source is parsed by protobuf-java from read-only file
+ * mappings with aliasing ({@link MappedModelReader}), so every {@code raw_data} payload stays a view of the page
+ * cache: the heap holds the graph's structure, not its weights, and writing streams the payloads back out. Files
+ * over protobuf's 2 GiB limit are read the same way; a result over the limit is written with external data
+ * ({@link ExternalDataWriter}).
  */
 final class ModelFiles {
 
@@ -32,34 +34,40 @@ final class ModelFiles {
 
   private ModelFiles() {}
 
-  /** The mapping stays valid as long as the returned model is reachable (the buffer is held by its ByteStrings). */
+  /** The mappings stay valid as long as the returned model is reachable (they are held by its ByteStrings). */
   static ModelProto read(Path file) {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      if (size > PROTOBUF_LIMIT) {
-        throw new UserFacingException(Kind.TOO_LARGE, "model_too_large_to_fix",
-            file.getFileName() + " is " + size + " bytes; fix rewrites models up to 2 GiB stored in one file"
-                + " (save larger models with external data: weights in a separate file)");
-      }
-      MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      // A ByteString over the mapping yields a decoder that treats the buffer as immutable; only then does
-      // aliasing hand out slices of it for bytes fields instead of copies.
-      CodedInputStream in = UnsafeByteOperations.unsafeWrap(map).newCodedInput();
-      in.enableAliasing(true);
-      in.setSizeLimit(Integer.MAX_VALUE);
-      in.setRecursionLimit(300);
-      return ModelProto.parseFrom(in);
-    } catch (IOException e) {
-      throw new InvalidModelException("'" + file.getFileName() + "' cannot be read for rewriting: " + e.getMessage());
+    return MappedModelReader.read(file);
+  }
+
+  /**
+   * The serialized size of {@code model} in 64 bits: protobuf-java's own {@code getSerializedSize} is an int and
+   * overflows for a model over 2 GiB. Exact; each node and initializer is one field of the graph.
+   */
+  static long serializedSize(ModelProto model) {
+    GraphProto g = model.getGraph();
+    long graph = g.toBuilder().clearNode().clearInitializer().build().getSerializedSize();
+    for (NodeProto n : g.getNodeList()) {
+      graph += CodedOutputStream.computeMessageSize(GraphProto.NODE_FIELD_NUMBER, n);
     }
+    for (TensorProto t : g.getInitializerList()) {
+      graph += CodedOutputStream.computeMessageSize(GraphProto.INITIALIZER_FIELD_NUMBER, t);
+    }
+    long rest = model.toBuilder().clearGraph().build().getSerializedSize();
+    if (!model.hasGraph()) {
+      return rest;
+    }
+    return rest + CodedOutputStream.computeTagSize(ModelProto.GRAPH_FIELD_NUMBER)
+        + CodedOutputStream.computeUInt64SizeNoTag(graph) + graph;
   }
 
   /** Writes {@code model} to {@code file}, flushed and forced to disk. */
   static void write(ModelProto model, Path file) throws IOException {
-    long size = model.getSerializedSize();
-    if (size < 0 || size > PROTOBUF_LIMIT) {
+    long size = serializedSize(model);
+    if (size > PROTOBUF_LIMIT) {
       throw new UserFacingException(Kind.TOO_LARGE, "fixed_model_too_large",
-          "the fixed model would be over 2 GiB in one file; fix cannot write external data yet");
+          "the fixed model's graph is " + size + " bytes even with its initializers' weights in external data;"
+              + " ONNX keeps a graph in one protobuf message of at most 2 GiB (large Constant nodes or tensors"
+              + " stored in typed fields instead of raw_data stay in the graph)");
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.CREATE)) {

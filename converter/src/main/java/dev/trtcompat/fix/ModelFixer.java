@@ -15,10 +15,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.StringStringEntryProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,11 +24,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The whole {@code fix}: read and check the original, run the passes (attributing removed findings to each),
- * write the result to a temporary file beside the output, check it, prove it equivalent with ONNX Runtime, and
- * only then move it into place. On refusal or any error the temporary file is removed and no output appears.
+ * write the result into a staging folder beside the output (with external data when it would exceed 2 GiB or the
+ * input had external data), check it, prove it equivalent with ONNX Runtime, and only then move it into place. On
+ * refusal or any error the staging folder is removed and no output appears. ONNX Runtime's run of the original and
+ * the source's SHA-256 run on helper threads while the passes work.
  */
 public final class ModelFixer {
 
@@ -39,12 +41,25 @@ public final class ModelFixer {
   public static final String META_SOURCE = "trt-compat.fix.source_sha256";
   public static final String META_VERSION = "trt-compat.fix.version";
 
+  /** Threads for the work that runs beside the passes (hashing, ONNX Runtime's run of the original). */
+  private static final ExecutorService BACKGROUND = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "fix-background");
+    t.setDaemon(true);
+    return t;
+  });
+
   private final CompatibilityChecker checker;
   private final String toolVersion;
+  private final long externalAbove;
 
   public ModelFixer(CompatibilityChecker checker, String toolVersion) {
+    this(checker, toolVersion, ModelFiles.PROTOBUF_LIMIT);
+  }
+
+  private ModelFixer(CompatibilityChecker checker, String toolVersion, long externalAbove) {
     this.checker = checker;
     this.toolVersion = toolVersion;
+    this.externalAbove = externalAbove;
   }
 
   /**
@@ -58,6 +73,14 @@ public final class ModelFixer {
     ShapesPass.validate(new FixGraph(ModelFiles.read(source)), req.shapes());
   }
 
+  /**
+   * The same fixer writing external data already when the fixed model would exceed {@code bytes} (tests force it
+   * on small models; the default is protobuf's 2 GiB limit, which cannot be raised).
+   */
+  ModelFixer withExternalDataAbove(long bytes) {
+    return new ModelFixer(checker, toolVersion, Math.min(bytes, ModelFiles.PROTOBUF_LIMIT));
+  }
+
   public FixReport fix(FixRequest req) {
     FixPipeline pipeline = FixPipeline.of(req.passes());
     Path source = req.model().toAbsolutePath().normalize();
@@ -67,10 +90,13 @@ public final class ModelFixer {
           "--out names the input model; write the fixed model to another file");
     }
     OnnxModel original = OnnxModelReader.read(source);
-    if (!original.externalDataFiles().isEmpty() && !source.getParent().equals(out.getParent())) {
-      throw new UserFacingException(Kind.BAD_REQUEST, "external_data_elsewhere",
-          "the model keeps weights in external files " + original.externalDataFiles()
-              + "; write --out into the model's folder so the fixed model finds them");
+    Path dataOut = out.resolveSibling(StagedOutput.dataName(out));
+    for (String f : original.externalDataFiles()) {
+      if (source.getParent().resolve(f).normalize().equals(dataOut)) {
+        throw new UserFacingException(Kind.BAD_REQUEST, "output_overwrites_input",
+            "the fixed model's weights would go to " + dataOut.getFileName() + ", which holds the input's weights;"
+                + " choose another --out name or folder");
+      }
     }
     CompatibilityReport before = checker.check(original, req.releases());
     List<String> releases = before.results().stream().map(ReleaseResult::tensorrt).toList();
@@ -79,8 +105,25 @@ public final class ModelFixer {
         .forEach(f -> unsupported.add(f.op())));
 
     ModelProto proto = ModelFiles.read(source);
+    if (ExternalDataWriter.anyNestedExternal(proto) && !source.getParent().equals(out.getParent())) {
+      throw new UserFacingException(Kind.BAD_REQUEST, "external_data_elsewhere",
+          "the model keeps tensors of subgraphs or Constant nodes in external files " + original.externalDataFiles()
+              + "; fix copies only the main graph's initializers, so write --out into the model's folder");
+    }
     FixGraph g = new FixGraph(proto);
     ShapesPass.validate(g, req.shapes());
+    // The two slow reads of the source run beside the passes: its SHA-256 and ONNX Runtime's run of it.
+    CompletableFuture<String> sha = CompletableFuture.supplyAsync(() -> sha256(source), BACKGROUND);
+    try (EquivalenceCheck.Reference reference = EquivalenceCheck.start(source, req, BACKGROUND)) {
+      return fix(req, pipeline, source, out, original, before, releases, unsupported, g, sha, reference);
+    } finally {
+      sha.cancel(false);
+    }
+  }
+
+  private FixReport fix(FixRequest req, FixPipeline pipeline, Path source, Path out, OnnxModel original,
+      CompatibilityReport before, List<String> releases, Set<String> unsupported, FixGraph g,
+      CompletableFuture<String> shaOfSource, EquivalenceCheck.Reference reference) {
     List<Integer> opsetMax = checker.knowledgeBase().releases().stream()
         .filter(rel -> releases.contains(rel.release())).map(rel -> rel.parser().opsetMax()).distinct().sorted()
         .toList();
@@ -103,26 +146,13 @@ public final class ModelFixer {
       current.putAll(now);
     });
 
-    String sha;
-    try {
-      sha = ModelFiles.sha256(source);
-    } catch (IOException e) {
-      throw new UserFacingException(Kind.INVALID_INPUT, "model_unreadable", "cannot read " + source + ": " + e.getMessage());
-    }
+    String sha = EquivalenceCheck.join(shaOfSource);
     ModelProto fixed = withMetadata(g.toModel(), applied, sha);
-    Path tmp = null;
-    try {
-      Files.createDirectories(out.getParent());
-      tmp = Files.createTempFile(out.getParent(), "." + out.getFileName() + ".", ".tmp");
-      try {
-        // createTempFile makes the file owner-only; the fixed model is an ordinary output file
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-      } catch (UnsupportedOperationException notPosix) {
-        // other file systems keep their defaults
-      }
-      ModelFiles.write(fixed, tmp);
-      CompatibilityReport after = checker.check(OnnxModelReader.read(tmp), req.releases());
-      EquivalenceCheck.Outcome eq = EquivalenceCheck.run(source, tmp, runtimeInputs(fixed), req);
+    boolean external = !original.externalDataFiles().isEmpty() || ModelFiles.serializedSize(fixed) > externalAbove;
+    try (StagedOutput staged = StagedOutput.beside(out)) {
+      staged.write(fixed, source.getParent(), external);
+      CompatibilityReport after = checker.check(OnnxModelReader.read(staged.model()), req.releases());
+      EquivalenceCheck.Outcome eq = reference.compare(staged.model(), runtimeInputs(fixed));
       List<FixReport.PassResult> passes = new ArrayList<>();
       for (FixPass p : pipeline.passes()) {
         passes.add(new FixReport.PassResult(p.name(), p.reason(), applied.contains(p.name()),
@@ -137,24 +167,28 @@ public final class ModelFixer {
         refusal = eq.reason() + " (passes applied: " + String.join(", ", applied) + ")";
       } else {
         status = applied.isEmpty() ? "unchanged" : "fixed";
-        moveIntoPlace(tmp, out);
-        tmp = null;
+        staged.commit();
         output = out.toString();
+      }
+      List<String> notes = new ArrayList<>(ctx.notes);
+      if (staged.hasExternalData() && output != null) {
+        notes.add("weights written as external data to " + StagedOutput.dataName(out) + " beside the model"
+            + (original.externalDataFiles().isEmpty() ? " (the model is over 2 GiB)" : " (the input used external data)"));
       }
       return new FixReport(source.toString(), output, sha, toolVersion, status, refusal, eq.proven() && eq.passed(),
           eq.proven() ? null : eq.reason(), applied, passes, changes, VerdictSummary.lines(changes), eq.details(),
-          List.copyOf(ctx.notes));
+          List.copyOf(notes));
     } catch (IOException e) {
       throw new UserFacingException(Kind.UNAVAILABLE, "output_not_written",
           "cannot write " + out + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the file is hidden and named after the output
-        }
-      }
+    }
+  }
+
+  private static String sha256(Path source) {
+    try {
+      return ModelFiles.sha256(source);
+    } catch (IOException e) {
+      throw new UserFacingException(Kind.INVALID_INPUT, "model_unreadable", "cannot read " + source + ": " + e.getMessage());
     }
   }
 
@@ -163,14 +197,6 @@ public final class ModelFixer {
     Set<String> inits = new HashSet<>();
     m.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
     return m.getGraph().getInputList().stream().map(v -> v.getName()).filter(n -> !inits.contains(n)).toList();
-  }
-
-  private static void moveIntoPlace(Path tmp, Path out) throws IOException {
-    try {
-      Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 
   private ModelProto withMetadata(ModelProto m, List<String> applied, String sha) {

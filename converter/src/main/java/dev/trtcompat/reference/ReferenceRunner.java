@@ -77,7 +77,7 @@ public final class ReferenceRunner {
     // The environment is a process-wide singleton whose close() is a no-op in the Java API; closing it here
     // keeps the pattern uniform and stays correct should a later version reference-count it.
     try (OrtEnvironment env = environment();
-        OrtSession.SessionOptions options = sessionOptions(request.threads());
+        OrtSession.SessionOptions options = oneShot(sessionOptions(request.threads()), request);
         OrtSession session = open(env, model, options)) {
       return run(env, session, request);
     } catch (OrtException e) {
@@ -292,6 +292,24 @@ public final class ReferenceRunner {
       options.close();
       throw failure("onnxruntime_options", "ONNX Runtime rejected the session options", e);
     }
+  }
+
+  /**
+   * A single run (fix's equivalence proof) skips weight prepacking: ONNX Runtime copies every MatMul/Conv weight
+   * into a kernel-friendly layout at load time, which pays off over many runs; for one run it only costs load time
+   * and a second copy of the weights in memory (about a third of the CPU time of loading a 1.5 GB MatMul model,
+   * docs/benchmarks.md). Both sides of a comparison use the same settings.
+   */
+  private static OrtSession.SessionOptions oneShot(OrtSession.SessionOptions options, ReferenceRequest request) {
+    if (request.runs() + request.warmup() <= 1) {
+      try {
+        options.addConfigEntry("session.disable_prepacking", "1");
+      } catch (OrtException e) {
+        options.close();
+        throw failure("onnxruntime_options", "ONNX Runtime rejected the session options", e);
+      }
+    }
+    return options;
   }
 
   private static OrtSession open(OrtEnvironment env, Path model, OrtSession.SessionOptions options) {

@@ -504,9 +504,10 @@ class FixPassesTest {
     assertThat(out).exists();
   }
 
+  /** No staging folder or temporary file (hidden names) is left beside the output. */
   private void assertNoTempFiles() throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      assertThat(s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()).isEmpty();
+      assertThat(s.filter(p -> p.getFileName().toString().startsWith(".")).toList()).isEmpty();
     }
   }
 }

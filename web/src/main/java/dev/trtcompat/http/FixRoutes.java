@@ -10,6 +10,8 @@ import dev.trtcompat.http.FixRuns.FixRecord;
 import dev.trtcompat.jobs.Cell;
 import dev.trtcompat.jobs.Job;
 import dev.trtcompat.models.ModelStore;
+import dev.trtcompat.models.StagedUpload;
+import dev.trtcompat.models.StoredFile;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.rules.ReleaseRules;
 import dev.trtcompat.service.FixSpec;
@@ -118,9 +120,20 @@ final class FixRoutes {
           .text(r.unprovenReason() == null ? "ONNX Runtime could not compare the outputs." : r.unprovenReason());
     }
     h.close("p");
-    h.open("p").element("a", "Download " + m.fileName(), "id", "fixed-download", "class", "button",
-        "href", WebServer.API + "/models/" + m.id() + "/file").text(" · ")
-        .element("a", "report as JSON", "href", WebServer.API + "/models/" + m.id() + "/fix-report").close("p");
+    h.open("p");
+    if (m.externalFiles().isEmpty()) {
+      h.element("a", "Download " + m.fileName(), "id", "fixed-download", "class", "button",
+          "href", WebServer.API + "/models/" + m.id() + "/file");
+    } else {
+      // Over 2 GiB (or fixed from a model with external data) the weights are a file of their own beside the model.
+      String files = WebServer.API + "/models/" + m.id() + "/files/";
+      h.element("a", "Download " + m.fileName(), "id", "fixed-download", "class", "button",
+          "href", files + StagedUpload.MODEL_FILE);
+      for (StoredFile f : m.externalFiles()) {
+        h.text(" with its weights ").element("a", f.name(), "class", "fixed-external", "href", files + f.name());
+      }
+    }
+    h.text(" · ").element("a", "report as JSON", "href", WebServer.API + "/models/" + m.id() + "/fix-report").close("p");
     if (!r.summary().isEmpty()) {
       h.open("ul", "class", "verdict-changes");
       r.summary().forEach(s -> h.element("li", s));

@@ -1,7 +1,5 @@
 package dev.trtcompat.http;
 
-import dev.trtcompat.errors.UserFacingException;
-import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.fix.FixReport;
 import dev.trtcompat.fix.FixRequest;
 import dev.trtcompat.fix.ModelFixer;
@@ -34,8 +32,8 @@ import java.util.Properties;
 /**
  * The fix cell and what it leaves: checks a fix request before a job is accepted, runs {@link ModelFixer} on a
  * stored model inside a staging area, stores the proven result as a model of its own (content-addressed, like an
- * upload) and records beside it where it came from and the fix report ({@code derived/fix.json}). A refused or
- * failed fix stores nothing and leaves no file.
+ * upload; with its external-data file when the fixer wrote one) and records beside it where it came from and the
+ * fix report ({@code derived/fix.json}). A refused or failed fix stores nothing and leaves no file.
  */
 final class FixRuns implements FixCells {
 
@@ -62,11 +60,6 @@ final class FixRuns implements FixCells {
 
   /** Refuses a request that cannot run (400 with the reason); nothing is stored or queued. */
   void validate(StoredModel model, FixSpec spec) {
-    if (!model.externalFiles().isEmpty()) {
-      throw new UserFacingException(Kind.BAD_REQUEST, "external_data_not_supported",
-          "this model keeps weights in external files; the service does not fix such models yet (use "
-              + "`trt-compat fix MODEL --out DIR/fixed.onnx` with the output in the model's folder)");
-    }
     Path file = store.modelFile(model.id()).orElseThrow(() -> ModelApi.notFound(model.id()));
     fixer.validate(request(file, file.resolveSibling(SCRATCH_NAME), spec));
   }
@@ -91,6 +84,11 @@ final class FixRuns implements FixCells {
       }
       String name = fixedName(source.fileName());
       stage.adoptModel(name, out);
+      // Over 2 GiB, or from a model with external data, the weights are in OUT.data, the name the model records.
+      Path data = out.resolveSibling(out.getFileName() + ".data");
+      if (Files.isRegularFile(data)) {
+        stage.adoptExternal(data.getFileName().toString(), data);
+      }
       StoreResult stored = store.add(stage);
       String fixedId = stored.model().id();
       FixReport named = withNames(report, source.fileName(), name);

@@ -103,6 +103,26 @@ public final class StagedUpload implements AutoCloseable {
     if (modelName != null) {
       throw new IllegalStateException("this staging area holds a model already");
     }
+    StoredFile f = adopt(MODEL_FILE, file);
+    modelName = displayName(originalName);
+    modelSha256 = f.sha256();
+    modelBytes = f.bytes();
+  }
+
+  /**
+   * Takes an external-data file made on the server beside an adopted model, under the name the model uses, as
+   * {@link #adoptModel} takes the model.
+   */
+  public void adoptExternal(String name, Path file) throws IOException {
+    String checked = checkExternalName(name);
+    if (!externalNames.add(checked)) {
+      throw new UserFacingException(
+          Kind.BAD_REQUEST, "duplicate_external_file", "the external-data file '" + checked + "' was sent twice");
+    }
+    externals.add(adopt(checked, file));
+  }
+
+  private StoredFile adopt(String name, Path file) throws IOException {
     MessageDigest sha = sha256();
     long bytes = 0;
     try (InputStream in = Files.newInputStream(file)) {
@@ -116,11 +136,9 @@ public final class StagedUpload implements AutoCloseable {
     if (written + bytes > maxBytes) {
       throw new UploadTooLargeException(maxBytes);
     }
-    Files.move(file, files.resolve(MODEL_FILE));
+    Files.move(file, files.resolve(name));
     written += bytes;
-    modelName = displayName(originalName);
-    modelSha256 = HexFormat.of().formatHex(sha.digest());
-    modelBytes = bytes;
+    return new StoredFile(name, bytes, HexFormat.of().formatHex(sha.digest()));
   }
 
   /**

@@ -4,20 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.fix.ModelFixer;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.OnnxModelReader;
+import dev.trtcompat.onnx.TensorInfo;
+import dev.trtcompat.testing.Multipart;
 import dev.trtcompat.testing.TestServer;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -118,6 +126,57 @@ class FixRoutesTest {
     assertThat(TestServer.json(server.get("/api/v1/models/" + source + "/matrix")).get("jobId").isNull()).isTrue();
     assertThat(TestServer.json(server.get("/api/v1/models/" + source + "/fix-report")).get("error").asText())
         .isEqualTo("not_a_fixed_model");
+    assertThat(server.tmpEntries()).isZero();
+  }
+
+  /**
+   * A model whose weights are an external-data file: the fix copies them into the fixed model's own data file, which
+   * is stored beside it like an uploaded one and offered for download with the model.
+   */
+  @Test
+  void aModelWithExternalDataIsFixedAndStoredWithItsDataFile() throws Exception {
+    ByteBuffer w = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+    for (int k = 0; k < 16; k++) {
+      w.putFloat(k % 5 == 0 ? 1f : 0.25f * (k % 3));
+    }
+    byte[] weights = w.array();
+    ModelBuilder b = ModelBuilder.model().opset("", 14);
+    b.graph().input("x", ElementType.FLOAT, 1, 4)
+        .initializer(ModelBuilder.external("w", ElementType.FLOAT, "w.bin", 0, 64, 4, 4))
+        .node("MatMul", List.of("x", "w"), List.of("m"))
+        .node("HardSwish", List.of("m"), List.of("y"))
+        .output("y", ElementType.FLOAT, 1, 4);
+    HttpResponse<String> up = server.upload(new Multipart().file("model", "ext.onnx", b.build().toByteArray())
+        .file("external", "w.bin", weights));
+    assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+    String source = TestServer.json(up).get("id").asText();
+
+    HttpResponse<String> started = post("/api/v1/models/" + source + "/fix", "{\"versions\": [\"8.2\"]}");
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    JsonNode cell = finished(TestServer.json(started).get("id").asLong()).get("cells").get(0);
+    assertThat(cell.get("state").asText()).as(cell.toString()).isEqualTo("succeeded");
+    assertThat(cell.get("result").get("proven").asBoolean()).isTrue();
+    String fixed = cell.get("result").get("fixedModelId").asText();
+
+    JsonNode model = TestServer.json(server.get("/api/v1/models/" + fixed));
+    assertThat(model.get("externalFiles")).hasSize(1);
+    assertThat(model.get("externalFiles").get(0).get("name").asText()).isEqualTo("fixed.onnx.data");
+    Document page = Jsoup.parse(server.get("/models/" + fixed).body());
+    String files = "/api/v1/models/" + fixed + "/files/";
+    assertThat(page.select("a#fixed-download").attr("href")).isEqualTo(files + "model.onnx");
+    assertThat(page.select("a.fixed-external").attr("href")).isEqualTo(files + "fixed.onnx.data");
+
+    // Downloaded side by side, the two files are a complete model whose weights are the uploaded ones.
+    Path folder = Files.createDirectories(data.resolve("downloaded"));
+    Path onnx = Files.write(folder.resolve("model.onnx"), bytes(files + "model.onnx").body());
+    byte[] fixedData = bytes(files + "fixed.onnx.data").body();
+    Files.write(folder.resolve("fixed.onnx.data"), fixedData);
+    OnnxModel read = OnnxModelReader.read(onnx);
+    assertThat(read.externalDataFiles()).containsExactly("fixed.onnx.data");
+    assertThat(read.graph().nodes()).extracting(n -> n.getOpType()).doesNotContain("HardSwish");
+    TensorInfo t = read.graph().initializers().stream().filter(i -> i.name().equals("w")).findFirst().orElseThrow();
+    assertThat(Arrays.copyOfRange(fixedData, (int) t.storedOffset(), (int) (t.storedOffset() + t.storedLength())))
+        .isEqualTo(weights);
     assertThat(server.tmpEntries()).isZero();
   }
 

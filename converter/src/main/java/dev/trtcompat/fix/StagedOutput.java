@@ -1,0 +1,96 @@
+package dev.trtcompat.fix;
+
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The fixed model's files while they are checked and proven: a hidden folder beside {@code --out} holding the model
+ * and, when it has one, its external-data file {@code OUT.data} (the name the model records). The folder is a
+ * complete model folder, so the after-check and ONNX Runtime read it as the user will. {@link #commit} moves the
+ * data file, then the model into place (each an atomic rename in the same folder): the model file appears last, so
+ * no model is ever visible without its data. {@link #close} removes whatever was not committed.
+ */
+final class StagedOutput implements AutoCloseable {
+
+  private final Path out;
+  private final Path dir;
+  private final Path model;
+  private Path data;
+
+  private StagedOutput(Path out, Path dir) {
+    this.out = out;
+    this.dir = dir;
+    this.model = dir.resolve(out.getFileName());
+  }
+
+  /** A fresh staging folder in {@code out}'s folder (same file system, so the final moves are renames). */
+  static StagedOutput beside(Path out) throws IOException {
+    Path parent = Files.createDirectories(out.getParent());
+    return new StagedOutput(out, Files.createTempDirectory(parent, "." + out.getFileName() + "."));
+  }
+
+  /** The name of the external-data file beside {@code out}: {@code fixed.onnx} keeps its weights in {@code fixed.onnx.data}. */
+  static String dataName(Path out) {
+    return out.getFileName() + ".data";
+  }
+
+  /**
+   * Writes {@code fixed} into the staging folder: one file, or with {@code external} the model plus its
+   * external-data file.
+   *
+   * @param sourceDir the folder of the model that was fixed: external-data locations in {@code fixed} are relative
+   *     to it
+   */
+  void write(ModelProto fixed, Path sourceDir, boolean external) throws IOException {
+    ModelProto toWrite = fixed;
+    if (external) {
+      data = dir.resolve(dataName(out));
+      toWrite = ExternalDataWriter.write(fixed, sourceDir, data, dataName(out));
+    }
+    ModelFiles.write(toWrite, model);
+  }
+
+  /** The staged model file, for the checks before {@link #commit}. */
+  Path model() {
+    return model;
+  }
+
+  boolean hasExternalData() {
+    return data != null;
+  }
+
+  /** Moves the files into place, the model last. */
+  void commit() throws IOException {
+    if (data != null) {
+      move(data, out.resolveSibling(dataName(out)));
+    }
+    move(model, out);
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Removes the staging folder and anything left in it. */
+  @Override
+  public void close() throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (DirectoryStream<Path> left = Files.newDirectoryStream(dir)) {
+      for (Path p : left) {
+        Files.deleteIfExists(p);
+      }
+    }
+    Files.deleteIfExists(dir);
+  }
+}
