@@ -166,8 +166,26 @@ final class ResizeCoordinates {
     return true;
   }
 
+  /**
+   * Same output for every input: same sources under the same mode; or, across modes, every source of both an
+   * input index (linear and cubic at a whole in-range coordinate weigh that one input by exactly 1, as nearest
+   * does).
+   */
   boolean sameSourcesAs(ResizeCoordinates o) {
-    return mode.equals(o.mode) && Arrays.equals(in, o.in) && Arrays.equals(out, o.out)
-        && Arrays.deepEquals(sources, o.sources);
+    if (!Arrays.equals(in, o.in) || !Arrays.equals(out, o.out) || !Arrays.deepEquals(sources, o.sources)) {
+      return false;
+    }
+    return mode.equals(o.mode) || samplesInputs() && o.samplesInputs();
+  }
+
+  private boolean samplesInputs() {
+    for (int axis = 0; axis < in.length; axis++) {
+      for (float c : sources[axis]) {
+        if (c != Math.rint(c) || c < 0 || c > in[axis] - 1) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 }

@@ -8,12 +8,13 @@ import java.util.Set;
 /**
  * Rewrites a Resize (opset 11 and later) that a target release rejects into a form it accepts and that computes
  * the same thing at the model's static shapes: an Identity when every axis maps each output position onto the same
- * input position, another coordinate_transformation_mode / nearest_mode whose source positions are the same on
+ * input position; another coordinate_transformation_mode / nearest_mode whose source positions are the same on
  * every axis (align_corners and asymmetric agree on unchanged or length-1 axes; nearest modes agree where no
- * source coordinate is a tie), antialias dropped where it has no effect (nearest, or no axis shrinks),
- * keep_aspect_ratio_policy dropped where it has no effect (scales given, or sizes already in one ratio), and a
- * scales tensor whose value is known turned into an initializer. Equality is decided by {@link ResizeCoordinates}
- * on every output position of every axis; anything it cannot decide is left as it is.
+ * source coordinate is a tie); nearest for a linear or cubic resize whose coordinates are all whole; antialias
+ * dropped where it has no effect (nearest, or no axis shrinks); keep_aspect_ratio_policy dropped where it has no
+ * effect (scales given, or sizes already in one ratio); a scales tensor whose value is known turned into an
+ * initializer. Equality is decided by {@link ResizeCoordinates} on every output position of every axis; anything
+ * it cannot decide is left as it is, with a note saying why.
  */
 final class ResizePass implements FixPass {
 
@@ -100,18 +101,22 @@ final class ResizePass implements FixPass {
         bestCount = count;
       }
     }
-    List<String> nearest = original.mode().equals("nearest") ? NEAREST : List.of("");
-    for (String mode : MODES) {
-      for (String nm : nearest) {
-        NodeProto candidate = withModes(base, mode, nm);
-        ResizeCoordinates c = ResizeCoordinates.of(candidate, a);
-        if (c == null || !c.sameSourcesAs(original)) {
-          continue;
-        }
-        int count = acceptance.accepting(candidate, materialize).size();
-        if (count > bestCount) {
-          best = candidate;
-          bestCount = count;
+    // linear or cubic sampling whole input positions is a nearest resize (cubic has no importer before 8.5)
+    List<String> interpolations =
+        original.mode().equals("nearest") ? List.of("nearest") : List.of(original.mode(), "nearest");
+    for (String interpolation : interpolations) {
+      for (String mode : MODES) {
+        for (String nm : interpolation.equals("nearest") ? NEAREST : List.of("")) {
+          NodeProto candidate = withModes(base, interpolation, mode, nm);
+          ResizeCoordinates c = ResizeCoordinates.of(candidate, a);
+          if (c == null || !c.sameSourcesAs(original)) {
+            continue;
+          }
+          int count = acceptance.accepting(candidate, materialize).size();
+          if (count > bestCount) {
+            best = candidate;
+            bestCount = count;
+          }
         }
       }
     }
@@ -142,8 +147,16 @@ final class ResizePass implements FixPass {
     return out;
   }
 
-  private static NodeProto withModes(NodeProto n, String mode, String nearest) {
-    NodeProto out = Attrs.without(Attrs.without(n, "coordinate_transformation_mode"), "nearest_mode").toBuilder()
+  private static NodeProto withModes(NodeProto n, String interpolation, String mode, String nearest) {
+    NodeProto out = n;
+    for (String name : List.of("mode", "coordinate_transformation_mode", "nearest_mode")) {
+      out = Attrs.without(out, name);
+    }
+    if (!interpolation.equals("cubic")) {
+      // cubic-only attributes; ONNX Runtime refuses exclude_outside=1 on other modes
+      out = Attrs.without(Attrs.without(out, "cubic_coeff_a"), "exclude_outside");
+    }
+    out = out.toBuilder().addAttribute(string("mode", interpolation))
         .addAttribute(string("coordinate_transformation_mode", mode)).build();
     if (!nearest.isEmpty()) {
       out = out.toBuilder().addAttribute(string("nearest_mode", nearest)).build();

@@ -94,7 +94,7 @@ class ResizePassTest {
         new float[] {1, 1, 3, 3}, null, "mode", "nearest", "coordinate_transformation_mode", "half_pixel",
         "nearest_mode", "round_prefer_ceil");
     FixReport r = fix(src, "7.0", "7.1", "8.6");
-    assertThat(r.proven()).as(r.unprovenReason()).isTrue();
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
     assertThat(r.passesApplied()).contains("resize");
     assertThat(verdict(r, "7.0", false)).isEqualTo("incompatible");
     assertThat(verdict(r, "7.1", false)).isEqualTo("incompatible");
@@ -128,7 +128,7 @@ class ResizePassTest {
     Path src = model("identity", 11, new long[] {1, 3, 6, 7}, new long[] {1, 3, 6, 7}, null,
         new long[] {1, 3, 6, 7}, "mode", "linear", "coordinate_transformation_mode", "pytorch_half_pixel");
     FixReport r = fix(src, "7.0", "9.3");
-    assertThat(r.proven()).as(r.unprovenReason()).isTrue();
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
     assertThat(verdict(r, "7.0", false)).isEqualTo("incompatible");
     assertThat(verdict(r, "7.0", true)).isEqualTo("compatible");
     assertThat(Models.read(fixedPath(r)).getGraph().getNodeList()).extracting(NodeProto::getOpType)
@@ -142,7 +142,7 @@ class ResizePassTest {
     Path src = model("nearest_down", 13, new long[] {1, 1, 8, 6}, new long[] {1, 1, 4, 3},
         new float[] {1, 1, 0.5f, 0.5f}, null, "mode", "nearest", "coordinate_transformation_mode", "asymmetric");
     FixReport r = fix(src, "7.0");
-    assertThat(r.proven()).as(r.unprovenReason()).isTrue();
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
     assertThat(verdict(r, "7.0", false)).isEqualTo("incompatible");
     assertThat(verdict(r, "7.0", true)).isEqualTo("compatible");
     assertThat(Attrs.s(resizeOrIdentity(fixedPath(r)), "nearest_mode", "")).isEqualTo("floor");
@@ -173,7 +173,7 @@ class ResizePassTest {
     Path src = model("antialias_up", 18, new long[] {1, 1, 3, 4}, new long[] {1, 1, 6, 8},
         new float[] {1, 1, 2, 2}, null, "mode", "linear", "antialias", 1);
     FixReport r = fix(src, "10.0");
-    assertThat(r.proven()).as(r.unprovenReason()).isTrue();
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
     assertThat(verdict(r, "10.0", false)).isEqualTo("incompatible");
     assertThat(verdict(r, "10.0", true)).isNotEqualTo("incompatible");
     assertThat(Attrs.find(resizeOrIdentity(fixedPath(r)), "antialias")).isNull();
@@ -184,6 +184,20 @@ class ResizePassTest {
     FixReport rd = fix(down, "10.0");
     assertThat(rd.passesApplied()).doesNotContain("resize");
     assertThat(rd.notes()).anyMatch(s -> s.contains("antialias on a shrinking axis"));
+  }
+
+  @Test
+  void cubicDownsampleAtWholeCoordinatesBecomesNearestBefore85() throws IOException {
+    // asymmetric x / 0.5 = 2x: cubic weighs input 2x by exactly 1, which is what nearest reads
+    Path src = model("cubic_down", 13, new long[] {1, 1, 8, 6}, new long[] {1, 1, 4, 3},
+        new float[] {1, 1, 0.5f, 0.5f}, null, "mode", "cubic", "coordinate_transformation_mode", "asymmetric",
+        "exclude_outside", 1);
+    FixReport r = fix(src, "8.4", "8.5");
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
+    assertThat(verdict(r, "8.4", false)).isEqualTo("incompatible");
+    assertThat(verdict(r, "8.4", true)).isEqualTo("compatible");
+    assertThat(Attrs.s(resizeOrIdentity(fixedPath(r)), "mode", "")).isEqualTo("nearest");
+    assertThat(r.equivalence().outputs().get(0).maxAbsError()).isLessThan(1e-6);
   }
 
   @Test
