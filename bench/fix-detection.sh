@@ -61,7 +61,7 @@ for c in r["releases"]:
         ops = sorted({x.split(":")[0].split(" ", 2)[-1] for x in c["remaining"]})
         if tuple(ops) not in seen:
             seen.add(tuple(ops))
-            print(f"  still blocking {c['tensorrt']}: " + ", ".join(ops))
+            print(f"  left on {c['tensorrt']} (errors and unknown facts): " + ", ".join(ops))
 EOF
   done
 done
