@@ -197,6 +197,9 @@ final class ConstEval {
       case "Transpose" -> {
         return transpose(a, Attrs.intsOrNull(n, "perm"));
       }
+      case "ReduceMin", "ReduceMax" -> {
+        return ConstReduce.eval(n, ins, opset);
+      }
       default -> {
         return Elementwise.eval(n, ins);
       }

@@ -29,7 +29,7 @@ public final class FixPipeline {
         new ShapesPass(), new FoldConstantsPass(), new Int64ToInt32Pass(), new MaxPoolIndicesPass(),
         new OpsetDowngradePass(),
         new HardSwishPass(), new MishPass(), new GeluPass(), new LayerNormPass(), new GroupNormPass(),
-        new EinsumPass(), new CleanUpPass());
+        new EinsumPass(), new ResizePass(), new CleanUpPass());
   }
 
   public static List<String> knownNames() {

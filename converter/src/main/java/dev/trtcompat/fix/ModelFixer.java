@@ -127,7 +127,12 @@ public final class ModelFixer {
     List<Integer> opsetMax = checker.knowledgeBase().releases().stream()
         .filter(rel -> releases.contains(rel.release())).map(rel -> rel.parser().opsetMax()).distinct().sorted()
         .toList();
-    FixContext ctx = new FixContext(req.shapes(), unsupported, opsetMax, checker.knowledgeBase().onnxOperators());
+    Map<String, Set<String>> rulesByOp = new LinkedHashMap<>();
+    before.results().forEach(r -> r.findings().stream().filter(f -> f.op() != null && f.severity() != Severity.INFO)
+        .forEach(f -> rulesByOp.computeIfAbsent(f.op(), k -> new LinkedHashSet<>()).add(f.rule())));
+    FixContext ctx = new FixContext(req.shapes(), unsupported, opsetMax, checker.knowledgeBase().onnxOperators(),
+        checker.knowledgeBase().releases().stream().filter(rel -> releases.contains(rel.release())).toList(),
+        rulesByOp);
     Map<String, Set<String>> current = findingKeys(before);
     Map<String, List<String>> removedBy = new LinkedHashMap<>();
     List<String> applied = pipeline.run(g, ctx, (pass, graph) -> {

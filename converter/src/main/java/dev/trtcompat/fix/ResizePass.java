@@ -1,0 +1,172 @@
+package dev.trtcompat.fix;
+
+import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Rewrites a Resize (opset 11 and later) that a target release rejects into a form it accepts and that computes
+ * the same thing at the model's static shapes: an Identity when every axis maps each output position onto the same
+ * input position; another coordinate_transformation_mode / nearest_mode whose source positions are the same on
+ * every axis (align_corners and asymmetric agree on unchanged or length-1 axes; nearest modes agree where no
+ * source coordinate is a tie); nearest for a linear or cubic resize whose coordinates are all whole; antialias
+ * dropped where it has no effect (nearest, or no axis shrinks); keep_aspect_ratio_policy dropped where it has no
+ * effect (scales given, or sizes already in one ratio); a scales tensor whose value is known turned into an
+ * initializer. Equality is decided by {@link ResizeCoordinates} on every output position of every axis; anything
+ * it cannot decide is left as it is, with a note saying why.
+ */
+final class ResizePass implements FixPass {
+
+  static final String NAME = "resize";
+
+  private static final Set<String> REMOVES = Set.of(
+      "attribute_values.coordinate_transformation_mode", "attribute_values.nearest_mode", "attribute_values.mode",
+      "attribute_values.antialias", "attribute_values.keep_aspect_ratio_policy", "constant_input.scales");
+
+  /** Tried in this order; the first form accepted by the most targets wins (asymmetric/floor: every release). */
+  private static final List<String> MODES =
+      List.of("asymmetric", "align_corners", "half_pixel", "pytorch_half_pixel", "tf_half_pixel_for_nn");
+  private static final List<String> NEAREST =
+      List.of("floor", "round_prefer_floor", "round_prefer_ceil", "ceil");
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String reason() {
+    return "TensorRT 7.x takes Resize only in some coordinate and nearest modes, 7.0-8.2 only with constant scales,"
+        + " 10.x rejects antialias and keep_aspect_ratio_policy; at static shapes an equivalent accepted form exists";
+  }
+
+  @Override
+  public Set<String> removes() {
+    return REMOVES;
+  }
+
+  @Override
+  public boolean apply(FixGraph g, FixContext ctx) {
+    if (ctx.targets.isEmpty() || g.opset() < 11
+        || ctx.findingRules("Resize").stream().noneMatch(REMOVES::contains)) {
+      return false;
+    }
+    Analysis a = Analysis.of(g);
+    ResizeAcceptance acceptance = new ResizeAcceptance(ctx.targets, g);
+    boolean changed = false;
+    for (int k = 0; k < g.nodes.size(); k++) {
+      NodeProto n = g.nodes.get(k);
+      if (!n.getOpType().equals("Resize") || !FixGraph.defaultDomain(n)) {
+        continue;
+      }
+      Set<String> accepting = acceptance.accepting(n);
+      if (accepting.size() == ctx.targets.size()) {
+        continue;
+      }
+      NodeProto better = rewrite(n, g, a, acceptance, accepting, ctx);
+      if (better != null) {
+        g.nodes.set(k, better);
+        changed = true;
+        a = Analysis.of(g);
+        acceptance = new ResizeAcceptance(ctx.targets, g);
+      }
+    }
+    return changed;
+  }
+
+  /** The accepted equivalent of {@code n} that the most targets accept, or null when none gains a release. */
+  private static NodeProto rewrite(NodeProto n, FixGraph g, Analysis a, ResizeAcceptance acceptance,
+      Set<String> accepting, FixContext ctx) {
+    ResizeCoordinates original = ResizeCoordinates.of(n, a);
+    if (original == null) {
+      ctx.note(NAME, "Resize '" + n.getName() + "' left as it is: " + ResizeCoordinates.whyNot(n, a));
+      return null;
+    }
+    if (original.isIdentity()) {
+      return NodeProto.newBuilder().setOpType("Identity").setName(n.getName()).addInput(n.getInput(0))
+          .addOutput(n.getOutput(0)).build();
+    }
+    // scales whose value is known become an initializer, decided here and written only if the rewrite is kept
+    boolean materialize = n.getInputCount() > 2 && !n.getInput(2).isEmpty()
+        && !(n.getInputCount() > 3 && !n.getInput(3).isEmpty())
+        && !g.initializers.containsKey(n.getInput(2)) && a.value(n.getInput(2)) != null;
+    NodeProto base = withoutNoOpAttributes(n);
+    NodeProto best = null;
+    int bestCount = accepting.size();
+    if (base != n || materialize) {
+      int count = acceptance.accepting(base, materialize).size();
+      if (count > bestCount) {
+        best = base;
+        bestCount = count;
+      }
+    }
+    // linear or cubic sampling whole input positions is a nearest resize (cubic has no importer before 8.5)
+    List<String> interpolations =
+        original.mode().equals("nearest") ? List.of("nearest") : List.of(original.mode(), "nearest");
+    for (String interpolation : interpolations) {
+      for (String mode : MODES) {
+        for (String nm : interpolation.equals("nearest") ? NEAREST : List.of("")) {
+          NodeProto candidate = withModes(base, interpolation, mode, nm);
+          ResizeCoordinates c = ResizeCoordinates.of(candidate, a);
+          if (c == null || !c.sameSourcesAs(original)) {
+            continue;
+          }
+          int count = acceptance.accepting(candidate, materialize).size();
+          if (count > bestCount) {
+            best = candidate;
+            bestCount = count;
+          }
+        }
+      }
+    }
+    if (best == null) {
+      ctx.note(NAME, "Resize '" + n.getName() + "' (" + original.describe() + ") has no equivalent form that more "
+          + "target releases accept");
+      return null;
+    }
+    if (materialize) {
+      String name = g.freshName(n.getInput(2) + "_const");
+      g.initializers.put(name, Tensors.encode(name, a.value(n.getInput(2))));
+      best = best.toBuilder().setInput(2, name).build();
+    }
+    return best;
+  }
+
+  /**
+   * antialias and keep_aspect_ratio_policy removed: {@link ResizeCoordinates#of} only answers for nodes where they
+   * change nothing (nearest or no shrinking axis; scales given or sizes in one ratio).
+   */
+  private static NodeProto withoutNoOpAttributes(NodeProto n) {
+    NodeProto out = n;
+    for (String name : List.of("antialias", "keep_aspect_ratio_policy")) {
+      if (Attrs.find(out, name) != null) {
+        out = Attrs.without(out, name);
+      }
+    }
+    return out;
+  }
+
+  private static NodeProto withModes(NodeProto n, String interpolation, String mode, String nearest) {
+    NodeProto out = n;
+    for (String name : List.of("mode", "coordinate_transformation_mode", "nearest_mode")) {
+      out = Attrs.without(out, name);
+    }
+    if (!interpolation.equals("cubic")) {
+      // cubic-only attributes; ONNX Runtime refuses exclude_outside=1 on other modes
+      out = Attrs.without(Attrs.without(out, "cubic_coeff_a"), "exclude_outside");
+    }
+    out = out.toBuilder().addAttribute(string("mode", interpolation))
+        .addAttribute(string("coordinate_transformation_mode", mode)).build();
+    if (!nearest.isEmpty()) {
+      out = out.toBuilder().addAttribute(string("nearest_mode", nearest)).build();
+    }
+    return out;
+  }
+
+  private static AttributeProto string(String name, String value) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+        .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
+  }
+
+}
