@@ -2,7 +2,7 @@
 # The resumable upload path (/api/v1/uploads) against its bound, in the same run: `sha256sum` of the file and a
 # chunked upload of the same file to a fresh `trt-compat serve` (declare, PUT chunks of CHUNK_MIB with
 # Content-Range, complete), from the declaration to the 201. Each chunk is a separate curl reading its slice of the
-# file with `tail | head`, as a resuming client would. Prints wall and CPU seconds (user + system) of sha256sum and
+# file with `dd`, as a resuming client would. Prints wall and CPU seconds (user + system) of sha256sum and
 # of the server during the upload: on a machine shared with other work the wall times follow each process's share
 # of the cores, the CPU times do not. Each round deletes the stored model again.
 # Usage: bench/upload-chunked.sh [ROUNDS=3] [MODEL=bench/out/matmul-1.5g.onnx] [CHUNK_MIB=256]
@@ -53,7 +53,7 @@ for r in $(seq 1 "$rounds"); do
     | grep -o '"id" *: *"[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{32\}')"
   for ((start = 0; start < bytes; start += chunk)); do
     end=$(( start + chunk < bytes ? start + chunk - 1 : bytes - 1 ))
-    tail -c +$((start + 1)) "$model" | head -c $((end - start + 1)) \
+    dd if="$model" iflag=skip_bytes,count_bytes skip="$start" count=$((end - start + 1)) bs=4M status=none \
       | curl -sf -o /dev/null -T - -H "Content-Range: bytes $start-$end/$bytes" "$api/uploads/$id/files/$name"
   done
   code="$(curl -s -o "$work/answer.json" -w '%{http_code}' -X POST "$api/uploads/$id/complete")"
