@@ -127,11 +127,6 @@ final class UploadSessions {
     return ids("SELECT id FROM upload_session WHERE updated_at < ?", before);
   }
 
-  /** Every upload in progress. */
-  List<String> all() {
-    return ids("SELECT id FROM upload_session WHERE updated_at >= ?", Long.MIN_VALUE);
-  }
-
   private List<String> ids(String sql, long param) {
     return db.read(c -> {
       List<String> out = new ArrayList<>();
