@@ -39,6 +39,7 @@ import java.util.stream.Collectors;
  * @param databaseUrl a {@code jdbc:postgresql:} URL shared by instances, or empty for SQLite in {@code dataDir}
  * @param engineQuotaBytes disk space for built engines before the least recently used are removed
  * @param instanceId this instance's name in the job queue's owner column
+ * @param uploadExpiry how long a resumable upload may receive nothing before it is removed
  */
 public record ServiceConfig(
     String host,
@@ -54,7 +55,8 @@ public record ServiceConfig(
     Optional<String> databaseUrl,
     long engineQuotaBytes,
     String instanceId,
-    Map<Setting, String> containerSettings) {
+    Map<Setting, String> containerSettings,
+    Duration uploadExpiry) {
 
   private static final Pattern DURATION = Pattern.compile("\\s*(\\d{1,9})\\s*(ms|s|m|h)\\s*");
   private static final Pattern INSTANCE_ID = Pattern.compile("[\\x21-\\x7e]{1,200}");
@@ -96,6 +98,18 @@ public record ServiceConfig(
       throw new InvalidConfigException("instance-id must be 1 to 200 visible characters without spaces");
     }
     containerSettings = containerSettings == null ? Map.of() : Map.copyOf(containerSettings);
+    uploadExpiry = uploadExpiry == null ? parseDuration(Setting.UPLOAD_EXPIRY.defaultValue()) : uploadExpiry;
+    if (uploadExpiry.compareTo(Duration.ofMinutes(1)) < 0) {
+      throw new InvalidConfigException("upload-expiry must be at least 1m, not " + uploadExpiry);
+    }
+  }
+
+  /** Resumable uploads expiring after the default time. */
+  public ServiceConfig(String host, int port, Path dataDir, long maxUploadBytes, Duration stopTimeout,
+      ApiTokens apiTokens, int maxConcurrentUploads, int maxJobs, int maxJobsPerClient, int workers,
+      Optional<String> databaseUrl, long engineQuotaBytes, String instanceId, Map<Setting, String> containerSettings) {
+    this(host, port, dataDir, maxUploadBytes, stopTimeout, apiTokens, maxConcurrentUploads, maxJobs, maxJobsPerClient,
+        workers, databaseUrl, engineQuotaBytes, instanceId, containerSettings, null);
   }
 
   /** The settings the job service reads for containers and Docker; absent ones take their defaults. */
@@ -148,13 +162,13 @@ public record ServiceConfig(
 
   public ServiceConfig withApiTokens(ApiTokens tokens) {
     return new ServiceConfig(host, port, dataDir, maxUploadBytes, stopTimeout, tokens, maxConcurrentUploads,
-        maxJobs, maxJobsPerClient, workers, databaseUrl, engineQuotaBytes, instanceId, containerSettings);
+        maxJobs, maxJobsPerClient, workers, databaseUrl, engineQuotaBytes, instanceId, containerSettings, uploadExpiry);
   }
 
   /** This configuration with another limit on uploads received at once. */
   public ServiceConfig withMaxConcurrentUploads(int uploads) {
     return new ServiceConfig(host, port, dataDir, maxUploadBytes, stopTimeout, apiTokens, uploads,
-        maxJobs, maxJobsPerClient, workers, databaseUrl, engineQuotaBytes, instanceId, containerSettings);
+        maxJobs, maxJobsPerClient, workers, databaseUrl, engineQuotaBytes, instanceId, containerSettings, uploadExpiry);
   }
 
   /** Leaves out what may hold a password (the database URL's parameters) and shows token names only. */
@@ -164,7 +178,7 @@ public record ServiceConfig(
         + ", stopTimeout=" + stopTimeout + ", apiTokens=" + apiTokens + ", maxConcurrentUploads=" + maxConcurrentUploads
         + ", maxJobs=" + maxJobs + ", maxJobsPerClient=" + maxJobsPerClient + ", workers=" + workers
         + ", databaseUrl=" + databaseUrl.map(u -> u.replaceAll("[?;].*$", "?...").replaceAll("//[^/@]*@", "//...@")).orElse("(SQLite)")
-        + ", engineQuotaBytes=" + engineQuotaBytes + ", instanceId=" + instanceId + "]";
+        + ", engineQuotaBytes=" + engineQuotaBytes + ", instanceId=" + instanceId + ", uploadExpiry=" + uploadExpiry + "]";
   }
 
   /** Whether {@code host} names only this machine; a name that does not resolve does not. */
@@ -256,7 +270,8 @@ public record ServiceConfig(
             : parsed.optional(Setting.DATABASE_URL).isBlank()
                 ? InstanceIds.stable(workingDir.resolve(parsed.text(Setting.DATA_DIR)))
                 : JobRunnerConfig.generatedInstanceId(),
-        containerSettings(values));
+        containerSettings(values),
+        parsed.duration(Setting.UPLOAD_EXPIRY));
   }
 
   private static Map<Setting, String> containerSettings(Map<Setting, String> values) {

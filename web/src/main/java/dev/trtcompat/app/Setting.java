@@ -17,6 +17,7 @@ public enum Setting {
   API_TOKENS("api-tokens", "", "Client tokens as name:secret, separated by commas; secrets of 16+ characters. Empty: no authentication."),
   API_TOKENS_FILE("api-tokens-file", "", "File with one name:secret per line (# comments); added to api-tokens. Empty: none."),
   MAX_CONCURRENT_UPLOADS("max-concurrent-uploads", "8", "Uploads received at once; one more is answered 429 with Retry-After."),
+  UPLOAD_EXPIRY("upload-expiry", "24h", "How long a resumable upload may receive nothing before it is removed with its files, e.g. 24h, 90m."),
   MAX_JOBS("max-jobs", "100", "Unfinished jobs (queued or running) over all clients; one more is answered 429."),
   MAX_JOBS_PER_CLIENT("max-jobs-per-client", "10", "Unfinished jobs per client (token name, or remote address without tokens); one more is answered 429."),
   WORKERS("workers", "2", "Matrix cells this instance runs at once."),

@@ -47,6 +47,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-concurrent-uploads", paramLabel = "N", description = "Uploads received at once (default 8; env TRT_COMPAT_MAX_CONCURRENT_UPLOADS).")
   String maxConcurrentUploads;
 
+  @Option(names = "--upload-expiry", paramLabel = "DURATION", description = "How long a resumable upload may receive nothing before it is removed (default 24h; env TRT_COMPAT_UPLOAD_EXPIRY).")
+  String uploadExpiry;
+
   @Option(names = "--max-jobs", paramLabel = "N", description = "Unfinished jobs over all clients (default 100; env TRT_COMPAT_MAX_JOBS).")
   String maxJobs;
 
@@ -126,6 +129,7 @@ final class ServeCommand implements Callable<Integer> {
     put(f, Setting.API_TOKENS, apiTokens);
     put(f, Setting.API_TOKENS_FILE, apiTokensFile);
     put(f, Setting.MAX_CONCURRENT_UPLOADS, maxConcurrentUploads);
+    put(f, Setting.UPLOAD_EXPIRY, uploadExpiry);
     put(f, Setting.MAX_JOBS, maxJobs);
     put(f, Setting.MAX_JOBS_PER_CLIENT, maxJobsPerClient);
     put(f, Setting.WORKERS, workers);

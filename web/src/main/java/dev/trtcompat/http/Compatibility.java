@@ -1,7 +1,11 @@
 package dev.trtcompat.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.CompatibilityReport;
+import dev.trtcompat.json.Json;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.OnnxModelReader;
@@ -51,7 +55,35 @@ final class Compatibility {
     CompatibilityReport report = releases.isEmpty()
         ? analysis(id).report()
         : checker.check(OnnxModelReader.read(file(id)), releases);
-    Responses.json(ctx, 200, report);
+    if (ctx.queryParam("offset") == null && ctx.queryParam("limit") == null) {
+      Responses.json(ctx, 200, report);
+      return;
+    }
+    Responses.json(ctx, 200, findingsPage(report, whole(ctx, "offset", 0), whole(ctx, "limit", Integer.MAX_VALUE)));
+  }
+
+  /**
+   * The report with each release's findings cut to {@code [offset, offset + limit)}: a release of a 300k-node model
+   * can have tens of thousands. Each result gains {@code findingsTotal}; the report gains the {@code offset} and
+   * {@code limit} applied. Errors and warnings still count every finding.
+   */
+  static ObjectNode findingsPage(CompatibilityReport report, int offset, int limit) {
+    ObjectNode body = Json.mapper().valueToTree(report);
+    for (JsonNode result : body.withArray("results")) {
+      ArrayNode all = (ArrayNode) result.get("findings");
+      int total = all == null ? 0 : all.size();
+      ArrayNode slice = Json.mapper().createArrayNode();
+      for (long i = offset; i < total && i < (long) offset + limit; i++) {
+        slice.add(all.get((int) i));
+      }
+      ((ObjectNode) result).set("findings", slice);
+      ((ObjectNode) result).put("findingsTotal", total);
+    }
+    body.put("offset", offset);
+    if (limit != Integer.MAX_VALUE) {
+      body.put("limit", limit);
+    }
+    return body;
   }
 
   /**

@@ -15,6 +15,8 @@ import dev.trtcompat.fix.ModelFixer;
 import dev.trtcompat.http.compare.CompareRoutes;
 import dev.trtcompat.http.compare.ModelLabels;
 import dev.trtcompat.http.quantize.QuantizeRoutes;
+import dev.trtcompat.http.upload.ResumableUploads;
+import dev.trtcompat.http.upload.UploadRoutes;
 import dev.trtcompat.images.TensorRtImageCatalog;
 import dev.trtcompat.matrix.MatrixApi;
 import dev.trtcompat.models.ModelStore;
@@ -60,10 +62,12 @@ public final class WebServer implements AutoCloseable {
   private final JobEventStream events;
 
   private final CompareRoutes compare;
+  private final ResumableUploads resumable;
 
   private WebServer(Javalin app, List<Route> routes, JobService jobService, JobEventStream events,
-      CompareRoutes compare) {
+      CompareRoutes compare, ResumableUploads resumable) {
     this.compare = compare;
+    this.resumable = resumable;
     this.app = app;
     this.routes = routes;
     this.jobService = jobService;
@@ -135,6 +139,10 @@ public final class WebServer implements AutoCloseable {
       labels.setFromUpload(received.stored().model(), received.values("label"));
       return jobs.startFromUpload(ctx, received);
     });
+    ResumableUploads resumable = new ResumableUploads(jobService.database(), store, config.dataDir(),
+        config.maxUploadBytes(), config.uploadExpiry(), Clock.systemUTC(), API + "/uploads",
+        m -> jobService.registerModel(m.id(), m.fileName(), m.bytes()));
+    UploadRoutes uploadRoutes = new UploadRoutes(resumable, Access::clientId, API);
     Assets assets = new Assets();
     byte[] openApi = openApi();
     Access access = new Access(config.apiTokens(), Clock.systemUTC());
@@ -219,6 +227,15 @@ public final class WebServer implements AutoCloseable {
             post("cancel", jobs::cancelCell);
             post("retry", jobs::retryCell);
           });
+          path("uploads", () -> {
+            post(uploadRoutes::create);
+            path("{id}", () -> {
+              get(uploadRoutes::status);
+              delete(uploadRoutes::abort);
+              put("files/{name}", uploadRoutes::put);
+              post("complete", uploadRoutes::complete);
+            });
+          });
           get("engines/{sha256}", jobs::engine);
           post("logs/explain", logs::explain);
           compare.apiRoutes();
@@ -228,6 +245,7 @@ public final class WebServer implements AutoCloseable {
     try {
       app.start(config.host(), config.port());
     } catch (RuntimeException e) {
+      resumable.close();
       compare.close();
       events.close();
       jobService.close();
@@ -239,7 +257,7 @@ public final class WebServer implements AutoCloseable {
     if (config.apiTokens().enabled()) {
       LOG.info("API tokens required; clients: {}", config.apiTokens().clientNames());
     }
-    return new WebServer(app, List.copyOf(routes), jobService, events, compare);
+    return new WebServer(app, List.copyOf(routes), jobService, events, compare, resumable);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
@@ -291,6 +309,7 @@ public final class WebServer implements AutoCloseable {
     events.close();
     compare.close();
     app.stop();
+    resumable.close();
     // Running cells are re-queued (a graceful stop loses nothing), then Docker and the database close.
     jobService.close();
     LOG.info("stopped");

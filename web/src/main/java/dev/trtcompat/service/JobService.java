@@ -206,6 +206,11 @@ public final class JobService implements AutoCloseable {
     return settings;
   }
 
+  /** The service's database, for features that keep their own rows in it (resumable uploads). */
+  public Database database() {
+    return db;
+  }
+
   /**
    * The job whose TensorRT cells the matrix shows: the model's latest job with TensorRT cells, else its latest job
    * that measures (neither a quantization nor a fix; {@link JobQueue#jobsForModel} lists newest first). A

@@ -88,6 +88,34 @@ class CompatibilityRouteTest {
   }
 
   @Test
+  void findingsArePagedPerReleaseWithTheirTotal() throws Exception {
+    String id = upload(NONZERO);
+    JsonNode all = TestServer.json(server.get("/api/v1/models/" + id + "/compatibility"));
+    JsonNode full84 = release(all, "8.4").get("findings");
+    int total = full84.size();
+    assertThat(total).isPositive();
+
+    JsonNode first = TestServer.json(server.get("/api/v1/models/" + id + "/compatibility?offset=0&limit=1"));
+    assertThat(first.get("offset").asInt()).isZero();
+    assertThat(first.get("limit").asInt()).isEqualTo(1);
+    assertThat(release(first, "8.4").get("findingsTotal").asInt()).isEqualTo(total);
+    assertThat(release(first, "8.4").get("findings")).containsExactly(full84.get(0));
+    // Counts still cover every finding, not the page.
+    assertThat(release(first, "8.4").get("errors")).isEqualTo(release(all, "8.4").get("errors"));
+
+    JsonNode last = TestServer.json(server.get("/api/v1/models/" + id + "/compatibility?offset=" + (total - 1) + "&limit=5"));
+    assertThat(release(last, "8.4").get("findings")).containsExactly(full84.get(total - 1));
+    JsonNode past = TestServer.json(server.get("/api/v1/models/" + id + "/compatibility?offset=" + total));
+    assertThat(release(past, "8.4").get("findings")).isEmpty();
+    assertThat(release(past, "8.4").get("findingsTotal").asInt()).isEqualTo(total);
+    assertThat(past.has("limit")).isFalse();
+
+    HttpResponse<String> bad = server.get("/api/v1/models/" + id + "/compatibility?limit=-1");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(bad).get("error").asText()).isEqualTo("bad_limit");
+  }
+
+  @Test
   void chosenReleasesOnlyAndUnknownIdsAreNotFound() throws Exception {
     String id = upload(NONZERO);
 

@@ -1,5 +1,7 @@
 // Upload page: drag and drop, a size check before sending, and a progress bar fed by XHR upload events.
 // Without this script the form still posts to /models and the server redirects to the model page.
+// Uploads of CHUNKED_FROM bytes and more go through the resumable API (/api/v1/uploads) in chunks: a chunk that
+// fails is sent again from where the server says the file stands, so a broken connection costs one chunk.
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
@@ -13,6 +15,9 @@
   var maxBytes = Number(form.getAttribute("data-max-upload"));
   var api = form.getAttribute("data-api");
   var dropped = null; // {model: File, externals: [File]} when files came by drag and drop
+  var CHUNKED_FROM = 256 * 1024 * 1024;
+  var CHUNK = 64 * 1024 * 1024;
+  var RETRIES = 5;
 
   function say(text, isError) {
     status.textContent = text; // textContent: server-supplied text is never parsed as HTML
@@ -61,6 +66,14 @@
     var total = files.model.size + files.externals.reduce(function (s, f) { return s + f.size; }, 0);
     if (total > maxBytes) {
       say("These files are " + human(total) + "; this server accepts up to " + human(maxBytes) + ".", true);
+      return;
+    }
+    if (total >= CHUNKED_FROM) {
+      button.disabled = true;
+      bar.hidden = false;
+      bar.max = total;
+      bar.value = 0;
+      chunked(files, total);
       return;
     }
     var data = new FormData();
@@ -114,4 +127,120 @@
     say("Uploading…", false);
     xhr.send(data);
   });
+  // ---- the resumable path
+
+  // One JSON request; resolves with {status, body, headers} whatever the status, rejects on a network failure.
+  function request(method, url, body, headers) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      xhr.open(method, url);
+      xhr.setRequestHeader("Accept", "application/json");
+      Object.keys(headers || {}).forEach(function (h) { xhr.setRequestHeader(h, headers[h]); });
+      if (request.progress) { xhr.upload.onprogress = request.progress; }
+      xhr.onload = function () {
+        var parsed = null;
+        try { parsed = JSON.parse(xhr.responseText); } catch (ignored) { parsed = null; }
+        resolve({ status: xhr.status, body: parsed, offset: xhr.getResponseHeader("Upload-Offset") });
+      };
+      xhr.onerror = function () { reject(new Error("connection lost")); };
+      xhr.send(body);
+    });
+  }
+
+  function failed(text) {
+    button.disabled = false;
+    bar.hidden = true;
+    say(text, true);
+  }
+
+  function detail(r, what) {
+    return r.body && r.body.detail ? r.body.detail : what + " failed (HTTP " + r.status + ").";
+  }
+
+  function chunked(files, total) {
+    var all = [files.model].concat(files.externals);
+    var declaration = {
+      model: { name: files.model.name, size: files.model.size },
+      external: files.externals.map(function (f) { return { name: f.name, size: f.size }; })
+    };
+    var done = 0; // bytes of the files before the current one
+    say("Starting a resumable upload of " + human(total) + "…", false);
+    request("POST", api.replace(/models$/, "uploads"), JSON.stringify(declaration), { "Content-Type": "application/json" })
+      .then(function (r) {
+        if (r.status !== 201) { throw new Error(detail(r, "Starting the upload")); }
+        var upload = r.body;
+        var i = 0;
+        function nextFile() {
+          if (i === all.length) { return upload; }
+          var file = all[i];
+          var url = upload.files[i].url;
+          return sendFile(file, url, upload.files[i].received).then(function () { done += file.size; i++; return nextFile(); });
+        }
+        function sendFile(file, url, from) {
+          if (from >= file.size) { return Promise.resolve(); }
+          var end = Math.min(from + CHUNK, file.size);
+          return sendChunk(file, url, from, end, 0).then(function (next) { return sendFile(file, url, next); });
+        }
+        function sendChunk(file, url, from, end, attempt) {
+          request.progress = function (ev) {
+            bar.value = done + from + ev.loaded;
+            say("Uploading " + file.name + "… " + human(done + from + ev.loaded) + " of " + human(total), false);
+          };
+          return request("PUT", url, file.slice(from, end), { "Content-Range": "bytes " + from + "-" + (end - 1) + "/" + file.size })
+            .then(function (r) {
+              if (r.status === 200) { return Number(r.offset); }
+              if (r.status === 409 && r.offset !== null) { return Number(r.offset); } // the server says where to go on
+              throw new Error(detail(r, "Sending " + file.name));
+            }, function () {
+              if (attempt >= RETRIES) { throw new Error("The connection keeps failing; the upload can be resumed later."); }
+              say("Connection lost; asking the server where " + file.name + " stands…", false);
+              return new Promise(function (wait) { setTimeout(wait, 1000 * (attempt + 1)); })
+                .then(function () { return request("GET", upload.url); })
+                .then(function (s) {
+                  if (s.status !== 200) { throw new Error(detail(s, "Resuming")); }
+                  var received = s.body.files[i].received;
+                  return received >= end ? received : sendChunk(file, url, received, end, attempt + 1);
+                });
+            });
+        }
+        return nextFile();
+      })
+      .then(function (upload) {
+        request.progress = null;
+        say("Reading the model…", false);
+        return request("POST", upload.completeUrl, null);
+      })
+      .then(function (r) {
+        if ((r.status !== 200 && r.status !== 201) || !r.body || !r.body.id) { throw new Error(detail(r, "Completing the upload")); }
+        return startJob(r.body.id).then(function () { window.location.assign("/models/" + encodeURIComponent(r.body.id)); });
+      })
+      .catch(function (err) { failed(err.message); });
+  }
+
+  // The job and label choices of a chunked upload go to the page's own forms once the model is stored.
+  function startJob(id) {
+    var steps = [];
+    var label = form.querySelector("input[name=label]");
+    if (label && label.value.trim() !== "") {
+      steps.push(post("/models/" + encodeURIComponent(id) + "/label", new URLSearchParams({ label: label.value.trim() })));
+    }
+    var job = new URLSearchParams();
+    form.querySelectorAll("input[name=trt]:checked, input[name=precision]:checked").forEach(function (box) {
+      job.append(box.name, box.value);
+    });
+    if (job.has("trt")) {
+      form.querySelectorAll("input[name=shapes], input[name=timeout]").forEach(function (field) {
+        if (field.value.trim() !== "") { job.append(field.name, field.value.trim()); }
+      });
+      form.querySelectorAll("input[name=reference]").forEach(function (box) {
+        if (box.type === "hidden" || box.checked) { job.append("reference", box.value); }
+      });
+      steps.push(post("/models/" + encodeURIComponent(id) + "/jobs", job));
+    }
+    return Promise.all(steps);
+  }
+
+  function post(url, params) {
+    return request("POST", url, params.toString(), { "Content-Type": "application/x-www-form-urlencoded" });
+  }
 })();
