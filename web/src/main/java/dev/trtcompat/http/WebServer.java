@@ -60,10 +60,12 @@ public final class WebServer implements AutoCloseable {
   private final JobEventStream events;
 
   private final CompareRoutes compare;
+  private final Compatibility compatibility;
 
   private WebServer(Javalin app, List<Route> routes, JobService jobService, JobEventStream events,
-      CompareRoutes compare) {
+      CompareRoutes compare, Compatibility compatibility) {
     this.compare = compare;
+    this.compatibility = compatibility;
     this.app = app;
     this.routes = routes;
     this.jobService = jobService;
@@ -132,6 +134,8 @@ public final class WebServer implements AutoCloseable {
     CompareRoutes compare = new CompareRoutes(store, matrix, jobService::latestJob, labels::label, modelTokens,
         jobService, Access::clientId, TensorRtImageCatalog.builtIn());
     ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, (ctx, received) -> {
+      // The model page's first view needs the analysis: start it now, while the uploader reads the answer.
+      compatibility.prepare(received.stored().model().id());
       labels.setFromUpload(received.stored().model(), received.values("label"));
       return jobs.startFromUpload(ctx, received);
     });
@@ -231,6 +235,7 @@ public final class WebServer implements AutoCloseable {
       compare.close();
       events.close();
       jobService.close();
+      compatibility.close();
       throw e;
     }
     LOG.info("trt-compat serving on http://{}:{}/ (data folder {}, uploads up to {})",
@@ -239,7 +244,7 @@ public final class WebServer implements AutoCloseable {
     if (config.apiTokens().enabled()) {
       LOG.info("API tokens required; clients: {}", config.apiTokens().clientNames());
     }
-    return new WebServer(app, List.copyOf(routes), jobService, events, compare);
+    return new WebServer(app, List.copyOf(routes), jobService, events, compare, compatibility);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
@@ -293,6 +298,7 @@ public final class WebServer implements AutoCloseable {
     app.stop();
     // Running cells are re-queued (a graceful stop loses nothing), then Docker and the database close.
     jobService.close();
+    compatibility.close();
     LOG.info("stopped");
   }
 
