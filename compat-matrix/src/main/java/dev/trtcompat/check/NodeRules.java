@@ -28,6 +28,7 @@ final class NodeRules {
   private final java.util.Set<String> schemaReported = new java.util.HashSet<>();
   private final java.util.Set<String> undecidedReported = new java.util.HashSet<>();
   private final Map<String, Integer> sinceAtModelOpset = new java.util.HashMap<>();
+  private final long modelOpset;
   private final KnowledgeBase kb;
   private final ReleaseRules rel;
   private final ModelIndex ix;
@@ -38,6 +39,7 @@ final class NodeRules {
     this.rel = rel;
     this.ix = ix;
     this.out = out;
+    this.modelOpset = ix.model.defaultOpset();
   }
 
   void check(NodeSite s) {
@@ -189,7 +191,7 @@ final class NodeRules {
 
   /** The schema version selected by {@code opset}, looked up once per op type at the model's opset. */
   private int since(String op, long opset) {
-    if (opset != ix.model.defaultOpset()) {
+    if (opset != modelOpset) {
       return kb.onnxOperators().schemaVersion("ai.onnx", op, opset); // a local function's own opset: rare
     }
     Integer known = sinceAtModelOpset.get(op);
