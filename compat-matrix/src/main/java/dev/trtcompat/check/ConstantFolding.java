@@ -66,7 +66,8 @@ final class ConstantFolding {
     }
     List<TensorFact> ins = new ArrayList<>(n.getInputCount());
     boolean allConst = n.getInputCount() > 0 || op.equals("Constant");
-    for (String in : n.getInputList()) {
+    for (int k = 0, count = n.getInputCount(); k < count; k++) {
+      String in = n.getInput(k);
       TensorFact f = in.isEmpty() ? null : tensors.get(in);
       ins.add(f);
       if (!in.isEmpty() && (f == null || !f.origin().isConstant())) {

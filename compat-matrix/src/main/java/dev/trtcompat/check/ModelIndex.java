@@ -101,15 +101,17 @@ final class ModelIndex {
   private void visit(NodeProto n, int top, String name, String path, long opset, boolean inFunction) {
     sites.add(new NodeSite(n, top, name, path, opset, inFunction));
     opCounts.merge(n.getOpType(), 1, Integer::sum);
-    for (String in : n.getInputList()) {
+    for (int k = 0, count = n.getInputCount(); k < count; k++) {
+      String in = n.getInput(k);
       if (!in.isEmpty()) {
         consumed.add(in);
         if (initializerNames.contains(in)) {
-          initializerReaders.computeIfAbsent(in, k -> new ArrayList<>()).add(n.getOpType());
+          initializerReaders.computeIfAbsent(in, key -> new ArrayList<>()).add(n.getOpType());
         }
       }
     }
-    for (AttributeProto a : n.getAttributeList()) {
+    for (int k = 0, count = n.getAttributeCount(); k < count; k++) {
+      AttributeProto a = n.getAttribute(k);
       if (a.hasG()) {
         subgraph(a.getG(), top, path + "/" + a.getName(), opset, inFunction);
       }
@@ -118,7 +120,8 @@ final class ModelIndex {
       }
     }
     ConstantFolding.infer(n, tensors);
-    FunctionProto f = functions.get((n.getDomain().isEmpty() ? "" : n.getDomain()) + ":" + n.getOpType());
+    FunctionProto f = functions.isEmpty() ? null
+        : functions.get((n.getDomain().isEmpty() ? "" : n.getDomain()) + ":" + n.getOpType());
     if (f != null && !inFunction) {
       long fOpset = f.getOpsetImportList().stream()
           .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))

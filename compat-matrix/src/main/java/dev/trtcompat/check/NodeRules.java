@@ -27,6 +27,8 @@ final class NodeRules {
 
   private final java.util.Set<String> schemaReported = new java.util.HashSet<>();
   private final java.util.Set<String> undecidedReported = new java.util.HashSet<>();
+  private final Map<String, Integer> sinceAtModelOpset = new java.util.HashMap<>();
+  private final long modelOpset;
   private final KnowledgeBase kb;
   private final ReleaseRules rel;
   private final ModelIndex ix;
@@ -37,6 +39,7 @@ final class NodeRules {
     this.rel = rel;
     this.ix = ix;
     this.out = out;
+    this.modelOpset = ix.model.defaultOpset();
   }
 
   void check(NodeSite s) {
@@ -106,6 +109,9 @@ final class NodeRules {
   }
 
   private boolean isLocalFunctionCall(NodeSite s) {
+    if (ix.functions.isEmpty()) {
+      return false; // most models: no key to build per node and release group
+    }
     String key = (s.node().getDomain().isEmpty() ? "" : s.node().getDomain()) + ":" + s.op();
     if (!ix.functions.containsKey(key)) {
       return false;
@@ -171,7 +177,7 @@ final class NodeRules {
 
   /** A node whose schema is newer than every opset the release documents: its behaviour there is not known. */
   private void schemaVersion(NodeSite s) {
-    int since = kb.onnxOperators().schemaVersion("ai.onnx", s.op(), s.opset());
+    int since = since(s.op(), s.opset());
     if (since > rel.parser().opsetMax() && schemaReported.add(s.op())) {
       int count = ix.opCounts.getOrDefault(s.op(), 1);
       out.node(s, Severity.WARNING, "op.schema_newer_than_parser.unknown",
@@ -181,6 +187,19 @@ final class NodeRules {
           "re-export with opset " + rel.parser().opsetMax() + " or lower for TensorRT " + rel.release()
               + ", or use a newer TensorRT");
     }
+  }
+
+  /** The schema version selected by {@code opset}, looked up once per op type at the model's opset. */
+  private int since(String op, long opset) {
+    if (opset != modelOpset) {
+      return kb.onnxOperators().schemaVersion("ai.onnx", op, opset); // a local function's own opset: rare
+    }
+    Integer known = sinceAtModelOpset.get(op);
+    if (known == null) {
+      known = kb.onnxOperators().schemaVersion("ai.onnx", op, opset);
+      sinceAtModelOpset.put(op, known);
+    }
+    return known;
   }
 
   private void types(NodeSite s, OperatorRule r) {
@@ -225,7 +244,8 @@ final class NodeRules {
   }
 
   static Optional<AttributeProto> attr(NodeProto n, String name) {
-    for (AttributeProto a : n.getAttributeList()) {
+    for (int i = 0, count = n.getAttributeCount(); i < count; i++) {
+      AttributeProto a = n.getAttribute(i);
       if (a.getName().equals(name)) {
         return Optional.of(a);
       }

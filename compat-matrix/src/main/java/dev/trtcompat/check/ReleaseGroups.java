@@ -48,7 +48,14 @@ final class ReleaseGroups {
 
   /** The groups for a default-domain node of {@code op} selected by {@code opset}. */
   int[][] of(String op, long opset) {
-    return byOp.computeIfAbsent(op, k -> new HashMap<>(2)).computeIfAbsent(opset, o -> group(op, o));
+    // get first: a capturing lambda would be allocated per node (C1 does not remove it)
+    Map<Long, int[][]> byOpset = byOp.get(op);
+    int[][] groups = byOpset == null ? null : byOpset.get(opset);
+    if (groups == null) {
+      groups = group(op, opset);
+      byOp.computeIfAbsent(op, k -> new HashMap<>(2)).put(opset, groups);
+    }
+    return groups;
   }
 
   private int[][] group(String op, long opset) {

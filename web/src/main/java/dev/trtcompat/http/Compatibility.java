@@ -16,6 +16,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The static compatibility check of stored models: {@code GET /api/v1/models/{id}/compatibility} and the data
@@ -25,10 +35,18 @@ import java.util.Map;
  * milliseconds, reading a large model's graph takes longer, and the page and the API ask for the same model in
  * a row. The knowledge base is fixed for the process's life (it is bundled in the jar), so the model id is the
  * whole key; a new knowledge base means a new server process and an empty cache.
+ *
+ * <p>An upload asks for its model's analysis at once, on one background thread ({@link #prepare}), so that the
+ * first view of a new model finds it done or waits for the computation already running instead of starting
+ * another: one computation per model at a time, however many requests arrive meanwhile.
  */
-final class Compatibility {
+final class Compatibility implements AutoCloseable {
 
   static final int CACHED_MODELS = 32;
+  /** Uploads waiting for their background analysis; beyond this the oldest wait for their first view instead. */
+  static final int PREPARE_QUEUE = 8;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Compatibility.class);
 
   private final ModelStore store;
   private final CompatibilityChecker checker;
@@ -39,9 +57,21 @@ final class Compatibility {
     }
   };
 
+  private final Map<String, CompletableFuture<ModelAnalysis>> inFlight = new ConcurrentHashMap<>();
+  private final ExecutorService background;
+  private final AtomicLong computed = new AtomicLong();
+
   Compatibility(ModelStore store, CompatibilityChecker checker) {
     this.store = store;
     this.checker = checker;
+    // One thread: analyses are CPU-bound and the requests they serve must keep the other core. A full queue
+    // drops the newest (its first view computes it instead).
+    this.background = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(PREPARE_QUEUE), r -> {
+      Thread t = new Thread(r, "model-analysis");
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.DiscardPolicy());
+    ((ThreadPoolExecutor) background).allowCoreThreadTimeOut(true);
   }
 
   ModelStore store() {
@@ -126,27 +156,96 @@ final class Compatibility {
         "bad_" + name, name + " must be a whole number from 0, not '" + v + "'");
   }
 
-  /** The report over every release plus the graph listing, computed once per model while cached. */
+  /**
+   * Starts computing a stored model's analysis in the background (a just-uploaded model), unless it is cached or
+   * already being computed. A failure is left for the first request, which computes again and reports it.
+   */
+  void prepare(String id) {
+    synchronized (cache) {
+      if (cache.containsKey(id) || inFlight.containsKey(id)) {
+        return;
+      }
+    }
+    background.execute(() -> {
+      try {
+        analysis(id);
+      } catch (RuntimeException e) {
+        LOG.debug("background analysis of {} failed; its first view reports it", id, e);
+      }
+    });
+  }
+
+  /**
+   * The report over every release plus the graph listing, computed once per model while cached; a request that
+   * arrives while it is being computed (in the background after the upload, or for another request) waits for it.
+   */
   ModelAnalysis analysis(String id) {
+    CompletableFuture<ModelAnalysis> mine = new CompletableFuture<>();
+    CompletableFuture<ModelAnalysis> running;
     synchronized (cache) {
       ModelAnalysis hit = cache.get(id);
       if (hit != null) {
         return hit;
       }
+      running = inFlight.putIfAbsent(id, mine);
     }
-    OnnxModel model = OnnxModelReader.read(file(id));
-    ModelAnalysis computed = new ModelAnalysis(checker.check(model), nodes(model));
-    synchronized (cache) {
-      cache.put(id, computed);
+    if (running != null) {
+      return await(running);
     }
-    return computed;
+    try {
+      long started = System.nanoTime();
+      OnnxModel model = OnnxModelReader.read(file(id));
+      ModelAnalysis result = new ModelAnalysis(checker.check(model), nodes(model));
+      computed.incrementAndGet();
+      LOG.info("analysis of model {} ({} nodes) ready in {} ms", id, result.nodes().size(),
+          (System.nanoTime() - started) / 1_000_000);
+      synchronized (cache) {
+        if (inFlight.get(id) == mine) { // forgotten (deleted) meanwhile: answer, but do not keep
+          cache.put(id, result);
+        }
+      }
+      mine.complete(result);
+      return result;
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(id, mine);
+    }
+  }
+
+  private static ModelAnalysis await(CompletableFuture<ModelAnalysis> running) {
+    try {
+      return running.join();
+    } catch (CompletionException e) {
+      // the computing thread's own exception (a UserFacingException keeps its kind and message)
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /** Analyses computed so far (not answered from the cache or from another request's computation): for tests. */
+  long computedCount() {
+    return computed.get();
   }
 
   /** Drops a deleted model's cached analysis. */
   void forget(String id) {
     synchronized (cache) {
       cache.remove(id);
+      inFlight.remove(id);
     }
+  }
+
+  /** Stops the background thread; an analysis it is computing is abandoned. */
+  @Override
+  public void close() {
+    background.shutdownNow();
   }
 
   private Path file(String id) {

@@ -63,11 +63,13 @@ public final class WebServer implements AutoCloseable {
 
   private final CompareRoutes compare;
   private final ResumableUploads resumable;
+  private final Compatibility compatibility;
 
   private WebServer(Javalin app, List<Route> routes, JobService jobService, JobEventStream events,
-      CompareRoutes compare, ResumableUploads resumable) {
+      CompareRoutes compare, ResumableUploads resumable, Compatibility compatibility) {
     this.compare = compare;
     this.resumable = resumable;
+    this.compatibility = compatibility;
     this.app = app;
     this.routes = routes;
     this.jobService = jobService;
@@ -136,12 +138,17 @@ public final class WebServer implements AutoCloseable {
     CompareRoutes compare = new CompareRoutes(store, matrix, jobService::latestJob, labels::label, modelTokens,
         jobService, Access::clientId, TensorRtImageCatalog.builtIn());
     ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, (ctx, received) -> {
+      // The model page's first view needs the analysis: start it now, while the uploader reads the answer.
+      compatibility.prepare(received.stored().model().id());
       labels.setFromUpload(received.stored().model(), received.values("label"));
       return jobs.startFromUpload(ctx, received);
     });
     ResumableUploads resumable = new ResumableUploads(jobService.database(), store, config.dataDir(),
         config.maxUploadBytes(), config.uploadExpiry(), Clock.systemUTC(), API + "/uploads",
-        m -> jobService.registerModel(m.id(), m.fileName(), m.bytes()));
+        m -> {
+          jobService.registerModel(m.id(), m.fileName(), m.bytes());
+          compatibility.prepare(m.id());
+        });
     UploadRoutes uploadRoutes = new UploadRoutes(resumable, Access::clientId, API);
     Assets assets = new Assets();
     byte[] openApi = openApi();
@@ -249,6 +256,7 @@ public final class WebServer implements AutoCloseable {
       compare.close();
       events.close();
       jobService.close();
+      compatibility.close();
       throw e;
     }
     LOG.info("trt-compat serving on http://{}:{}/ (data folder {}, uploads up to {})",
@@ -257,7 +265,7 @@ public final class WebServer implements AutoCloseable {
     if (config.apiTokens().enabled()) {
       LOG.info("API tokens required; clients: {}", config.apiTokens().clientNames());
     }
-    return new WebServer(app, List.copyOf(routes), jobService, events, compare, resumable);
+    return new WebServer(app, List.copyOf(routes), jobService, events, compare, resumable, compatibility);
   }
 
   /** The model page's summary sections, in order. Later features add theirs to this list. */
@@ -312,6 +320,7 @@ public final class WebServer implements AutoCloseable {
     resumable.close();
     // Running cells are re-queued (a graceful stop loses nothing), then Docker and the database close.
     jobService.close();
+    compatibility.close();
     LOG.info("stopped");
   }
 
