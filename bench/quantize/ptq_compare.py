@@ -5,7 +5,8 @@ Needs Debian's python3-torch and python3-torchvision (1.13 / 0.14); writes every
 Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [--nets resnet18,mobilenet_v2] [--seeds 0,1,2]
            [--size 224] [--samples 80] [--methods entropy,percentile,minmax]
 (TRT_COMPAT="java -jar other.jar" measures another build than the checkout's ./trt-compat; --reuse keeps the
-networks, samples and PyTorch figures of an earlier run in OUT_DIR and runs only trt-compat's methods again.)
+networks, samples and PyTorch figures of an earlier run in OUT_DIR and runs only trt-compat's methods again;
+--reuse --methods '' only prints the table of OUT_DIR/results.json.)
 
 No trained weights can be downloaded here, and a torchvision network with its default random initialisation is
 degenerate (MobileNetV2's logits are ~1e-9: the signal dies in the inverted residual blocks). So for every seed:
@@ -28,6 +29,7 @@ definitions of trt-compat's OutputAccuracy), trt-compat's Q/DQ model against the
 accuracy report). Writes results.json (every seed) and prints a summary table.
 """
 import argparse
+import copy
 import json
 import os
 import shlex
@@ -37,6 +39,7 @@ import time
 import numpy as np
 import torch
 import torchvision
+from torch.ao.quantization import HistogramObserver, QConfig, default_per_channel_weight_observer
 from torch.ao.quantization import get_default_qconfig_mapping
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
@@ -51,6 +54,9 @@ parser.add_argument("--seeds", default="0,1,2")
 parser.add_argument("--size", type=int, default=224)
 parser.add_argument("--methods", default="entropy,percentile,minmax")
 parser.add_argument("--samples", type=int, default=80)
+parser.add_argument("--symmetric-control", action="store_true",
+                    help="also run PyTorch's PTQ with symmetric activations (zero point 128: the 255 levels of "
+                         "symmetric INT8, as TensorRT needs) to separate that from the rest")
 parser.add_argument("--reuse", action="store_true",
                     help="keep the networks, samples and PyTorch figures of OUT_DIR's results.json; quantize again")
 args = parser.parse_args()
@@ -142,6 +148,19 @@ def stats(ref, got):
                                             for r, g in zip(ref, got)]))}
 
 
+def symmetric_mapping():
+    """The default mapping with every use of its default qconfig (conv, linear, relu, bn, the rest) made symmetric."""
+    mapping = get_default_qconfig_mapping(torch.backends.quantized.engine)
+    default = mapping.global_qconfig
+    symmetric = QConfig(activation=HistogramObserver.with_args(dtype=torch.quint8, qscheme=torch.per_tensor_symmetric),
+                        weight=default_per_channel_weight_observer)
+    mapping.set_global(symmetric)
+    for key, qconfig in list(mapping.object_type_qconfigs.items()):
+        if qconfig == default:
+            mapping.set_object_type(key, symmetric)
+    return mapping
+
+
 def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
     """Builds the seed's network, writes its ONNX export and samples, and measures PyTorch's PTQ."""
     os.makedirs(calib_dir, exist_ok=True)
@@ -161,18 +180,21 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
                       output_names=["logits"], opset_version=13)
     with torch.no_grad():
         ref = [model(torch.from_numpy(s)).numpy() for s in held]
-        # PyTorch PTQ, FX graph mode, the engine's default qconfig mapping: HistogramObserver (quint8,
-        # asymmetric) on activations, per-channel symmetric qint8 weights
-        prepared = prepare_fx(model, get_default_qconfig_mapping(torch.backends.quantized.engine),
-                              (torch.from_numpy(calib[0]),))
-        for s in calib:
-            prepared(torch.from_numpy(s))
-        quantized = convert_fx(prepared)
-        got = [quantized(torch.from_numpy(s)).numpy() for s in held]
     task_acc = float(np.mean([np.argmax(r) == sample_y[i] for r, i in zip(ref, held_idx)]))
     res = {"fp32TaskAccuracy": task_acc, "headLoss": loss, "logitStd": float(np.std(np.concatenate(ref))),
-           "heldOut": len(held), "calibration": len(calib),
-           "pytorch_ptq": stats(ref, got)}
+           "heldOut": len(held), "calibration": len(calib)}
+    # PyTorch PTQ, FX graph mode, the engine's default qconfig mapping: HistogramObserver (quint8, asymmetric) on
+    # activations, per-channel symmetric qint8 weights
+    mappings = {"pytorch_ptq": get_default_qconfig_mapping(torch.backends.quantized.engine)}
+    if args.symmetric_control:
+        mappings["pytorch_ptq_symmetric"] = symmetric_mapping()
+    for key, mapping in mappings.items():
+        with torch.no_grad():
+            prepared = prepare_fx(copy.deepcopy(model), mapping, (torch.from_numpy(calib[0]),))
+            for s in calib:
+                prepared(torch.from_numpy(s))
+            quantized = convert_fx(prepared)
+            res[key] = stats(ref, [quantized(torch.from_numpy(s)).numpy() for s in held])
     return res
 
 
@@ -187,8 +209,10 @@ for name in args.nets.split(","):
         d = os.path.join(args.out, name, "seed%d" % seed)
         calib_dir = os.path.join(d, "samples")
         onnx_path = os.path.join(d, name + ".onnx")
-        res = previous.get(key) or build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path)
-        for method in args.methods.split(","):
+        res = previous.get(key)
+        if res is None or (args.symmetric_control and "pytorch_ptq_symmetric" not in res):
+            res = dict(res or {}, **build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path))
+        for method in [m for m in args.methods.split(",") if m]:
             q_path = os.path.join(d, "%s.%s.int8.onnx" % (name, method))
             cmd = cli + ["quantize", onnx_path, "--calib", calib_dir, "--method", method, "--out", q_path,
                          "--eval-samples", str(res["heldOut"]), "--json"]
@@ -207,16 +231,22 @@ for name in args.nets.split(","):
         with open(os.path.join(args.out, "results.json"), "w") as f:
             json.dump(results, f, indent=1)
 
-# summary: per network and quantizer, the spread over seeds
-print("\n| network | quantizer | cosine min (worst seed) | cosine mean (mean of seeds) | max abs | max rel | "
-      "top-1 | top-5 |")
-print("|---|---|---|---|---|---|---|---|")
+# summary: per network and quantizer over the seeds (worst cosine min, mean of cosine means, largest errors, mean
+# agreement), then every seed's cosine min
+print("\n| network | quantizer | cosine min (worst seed) | cosine mean | max abs | max rel | top-1 | top-5 | "
+      "cosine min per seed |")
+print("|---|---|---|---|---|---|---|---|---|")
 for name in args.nets.split(","):
-    runs = [v for k, v in results.items() if k.startswith(name + "/")]
-    for q in ["pytorch_ptq"] + ["trt_compat_" + m for m in ["entropy", "percentile", "minmax"] if
-                                "trt_compat_" + m in runs[0]]:
+    runs = [results["%s/seed%s" % (name, seed)] for seed in args.seeds.split(",")]
+    for q in ["pytorch_ptq", "pytorch_ptq_symmetric"] + ["trt_compat_" + m for m in ["entropy", "percentile", "minmax"]
+                                if "trt_compat_" + m in runs[0]]:
+        if not all(q in r for r in runs):
+            continue
         rs = [r[q] for r in runs]
-        print("| %s | %s | %.6f | %.6f | %.4g | %.3g | %.3f | %.3f |" % (
-                name, q, min(r["cosineMin"] for r in rs), np.mean([r["cosineMean"] for r in rs]),
-                max(r["maxAbsError"] for r in rs), max(r["maxRelError"] for r in rs),
-                np.mean([r["top1Agreement"] for r in rs]), np.mean([r["top5Agreement"] for r in rs])))
+        print("| %s | %s | %.6f | %.6f | %.3g | %.3g | %.3f | %.3f | %s |" % (
+            name, q, min(r["cosineMin"] for r in rs), np.mean([r["cosineMean"] for r in rs]),
+            max(r["maxAbsError"] for r in rs), max(r["maxRelError"] for r in rs),
+            np.mean([r["top1Agreement"] for r in rs]), np.mean([r["top5Agreement"] for r in rs]),
+            " / ".join("%.6f" % r["cosineMin"] for r in rs)))
+    print("| %s | FP32 task accuracy, logit std | %s |" % (name, " / ".join(
+        "%.2f, %.2f" % (r["fp32TaskAccuracy"], r["logitStd"]) for r in runs)))
