@@ -1,94 +1,252 @@
 """Compares trt-compat's INT8 Q/DQ quantization with PyTorch's post-training static quantization (FX graph mode) on
-the same network, the same weights and the same held-out inputs.
+the same network, the same weights, the same calibration samples and the same held-out inputs.
 
 Needs Debian's python3-torch and python3-torchvision (1.13 / 0.14); writes everything under OUT_DIR.
-Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [resnet18|mobilenet_v2 ...]
+Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [--nets resnet18,mobilenet_v2] [--seeds 0,1,2]
+           [--size 224] [--samples 80] [--methods entropy,percentile,minmax]
+(TRT_COMPAT="java -jar other.jar" measures another build than the checkout's ./trt-compat; --reuse keeps the
+networks, samples and PyTorch figures of an earlier run in OUT_DIR and runs only trt-compat's methods again;
+--reuse --methods '' only prints the table of OUT_DIR/results.json.)
 
-For each network: torchvision model with random weights (seed 0), exported to ONNX (opset 13); 40 input samples
-[1,3,224,224] drawn like normalised images (uniform [0,1) then ImageNet mean/std), saved as sample_XX.npz. trt-compat
-holds out every fifth sample (indices 4, 9, ...) and calibrates on the other 32; PyTorch calibrates on the same 32
-and both are measured on the same 8 held-out samples against the FP32 PyTorch model's outputs.
+No trained weights can be downloaded here, and a torchvision network with its default random initialisation is
+degenerate (MobileNetV2's logits are ~1e-9: the signal dies in the inverted residual blocks). So for every seed:
+
+1. A structured task: 10 classes of oriented colour gratings (class k: orientation k * 18 degrees; random spatial
+   frequency, phase, colour, a random bright blob and pixel noise), values in [0, 1] normalised with ImageNet's
+   mean/std. Training, calibration and held-out images are disjoint draws.
+2. Data-dependent initialisation (as LSUV does for plain networks): every BatchNorm gets a random affine
+   (gamma ~ U[0.5, 1.5], beta ~ N(0, 0.2^2)), then its running mean/variance are re-estimated on 64 training images
+   (train mode, cumulative average), so every block's activations have the scale the affine gives them instead of
+   vanishing or exploding, and ReLUs cut a varying share of each channel.
+3. The classifier (last Linear, 10 outputs) is trained on frozen features of 200 training images (300 steps of
+   Adam) so that the class scores depend on the input and have real margins; the FP32 task accuracy on the
+   held-out images is reported.
+
+The network (batch 1, SIZE x SIZE) is exported to ONNX (opset 13). SAMPLES images are written as .npz; trt-compat
+holds out every fifth (16 of 80) and calibrates on the rest (64), PyTorch calibrates on the same 64, and both are
+measured on the same held-out 16: PyTorch's quantized model against the FP32 PyTorch model (computed here with the
+definitions of trt-compat's OutputAccuracy), trt-compat's Q/DQ model against the FP32 model on ONNX Runtime (its own
+accuracy report). Writes results.json (every seed) and prints a summary table.
 """
+import argparse
+import copy
 import json
 import os
+import shlex
 import subprocess
-import sys
 import time
 
 import numpy as np
 import torch
 import torchvision
+from torch.ao.quantization import HistogramObserver, QConfig, default_per_channel_weight_observer
 from torch.ao.quantization import get_default_qconfig_mapping
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
-out = sys.argv[1]
-nets = sys.argv[2:] or ["resnet18", "mobilenet_v2"]
+CLASSES = 10
+MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32).reshape(1, 3, 1, 1)
+STD = np.array([0.229, 0.224, 0.225], dtype=np.float32).reshape(1, 3, 1, 1)
+
+parser = argparse.ArgumentParser()
+parser.add_argument("out")
+parser.add_argument("--nets", default="resnet18,mobilenet_v2")
+parser.add_argument("--seeds", default="0,1,2")
+parser.add_argument("--size", type=int, default=224)
+parser.add_argument("--methods", default="entropy,percentile,minmax")
+parser.add_argument("--samples", type=int, default=80)
+parser.add_argument("--symmetric-control", action="store_true",
+                    help="also run PyTorch's PTQ with symmetric activations (zero point 128: the 255 levels of "
+                         "symmetric INT8, as TensorRT needs) to separate that from the rest")
+parser.add_argument("--reuse", action="store_true",
+                    help="keep the networks, samples and PyTorch figures of OUT_DIR's results.json; quantize again")
+args = parser.parse_args()
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.makedirs(out, exist_ok=True)
+os.makedirs(args.out, exist_ok=True)
+# TRT_COMPAT="java -Xmx512m -jar /tmp/before.jar" measures another build than the checkout's launcher
+cli = shlex.split(os.environ.get("TRT_COMPAT", "")) or [os.path.join(repo, "trt-compat")]
 torch.backends.quantized.engine = "onednn" if "onednn" in torch.backends.quantized.supported_engines else "qnnpack"
-mean = np.array([0.485, 0.456, 0.406], dtype=np.float32).reshape(1, 3, 1, 1)
-std = np.array([0.229, 0.224, 0.225], dtype=np.float32).reshape(1, 3, 1, 1)
+torch.set_num_threads(max(1, os.cpu_count() or 1))
+
+
+def gratings(rng, n, size):
+    """n images of the structured task and their labels."""
+    labels = rng.integers(0, CLASSES, n)
+    yy, xx = np.meshgrid(np.linspace(-1, 1, size), np.linspace(-1, 1, size), indexing="ij")
+    images = np.empty((n, 3, size, size), dtype=np.float32)
+    for j, k in enumerate(labels):
+        theta = np.pi * k / CLASSES + rng.normal(0, 0.03)
+        freq = rng.uniform(3, 8) * np.pi
+        wave = np.sin(freq * (np.cos(theta) * xx + np.sin(theta) * yy) + rng.uniform(0, 2 * np.pi))
+        cy, cx, r = rng.uniform(-0.7, 0.7), rng.uniform(-0.7, 0.7), rng.uniform(0.1, 0.3)
+        blob = np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))
+        colour, base = rng.uniform(0.1, 0.5, 3), rng.uniform(0.3, 0.7, 3)
+        for c in range(3):
+            images[j, c] = base[c] + colour[c] * wave + 0.4 * blob
+        images[j] += rng.normal(0, 0.05, (3, size, size))
+    images = np.clip(images, 0, 1)
+    return ((images - MEAN) / STD).astype(np.float32), labels
+
+
+def data_dependent_init(model, images, gen):
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    with torch.no_grad():
+        for bn in bns:
+            bn.weight.copy_(torch.empty_like(bn.weight).uniform_(0.5, 1.5, generator=gen))
+            bn.bias.copy_(torch.empty_like(bn.bias).normal_(0, 0.2, generator=gen))
+            bn.reset_running_stats()
+            bn.momentum = None  # cumulative average over the batches below
+        model.train()
+        for b in range(0, len(images), 16):
+            model(torch.from_numpy(images[b:b + 16]))
+    model.eval()
+
+
+def head_of(model):
+    return model.fc if hasattr(model, "fc") else model.classifier[-1]
+
+
+def train_head(model, images, labels, gen):
+    head = head_of(model)
+    feats = []
+    hook = head.register_forward_hook(lambda m, i, o: feats.append(i[0].detach()))
+    with torch.no_grad():
+        for b in range(0, len(images), 16):
+            model(torch.from_numpy(images[b:b + 16]))
+    hook.remove()
+    x, y = torch.cat(feats), torch.from_numpy(labels)
+    x_mean, x_std = x.mean(0), x.std(0) + 1e-6
+    lin = torch.nn.Linear(x.shape[1], CLASSES)
+    opt = torch.optim.Adam(lin.parameters(), lr=1e-2)
+    for _ in range(300):
+        idx = torch.randint(0, len(x), (64,), generator=gen)
+        loss = torch.nn.functional.cross_entropy(lin((x[idx] - x_mean) / x_std), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():  # fold the feature standardisation into the head
+        head.weight.copy_(lin.weight / x_std)
+        head.bias.copy_(lin.bias - (lin.weight / x_std) @ x_mean)
+    return float(loss)
 
 
 def cosine(r, g):
     nr, ng = np.linalg.norm(r), np.linalg.norm(g)
     if nr == 0 or ng == 0:
-        return 1.0 if nr == ng else 0.0  # an all-zero output against a non-zero one points nowhere
+        return 1.0 if nr == ng else 0.0
     return float(np.dot(r.ravel(), g.ravel()) / (nr * ng))
 
 
 def stats(ref, got):
+    """trt-compat's OutputAccuracy definitions: max rel over elements whose reference is not zero; top-5 = FP32's
+    top class among the other model's five highest."""
     cos = [cosine(r, g) for r, g in zip(ref, got)]
-    top1 = np.mean([int(np.argmax(r) == np.argmax(g)) for r, g in zip(ref, got)])
+    rel = max(float((np.abs(r - g)[r != 0] / np.abs(r[r != 0])).max()) for r, g in zip(ref, got))
     return {"cosineMin": min(cos), "cosineMean": float(np.mean(cos)),
-            "maxAbsError": float(max(np.abs(r - g).max() for r, g in zip(ref, got))), "top1Agreement": float(top1)}
+            "maxAbsError": float(max(np.abs(r - g).max() for r, g in zip(ref, got))), "maxRelError": rel,
+            "top1Agreement": float(np.mean([np.argmax(r) == np.argmax(g) for r, g in zip(ref, got)])),
+            "top5Agreement": float(np.mean([np.argmax(r) in np.argsort(-g.ravel())[:5]
+                                            for r, g in zip(ref, got)]))}
 
 
-results = {}
-for name in nets:
-    torch.manual_seed(0)
-    model = getattr(torchvision.models, name)(weights=None).eval()
-    d = os.path.join(out, name)
-    calib_dir = os.path.join(d, "samples")
+def symmetric_mapping():
+    """The default mapping with every use of its default qconfig (conv, linear, relu, bn, the rest) made symmetric."""
+    mapping = get_default_qconfig_mapping(torch.backends.quantized.engine)
+    default = mapping.global_qconfig
+    symmetric = QConfig(activation=HistogramObserver.with_args(dtype=torch.quint8, qscheme=torch.per_tensor_symmetric),
+                        weight=default_per_channel_weight_observer)
+    mapping.set_global(symmetric)
+    for key, qconfig in list(mapping.object_type_qconfigs.items()):
+        if qconfig == default:
+            mapping.set_object_type(key, symmetric)
+    return mapping
+
+
+def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
+    """Builds the seed's network, writes its ONNX export and samples, and measures PyTorch's PTQ."""
     os.makedirs(calib_dir, exist_ok=True)
-    rng = np.random.default_rng(1)
-    samples = [((rng.random((1, 3, 224, 224), dtype=np.float32) - mean) / std).astype(np.float32) for _ in range(40)]
+    rng, gen = np.random.default_rng(1000 + seed), torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = getattr(torchvision.models, name)(weights=None, num_classes=CLASSES).eval()
+    train_x, train_y = gratings(rng, 200, args.size)
+    data_dependent_init(model, train_x[:64], gen)
+    loss = train_head(model, train_x, train_y, gen)
+    samples, sample_y = gratings(rng, args.samples, args.size)
     for i, s in enumerate(samples):
-        np.savez(os.path.join(calib_dir, "sample_%02d.npz" % i), images=s)
-    calib = [s for i, s in enumerate(samples) if i % 5 != 4]
-    held = [s for i, s in enumerate(samples) if i % 5 == 4]
-    onnx_path = os.path.join(d, name + ".onnx")
-    torch.onnx.export(model, torch.from_numpy(samples[0]), onnx_path, input_names=["images"], output_names=["logits"],
-                      opset_version=13)
+        np.savez(os.path.join(calib_dir, "sample_%03d.npz" % i), images=s[None])
+    calib = [s[None] for i, s in enumerate(samples) if i % 5 != 4]  # trt-compat's DataSplit: every fifth held out
+    held_idx = [i for i in range(len(samples)) if i % 5 == 4]
+    held = [samples[i][None] for i in held_idx]
+    torch.onnx.export(model, torch.from_numpy(calib[0]), onnx_path, input_names=["images"],
+                      output_names=["logits"], opset_version=13)
     with torch.no_grad():
         ref = [model(torch.from_numpy(s)).numpy() for s in held]
-        # PyTorch PTQ, FX graph mode: default qconfig of the engine (histogram observer for activations, per-channel
-        # weights for onednn/fbgemm)
-        prepared = prepare_fx(model, get_default_qconfig_mapping(torch.backends.quantized.engine),
-                              (torch.from_numpy(samples[0]),))
-        t0 = time.time()
-        for s in calib:
-            prepared(torch.from_numpy(s))
-        calib_s = time.time() - t0
-        quantized = convert_fx(prepared)
-        got = [quantized(torch.from_numpy(s)).numpy() for s in held]
-    results[name] = {"pytorch_ptq": dict(stats(ref, got), engine=torch.backends.quantized.engine,
-                                         calibrationSeconds=calib_s)}
-    for method in ["entropy", "percentile", "minmax"]:
-        q_path = os.path.join(d, "%s.%s.int8.onnx" % (name, method))
-        cmd = [os.path.join(repo, "trt-compat"), "quantize", onnx_path, "--calib", calib_dir, "--method", method,
-               "--out", q_path, "--json"]
-        t0 = time.time()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise SystemExit("trt-compat failed: " + proc.stderr)
-        r = json.loads(proc.stdout)
-        o = r["accuracy"]["outputs"][0]
-        results[name]["trt_compat_" + method] = {
-            "cosineMin": o["cosineMin"], "cosineMean": o["cosineMean"], "maxAbsError": o["maxAbsError"],
-            "top1Agreement": o.get("top1Agreement"), "heldOutSamples": r["accuracy"]["samples"],
-            "seconds": time.time() - t0}
-    print(json.dumps({name: results[name]}, indent=1), flush=True)
+    task_acc = float(np.mean([np.argmax(r) == sample_y[i] for r, i in zip(ref, held_idx)]))
+    res = {"fp32TaskAccuracy": task_acc, "headLoss": loss, "logitStd": float(np.std(np.concatenate(ref))),
+           "heldOut": len(held), "calibration": len(calib)}
+    # PyTorch PTQ, FX graph mode, the engine's default qconfig mapping: HistogramObserver (quint8, asymmetric) on
+    # activations, per-channel symmetric qint8 weights
+    mappings = {"pytorch_ptq": get_default_qconfig_mapping(torch.backends.quantized.engine)}
+    if args.symmetric_control:
+        mappings["pytorch_ptq_symmetric"] = symmetric_mapping()
+    for key, mapping in mappings.items():
+        with torch.no_grad():
+            prepared = prepare_fx(copy.deepcopy(model), mapping, (torch.from_numpy(calib[0]),))
+            for s in calib:
+                prepared(torch.from_numpy(s))
+            quantized = convert_fx(prepared)
+            res[key] = stats(ref, [quantized(torch.from_numpy(s)).numpy() for s in held])
+    return res
 
-with open(os.path.join(out, "results.json"), "w") as f:
-    json.dump(results, f, indent=1)
+
+previous = {}
+if args.reuse:
+    with open(os.path.join(args.out, "results.json")) as f:
+        previous = json.load(f)
+results = dict(previous)
+for name in args.nets.split(","):
+    for seed in [int(s) for s in args.seeds.split(",")]:
+        key = "%s/seed%d" % (name, seed)
+        d = os.path.join(args.out, name, "seed%d" % seed)
+        calib_dir = os.path.join(d, "samples")
+        onnx_path = os.path.join(d, name + ".onnx")
+        res = previous.get(key)
+        if res is None or (args.symmetric_control and "pytorch_ptq_symmetric" not in res):
+            res = dict(res or {}, **build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path))
+        for method in [m for m in args.methods.split(",") if m]:
+            q_path = os.path.join(d, "%s.%s.int8.onnx" % (name, method))
+            cmd = cli + ["quantize", onnx_path, "--calib", calib_dir, "--method", method, "--out", q_path,
+                         "--eval-samples", str(res["heldOut"]), "--json"]
+            t0 = time.time()
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise SystemExit("trt-compat failed: " + proc.stderr)
+            acc = json.loads(proc.stdout)["accuracy"]
+            if acc["samples"] != res["heldOut"]:
+                raise SystemExit("trt-compat held out %s samples, expected %d" % (acc["samples"], res["heldOut"]))
+            res["trt_compat_" + method] = {k: acc["outputs"][0][k] for k in [
+                "cosineMin", "cosineMean", "maxAbsError", "maxRelError", "top1Agreement", "top5Agreement"]}
+            res["trt_compat_" + method]["seconds"] = time.time() - t0
+        results[key] = res
+        print(json.dumps({key: res}), flush=True)
+        with open(os.path.join(args.out, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)
+
+# summary: per network and quantizer over the seeds (worst cosine min, mean of cosine means, largest errors, mean
+# agreement), then every seed's cosine min
+print("\n| network | quantizer | cosine min (worst seed) | cosine mean | max abs | max rel | top-1 | top-5 | "
+      "cosine min per seed |")
+print("|---|---|---|---|---|---|---|---|---|")
+for name in args.nets.split(","):
+    runs = [results["%s/seed%s" % (name, seed)] for seed in args.seeds.split(",")]
+    for q in ["pytorch_ptq", "pytorch_ptq_symmetric"] + ["trt_compat_" + m for m in ["entropy", "percentile", "minmax"]
+                                if "trt_compat_" + m in runs[0]]:
+        if not all(q in r for r in runs):
+            continue
+        rs = [r[q] for r in runs]
+        print("| %s | %s | %.6f | %.6f | %.3g | %.3g | %.3f | %.3f | %s |" % (
+            name, q, min(r["cosineMin"] for r in rs), np.mean([r["cosineMean"] for r in rs]),
+            max(r["maxAbsError"] for r in rs), max(r["maxRelError"] for r in rs),
+            np.mean([r["top1Agreement"] for r in rs]), np.mean([r["top5Agreement"] for r in rs]),
+            " / ".join("%.6f" % r["cosineMin"] for r in rs)))
+    print("| %s | FP32 task accuracy, logit std | %s |" % (name, " / ".join(
+        "%.2f, %.2f" % (r["fp32TaskAccuracy"], r["logitStd"]) for r in runs)))

@@ -44,7 +44,7 @@ public enum RangeMethod {
     return switch (this) {
       case MINMAX -> h.maxAbs();
       case PERCENTILE -> Math.min(h.maxAbs(), percentileAmax(h.bins(), h.binWidth(), h.count(), percentile));
-      case ENTROPY -> Math.min(h.maxAbs(), EntropyThreshold.amax(h.bins(), h.binWidth()));
+      case ENTROPY -> Math.min(h.maxAbs(), EntropyThreshold.amax(h.bins(), h.zeros(), h.binWidth()));
     };
   }
 

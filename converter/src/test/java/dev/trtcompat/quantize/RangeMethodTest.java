@@ -1,6 +1,7 @@
 package dev.trtcompat.quantize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.SplittableRandom;
@@ -97,6 +98,46 @@ class RangeMethodTest {
     assertThat(percentile).isBetween(3.8, 4.0);
     assertThat(entropy).isBetween(2.0, 6.0);
     assertThat(RangeMethod.MINMAX.amax(h, 99.99)).isEqualTo(40.0);
+  }
+
+  @Test
+  void exactZerosDoNotMoveTheEntropyThreshold() {
+    // After a ReLU about half of a tensor is exactly zero. Zero is exact in INT8 at any scale, so the threshold must
+    // be the one of the non-zero values alone: here half-normal values, whose KL threshold lies near 4 sigma
+    // (slightly below the sample maximum, ~4.4), as for the Gaussian above.
+    SplittableRandom r = new SplittableRandom(11);
+    float[] positive = new float[500_000];
+    for (int i = 0; i < positive.length; i++) {
+      positive[i] = (float) Math.abs(gaussian(r));
+    }
+    TensorHistogram alone = new TensorHistogram();
+    alone.add(positive);
+    TensorHistogram afterRelu = new TensorHistogram();
+    afterRelu.add(positive);
+    afterRelu.add(new float[500_000]);
+    assertThat(afterRelu.zeros()).isEqualTo(500_000);
+    double amax = RangeMethod.ENTROPY.amax(afterRelu, 99.99);
+    assertThat(amax).isEqualTo(RangeMethod.ENTROPY.amax(alone, 99.99));
+    assertThat(amax).isBetween(3.0, afterRelu.maxAbs());
+
+    // The defect this guards against: with the zeros left in bin 0, Q spreads that spike over the whole first level,
+    // a penalty that grows with the candidate's width, and the search clipped at about 2 sigma, where a quarter of
+    // a percent of the values (the tail beyond 2) is clipped by up to 2 sigma each.
+    int withSpike = EntropyThreshold.bestBinCount(afterRelu.bins());
+    assertThat((withSpike + 0.5) * afterRelu.binWidth()).isLessThan(0.6 * amax);
+  }
+
+  @Test
+  void onlyTheExactZerosLeaveBinZero() {
+    long[] bins = new long[2048];
+    bins[0] = 10;
+    bins[5] = 3;
+    long[] left = EntropyThreshold.withoutExactZeros(bins, 7);
+    assertThat(left[0]).isEqualTo(3);
+    assertThat(left[5]).isEqualTo(3);
+    assertThat(bins[0]).as("the caller's histogram is not changed").isEqualTo(10);
+    assertThatThrownBy(() -> EntropyThreshold.withoutExactZeros(bins, 11))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   private static double gaussian(SplittableRandom r) {
