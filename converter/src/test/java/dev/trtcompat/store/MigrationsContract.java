@@ -31,12 +31,13 @@ abstract class MigrationsContract {
   void migrationsCreateTheSchemaAndRecordTheirVersion() {
     DatabaseConfig config = backend.newDatabase(dataDir);
     try (Database db = Database.open(config)) {
-      assertThat(tables(db)).contains("model", "job", "cell", "cell_event", "engine", "submission_gate");
-      assertThat(appliedVersions(db)).containsExactly("1", "2");
+      assertThat(tables(db)).contains("model", "job", "cell", "cell_event", "engine", "submission_gate", "upload_session",
+          "upload_file");
+      assertThat(appliedVersions(db)).containsExactly("1", "2", "3");
     }
     // Opening again (a restart) applies nothing new and keeps the data.
     try (Database db = Database.open(config)) {
-      assertThat(appliedVersions(db)).containsExactly("1", "2");
+      assertThat(appliedVersions(db)).containsExactly("1", "2", "3");
       int gateRows = db.read(c -> {
         try (ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM submission_gate")) {
           rs.next();
