@@ -1,10 +1,15 @@
 package dev.trtcompat.onnx;
 
+import static dev.trtcompat.onnx.WireBytes.concat;
+import static dev.trtcompat.onnx.WireBytes.field;
+import static dev.trtcompat.onnx.WireBytes.node;
+import static dev.trtcompat.onnx.WireBytes.tag;
+import static dev.trtcompat.onnx.WireBytes.valueInfo;
+import static dev.trtcompat.onnx.WireBytes.varint;
+import static dev.trtcompat.onnx.WireBytes.varintField;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.CodedOutputStream;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -69,45 +74,4 @@ class LargeModelFileTest {
     assertThat(s.outputs()).extracting(ModelSummary.ValueSummary::name).containsExactly("y");
     assertThat(s.initializerBytes()).isEqualTo(RAW);
   }
-
-  private static byte[] node(String op, String in1, String in2, String out) {
-    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).addInput(in1).addOutput(out);
-    if (in2 != null) {
-      n.addInput(in2);
-    }
-    return n.build().toByteArray();
-  }
-
-  private static byte[] valueInfo(String name) {
-    return ModelBuilder.model().graph().input(name, ElementType.FLOAT, "n", 4).build().getInput(0).toByteArray();
-  }
-
-  private static byte[] tag(int field, int wire) throws Exception {
-    return varint((long) field << 3 | wire);
-  }
-
-  private static byte[] varint(long v) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    CodedOutputStream c = CodedOutputStream.newInstance(out);
-    c.writeUInt64NoTag(v);
-    c.flush();
-    return out.toByteArray();
-  }
-
-  private static byte[] varintField(int field, long v) throws Exception {
-    return concat(tag(field, 0), varint(v));
-  }
-
-  private static byte[] field(int field, byte[] value) throws Exception {
-    return concat(tag(field, 2), varint(value.length), value);
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
-  }
-
 }

@@ -1,5 +1,12 @@
 package dev.trtcompat.onnx;
 
+import static dev.trtcompat.onnx.WireBytes.concat;
+import static dev.trtcompat.onnx.WireBytes.field;
+import static dev.trtcompat.onnx.WireBytes.node;
+import static dev.trtcompat.onnx.WireBytes.tag;
+import static dev.trtcompat.onnx.WireBytes.valueInfo;
+import static dev.trtcompat.onnx.WireBytes.varint;
+import static dev.trtcompat.onnx.WireBytes.varintField;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +16,6 @@ import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -125,45 +131,5 @@ class MappedModelReaderTest {
 
   private static long lengthField(int field, long length) {
     return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt64SizeNoTag(length) + length;
-  }
-
-  private static byte[] node(String op, String in1, String in2, String out) {
-    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).addInput(in1).addOutput(out);
-    if (in2 != null) {
-      n.addInput(in2);
-    }
-    return n.build().toByteArray();
-  }
-
-  private static byte[] valueInfo(String name) {
-    return ModelBuilder.model().graph().input(name, ElementType.FLOAT, "n", 4).build().getInput(0).toByteArray();
-  }
-
-  private static byte[] tag(int field, int wire) throws IOException {
-    return varint((long) field << 3 | wire);
-  }
-
-  private static byte[] varint(long v) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    CodedOutputStream c = CodedOutputStream.newInstance(out);
-    c.writeUInt64NoTag(v);
-    c.flush();
-    return out.toByteArray();
-  }
-
-  private static byte[] varintField(int field, long v) throws IOException {
-    return concat(tag(field, 0), varint(v));
-  }
-
-  private static byte[] field(int field, byte[] value) throws IOException {
-    return concat(tag(field, 2), varint(value.length), value);
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
   }
 }
