@@ -3,6 +3,7 @@ package dev.trtcompat.fix;
 import dev.trtcompat.accuracy.AccuracyComparison;
 import dev.trtcompat.accuracy.OutputComparison;
 import dev.trtcompat.accuracy.Tolerance;
+import dev.trtcompat.concurrent.Futures;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.precision.Precision;
 import dev.trtcompat.reference.HostTensor;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -51,21 +51,6 @@ final class EquivalenceCheck {
     }
   }
 
-  /** The result of a background step; its own unchecked failure is rethrown as it was thrown. */
-  static <T> T join(CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
-  }
-
   /** The original's run on ONNX Runtime, started before the fixed model exists. */
   static final class Reference implements AutoCloseable {
     private final CompletableFuture<ReferenceResult> run;
@@ -83,7 +68,7 @@ final class EquivalenceCheck {
           TOLERANCE.atol(), TOLERANCE.rtol());
       ReferenceResult before;
       try {
-        before = join(run);
+        before = Futures.join(run);
       } catch (UserFacingException e) {
         if ("invalid_input_shape".equals(e.error()) || "unknown_input".equals(e.error())) {
           throw e;

@@ -5,6 +5,7 @@ import dev.trtcompat.check.CompatibilityReport;
 import dev.trtcompat.check.Finding;
 import dev.trtcompat.check.ReleaseResult;
 import dev.trtcompat.check.Severity;
+import dev.trtcompat.concurrent.Futures;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.onnx.OnnxGraph;
@@ -151,7 +152,7 @@ public final class ModelFixer {
       current.putAll(now);
     });
 
-    String sha = EquivalenceCheck.join(shaOfSource);
+    String sha = Futures.join(shaOfSource);
     ModelProto fixed = withMetadata(g.toModel(), applied, sha);
     boolean external = !original.externalDataFiles().isEmpty() || ModelFiles.serializedSize(fixed) > externalAbove;
     try (StagedOutput staged = StagedOutput.beside(out)) {

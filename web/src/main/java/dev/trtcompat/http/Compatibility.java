@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.CompatibilityReport;
+import dev.trtcompat.concurrent.Futures;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.onnx.OnnxModel;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -190,7 +190,8 @@ final class Compatibility implements AutoCloseable {
       running = inFlight.putIfAbsent(id, mine);
     }
     if (running != null) {
-      return await(running);
+      // the computing thread's own exception (a UserFacingException keeps its kind and message)
+      return Futures.join(running);
     }
     try {
       long started = System.nanoTime();
@@ -211,21 +212,6 @@ final class Compatibility implements AutoCloseable {
       throw e;
     } finally {
       inFlight.remove(id, mine);
-    }
-  }
-
-  private static ModelAnalysis await(CompletableFuture<ModelAnalysis> running) {
-    try {
-      return running.join();
-    } catch (CompletionException e) {
-      // the computing thread's own exception (a UserFacingException keeps its kind and message)
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e;
     }
   }
 
