@@ -333,20 +333,10 @@ public final class OnnxModelReader {
       long storedLength = rawLength >= 0 ? rawLength : typedBytes;
       long payload = type == ElementType.STRING ? stringBytes : type.bytesFor(count);
       if (external) {
-        storedOffset = 0;
-        storedLength = -1;
-        for (StringStringEntryProto e : externalData) {
-          switch (e.getKey()) {
-            case "location" -> location = e.getValue();
-            case "offset" -> storedOffset = TensorDecoding.parseLong(e.getValue(), tensorName, "offset");
-            case "length" -> storedLength = TensorDecoding.parseLong(e.getValue(), tensorName, "length");
-            default -> {}
-          }
-        }
-        if (location == null) {
-          throw new InvalidModelException(
-              "initializer '" + tensorName + "' is marked EXTERNAL but names no location");
-        }
+        ExternalDataRef ref = ExternalDataRef.of(tensorName, externalData);
+        location = ref.location();
+        storedOffset = ref.offset();
+        storedLength = ref.length();
         if (storedLength >= 0) {
           payload = storedLength;
         }

@@ -1,6 +1,5 @@
 package dev.trtcompat.onnx;
 
-import dev.trtcompat.onnx.proto.OnnxProtos.StringStringEntryProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,20 +18,10 @@ final class TensorDecoding {
     long storedOffset = -1;
     long storedLength = t.hasRawData() ? t.getRawData().size() : -1;
     if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-      storedOffset = 0;
-      storedLength = -1;
-      for (StringStringEntryProto e : t.getExternalDataList()) {
-        switch (e.getKey()) {
-          case "location" -> location = e.getValue();
-          case "offset" -> storedOffset = parseLong(e.getValue(), t.getName(), "offset");
-          case "length" -> storedLength = parseLong(e.getValue(), t.getName(), "length");
-          default -> {}
-        }
-      }
-      if (location == null) {
-        throw new InvalidModelException(
-            "initializer '" + t.getName() + "' is marked EXTERNAL but names no location");
-      }
+      ExternalDataRef ref = ExternalDataRef.of(t.getName(), t.getExternalDataList());
+      location = ref.location();
+      storedOffset = ref.offset();
+      storedLength = ref.length();
     }
     long count = elementCount(dims);
     long payload;

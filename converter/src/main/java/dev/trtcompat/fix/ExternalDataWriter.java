@@ -1,6 +1,7 @@
 package dev.trtcompat.fix;
 
 import com.google.protobuf.ByteString;
+import dev.trtcompat.onnx.ExternalDataRef;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
@@ -180,21 +181,8 @@ final class ExternalDataWriter {
   private record Region(Path file, long offset, long declaredLength) {
 
     static Region of(TensorProto t, Path sourceDir) {
-      String location = null;
-      long offset = 0;
-      long length = -1;
-      for (StringStringEntryProto e : t.getExternalDataList()) {
-        switch (e.getKey()) {
-          case "location" -> location = e.getValue();
-          case "offset" -> offset = Long.parseLong(e.getValue().trim());
-          case "length" -> length = Long.parseLong(e.getValue().trim());
-          default -> { }
-        }
-      }
-      if (location == null) {
-        throw new IllegalStateException("initializer '" + t.getName() + "' is EXTERNAL without a location");
-      }
-      return new Region(sourceDir.resolve(location), offset, length);
+      ExternalDataRef ref = ExternalDataRef.of(t.getName(), t.getExternalDataList());
+      return new Region(sourceDir.resolve(ref.location()), ref.offset(), ref.length());
     }
 
     FileChannel channel(Map<String, FileChannel> open) throws IOException {

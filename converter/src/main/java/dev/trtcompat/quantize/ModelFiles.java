@@ -5,6 +5,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.onnx.ExternalDataRef;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
@@ -69,22 +70,12 @@ public final class ModelFiles {
       if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
         continue;
       }
-      String location = null;
-      long offset = 0;
-      long length = -1;
-      for (StringStringEntryProto e : t.getExternalDataList()) {
-        switch (e.getKey()) {
-          case "location" -> location = e.getValue();
-          case "offset" -> offset = Long.parseLong(e.getValue());
-          case "length" -> length = Long.parseLong(e.getValue());
-          default -> { }
-        }
-      }
-      Path file = dir.resolve(location);
+      ExternalDataRef ref = ExternalDataRef.of(t.getName(), t.getExternalDataList());
+      Path file = dir.resolve(ref.location());
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-        long n = length >= 0 ? length : ch.size() - offset;
+        long n = ref.length() >= 0 ? ref.length() : ch.size() - ref.offset();
         ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(n));
-        while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) > 0) {
+        while (buf.hasRemaining() && ch.read(buf, ref.offset() + buf.position()) > 0) {
           // read until full
         }
         buf.flip();
