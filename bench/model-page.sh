@@ -8,27 +8,17 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(3000 300000)
-work="$(mktemp -d)"
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib/serve.sh
+source "$here/bench/lib/serve.sh"
 
-(cd "$here" && ./mvnw -q -B -ntp -o -DskipTests -pl web,bench -am package >&2)
-"$here/trt-compat" --version >/dev/null  # the launcher's own freshness check
+bench_build -o
 mkdir -p "$here/bench/out/chain"
 for n in "${sizes[@]}"; do
   f="$here/bench/out/chain/chain-$n.onnx"
   [ -f "$f" ] || java -cp "$here/bench/target/classes:$here/web/target/trt-compat.jar" dev.trtcompat.bench.ChainGraph "$f" "$n" >&2
 done
 
-"$here/trt-compat" serve --port 0 --data-dir "$work/data" 2>"$work/serve.log" &
-pid=$!
-for _ in $(seq 1 240); do grep -q "serving on" "$work/serve.log" && break; sleep 0.5; done
-base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1)"
-[ -n "$base" ] || { echo "model-page: the server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
+bench_serve model-page
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
 get() {  # prints: HTTP status, bytes, seconds

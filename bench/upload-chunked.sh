@@ -13,30 +13,16 @@ rounds="${1:-3}"
 model="${2:-$here/bench/out/matmul-1.5g.onnx}"
 chunk=$(( ${3:-256} << 20 ))
 
-work="$(mktemp -d)"
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib/serve.sh
+source "$here/bench/lib/serve.sh"
 
 echo "== build" >&2
-(cd "$here" && ./mvnw -q -B -ntp -DskipTests -pl web,bench -am package >&2)
-"$here/trt-compat" --version >/dev/null
-if [ ! -f "$model" ]; then
-  echo "== generating $model (streamed, about a minute)" >&2
-  cp="$here/bench/target/classes:$here/compat-matrix/target/classes:$(ls "$here"/web/target/lib/protobuf-java-*.jar)"
-  java -cp "$cp" dev.trtcompat.bench.BenchModels "$(dirname "$model")" matmul-1.5g >&2
-fi
+bench_build
+bench_matmul_model "$model"
 bytes="$(stat -c %s "$model")"
 name="$(basename "$model")"
 
-"$here/trt-compat" serve --port 0 --data-dir "$work/data" --max-upload "$((bytes + 1048576))" 2>"$work/serve.log" &
-pid=$!
-for _ in $(seq 1 240); do grep -q "serving on" "$work/serve.log" && break; sleep 0.5; done
-base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1)"
-[ -n "$base" ] || { echo "upload-chunked: the server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
+bench_serve upload-chunked --max-upload "$((bytes + 1048576))"
 api="$base/api/v1"
 
 cat "$model" >/dev/null  # page cache warm for both

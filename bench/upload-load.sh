@@ -14,13 +14,8 @@ uploads="${1:-20}"
 mb="${2:-200}"
 heap="${HEAP:-256m}"
 
-work="$(mktemp -d)"
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib/serve.sh
+source "$here/bench/lib/serve.sh"
 
 need=$(( (uploads + 1) * mb * 105 / 100 ))
 avail=$(df --output=avail -BM "$work" | tail -1 | tr -dc '0-9')
@@ -30,18 +25,12 @@ if [ "$avail" -lt "$need" ]; then
 fi
 
 echo "== build" >&2
-(cd "$here" && ./mvnw -q -B -ntp -DskipTests -pl web,bench -am package >&2)
-"$here/trt-compat" --version >/dev/null
+bench_build
 
 # The launcher execs java, so $! is the server JVM itself. GC events go to a file (the launcher turns JVM
 # logging off otherwise); the largest heap-before-GC in it is the peak heap used, since the heap only
 # grows between collections.
-TRT_COMPAT_JAVA_OPTS="-Xmx$heap -Xlog:gc:file=$work/gc.log" \
-  "$here/trt-compat" serve --port 0 --data-dir "$work/data" --max-concurrent-uploads "$uploads" 2>"$work/serve.log" &
-pid=$!
-for _ in $(seq 1 240); do grep -q "serving on" "$work/serve.log" && break; sleep 0.5; done
-base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1)"
-[ -n "$base" ] || { echo "upload-load: the server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
+TRT_COMPAT_JAVA_OPTS="-Xmx$heap -Xlog:gc:file=$work/gc.log" bench_serve upload-load --max-concurrent-uploads "$uploads"
 rss_start="$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
 
 rc=0

@@ -22,24 +22,14 @@ compare="${COMPARE:-0}"
 [ "$compare" -gt 0 ] && default_paths='/compare?models={ids} /api/v1/compare?models={ids}'
 paths="${PATHS:-$default_paths}"
 
-work="$(mktemp -d)"
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib/serve.sh
+source "$here/bench/lib/serve.sh"
 
 echo "== build" >&2
-(cd "$here" && ./mvnw -q -B -ntp -DskipTests -pl web,bench -am package >&2)
-"$here/trt-compat" --version >/dev/null  # the launcher's own freshness check and CDS archive
+bench_build
 
 # The launcher execs java, so $! is the server JVM itself (for jcmd and /proc).
-"$here/trt-compat" serve --port 0 --data-dir "$work/data" 2>"$work/serve.log" &
-pid=$!
-for _ in $(seq 1 240); do grep -q "serving on" "$work/serve.log" && break; sleep 0.5; done
-base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1)"
-[ -n "$base" ] || { echo "web-load: the server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
+bench_serve web-load
 
 code="$(curl -s -o "$work/upload.json" -w '%{http_code}' -F "model=@$model" "$base/api/v1/models")"
 case "$code" in 200|201) ;; *) echo "web-load: upload answered HTTP $code: $(cat "$work/upload.json")" >&2; exit 1 ;; esac
