@@ -117,11 +117,7 @@ public final class StagedUpload implements AutoCloseable {
    * {@link #adoptModel} takes the model.
    */
   public void adoptExternal(String name, Path file) throws IOException {
-    String checked = checkExternalName(name);
-    if (!externalNames.add(checked)) {
-      throw new UserFacingException(
-          Kind.BAD_REQUEST, "duplicate_external_file", "the external-data file '" + checked + "' was sent twice");
-    }
+    String checked = newExternalName(name);
     externals.add(adopt(checked, file));
   }
 
@@ -162,11 +158,7 @@ public final class StagedUpload implements AutoCloseable {
       }
       stored = MODEL_FILE;
     } else {
-      stored = checkExternalName(name);
-      if (!externalNames.add(stored)) {
-        throw new UserFacingException(
-            Kind.BAD_REQUEST, "duplicate_external_file", "the external-data file '" + stored + "' was sent twice");
-      }
+      stored = newExternalName(name);
     }
     Path target = files.resolve(stored);
     Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
@@ -196,12 +188,18 @@ public final class StagedUpload implements AutoCloseable {
    * external-data checks will look for it.
    */
   public void addExternal(String name, InputStream in) throws IOException {
+    String checked = newExternalName(name);
+    externals.add(copy(checked, in));
+  }
+
+  /** {@code name} checked as an external-data file name and not yet taken by this upload. */
+  private String newExternalName(String name) {
     String checked = checkExternalName(name);
     if (!externalNames.add(checked)) {
       throw new UserFacingException(
           Kind.BAD_REQUEST, "duplicate_external_file", "the external-data file '" + checked + "' was sent twice");
     }
-    externals.add(copy(checked, in));
+    return checked;
   }
 
   /** Bytes received so far over all files. */
