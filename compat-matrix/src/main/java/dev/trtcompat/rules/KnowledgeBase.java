@@ -2,6 +2,7 @@ package dev.trtcompat.rules;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trtcompat.concurrent.ParallelMap;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,9 @@ import java.util.Optional;
 public final class KnowledgeBase {
 
   static final String BASE = "/dev/trtcompat/rules/";
+
+  /** A cap on the loader threads: measured on 2 cores only, where both are used. */
+  static final int LOAD_THREADS = 4;
 
   private final List<ReleaseRules> releases;
   private final OnnxOperatorVersions onnxOperators;
@@ -45,14 +49,19 @@ public final class KnowledgeBase {
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
   }
 
+  /**
+   * Reads and validates every release file. The files are independent, so they are parsed on up to
+   * {@link #LOAD_THREADS} threads: in a fresh JVM the parse runs mostly interpreted while the JIT compiler threads
+   * compete for the same cores, and on one thread the release count's cost showed as wall time well beyond the
+   * thread's CPU time (docs/benchmarks.md, "Knowledge-base start-up").
+   */
   static KnowledgeBase loadBundled() {
     ObjectMapper mapper = mapper();
-    List<ReleaseRules> rels = new ArrayList<>();
-    for (String file : index()) {
+    List<ReleaseRules> rels = ParallelMap.inOrder(index(), ParallelMap.cores(LOAD_THREADS), file -> {
       ReleaseRules r = read(mapper, file, ReleaseRules.class);
       RulesValidator.validate(file, r);
-      rels.add(r);
-    }
+      return r;
+    });
     RulesValidator.validateOrder(rels);
     OnnxOperatorVersions ops = read(mapper, "onnx-operator-versions.json", OnnxOperatorVersions.class);
     OpsetFacts facts = read(mapper, "opset-facts.json", OpsetFacts.class);
