@@ -29,12 +29,12 @@ for _ in $(seq "$n"); do
 done
 printf '%s' "$out"
 echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
-median() { sort -n | awk '{v[NR]=$1} END {printf "%.1f", v[int((NR+1)/2)]}'; }
+median() { sort -n | awk '{v[NR]=$1} END {if (NR) printf "%.1f", v[int((NR+1)/2)]; else printf "n/a"}'; }
 # fields after the configuration name: wall <9>, thread CPU <12>, process CPU <20> (where the checkout prints it)
 for cfg in before-all before-14 after-all after-14; do
   echo "$cfg: cold wall median $(printf '%s' "$out" | awk -v c="$cfg" '$1 == c {print $9}' | median) ms," \
     "thread CPU median $(printf '%s' "$out" | awk -v c="$cfg" '$1 == c {print $12}' | median) ms," \
-    "process CPU median $(printf '%s' "$out" | awk -v c="$cfg" '$1 == c {print ($20 == "" ? "-" : $20)}' | median) ms"
+    "process CPU median $(printf '%s' "$out" | awk -v c="$cfg" '$1 == c && $20 != "" {print $20}' | median) ms"
 done
 for name in before after; do
   for f in 9:wall 12:thread-CPU; do
