@@ -40,18 +40,24 @@ class TensorHistogramTest {
     float[] first = {0f, -0f, 0f}; // only zeros: the range stays 0
     feed(h, d, first);
     assertSame(h, d);
+    feed(h, d, new float[] {3f, -0f, 1f}); // range 3: 2048 / 3 is not exact in float or double
+    assertSame(h, d);
     float[] v = new float[10_000];
     for (int i = 0; i < v.length; i++) {
-      v[i] = switch (i % 5) {
+      v[i] = switch (i % 4) {
         case 0 -> -0f;
         case 1 -> Float.MIN_VALUE * r.nextInt(1, 1000); // denormals
-        case 2 -> (float) (r.nextInt(0, 2049) / 2048.0 * 8); // exactly on bin edges of range 8
-        case 3 -> -(float) (r.nextGaussian() * 3);
-        default -> Float.MAX_VALUE / r.nextInt(1, 1 << 20); // huge, many doublings
+        case 2 -> nearBinEdge(r); // where the product's rounding decides the bin
+        default -> (float) Math.max(-3, Math.min(3, r.nextGaussian()));
       };
     }
-    v[17] = 8f;
-    feed(h, d, v);
+    feed(h, d, v); // within the range: the one-pass path
+    assertSame(h, d);
+    float[] huge = new float[1_000];
+    for (int i = 0; i < huge.length; i++) {
+      huge[i] = Float.MAX_VALUE / r.nextInt(1, 1 << 20); // many doublings at once
+    }
+    feed(h, d, huge);
     assertSame(h, d);
     feed(h, d, new float[] {1e-3f, -2f, 0f}); // a small batch well inside the range
     assertSame(h, d);
@@ -103,6 +109,16 @@ class TensorHistogramTest {
     assertThat(direct.limit()).isEqualTo(n - 100);
   }
 
+  /** A float at, just below or just above the lower edge of a random bin of range 3. */
+  private static float nearBinEdge(SplittableRandom r) {
+    float edge = (float) (r.nextInt(1, 2048) * 3.0 / 2048);
+    return switch (r.nextInt(3)) {
+      case 0 -> Math.nextDown(edge);
+      case 1 -> Math.nextUp(edge);
+      default -> edge;
+    };
+  }
+
   private static void feed(TensorHistogram h, Definition d, float[] v) {
     h.add(v);
     d.add(v);
@@ -140,11 +156,12 @@ class TensorHistogramTest {
         if (range == 0) {
           range = batchMax;
         } else {
-          int factor = 1;
+          int doublings = 0;
           while (range < batchMax) {
             range *= 2;
-            factor *= 2;
+            doublings++;
           }
+          int factor = 1 << Math.min(doublings, 30); // 2048 or more all merge into bin 0 alike
           long[] old = bins.clone();
           java.util.Arrays.fill(bins, 0);
           for (int i = 0; i < old.length; i++) {
