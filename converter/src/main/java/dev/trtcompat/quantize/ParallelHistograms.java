@@ -33,7 +33,7 @@ final class ParallelHistograms implements AutoCloseable {
    */
   void add(Map<String, FloatBuffer> buffers, Map<String, TensorHistogram> histograms) {
     if (groups == null) {
-      groups = balanced(buffers, threads);
+      groups = balanced(buffers, Math.max(1, Math.min(threads, buffers.size()))); // no idle thread per empty group
     }
     List<CompletableFuture<Void>> others = new ArrayList<>();
     for (int g = 1; g < groups.size(); g++) {
