@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -37,12 +38,9 @@ public final class ParallelMap {
     };
     int helpers = Math.max(0, Math.min(threads, items.size()) - 1);
     List<CompletableFuture<Void>> others = new ArrayList<>(helpers);
+    ThreadFactory threadsFor = DaemonThreads.named("parallel-map-");
     for (int k = 0; k < helpers; k++) {
-      others.add(CompletableFuture.runAsync(work, r -> {
-        Thread t = new Thread(r, "parallel-map");
-        t.setDaemon(true);
-        t.start();
-      }));
+      others.add(CompletableFuture.runAsync(work, r -> threadsFor.newThread(r).start()));
     }
     work.run();
     others.forEach(Futures::join); // also publishes the helpers' results to this thread

@@ -1,5 +1,6 @@
 package dev.trtcompat.jobs;
 
+import dev.trtcompat.concurrent.DaemonThreads;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.store.DatabaseException;
 import java.nio.file.Path;
@@ -14,9 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -55,8 +54,8 @@ public final class JobRunner implements AutoCloseable {
     this.config = config;
     this.cleanup = cleanup;
     this.modelFile = modelFile;
-    this.workers = Executors.newFixedThreadPool(config.workers(), threads("trt-compat-cell-"));
-    this.ticker = Executors.newSingleThreadScheduledExecutor(threads("trt-compat-queue-"));
+    this.workers = Executors.newFixedThreadPool(config.workers(), DaemonThreads.named("trt-compat-cell-"));
+    this.ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("trt-compat-queue-"));
   }
 
   /**
@@ -421,14 +420,5 @@ public final class JobRunner implements AutoCloseable {
         }
       }
     }
-  }
-
-  private static ThreadFactory threads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

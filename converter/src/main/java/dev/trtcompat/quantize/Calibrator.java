@@ -46,10 +46,12 @@ public final class Calibrator {
     tensors.forEach(t -> histograms.put(t, new TensorHistogram()));
     Map<String, String> nonFloat = new LinkedHashMap<>();
     try (OrtModelSession session = new OrtModelSession(exposing(model, fromRuns), "the FP32 model", threads);
-        PinnedOutputs pinned = new PinnedOutputs()) {
+        PinnedOutputs pinned = new PinnedOutputs();
+        SamplePrefetch samples = new SamplePrefetch(data, inputs, indices);
+        ParallelHistograms parallel = new ParallelHistograms(threads)) {
       int done = 0;
       for (int index : indices) {
-        Map<String, HostTensor> sample = data.sample(index, inputs);
+        Map<String, HostTensor> sample = samples.take();
         ModelInput.check(inputs, sample, data.label(index));
         for (String t : fromInputs) {
           HostTensor in = sample.get(t);
@@ -61,7 +63,7 @@ public final class Calibrator {
         }
         if (!fromRuns.isEmpty() && pinned.fits(sample)) {
           session.runInto(sample, pinned.tensors());
-          pinned.buffers().forEach((name, buffer) -> histograms.get(name).add(buffer));
+          parallel.add(pinned.buffers(), histograms);
         } else if (!fromRuns.isEmpty()) {
           Map<String, long[]> floatShapes = new LinkedHashMap<>();
           session.run(

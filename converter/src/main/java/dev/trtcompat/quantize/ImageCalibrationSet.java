@@ -7,6 +7,7 @@ import dev.trtcompat.reference.HostTensor;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -60,23 +61,45 @@ final class ImageCalibrationSet implements CalibrationSet {
     } finally {
       g.dispose();
     }
-    double[] mean = pre.mean();
-    double[] std = pre.std();
     ByteBuffer b = ByteBuffer.allocate(width * height * 3 * 4).order(ByteOrder.LITTLE_ENDIAN);
-    int plane = width * height;
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) {
-        int p = rgb.getRGB(x, y);
-        int[] c = {(p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff};
-        for (int ch = 0; ch < 3; ch++) {
-          float v = (float) ((c[ch] * pre.scale() - mean[ch]) / std[ch]);
-          int at = nchw ? ch * plane + y * width + x : (y * width + x) * 3 + ch;
-          b.putFloat(at * 4, v);
-        }
-      }
-    }
+    b.asFloatBuffer().put(normalized(rgb, width, height, nchw));
     long[] shape = nchw ? new long[] {1, 3, height, width} : new long[] {1, height, width, 3};
     return Map.of(in.name(), new HostTensor(in.name(), ElementType.FLOAT, shape, b));
+  }
+
+  /**
+   * The image's pixels as model input values, {@code (c * scale - mean) / std} per channel, in the model's layout.
+   * A pixel's 8-bit channel has 256 possible values, so each channel's values are computed once into a table; the
+   * pixels are read straight from the image's int array (per-pixel {@code getRGB} goes through the colour model).
+   */
+  private float[] normalized(BufferedImage rgb, int width, int height, boolean nchw) {
+    double[] mean = pre.mean();
+    double[] std = pre.std();
+    float[][] table = new float[3][256];
+    for (int ch = 0; ch < 3; ch++) {
+      for (int c = 0; c < 256; c++) {
+        table[ch][c] = (float) ((c * pre.scale() - mean[ch]) / std[ch]);
+      }
+    }
+    int[] pixels = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData(); // TYPE_INT_RGB: 0xRRGGBB, row-major
+    int plane = width * height;
+    float[] out = new float[plane * 3];
+    for (int i = 0; i < plane; i++) {
+      int p = pixels[i];
+      float r = table[0][(p >> 16) & 0xff];
+      float g = table[1][(p >> 8) & 0xff];
+      float bl = table[2][p & 0xff];
+      if (nchw) {
+        out[i] = r;
+        out[plane + i] = g;
+        out[2 * plane + i] = bl;
+      } else {
+        out[3 * i] = r;
+        out[3 * i + 1] = g;
+        out[3 * i + 2] = bl;
+      }
+    }
+    return out;
   }
 
   private static BufferedImage read(Path f) {

@@ -1,6 +1,7 @@
 package dev.trtcompat.quantize;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * A histogram of absolute values of one tensor, fed batch by batch with fixed memory.
@@ -24,20 +25,95 @@ public final class TensorHistogram {
   private long nonFinite;
 
   /** Elements read from a buffer at a time: bulk copies into a small array beat element-wise buffer reads. */
-  private static final int CHUNK = 16 * 1024;
+  private static final int CHUNK = 4 * 1024;
 
-  /** One scratch array per thread, not per histogram: a model can have thousands of histograms. */
-  private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[CHUNK]);
+  /** Bits of |x| at and above which a float is infinite or NaN. */
+  private static final int NON_FINITE_BITS = 0x7f800000;
+
+  /** One scratch per thread, not per histogram: a model can have thousands of histograms. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static final class Scratch {
+    final float[] chunk = new float[CHUNK];
+    final int[] counts = new int[BINS];
+    int maxBits;
+    int minNonZeroBitsLess1;
+    long zeros;
+  }
 
   /**
-   * Adds every element of {@code values} (from its position to its limit). Two passes over the batch, the first for
-   * its largest |x| (so the range is widened once), each reading the buffer in bulk chunks.
+   * Adds every element of {@code values} (from its position to its limit).
+   *
+   * <p>One pass bins the batch at the current range into per-thread counters while it finds the batch's largest
+   * |x|, its smallest non-zero |x| and its zeros (branch-free, on the float bits). Only when that maximum is beyond
+   * the range is the batch binned again after widening; when the batch holds NaN or infinities it is redone with
+   * the element-by-element loop. Either way the bins, counts and extremes are exactly those of widening first and
+   * then binning each finite |x| at {@code (int) (|x| * BINS / range)} (the test holds this against that loop).
    */
   public void add(FloatBuffer values) {
     FloatBuffer v = values.duplicate();
-    float[] chunk = SCRATCH.get();
+    Scratch s = SCRATCH.get();
     int from = v.position();
     int to = v.limit();
+    binAndMeasure(v, from, to, perBin(), s);
+    if (s.maxBits >= NON_FINITE_BITS) {
+      addWithNonFinite(v, from, to, s.chunk);
+      return;
+    }
+    float batchMax = Float.intBitsToFloat(s.maxBits);
+    if (batchMax > range) {
+      widenTo(batchMax);
+      binAndMeasure(v, from, to, perBin(), s);
+    }
+    int[] counts = s.counts;
+    for (int i = 0; i < BINS; i++) {
+      bins[i] += counts[i];
+    }
+    count += to - from;
+    zeros += s.zeros;
+    if (s.minNonZeroBitsLess1 != Integer.MAX_VALUE) {
+      minNonZeroAbs = Math.min(minNonZeroAbs, Float.intBitsToFloat(s.minNonZeroBitsLess1 + 1));
+    }
+    if (batchMax > maxAbs) {
+      maxAbs = batchMax;
+    }
+  }
+
+  private double perBin() {
+    return range == 0 ? 0 : BINS / range;
+  }
+
+  /**
+   * Bins {@code [from, to)} into {@code s.counts} at {@code perBin} and leaves in {@code s} the largest |x| (as
+   * float bits; at or over {@link #NON_FINITE_BITS} when the batch holds NaN or infinity), the smallest non-zero
+   * |x| (bits minus one; {@code Integer.MAX_VALUE} when none) and the number of zeros.
+   */
+  private static void binAndMeasure(FloatBuffer v, int from, int to, double perBin, Scratch s) {
+    Arrays.fill(s.counts, 0);
+    int[] counts = s.counts;
+    float[] chunk = s.chunk;
+    int maxBits = 0;
+    int minLess1 = Integer.MAX_VALUE;
+    long zeros = 0;
+    for (int start = from; start < to; start += CHUNK) {
+      int n = read(v, chunk, start, Math.min(CHUNK, to - start));
+      for (int i = 0; i < n; i++) {
+        int bits = Float.floatToRawIntBits(chunk[i]) & 0x7fffffff;
+        maxBits = Math.max(maxBits, bits);
+        // bits - 1 wraps zero to the top (masked to MAX_VALUE), so the minimum skips zeros without a branch
+        minLess1 = Math.min(minLess1, (bits - 1) & 0x7fffffff);
+        zeros += (bits - 1) >>> 31;
+        int bin = (int) (Float.intBitsToFloat(bits) * perBin);
+        counts[Math.min(bin, BINS - 1)]++;
+      }
+    }
+    s.maxBits = maxBits;
+    s.minNonZeroBitsLess1 = minLess1;
+    s.zeros = zeros;
+  }
+
+  /** The element-by-element path for a batch holding NaN or infinities (left out of the bins, counted apart). */
+  private void addWithNonFinite(FloatBuffer v, int from, int to, float[] chunk) {
     float batchMax = 0;
     for (int start = from; start < to; start += CHUNK) {
       int n = read(v, chunk, start, Math.min(CHUNK, to - start));
@@ -49,7 +125,7 @@ public final class TensorHistogram {
       }
     }
     widenTo(batchMax);
-    double perBin = range == 0 ? 0 : BINS / range;
+    double perBin = perBin();
     for (int start = from; start < to; start += CHUNK) {
       int n = read(v, chunk, start, Math.min(CHUNK, to - start));
       for (int i = 0; i < n; i++) {

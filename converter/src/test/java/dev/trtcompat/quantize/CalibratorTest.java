@@ -93,4 +93,16 @@ class CalibratorTest {
     assertThat(h.bins()).isEqualTo(bins);
     assertThat(direct.position()).isEqualTo(5); // the caller's buffer is left as it was
   }
+
+  @Test
+  void tensorsAreSplitIntoGroupsOfAboutEqualElementCountsLargestFirst() {
+    Map<String, FloatBuffer> buffers = new LinkedHashMap<>();
+    int[] sizes = {10, 700, 300, 300, 90, 5};
+    for (int i = 0; i < sizes.length; i++) {
+      buffers.put("t" + i, FloatBuffer.allocate(sizes[i]));
+    }
+    List<List<String>> groups = ParallelHistograms.balanced(buffers, 2);
+    assertThat(groups).containsExactly(List.of("t1", "t5"), List.of("t2", "t3", "t4", "t0"));
+    assertThat(ParallelHistograms.balanced(buffers, 1)).containsExactly(List.of("t1", "t2", "t3", "t4", "t0", "t5"));
+  }
 }

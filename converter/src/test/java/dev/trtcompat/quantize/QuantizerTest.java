@@ -85,7 +85,7 @@ class QuantizerTest {
     QuantizeResult r = quantize("segmentation", new SyntheticCalibrationSet(8, 1, InputShapes.NONE), RangeMethod.ENTROPY, null);
     assertThat(r.opset()).isEqualTo(13);
     assertThat(r.notes()).anyMatch(n -> n.contains("opset moved from 11 to 13"));
-    assertThat(r.accuracy().outputs().get(0).cosineMin()).isGreaterThan(0.99); // measured 0.9961 (entropy)
+    assertThat(r.accuracy().outputs().get(0).cosineMin()).isGreaterThan(0.99); // measured 0.99997 (entropy)
   }
 
   @Test
