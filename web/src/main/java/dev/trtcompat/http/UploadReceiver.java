@@ -77,6 +77,9 @@ final class UploadReceiver {
       throw new UploadTooLargeException(maxUploadBytes);
     }
     try (StagedUpload staged = store.stage(maxUploadBytes)) {
+      if (declared > 0) {
+        staged.requireRoom(declared); // also before a byte is read
+      }
       try {
         MultipartReader parts = new MultipartReader(req.getInputStream(), boundary.get(), maxUploadBytes);
         int count = 0;
