@@ -292,7 +292,10 @@ public final class MultipartReader {
 
     @Override
     public int available() {
-      return done || current != this || delimiterAt < 0 && scannedTo <= pos ? 0 : (delimiterAt >= 0 ? delimiterAt : scannedTo) - pos;
+      if (done || current != this) {
+        return 0;
+      }
+      return Math.max(0, (delimiterAt >= 0 ? delimiterAt : scannedTo) - pos);
     }
 
     void skipRest() throws IOException {
