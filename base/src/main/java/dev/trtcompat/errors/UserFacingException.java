@@ -30,7 +30,9 @@ public class UserFacingException extends RuntimeException {
     /** Work ran but did not finish in time. */
     TIMEOUT,
     /** The operation conflicts with the current state. */
-    CONFLICT
+    CONFLICT,
+    /** The input would not fit in the space left where it is kept (the data folder's disk). */
+    INSUFFICIENT_STORAGE
   }
 
   private final String error;

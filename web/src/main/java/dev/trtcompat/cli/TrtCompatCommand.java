@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  * The {@code trt-compat} command line: one class per subcommand, errors mapped here only.
  *
  * <p>Exit codes: 0 success; 1 the command ran and found the model incompatible or the run failed; 2 bad
- * input or usage; 3 a dependency is unavailable (Docker, image, GPU runtime); 4 timeout; 5 limit
+ * input or usage; 3 a dependency is unavailable (Docker, image, GPU runtime) or the disk is full; 4 timeout; 5 limit
  * reached; 6 check found no accepting release but an unknown verdict; 70 internal error (details in the log).
  *
  * <p>Logging: {@code serve} logs as a service does. Every other command is one-shot and prints only its own
@@ -79,7 +79,7 @@ public final class TrtCompatCommand implements Runnable {
   static int exitCode(UserFacingException.Kind kind) {
     return switch (kind) {
       case INVALID_INPUT, BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, TOO_LARGE, CONFLICT -> 2;
-      case UNAVAILABLE -> 3;
+      case UNAVAILABLE, INSUFFICIENT_STORAGE -> 3;
       case TIMEOUT -> 4;
       case LIMIT_REACHED -> 5;
     };

@@ -67,6 +67,7 @@ final class ErrorMapping {
       case UNAVAILABLE -> 503;
       case TIMEOUT -> 504;
       case CONFLICT -> 409;
+      case INSUFFICIENT_STORAGE -> 507;
     };
   }
 

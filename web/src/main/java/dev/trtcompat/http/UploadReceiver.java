@@ -2,6 +2,9 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.http.upload.MultipartException;
+import dev.trtcompat.http.upload.MultipartReader;
+import dev.trtcompat.http.upload.MultipartReader.Part;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StagedUpload;
 import dev.trtcompat.models.StoreResult;
@@ -14,20 +17,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import org.apache.commons.fileupload2.core.FileItemInput;
-import org.apache.commons.fileupload2.core.FileItemInputIterator;
-import org.apache.commons.fileupload2.core.FileUploadException;
-import org.apache.commons.fileupload2.core.FileUploadSizeException;
-import org.apache.commons.fileupload2.jakarta.servlet5.JakartaServletDiskFileUpload;
-import org.apache.commons.fileupload2.jakarta.servlet5.JakartaServletFileUpload;
 import org.eclipse.jetty.io.EofException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Receives a multipart upload straight from the request stream into a {@link StagedUpload}: parts are
- * copied to disk as they arrive (commons-fileupload's streaming iterator), never buffered whole. Fields:
+ * copied to disk as they arrive ({@link MultipartReader}), never buffered whole. Fields:
  * {@code model} (one file) and {@code external} (any number of files, each under the name the model uses).
  */
 final class UploadReceiver {
@@ -67,7 +65,8 @@ final class UploadReceiver {
 
   Received receiveWithFields(HttpServletRequest req) throws IOException {
     Map<String, List<String>> fields = new LinkedHashMap<>();
-    if (!JakartaServletFileUpload.isMultipartContent(req)) {
+    Optional<String> boundary = MultipartReader.boundary(req.getContentType());
+    if (boundary.isEmpty()) {
       throw new UserFacingException(
           Kind.BAD_REQUEST, "not_multipart",
           "send the model as multipart/form-data with the file in the field 'model' (e.g. curl -F model=@model.onnx)");
@@ -77,28 +76,32 @@ final class UploadReceiver {
       // Refused before a byte is read: a client that sent Expect: 100-continue never sends the body.
       throw new UploadTooLargeException(maxUploadBytes);
     }
-    JakartaServletDiskFileUpload parser = new JakartaServletDiskFileUpload();
-    parser.setSizeMax(maxUploadBytes);
-    parser.setFileCountMax(MAX_PARTS);
     try (StagedUpload staged = store.stage(maxUploadBytes)) {
+      if (declared > 0) {
+        staged.requireRoom(declared); // also before a byte is read
+      }
       try {
-        FileItemInputIterator items = parser.getItemIterator(req);
-        while (items.hasNext()) {
-          FileItemInput item = items.next();
-          String field = item.getFieldName() == null ? "" : item.getFieldName();
-          try (InputStream in = item.getInputStream()) {
-            switch (field) {
-              case MODEL_FIELD -> staged.addModel(requireFile(item), in);
-              case EXTERNAL_FIELD -> staged.addExternal(requireFile(item), in);
-              default -> {
-                if (!JOB_FIELDS.contains(field)) {
-                  throw new UserFacingException(
-                      Kind.BAD_REQUEST, "unknown_field",
-                      "unexpected form field '" + field + "'; send 'model' and, for external data, 'external' files"
-                          + " (optionally 'trt' and 'precision' text fields to start a job)");
-                }
-                addField(fields, field, item, in);
+        MultipartReader parts = new MultipartReader(req.getInputStream(), boundary.get(), maxUploadBytes);
+        int count = 0;
+        for (Optional<Part> next = parts.next(); next.isPresent(); next = parts.next()) {
+          if (++count > MAX_PARTS) {
+            throw new UserFacingException(
+                Kind.BAD_REQUEST, "too_many_parts", "the upload has more than " + MAX_PARTS + " parts");
+          }
+          Part part = next.get();
+          String field = part.headers().fieldName() == null ? "" : part.headers().fieldName();
+          InputStream in = part.body();
+          switch (field) {
+            case MODEL_FIELD -> staged.addModel(requireFile(part), in);
+            case EXTERNAL_FIELD -> staged.addExternal(requireFile(part), in);
+            default -> {
+              if (!JOB_FIELDS.contains(field)) {
+                throw new UserFacingException(
+                    Kind.BAD_REQUEST, "unknown_field",
+                    "unexpected form field '" + field + "'; send 'model' and, for external data, 'external' files"
+                        + " (optionally 'trt' and 'precision' text fields to start a job)");
               }
+              addField(fields, field, part);
             }
           }
         }
@@ -114,25 +117,24 @@ final class UploadReceiver {
   }
 
   /** A short text field; anything long or a file here is a mistake, refused before the model is stored. */
-  private static void addField(Map<String, List<String>> fields, String field, FileItemInput item,
-      InputStream in) throws IOException {
-    if (item.getName() != null) {
+  private static void addField(Map<String, List<String>> fields, String field, Part part) throws IOException {
+    if (part.headers().fileName() != null) {
       throw new UserFacingException(Kind.BAD_REQUEST, "not_a_text_field", "the field '" + field + "' must be text, not a file");
     }
-    byte[] bytes = in.readNBytes(MAX_FIELD_CHARS + 1);
+    byte[] bytes = part.body().readNBytes(MAX_FIELD_CHARS + 1);
     if (bytes.length > MAX_FIELD_CHARS || fields.values().stream().mapToInt(List::size).sum() >= MAX_FIELDS) {
       throw new UserFacingException(Kind.BAD_REQUEST, "invalid_field", "the field '" + field + "' is too long or repeated too often");
     }
     fields.computeIfAbsent(field, k -> new ArrayList<>()).add(new String(bytes, StandardCharsets.UTF_8).trim());
   }
 
-  private static String requireFile(FileItemInput item) {
-    if (item.getName() == null) {
+  private static String requireFile(Part part) {
+    if (part.headers().fileName() == null) {
       throw new UserFacingException(
           Kind.BAD_REQUEST, "not_a_file",
-          "the field '" + item.getFieldName() + "' must be a file part (with a filename), not a text field");
+          "the field '" + part.headers().fieldName() + "' must be a file part (with a filename), not a text field");
     }
-    return item.getName();
+    return part.headers().fileName();
   }
 
   /** Translates a failure while reading parts into what the user should hear, and drains the rest. */
@@ -144,7 +146,7 @@ final class UploadReceiver {
       answer = u;
     } else if (cutOff(e)) {
       answer = new UserFacingException(Kind.BAD_REQUEST, "upload_interrupted", "the upload ended before it was complete; send it again", e);
-    } else if (e instanceof FileUploadException) {
+    } else if (e instanceof MultipartException) {
       answer = new UserFacingException(
           Kind.BAD_REQUEST, "malformed_multipart", "the multipart body cannot be parsed: " + oneLine(e.getMessage()), e);
     } else if (e instanceof RuntimeException r) {
@@ -172,7 +174,7 @@ final class UploadReceiver {
 
   private static boolean sizeExceeded(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof FileUploadSizeException || t instanceof UploadTooLargeException) {
+      if (t instanceof UploadTooLargeException) {
         return true;
       }
     }

@@ -9,7 +9,8 @@ import io.javalin.plugin.Plugin;
 import java.util.concurrent.Semaphore;
 
 /**
- * Bounds the uploads received at once, on the API and on the page's form: each holds a request thread, a
+ * Bounds the uploads received at once, on the API, on the page's form and as resumable chunks ({@code PUT
+ * /api/v1/uploads/{id}/files/{name}}): each holds a request thread, a
  * stream to disk and a file in {@code tmp/} until it is stored, so without a bound a few slow clients could
  * hold them all. One more is answered 429 with {@code Retry-After}, before any of its body is read.
  *
@@ -33,15 +34,18 @@ final class UploadSlots extends Plugin<Void> {
   public void onStart(JavalinConfig config) {
     config.router.mount(routes -> {
       for (String path : new String[] {"/models", WebServer.API + "/models"}) {
-        routes.before(path, this::acquire);
+        routes.before(path, ctx -> acquire(ctx, HandlerType.POST));
         // After-handlers run also when the upload route failed, so a refused upload gives its slot back.
         routes.after(path, this::release);
       }
+      // A resumable upload's chunk holds a request thread and a file being written just as a whole upload does.
+      routes.before(WebServer.API + "/uploads/*", ctx -> acquire(ctx, HandlerType.PUT));
+      routes.after(WebServer.API + "/uploads/*", this::release);
     });
   }
 
-  private void acquire(Context ctx) {
-    if (ctx.method() != HandlerType.POST) {
+  private void acquire(Context ctx, HandlerType receiving) {
+    if (ctx.method() != receiving) {
       return;
     }
     if (!slots.tryAcquire()) {

@@ -202,6 +202,11 @@ public final class StagedUpload implements AutoCloseable {
     return checked;
   }
 
+  /** Refuses an upload of {@code bytes} the disk of this staging area cannot hold ({@link DiskSpace}). */
+  public void requireRoom(long bytes) throws IOException {
+    DiskSpace.requireRoom(dir, bytes);
+  }
+
   /** Bytes received so far over all files. */
   public long bytes() {
     return written;

@@ -19,7 +19,7 @@ class ExitCodesTest {
   @ParameterizedTest
   @CsvSource({
     "INVALID_INPUT,2", "BAD_REQUEST,2", "UNAUTHORIZED,2", "FORBIDDEN,2", "NOT_FOUND,2", "TOO_LARGE,2", "CONFLICT,2",
-    "UNAVAILABLE,3", "TIMEOUT,4", "LIMIT_REACHED,5"})
+    "UNAVAILABLE,3", "INSUFFICIENT_STORAGE,3", "TIMEOUT,4", "LIMIT_REACHED,5"})
   void eachKindHasItsDocumentedExitCode(Kind kind, int code) {
     assertThat(TrtCompatCommand.exitCode(kind)).isEqualTo(code);
   }

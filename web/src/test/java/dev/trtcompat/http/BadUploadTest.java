@@ -141,6 +141,26 @@ class BadUploadTest {
   }
 
   @Test
+  void aBodyCutInsideAnExternalFileIs400AndKeepsNeitherFile() throws Exception {
+    byte[] weights = new byte[64 << 10]; // under this server's 256 KiB limit
+    new java.util.Random(7).nextBytes(weights);
+    Multipart body = new Multipart()
+        .file("model", "m.onnx", TestModels.withExternalWeights("weights.bin", weights.length / 4))
+        .file("external", "weights.bin", weights);
+    byte[] whole = body.bytes();
+    byte[] cut = Arrays.copyOf(whole, whole.length - weights.length / 2); // the model whole, half the weights
+    HttpResponse<String> r = server.send(HttpRequest.newBuilder(server.uri("/api/v1/models"))
+        .header("Content-Type", body.contentType())
+        .POST(HttpRequest.BodyPublishers.ofByteArray(cut))
+        .build());
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertCleanError(r, "malformed_multipart");
+    assertThat(server.tmpEntries()).isZero();
+    assertThat(server.storedModels()).isZero();
+  }
+
+  @Test
   void anUploadOverTheLimitIs413BeforeReadingTheBody() throws Exception {
     HttpResponse<String> r = server.uploadModel("big.onnx", TestModels.withInlineWeights(1 << 20));
 

@@ -68,6 +68,63 @@ class UploadLimitsTest {
   }
 
   @Test
+  void aResumableChunkBeingReceivedTakesAnUploadSlotToo() throws Exception {
+    ServiceConfig config = new ServiceConfig("127.0.0.1", 0, dir, 1L << 20, Duration.ofSeconds(5)).withMaxConcurrentUploads(1);
+    try (TestServer server = new TestServer(config)) {
+      byte[] model = TestModels.single("Relu").build().toByteArray();
+      String first = declare(server, model.length);
+      String second = declare(server, model.length);
+      try (Socket s = new Socket("127.0.0.1", server.server().port())) {
+        s.setSoTimeout(60_000);
+        // The first chunk sends its head and part of its body, then holds the rest back.
+        OutputStream out = s.getOutputStream();
+        out.write(("PUT /api/v1/uploads/" + first + "/files/m.onnx HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Range: bytes 0-"
+            + (model.length - 1) + "/" + model.length + "\r\nContent-Length: " + model.length
+            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(model, 0, 10);
+        out.flush();
+        // Once the chunk holds the slot, a request that would take one is refused (a free slot answers 400 here).
+        HttpRequest probe = HttpRequest.newBuilder(server.uri("/api/v1/models"))
+            .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofString("x")).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (server.send(probe).statusCode() != 429 && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(server.send(probe).statusCode()).as("a whole upload while a chunk is received").isEqualTo(429);
+
+        HttpResponse<String> chunk = putChunk(server, second, model);
+        assertThat(chunk.statusCode()).as("another chunk while one is received").isEqualTo(429);
+        assertThat(chunk.headers().firstValue("Retry-After")).hasValue(Integer.toString(UploadSlots.RETRY_AFTER_SECONDS));
+        assertThat(chunk.body()).contains("too_many_uploads");
+
+        out.write(model, 10, model.length - 10);
+        out.flush();
+        assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200 ");
+      }
+      // The slot came back: the other upload's chunk, a status request and the completion go through.
+      assertThat(putChunk(server, second, model).statusCode()).isEqualTo(200);
+      assertThat(server.get("/api/v1/uploads/" + second).statusCode()).isEqualTo(200);
+      assertThat(server.send(HttpRequest.newBuilder(server.uri("/api/v1/uploads/" + first + "/complete"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode()).isEqualTo(201);
+    }
+  }
+
+  private static String declare(TestServer server, long size) throws Exception {
+    HttpResponse<String> r = server.send(HttpRequest.newBuilder(server.uri("/api/v1/uploads"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\": {\"name\": \"m.onnx\", \"size\": " + size + "}}"))
+        .build());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return TestServer.json(r).get("id").asText();
+  }
+
+  private static HttpResponse<String> putChunk(TestServer server, String id, byte[] bytes) throws Exception {
+    return server.send(HttpRequest.newBuilder(server.uri("/api/v1/uploads/" + id + "/files/m.onnx"))
+        .header("Content-Range", "bytes 0-" + (bytes.length - 1) + "/" + bytes.length)
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
+  }
+
+  @Test
   void thePageFormOverTheSizeLimitIs413AsAPage() throws Exception {
     try (TestServer server = new TestServer(dir, 256 << 10)) {
       byte[] big = TestModels.withInlineWeights(1 << 20);

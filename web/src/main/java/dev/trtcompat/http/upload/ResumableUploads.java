@@ -4,6 +4,7 @@ import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.http.upload.UploadSessions.FileRow;
 import dev.trtcompat.http.upload.UploadSessions.Session;
+import dev.trtcompat.models.DiskSpace;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StagedUpload;
 import dev.trtcompat.models.StoreResult;
@@ -174,6 +175,7 @@ public final class ResumableUploads implements AutoCloseable {
       }
       files.add(new FileRow(i, name, i == 0, f.size(), sha, 0, f.size() == 0 ? EMPTY_SHA256 : null));
     }
+    DiskSpace.requireRoom(root, total);
     String id = newId();
     long now = clock.millis();
     Session session = new Session(id, clientId, now, now, files);
