@@ -54,9 +54,16 @@ parser.add_argument("--seeds", default="0,1,2")
 parser.add_argument("--size", type=int, default=224)
 parser.add_argument("--methods", default="entropy,percentile,minmax")
 parser.add_argument("--samples", type=int, default=80)
+parser.add_argument("--train-steps", type=int, default=0,
+                    help="train the whole network this many Adam steps (batch 16, fresh images each step) instead of "
+                         "the data-dependent initialisation and head-only training")
 parser.add_argument("--symmetric-control", action="store_true",
                     help="also run PyTorch's PTQ with symmetric activations (zero point 128: the 255 levels of "
                          "symmetric INT8, as TensorRT needs) to separate that from the rest")
+parser.add_argument("--engine", default="onednn", choices=["onednn", "qnnpack"],
+                    help="PyTorch's quantized engine (Debian's torch has no fbgemm; onednn is its x86 successor)")
+parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                    help="torch threads (1 on a shared, oversubscribed machine: spinning OpenMP threads lose there)")
 parser.add_argument("--reuse", action="store_true",
                     help="keep the networks, samples and PyTorch figures of OUT_DIR's results.json; quantize again")
 args = parser.parse_args()
@@ -64,8 +71,8 @@ repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 os.makedirs(args.out, exist_ok=True)
 # TRT_COMPAT="java -Xmx512m -jar /tmp/before.jar" measures another build than the checkout's launcher
 cli = shlex.split(os.environ.get("TRT_COMPAT", "")) or [os.path.join(repo, "trt-compat")]
-torch.backends.quantized.engine = "onednn" if "onednn" in torch.backends.quantized.supported_engines else "qnnpack"
-torch.set_num_threads(max(1, os.cpu_count() or 1))
+torch.backends.quantized.engine = args.engine
+torch.set_num_threads(max(1, args.threads))
 
 
 def gratings(rng, n, size):
@@ -129,6 +136,31 @@ def train_head(model, images, labels, gen):
     return float(loss)
 
 
+def train_whole(model, rng, gen):
+    """Trains every layer on the structured task, then re-estimates BatchNorm's running statistics on 64 fresh
+    images (cumulative average) so that eval mode sees the statistics of the final weights."""
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    model.train()
+    for step in range(args.train_steps):
+        x, y = gratings(rng, 16, args.size)
+        loss = torch.nn.functional.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % 25 == 0:
+            print("train step %d loss %.3f" % (step, float(loss)), flush=True)
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    with torch.no_grad():
+        for bn in bns:
+            bn.reset_running_stats()
+            bn.momentum = None
+        x, _ = gratings(rng, 64, args.size)
+        for b in range(0, len(x), 16):
+            model(torch.from_numpy(x[b:b + 16]))
+    model.eval()
+    return float(loss)
+
+
 def cosine(r, g):
     nr, ng = np.linalg.norm(r), np.linalg.norm(g)
     if nr == 0 or ng == 0:
@@ -167,9 +199,12 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
     rng, gen = np.random.default_rng(1000 + seed), torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     model = getattr(torchvision.models, name)(weights=None, num_classes=CLASSES).eval()
-    train_x, train_y = gratings(rng, 200, args.size)
-    data_dependent_init(model, train_x[:64], gen)
-    loss = train_head(model, train_x, train_y, gen)
+    if args.train_steps > 0:
+        loss = train_whole(model, rng, gen)
+    else:
+        train_x, train_y = gratings(rng, 200, args.size)
+        data_dependent_init(model, train_x[:64], gen)
+        loss = train_head(model, train_x, train_y, gen)
     samples, sample_y = gratings(rng, args.samples, args.size)
     for i, s in enumerate(samples):
         np.savez(os.path.join(calib_dir, "sample_%03d.npz" % i), images=s[None])
