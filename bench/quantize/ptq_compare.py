@@ -60,6 +60,11 @@ parser.add_argument("--train-steps", type=int, default=0,
 parser.add_argument("--symmetric-control", action="store_true",
                     help="also run PyTorch's PTQ with symmetric activations (zero point 128: the 255 levels of "
                          "symmetric INT8, as TensorRT needs) to separate that from the rest")
+parser.add_argument("--train-last", type=float, default=1.0,
+                    help="with --train-steps: train only this last share of the parameter tensors (in registration "
+                         "order, so the later layers); backward through MobileNetV2's depthwise convolutions is slow "
+                         "on CPU")
+parser.add_argument("--train-lr", type=float, default=1e-3, help="Adam's learning rate for --train-steps")
 parser.add_argument("--engine", default="onednn", choices=["onednn", "qnnpack"],
                     help="PyTorch's quantized engine (Debian's torch has no fbgemm; onednn is its x86 successor)")
 parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
@@ -139,7 +144,11 @@ def train_head(model, images, labels, gen):
 def train_whole(model, rng, gen):
     """Trains every layer on the structured task, then re-estimates BatchNorm's running statistics on 64 fresh
     images (cumulative average) so that eval mode sees the statistics of the final weights."""
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    params = list(model.parameters())
+    first = int(len(params) * (1 - args.train_last))
+    for p in params[:first]:
+        p.requires_grad_(False)  # no gradient flows into the frozen early layers: their backward is skipped
+    opt = torch.optim.Adam(params[first:], lr=args.train_lr)
     model.train()
     for step in range(args.train_steps):
         x, y = gratings(rng, 16, args.size)
