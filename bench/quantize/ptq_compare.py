@@ -3,7 +3,8 @@ the same network, the same weights, the same calibration samples and the same he
 
 Needs Debian's python3-torch and python3-torchvision (1.13 / 0.14); writes everything under OUT_DIR.
 Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [--nets resnet18,mobilenet_v2] [--seeds 0,1,2]
-           [--size 224] [--samples 80] [--methods entropy,percentile,minmax]
+           [--size 224] [--samples 80] [--methods entropy,percentile,minmax] [--engine onednn|qnnpack] [--threads N]
+           [--train-steps N [--train-last 0.5] [--train-lr 3e-3]] [--symmetric-control]
 (TRT_COMPAT="java -jar other.jar" measures another build than the checkout's ./trt-compat; --reuse keeps the
 networks, samples and PyTorch figures of an earlier run in OUT_DIR and runs only trt-compat's methods again;
 --reuse --methods '' only prints the table of OUT_DIR/results.json.)
@@ -21,6 +22,12 @@ degenerate (MobileNetV2's logits are ~1e-9: the signal dies in the inverted resi
 3. The classifier (last Linear, 10 outputs) is trained on frozen features of 200 training images (300 steps of
    Adam) so that the class scores depend on the input and have real margins; the FP32 task accuracy on the
    held-out images is reported.
+
+With --train-steps N, steps 2 and 3 are replaced by N Adam steps on fresh images of the task (batch 16) of the
+whole network, or of the last --train-last share of its parameter tensors, then BatchNorm statistics re-estimated on
+64 images (meant for MobileNetV2, whose head-only network lost its class scores under every INT8 scheme).
+--symmetric-control needs --engine qnnpack: onednn's kernels collapse on some quantization parameters
+(bench/quantize/ptq_engine_check.py).
 
 The network (batch 1, SIZE x SIZE) is exported to ONNX (opset 13). SAMPLES images are written as .npz; trt-compat
 holds out every fifth (16 of 80) and calibrates on the rest (64), PyTorch calibrates on the same 64, and both are
