@@ -3,7 +3,8 @@ the same network, the same weights, the same calibration samples and the same he
 
 Needs Debian's python3-torch and python3-torchvision (1.13 / 0.14); writes everything under OUT_DIR.
 Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [--nets resnet18,mobilenet_v2] [--seeds 0,1,2]
-           [--size 224] [--samples 80] [--methods entropy,percentile,minmax]
+           [--size 224] [--samples 80] [--methods entropy,percentile,minmax] [--engine onednn|qnnpack] [--threads N]
+           [--train-steps N [--train-last 0.5] [--train-lr 3e-3]] [--symmetric-control]
 (TRT_COMPAT="java -jar other.jar" measures another build than the checkout's ./trt-compat; --reuse keeps the
 networks, samples and PyTorch figures of an earlier run in OUT_DIR and runs only trt-compat's methods again;
 --reuse --methods '' only prints the table of OUT_DIR/results.json.)
@@ -21,6 +22,12 @@ degenerate (MobileNetV2's logits are ~1e-9: the signal dies in the inverted resi
 3. The classifier (last Linear, 10 outputs) is trained on frozen features of 200 training images (300 steps of
    Adam) so that the class scores depend on the input and have real margins; the FP32 task accuracy on the
    held-out images is reported.
+
+With --train-steps N, steps 2 and 3 are replaced by N Adam steps on fresh images of the task (batch 16) of the
+whole network, or of the last --train-last share of its parameter tensors, then BatchNorm statistics re-estimated on
+64 images (meant for MobileNetV2, whose head-only network lost its class scores under every INT8 scheme).
+--symmetric-control needs --engine qnnpack: onednn's kernels collapse on some quantization parameters
+(bench/quantize/ptq_engine_check.py).
 
 The network (batch 1, SIZE x SIZE) is exported to ONNX (opset 13). SAMPLES images are written as .npz; trt-compat
 holds out every fifth (16 of 80) and calibrates on the rest (64), PyTorch calibrates on the same 64, and both are
@@ -54,9 +61,21 @@ parser.add_argument("--seeds", default="0,1,2")
 parser.add_argument("--size", type=int, default=224)
 parser.add_argument("--methods", default="entropy,percentile,minmax")
 parser.add_argument("--samples", type=int, default=80)
+parser.add_argument("--train-steps", type=int, default=0,
+                    help="train the whole network this many Adam steps (batch 16, fresh images each step) instead of "
+                         "the data-dependent initialisation and head-only training")
 parser.add_argument("--symmetric-control", action="store_true",
                     help="also run PyTorch's PTQ with symmetric activations (zero point 128: the 255 levels of "
                          "symmetric INT8, as TensorRT needs) to separate that from the rest")
+parser.add_argument("--train-last", type=float, default=1.0,
+                    help="with --train-steps: train only this last share of the parameter tensors (in registration "
+                         "order, so the later layers); backward through MobileNetV2's depthwise convolutions is slow "
+                         "on CPU")
+parser.add_argument("--train-lr", type=float, default=1e-3, help="Adam's learning rate for --train-steps")
+parser.add_argument("--engine", default="onednn", choices=["onednn", "qnnpack"],
+                    help="PyTorch's quantized engine (Debian's torch has no fbgemm; onednn is its x86 successor)")
+parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                    help="torch threads (1 on a shared, oversubscribed machine: spinning OpenMP threads lose there)")
 parser.add_argument("--reuse", action="store_true",
                     help="keep the networks, samples and PyTorch figures of OUT_DIR's results.json; quantize again")
 args = parser.parse_args()
@@ -64,8 +83,8 @@ repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 os.makedirs(args.out, exist_ok=True)
 # TRT_COMPAT="java -Xmx512m -jar /tmp/before.jar" measures another build than the checkout's launcher
 cli = shlex.split(os.environ.get("TRT_COMPAT", "")) or [os.path.join(repo, "trt-compat")]
-torch.backends.quantized.engine = "onednn" if "onednn" in torch.backends.quantized.supported_engines else "qnnpack"
-torch.set_num_threads(max(1, os.cpu_count() or 1))
+torch.backends.quantized.engine = args.engine
+torch.set_num_threads(max(1, args.threads))
 
 
 def gratings(rng, n, size):
@@ -129,6 +148,35 @@ def train_head(model, images, labels, gen):
     return float(loss)
 
 
+def train_whole(model, rng, gen):
+    """Trains every layer on the structured task, then re-estimates BatchNorm's running statistics on 64 fresh
+    images (cumulative average) so that eval mode sees the statistics of the final weights."""
+    params = list(model.parameters())
+    first = int(len(params) * (1 - args.train_last))
+    for p in params[:first]:
+        p.requires_grad_(False)  # no gradient flows into the frozen early layers: their backward is skipped
+    opt = torch.optim.Adam(params[first:], lr=args.train_lr)
+    model.train()
+    for step in range(args.train_steps):
+        x, y = gratings(rng, 16, args.size)
+        loss = torch.nn.functional.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % 25 == 0:
+            print("train step %d loss %.3f" % (step, float(loss)), flush=True)
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    with torch.no_grad():
+        for bn in bns:
+            bn.reset_running_stats()
+            bn.momentum = None
+        x, _ = gratings(rng, 64, args.size)
+        for b in range(0, len(x), 16):
+            model(torch.from_numpy(x[b:b + 16]))
+    model.eval()
+    return float(loss)
+
+
 def cosine(r, g):
     nr, ng = np.linalg.norm(r), np.linalg.norm(g)
     if nr == 0 or ng == 0:
@@ -167,9 +215,12 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
     rng, gen = np.random.default_rng(1000 + seed), torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     model = getattr(torchvision.models, name)(weights=None, num_classes=CLASSES).eval()
-    train_x, train_y = gratings(rng, 200, args.size)
-    data_dependent_init(model, train_x[:64], gen)
-    loss = train_head(model, train_x, train_y, gen)
+    if args.train_steps > 0:
+        loss = train_whole(model, rng, gen)
+    else:
+        train_x, train_y = gratings(rng, 200, args.size)
+        data_dependent_init(model, train_x[:64], gen)
+        loss = train_head(model, train_x, train_y, gen)
     samples, sample_y = gratings(rng, args.samples, args.size)
     for i, s in enumerate(samples):
         np.savez(os.path.join(calib_dir, "sample_%03d.npz" % i), images=s[None])

@@ -28,9 +28,13 @@ import java.util.function.IntPredicate;
  *       quantization (8.0+) accepts.
  *   <li><b>Pooling</b> (MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool): the input gets a Q/DQ so that the
  *       pooling runs in INT8 instead of forcing a dequantize in front of it.
- *   <li><b>Residual Add</b>: an Add fed by a weighted operation gets a Q/DQ on all its non-constant inputs, so that
- *       TensorRT can fuse the Add into the convolution as an INT8 residual. The guide recommends quantizing the
- *       residual input for this fusion; quantizing both keeps them consistent.
+ *   <li><b>Residual Add</b>: an Add fed by a weighted operation (directly or through BatchNormalization) whose
+ *       output only the Add reads is the residual fusion: TensorRT fuses the Add into that operation, which adds the
+ *       residual to its accumulator, so that input is not quantized; every other non-constant input (the residual,
+ *       or skip, branch) gets a Q/DQ (the guide: "Quantize the residual input in skip-connections"). Quantizing the
+ *       fused input as well would round the operation's pre-activation output to INT8, a quantization TensorRT
+ *       does not do and that blocks the fusion. When no input can be fused (the weighted output has other
+ *       readers), every non-constant input gets a Q/DQ so the Add still reads INT8.
  *   <li><b>Outputs are not quantized</b>: Q/DQ sits on inputs only (the guide's default). A tensor gets one Q/DQ
  *       pair shared by every quantized consumer, so all of them see the same scale; consumers not listed above keep
  *       the FP32 tensor.
@@ -118,8 +122,11 @@ final class QdqPlacement {
       } else if (POOLING.contains(op) && n.getInputCount() > 0) {
         activation(g, n.getInput(0), i, activations);
       } else if (op.equals("Add") && fedByWeightedOp(g, n)) {
+        Optional<String> fused = fusedInput(g, n);
         for (String in : n.getInputList()) {
-          activation(g, in, i, activations);
+          if (fused.isEmpty() || !fused.get().equals(in)) {
+            activation(g, in, i, activations);
+          }
         }
       }
     }
@@ -169,6 +176,33 @@ final class QdqPlacement {
       return;
     }
     activations.computeIfAbsent(tensor, k -> new LinkedHashSet<>()).add(consumer);
+  }
+
+  /**
+   * The Add input TensorRT fuses into the weighted operation that produces it: the first one made by a weighted
+   * operation (or a BatchNormalization of one, which TensorRT folds into it) with no reader but this Add.
+   */
+  private static Optional<String> fusedInput(GraphIndex g, NodeProto add) {
+    for (String in : add.getInputList()) {
+      if (g.uses(in).size() != 1 || g.isGraphOutput(in)) {
+        continue;
+      }
+      Optional<NodeProto> p = g.producer(in);
+      if (p.isEmpty() || !GraphIndex.isDefaultDomain(p.get())) {
+        continue;
+      }
+      if (WEIGHTED.contains(p.get().getOpType())) {
+        return Optional.of(in);
+      }
+      if (p.get().getOpType().equals("BatchNormalization") && p.get().getInputCount() > 0) {
+        String pre = p.get().getInput(0);
+        Optional<NodeProto> pp = g.producer(pre);
+        if (pp.isPresent() && WEIGHTED.contains(pp.get().getOpType()) && g.uses(pre).size() == 1) {
+          return Optional.of(in);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static boolean fedByWeightedOp(GraphIndex g, NodeProto add) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,13 +21,46 @@ class QdqPlacementTest {
     // x feeds c1 (node 0) and the residual Add (node 3): one shared pair, both consumers read it.
     assertThat(plan.activations()).containsEntry("x", Set.of(0, 3));
     assertThat(plan.activations()).containsEntry("b", Set.of(2));
-    assertThat(plan.activations()).containsEntry("c", Set.of(3)); // Conv output into the residual Add
+    // c2's output only feeds the residual Add: TensorRT fuses the Add into c2, so only the skip input x is quantized
     assertThat(plan.activations()).containsEntry("d", Set.of(4)); // MaxPool input
     assertThat(plan.activations()).containsEntry("f", Set.of(6)); // Gemm input
-    assertThat(plan.activations()).doesNotContainKeys("a", "e", "y", "fc_b"); // Relu and Flatten inputs, outputs, bias
+    assertThat(plan.activations()).doesNotContainKeys("a", "c", "e", "y", "fc_b"); // Relu, fused Add, Flatten inputs
     assertThat(plan.weights()).containsOnlyKeys(
         new QdqPlacement.WeightSite("w1", 0), new QdqPlacement.WeightSite("w2", 0),
         new QdqPlacement.WeightSite("fc_w", 0)); // Gemm with transB=1: output channels on axis 0
+  }
+
+  @Test
+  void anAddOfTwoConvolutionsFusesTheFirstAndQuantizesTheOther() {
+    // x -> Conv ca -> a; x -> Conv cb -> b (a projection shortcut); Add(a, b) -> d
+    var g = GraphProto.newBuilder().setName("two_convs")
+        .addInput(QuantizeFixtures.value("x", ElementType.FLOAT, 1, 4, 8, 8))
+        .addOutput(QuantizeFixtures.value("d", ElementType.FLOAT, 1, 4, 8, 8))
+        .addInitializer(QuantizeFixtures.randomWeights("w1", 1, 4, 4, 1, 1))
+        .addInitializer(QuantizeFixtures.randomWeights("w2", 2, 4, 4, 1, 1))
+        .addNode(QuantizeFixtures.node("Conv", "ca", new String[] {"x", "w1"}, new String[] {"a"}))
+        .addNode(QuantizeFixtures.node("Conv", "cb", new String[] {"x", "w2"}, new String[] {"b"}))
+        .addNode(QuantizeFixtures.node("Add", "res", new String[] {"a", "b"}, new String[] {"d"}))
+        .build();
+    QdqPlacement.Plan plan = QdqPlacement.plan(new GraphIndex(g), List.of());
+    assertThat(plan.activations()).containsOnlyKeys("x", "b");
+    assertThat(plan.activations()).containsEntry("b", Set.of(2));
+  }
+
+  @Test
+  void aConvolutionOutputWithOtherReadersCannotBeFusedSoEveryAddInputIsQuantized() {
+    // x -> Conv ca -> a; a -> Relu -> r (an output); Add(a, x) -> d
+    var g = GraphProto.newBuilder().setName("shared_conv_output")
+        .addInput(QuantizeFixtures.value("x", ElementType.FLOAT, 1, 4, 8, 8))
+        .addOutput(QuantizeFixtures.value("r", ElementType.FLOAT, 1, 4, 8, 8))
+        .addOutput(QuantizeFixtures.value("d", ElementType.FLOAT, 1, 4, 8, 8))
+        .addInitializer(QuantizeFixtures.randomWeights("w1", 1, 4, 4, 1, 1))
+        .addNode(QuantizeFixtures.node("Conv", "ca", new String[] {"x", "w1"}, new String[] {"a"}))
+        .addNode(QuantizeFixtures.node("Relu", "relu", new String[] {"a"}, new String[] {"r"}))
+        .addNode(QuantizeFixtures.node("Add", "res", new String[] {"a", "x"}, new String[] {"d"}))
+        .build();
+    QdqPlacement.Plan plan = QdqPlacement.plan(new GraphIndex(g), List.of());
+    assertThat(plan.activations()).containsEntry("a", Set.of(2)).containsEntry("x", Set.of(0, 2));
   }
 
   @Test
@@ -57,7 +92,7 @@ class QdqPlacementTest {
       assertThat(known).as("inputs of %s defined before it", n.getName()).containsAll(n.getInputList());
       known.addAll(n.getOutputList());
     }
-    assertThat(nodes.stream().filter(n -> n.getOpType().equals("QuantizeLinear")).count()).isEqualTo(5 + 3);
+    assertThat(nodes.stream().filter(n -> n.getOpType().equals("QuantizeLinear")).count()).isEqualTo(4 + 3);
     var xScale = m.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("x_scale")).findFirst().orElseThrow();
     assertThat(xScale.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat())
         .isEqualTo(0.01f);
