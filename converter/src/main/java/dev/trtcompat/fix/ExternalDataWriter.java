@@ -144,7 +144,8 @@ final class ExternalDataWriter {
     return external(s.getValues()) || external(s.getIndices());
   }
 
-  private static void writeAll(ByteString bytes, FileChannel out) throws IOException {
+  /** Writes {@code bytes} at {@code out}'s position: a mapped view by the kernel, heap bytes in pieces. */
+  static void writeAll(ByteString bytes, FileChannel out) throws IOException {
     for (ByteBuffer b : bytes.asReadOnlyByteBufferList()) {
       if (b.isDirect()) {
         // a view of the source's mapping: the kernel copies from the page cache
