@@ -177,7 +177,8 @@ public final class ExternalDataWriter {
     }
   }
 
-  private static StringStringEntryProto entry(String key, String value) {
+  /** One {@code external_data} entry. */
+  static StringStringEntryProto entry(String key, String value) {
     return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
   }
 

@@ -5,7 +5,6 @@ import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.onnx.TensorInfo;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.StringStringEntryProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,9 +50,9 @@ final class RuntimeView {
       if (t.storedOffset() >= 0 && !t.external() && p.getName().equals(t.name())
           && p.getRawData().size() == t.storedLength() && t.storedLength() >= ExternalDataWriter.MIN_BYTES) {
         viewGraph.setInitializer(i, p.toBuilder().clearRawData().setDataLocation(TensorProto.DataLocation.EXTERNAL)
-            .addExternalData(entry("location", WEIGHTS_LINK))
-            .addExternalData(entry("offset", Long.toString(t.storedOffset())))
-            .addExternalData(entry("length", Long.toString(t.storedLength())))
+            .addExternalData(ExternalDataWriter.entry("location", WEIGHTS_LINK))
+            .addExternalData(ExternalDataWriter.entry("offset", Long.toString(t.storedOffset())))
+            .addExternalData(ExternalDataWriter.entry("length", Long.toString(t.storedLength())))
             .build());
         any = true;
       }
@@ -70,9 +69,5 @@ final class RuntimeView {
     Path view = folder.resolve(name.equals(WEIGHTS_LINK) ? "model-" + name : name);
     Files.write(view, proto.toBuilder().setGraph(viewGraph).build().toByteArray());
     return view;
-  }
-
-  private static StringStringEntryProto entry(String key, String value) {
-    return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
   }
 }
