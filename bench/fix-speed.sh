@@ -2,7 +2,8 @@
 # Wall time, CPU time and peak heap of `trt-compat fix` on large synthetic models (BenchModels), with the JVM heap
 # capped at 512 MiB: the run succeeding at all shows the weights never land on the heap. Both ONNX Runtime runs of
 # the equivalence proof are included. Peak heap is the largest "before GC" figure in the GC log; CPU is user + system
-# of the whole process (ONNX Runtime included), which says more than wall time on a shared, loaded machine.
+# of the whole process (ONNX Runtime included), which says more than wall time on a shared, loaded machine. Each run
+# also prints when each phase of the fix ended (TRT_COMPAT_FIX_PHASES, seconds since the fixer started).
 #   1. matmul-1.5g.onnx: 24 MatMul layers of 3968 x 3968 FLOAT weights in one 1.5 GB file, RUNS times.
 #   2. matmul-2.5g.onnx: 24 layers of 5120 x 5120 (2.5 GB in one file, over protobuf's 2 GiB), once: the fixed model
 #      must come out as fixed.onnx plus fixed.onnx.data.
@@ -37,8 +38,8 @@ fix_once() {
   mkdir -p "$fixed"
   log=$(mktemp)
   start=$(date +%s.%N)
-  /usr/bin/time -v -o "$log.time" env TRT_COMPAT_JAVA_OPTS="-Xmx512m -Xlog:gc:file=$log" \
-    ./trt-compat fix "$model" --shapes "$shape" --out "$fixed/fixed.onnx" >"$log.out"
+  /usr/bin/time -v -o "$log.time" env TRT_COMPAT_JAVA_OPTS="-Xmx512m -Xlog:gc:file=$log" TRT_COMPAT_FIX_PHASES=1 \
+    ./trt-compat fix "$model" --shapes "$shape" --out "$fixed/fixed.onnx" >"$log.out" 2>"$log.err"
   end=$(date +%s.%N)
   peak=$(grep -o '[0-9]*M->' "$log" | sed 's/M->//' | sort -n | tail -1)
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log.time")
@@ -47,8 +48,9 @@ fix_once() {
     "$label" "$(echo "$end - $start" | bc)" "$cpu" "${peak:-?}" "$((rss / 1024))" \
     "$(grep -m1 -E '^written:|^refused:' "$log.out" || echo 'no output')"
   grep -m1 '^unproven:' "$log.out" | cut -c1-200 || true
+  grep '^phase' "$log.err" | sed 's/^/  /' || true
   ls -l "$fixed" | tail -n +2
-  rm -f "$log" "$log.time" "$log.out"
+  rm -f "$log" "$log.time" "$log.out" "$log.err"
 }
 
 for c in $cases; do

@@ -38,9 +38,12 @@ final class EquivalenceCheck {
    * while they work. Close the returned run before leaving (it waits for the native session to be released).
    */
   static Reference start(Path original, FixRequest req, Executor executor) {
-    CompletableFuture<ReferenceResult> run = CompletableFuture.supplyAsync(() -> new ReferenceRunner().run(
-        ReferenceRequest.of(original).withShapes(req.shapes()).withRuns(1).withWarmup(0).withThreads(1)
-            .withSeed(req.seed()).withGivenInputs(req.givenInputs())), executor);
+    CompletableFuture<ReferenceResult> run = CompletableFuture.supplyAsync(() -> {
+      ReferenceResult r = new ReferenceRunner().run(ReferenceRequest.of(original).withShapes(req.shapes()).withRuns(1)
+          .withWarmup(0).withThreads(1).withSeed(req.seed()).withGivenInputs(req.givenInputs()));
+      Phase.done("ONNX Runtime: original loaded and run");
+      return r;
+    }, executor);
     return new Reference(run);
   }
 
@@ -126,6 +129,7 @@ final class EquivalenceCheck {
         problem = "output '" + ref.name() + "' changed: " + p;
       }
     }
+    Phase.done("ONNX Runtime: fixed model loaded and run, outputs compared");
     return new Outcome(true, problem == null, problem,
         new FixReport.Equivalence(tol, inputs, outs, before.notes()));
   }

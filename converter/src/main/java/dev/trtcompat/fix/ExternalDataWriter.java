@@ -27,9 +27,10 @@ import java.util.Map;
  *
  * <p>The bytes never pass through the heap: a payload read from the source model is a view of its file mapping and
  * is written from there; one that was already external in the source is copied file to file with
- * {@link FileChannel#transferTo}; one a pass computed is written from its new value.
+ * {@link FileChannel#transferTo}; one a pass computed is written from its new value. The one external-data writer of
+ * the project: quantize and fp16 write their large models through it too ({@code quantize.ModelFiles}).
  */
-final class ExternalDataWriter {
+public final class ExternalDataWriter {
 
   /** Smaller payloads stay inside the model (onnx's own {@code size_threshold} default is the same 1 KiB). */
   static final int MIN_BYTES = 1024;
@@ -53,10 +54,12 @@ final class ExternalDataWriter {
    * @param sourceDir the folder the source model was read from: its external-data locations are relative to it
    * @param location the name the model records for {@code dataFile} (it must sit beside the written model)
    */
-  static ModelProto write(ModelProto model, Path sourceDir, Path dataFile, String location) throws IOException {
+  public static ModelProto write(ModelProto model, Path sourceDir, Path dataFile, String location)
+      throws IOException {
     GraphProto.Builder graph = model.getGraph().toBuilder();
     Map<String, FileChannel> sources = new HashMap<>();
-    try (FileChannel out = FileChannel.open(dataFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel out = FileChannel.open(dataFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
       long offset = 0;
       for (int i = 0; i < graph.getInitializerCount(); i++) {
         TensorProto t = graph.getInitializer(i);
@@ -144,7 +147,8 @@ final class ExternalDataWriter {
     return external(s.getValues()) || external(s.getIndices());
   }
 
-  private static void writeAll(ByteString bytes, FileChannel out) throws IOException {
+  /** Writes {@code bytes} at {@code out}'s position: a mapped view by the kernel, heap bytes in pieces. */
+  static void writeAll(ByteString bytes, FileChannel out) throws IOException {
     for (ByteBuffer b : bytes.asReadOnlyByteBufferList()) {
       if (b.isDirect()) {
         // a view of the source's mapping: the kernel copies from the page cache
@@ -173,7 +177,8 @@ final class ExternalDataWriter {
     }
   }
 
-  private static StringStringEntryProto entry(String key, String value) {
+  /** One {@code external_data} entry. */
+  static StringStringEntryProto entry(String key, String value) {
     return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
   }
 

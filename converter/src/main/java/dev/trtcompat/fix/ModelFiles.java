@@ -1,6 +1,7 @@
 package dev.trtcompat.fix;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.onnx.MappedModelReader;
@@ -10,7 +11,6 @@ import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -31,6 +31,9 @@ final class ModelFiles {
 
   /** protobuf-java's message size limit: a single serialized message is at most 2 GiB. */
   static final long PROTOBUF_LIMIT = Integer.MAX_VALUE;
+
+  /** Payloads this large are written from their own buffers rather than through protobuf's output buffer. */
+  private static final int STREAM_FROM = 64 * 1024;
 
   private ModelFiles() {}
 
@@ -60,7 +63,13 @@ final class ModelFiles {
         + CodedOutputStream.computeUInt64SizeNoTag(graph) + graph;
   }
 
-  /** Writes {@code model} to {@code file}, flushed and forced to disk. */
+  /**
+   * Writes {@code model} to {@code file}, flushed and forced to disk. Large {@code raw_data} payloads go from their
+   * buffers straight to the file (a view of the source's mapping is copied once, by the kernel) instead of through
+   * protobuf's output buffer and the stream's heap copies: on a 1.5 GB model that was most of the writing's CPU
+   * (docs/benchmarks.md). The bytes are protobuf-java's own serialization, fields in the same order, except that a
+   * streamed tensor's {@code raw_data} comes after any field numbered above it (any order parses the same).
+   */
   static void write(ModelProto model, Path file) throws IOException {
     long size = serializedSize(model);
     if (size > PROTOBUF_LIMIT) {
@@ -71,13 +80,47 @@ final class ModelFiles {
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.CREATE)) {
-      OutputStream os = Channels.newOutputStream(ch);
-      CodedOutputStream out = CodedOutputStream.newInstance(os, 1 << 20);
-      model.writeTo(out);
+      CodedOutputStream out = CodedOutputStream.newInstance(Channels.newOutputStream(ch), 1 << 16);
+      if (!model.hasGraph()) {
+        model.writeTo(out);
+      } else {
+        // fields 1-6, the graph (7), then 8 and up: the order protobuf-java writes them in
+        model.toBuilder().clearGraph().clearOpsetImport().clearMetadataProps().clearTrainingInfo().clearFunctions()
+            .build().writeTo(out);
+        out.writeTag(ModelProto.GRAPH_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        GraphProto g = model.getGraph();
+        out.writeUInt32NoTag(g.getSerializedSize());
+        writeGraph(g, out, ch);
+        ModelProto.newBuilder().addAllOpsetImport(model.getOpsetImportList())
+            .addAllMetadataProps(model.getMetadataPropsList()).addAllTrainingInfo(model.getTrainingInfoList())
+            .addAllFunctions(model.getFunctionsList()).build().writeTo(out);
+      }
       out.flush();
-      os.flush();
       ch.force(true);
     }
+  }
+
+  /** The graph's fields in protobuf-java's order (nodes, name, initializers, the rest), large payloads streamed. */
+  private static void writeGraph(GraphProto g, CodedOutputStream out, FileChannel ch) throws IOException {
+    GraphProto.Builder head = GraphProto.newBuilder().addAllNode(g.getNodeList());
+    if (g.hasName()) {
+      head.setName(g.getName());
+    }
+    head.build().writeTo(out);
+    for (TensorProto t : g.getInitializerList()) {
+      if (t.getRawData().size() < STREAM_FROM) {
+        out.writeMessage(GraphProto.INITIALIZER_FIELD_NUMBER, t);
+        continue;
+      }
+      out.writeTag(GraphProto.INITIALIZER_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(t.getSerializedSize());
+      t.toBuilder().clearRawData().build().writeTo(out);
+      out.writeTag(TensorProto.RAW_DATA_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(t.getRawData().size());
+      out.flush(); // the stream is unbuffered: the file position is now the payload's
+      ExternalDataWriter.writeAll(t.getRawData(), ch);
+    }
+    g.toBuilder().clearNode().clearName().clearInitializer().build().writeTo(out);
   }
 
   static String sha256(Path file) throws IOException {

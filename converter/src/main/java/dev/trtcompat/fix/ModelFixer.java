@@ -90,7 +90,9 @@ public final class ModelFixer {
       throw new UserFacingException(Kind.BAD_REQUEST, "output_is_input",
           "--out names the input model; write the fixed model to another file");
     }
+    Phase.done("started");
     OnnxModel original = OnnxModelReader.read(source);
+    Phase.done("read (skimmed)");
     Path dataOut = out.resolveSibling(StagedOutput.dataName(out));
     for (String f : original.externalDataFiles()) {
       if (source.getParent().resolve(f).normalize().equals(dataOut)) {
@@ -105,7 +107,9 @@ public final class ModelFixer {
     before.results().forEach(r -> r.findings().stream().filter(f -> f.rule().equals("op.unsupported"))
         .forEach(f -> unsupported.add(f.op())));
 
+    Phase.done("checked before");
     ModelProto proto = ModelFiles.read(source);
+    Phase.done("read for rewriting (mapped)");
     if (ExternalDataWriter.anyNestedExternal(proto) && !source.getParent().equals(out.getParent())) {
       throw new UserFacingException(Kind.BAD_REQUEST, "external_data_elsewhere",
           "the model keeps tensors of subgraphs or Constant nodes in external files " + original.externalDataFiles()
@@ -115,16 +119,26 @@ public final class ModelFixer {
     ShapesPass.validate(g, req.shapes());
     // The two slow reads of the source run beside the passes: its SHA-256 and ONNX Runtime's run of it.
     CompletableFuture<String> sha = CompletableFuture.supplyAsync(() -> sha256(source), BACKGROUND);
-    try (EquivalenceCheck.Reference reference = EquivalenceCheck.start(source, req, BACKGROUND)) {
-      return fix(req, pipeline, source, out, original, before, releases, unsupported, g, sha, reference);
+    // Closed in reverse: the original's ONNX Runtime run ends before the staging folder (its view) is removed.
+    try (StagedOutput staged = StagedOutput.beside(out);
+        EquivalenceCheck.Reference reference = EquivalenceCheck.start(
+            RuntimeView.of(source, original, proto, staged.proofFolder("original")), req, BACKGROUND)) {
+      return fix(req, pipeline, source, out, original, before, releases, unsupported, g, sha, reference, staged);
+    } catch (IOException e) {
+      throw notWritten(out, e);
     } finally {
       sha.cancel(false);
     }
   }
 
+  private static UserFacingException notWritten(Path out, IOException e) {
+    return new UserFacingException(Kind.UNAVAILABLE, "output_not_written",
+        "cannot write " + out + ": " + e.getMessage(), e);
+  }
+
   private FixReport fix(FixRequest req, FixPipeline pipeline, Path source, Path out, OnnxModel original,
       CompatibilityReport before, List<String> releases, Set<String> unsupported, FixGraph g,
-      CompletableFuture<String> shaOfSource, EquivalenceCheck.Reference reference) {
+      CompletableFuture<String> shaOfSource, EquivalenceCheck.Reference reference, StagedOutput staged) {
     List<Integer> opsetMax = checker.knowledgeBase().releases().stream()
         .filter(rel -> releases.contains(rel.release())).map(rel -> rel.parser().opsetMax()).distinct().sorted()
         .toList();
@@ -152,13 +166,19 @@ public final class ModelFixer {
       current.putAll(now);
     });
 
+    Phase.done("passes, each followed by a check");
     String sha = Futures.join(shaOfSource);
+    Phase.done("source hashed (waited for)");
     ModelProto fixed = withMetadata(g.toModel(), applied, sha);
     boolean external = !original.externalDataFiles().isEmpty() || ModelFiles.serializedSize(fixed) > externalAbove;
-    try (StagedOutput staged = StagedOutput.beside(out)) {
-      staged.write(fixed, source.getParent(), external);
-      CompatibilityReport after = checker.check(OnnxModelReader.read(staged.model()), req.releases());
-      EquivalenceCheck.Outcome eq = reference.compare(staged.model(), runtimeInputs(fixed));
+    try {
+      ModelProto written = staged.write(fixed, source.getParent(), external);
+      Phase.done("written and forced");
+      OnnxModel stagedModel = OnnxModelReader.read(staged.model());
+      CompatibilityReport after = checker.check(stagedModel, req.releases());
+      Phase.done("checked after");
+      Path fixedView = RuntimeView.of(staged.model(), stagedModel, written, staged.proofFolder("fixed"));
+      EquivalenceCheck.Outcome eq = reference.compare(fixedView, runtimeInputs(fixed));
       List<FixReport.PassResult> passes = new ArrayList<>();
       for (FixPass p : pipeline.passes()) {
         passes.add(new FixReport.PassResult(p.name(), p.reason(), applied.contains(p.name()),
@@ -174,6 +194,7 @@ public final class ModelFixer {
       } else {
         status = applied.isEmpty() ? "unchanged" : "fixed";
         staged.commit();
+        Phase.done("moved into place");
         output = out.toString();
       }
       List<String> notes = new ArrayList<>(ctx.notes);
@@ -185,8 +206,7 @@ public final class ModelFixer {
           eq.proven() ? null : eq.reason(), applied, passes, changes, VerdictSummary.lines(changes), eq.details(),
           List.copyOf(notes));
     } catch (IOException e) {
-      throw new UserFacingException(Kind.UNAVAILABLE, "output_not_written",
-          "cannot write " + out + ": " + e.getMessage(), e);
+      throw notWritten(out, e);
     }
   }
 

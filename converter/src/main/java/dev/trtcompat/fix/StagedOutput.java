@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
@@ -45,14 +46,24 @@ final class StagedOutput implements AutoCloseable {
    *
    * @param sourceDir the folder of the model that was fixed: external-data locations in {@code fixed} are relative
    *     to it
+   * @return the model as written (with external data, the tensors pointing at the data file)
    */
-  void write(ModelProto fixed, Path sourceDir, boolean external) throws IOException {
+  ModelProto write(ModelProto fixed, Path sourceDir, boolean external) throws IOException {
     ModelProto toWrite = fixed;
     if (external) {
       data = dir.resolve(dataName(out));
       toWrite = ExternalDataWriter.write(fixed, sourceDir, data, dataName(out));
     }
     ModelFiles.write(toWrite, model);
+    return toWrite;
+  }
+
+  /**
+   * A fresh empty folder inside the staging folder for {@code role}'s ONNX Runtime view ({@link RuntimeView}),
+   * removed with the rest.
+   */
+  Path proofFolder(String role) throws IOException {
+    return Files.createDirectory(dir.resolve("." + role + "-view")); // hidden: no --out name collides
   }
 
   /** The staged model file, for the checks before {@link #commit}. */
@@ -80,17 +91,25 @@ final class StagedOutput implements AutoCloseable {
     }
   }
 
-  /** Removes the staging folder and anything left in it. */
+  /** Removes the staging folder and anything left in it (its proof folders included). */
   @Override
   public void close() throws IOException {
-    if (!Files.exists(dir)) {
+    delete(dir);
+  }
+
+  private static void delete(Path folder) throws IOException {
+    if (!Files.exists(folder)) {
       return;
     }
-    try (DirectoryStream<Path> left = Files.newDirectoryStream(dir)) {
+    try (DirectoryStream<Path> left = Files.newDirectoryStream(folder)) {
       for (Path p : left) {
-        Files.deleteIfExists(p);
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          delete(p);
+        } else {
+          Files.deleteIfExists(p);
+        }
       }
     }
-    Files.deleteIfExists(dir);
+    Files.deleteIfExists(folder);
   }
 }

@@ -5,6 +5,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.fix.ExternalDataWriter;
 import dev.trtcompat.onnx.ExternalDataRef;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
@@ -21,21 +22,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Reads a whole model into protobuf-java messages (external weights pulled in) and writes one back atomically:
  * into a temporary file next to the target, moved into place only when complete, so a failure leaves nothing
  * half-written. Models whose weights pass {@link #EXTERNAL_THRESHOLD} are written with ONNX external data
  * ({@code <file>.data} next to the model, one region per initializer of 1 KiB or more) because a protobuf message
- * cannot exceed 2 GiB.
+ * cannot exceed 2 GiB; the data file is written by fix's {@link ExternalDataWriter} (the project's one writer of
+ * external data: payloads of 1 MiB or more on 64 KiB boundaries, written from their buffers).
  */
 public final class ModelFiles {
 
   /** Above this many initializer bytes the weights go to an external-data file. */
   static final long EXTERNAL_THRESHOLD = 1_800L * 1024 * 1024;
-  private static final int EXTERNAL_MIN_BYTES = 1024;
 
   private ModelFiles() {}
 
@@ -91,6 +90,11 @@ public final class ModelFiles {
    * {@code out.data}. On failure nothing is left behind.
    */
   public static void writeAtomically(ModelProto model, Path out) {
+    writeAtomically(model, out, EXTERNAL_THRESHOLD);
+  }
+
+  /** The same, with external data above {@code externalAbove} initializer bytes (tests cross it on small models). */
+  static void writeAtomically(ModelProto model, Path out, long externalAbove) {
     Path dir = out.toAbsolutePath().getParent();
     Path tmp = null;
     Path tmpData = null;
@@ -99,9 +103,9 @@ public final class ModelFiles {
       tmp = tempSibling(dir, out.getFileName().toString());
       ModelProto toWrite = model;
       Path dataFile = dir.resolve(out.getFileName() + ".data");
-      if (initializerBytes(model) > EXTERNAL_THRESHOLD) {
+      if (initializerBytes(model) > externalAbove) {
         tmpData = tempSibling(dir, dataFile.getFileName().toString());
-        toWrite = externalize(model, tmpData, dataFile.getFileName().toString());
+        toWrite = ExternalDataWriter.write(model, dir, tmpData, dataFile.getFileName().toString());
       }
       try (OutputStream os = Files.newOutputStream(tmp)) {
         CodedOutputStream coded = CodedOutputStream.newInstance(os, 1 << 16);
@@ -145,33 +149,6 @@ public final class ModelFiles {
           + 8L * t.getDoubleDataCount() + 4L * t.getInt32DataCount();
     }
     return n;
-  }
-
-  private static ModelProto externalize(ModelProto model, Path dataFile, String location) throws IOException {
-    GraphProto.Builder gb = model.getGraph().toBuilder();
-    long offset = 0;
-    try (OutputStream data = Files.newOutputStream(dataFile)) {
-      for (int i = 0; i < gb.getInitializerCount(); i++) {
-        TensorProto t = gb.getInitializer(i);
-        if (!t.hasRawData() || t.getRawData().size() < EXTERNAL_MIN_BYTES) {
-          continue;
-        }
-        long pad = (4096 - offset % 4096) % 4096; // page-aligned regions, as onnx's own writer allows mmap
-        data.write(new byte[(int) pad]);
-        offset += pad;
-        ByteString raw = t.getRawData();
-        raw.writeTo(data);
-        List<StringStringEntryProto> ext = new ArrayList<>();
-        ext.add(entry("location", location));
-        ext.add(entry("offset", Long.toString(offset)));
-        ext.add(entry("length", Long.toString(raw.size())));
-        offset += raw.size();
-        gb.setInitializer(
-            i, t.toBuilder().clearRawData().setDataLocation(TensorProto.DataLocation.EXTERNAL)
-                .addAllExternalData(ext).build());
-      }
-    }
-    return model.toBuilder().setGraph(gb).build();
   }
 
   public static StringStringEntryProto entry(String key, String value) {

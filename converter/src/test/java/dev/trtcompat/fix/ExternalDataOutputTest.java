@@ -201,7 +201,7 @@ class ExternalDataOutputTest {
     assertSameValues(outputs(fixed), outputs(original));
   }
 
-  private static void assertSameValues(Map<String, HostTensor> got, Map<String, HostTensor> expected) {
+  static void assertSameValues(Map<String, HostTensor> got, Map<String, HostTensor> expected) {
     assertThat(got.keySet()).containsExactlyElementsOf(expected.keySet());
     expected.forEach((name, e) -> {
       assertThat(got.get(name).shape()).isEqualTo(e.shape());
@@ -210,7 +210,7 @@ class ExternalDataOutputTest {
   }
 
   /** ONNX Runtime's outputs for one fixed input, the model loaded from its own folder. */
-  private static Map<String, HostTensor> outputs(Path model) {
+  static Map<String, HostTensor> outputs(Path model) {
     float[] x = new float[512];
     Random rnd = new Random(7);
     for (int k = 0; k < x.length; k++) {
@@ -228,16 +228,16 @@ class ExternalDataOutputTest {
     }
   }
 
-  private static Map<String, TensorProto> initializers(ModelProto m) {
+  static Map<String, TensorProto> initializers(ModelProto m) {
     return m.getGraph().getInitializerList().stream().collect(Collectors.toMap(TensorProto::getName, t -> t));
   }
 
-  private static Map<String, String> external(TensorProto t) {
+  static Map<String, String> external(TensorProto t) {
     return t.getExternalDataList().stream()
         .collect(Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
   }
 
-  private static ByteString bytesAt(Path data, TensorProto t) throws IOException {
+  static ByteString bytesAt(Path data, TensorProto t) throws IOException {
     Map<String, String> e = external(t);
     ByteBuffer b = ByteBuffer.allocate(Integer.parseInt(e.get("length")));
     try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {

@@ -1,0 +1,64 @@
+package dev.trtcompat.quantize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trtcompat.onnx.OnnxModelReader;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
+import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.ReferenceRequest;
+import dev.trtcompat.reference.ReferenceRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Quantize's model files with external data, written by the one external-data writer (fix's). */
+class ModelFilesTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void weightsOverTheThresholdGoToTheDataFileBesideTheModelAndReadBackTheSame() throws IOException {
+    ModelProto model = QuantizeFixtures.residualNet(13);
+    Path original = QuantizeFixtures.write(dir.resolve("original.onnx"), model);
+    Path out = dir.resolve("q").resolve("model.onnx");
+
+    ModelFiles.writeAtomically(model, out, 1024);
+
+    try (Stream<Path> files = Files.list(out.getParent())) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("model.onnx", "model.onnx.data");
+    }
+    assertThat(OnnxModelReader.read(out).externalDataFiles()).containsExactly("model.onnx.data");
+    // fc_w (2,560 bytes) is at least 1 KiB: external; w1 (576 bytes) stays inline
+    assertThat(ModelProto.parseFrom(Files.readAllBytes(out)).getGraph().getInitializerList())
+        .filteredOn(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL)
+        .extracting(TensorProto::getName).contains("fc_w").doesNotContain("w1");
+    ModelProto back = ModelFiles.load(out);
+    for (int i = 0; i < model.getGraph().getInitializerCount(); i++) {
+      assertThat(back.getGraph().getInitializer(i).getRawData())
+          .isEqualTo(model.getGraph().getInitializer(i).getRawData());
+    }
+    Map<String, HostTensor> expected = outputs(original);
+    Map<String, HostTensor> got = outputs(out);
+    assertThat(got.get("y").toDoubles()).isEqualTo(expected.get("y").toDoubles());
+  }
+
+  @Test
+  void underTheThresholdTheModelIsOneFile() throws IOException {
+    Path out = dir.resolve("model.onnx");
+    ModelFiles.writeAtomically(QuantizeFixtures.residualNet(13), out);
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("model.onnx");
+    }
+  }
+
+  private static Map<String, HostTensor> outputs(Path model) {
+    return new ReferenceRunner().run(ReferenceRequest.of(model).withRuns(1).withWarmup(0).withThreads(1).withSeed(3))
+        .outputTensors();
+  }
+}
