@@ -7,10 +7,11 @@ import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
  * for a node inside an If/Loop/Scan body or a local function, the index of the enclosing top-level node) and
  * its path from the main graph.
  *
+ * @param id the site's index in {@link ModelIndex#sites}, for the index's per-site caches
  * @param opset the default-domain opset that selects the node's schema
  * @param inFunction the node belongs to a model-local function body
  */
-record NodeSite(NodeProto node, int topIndex, String name, String path, long opset, boolean inFunction) {
+record NodeSite(NodeProto node, int id, int topIndex, String name, String path, long opset, boolean inFunction) {
 
   String domain() {
     String d = node.getDomain();
