@@ -109,7 +109,7 @@ final class ModelIndex {
   }
 
   private void visit(NodeProto n, int top, String name, String path, long opset, boolean inFunction) {
-    sites.add(new NodeSite(n, sites.size(), top, name, path, opset, inFunction));
+    sites.add(NodeSite.of(n, sites.size(), top, name, path, opset, inFunction));
     opCounts.merge(n.getOpType(), 1, Integer::sum);
     for (int k = 0, count = n.getInputCount(); k < count; k++) {
       String in = n.getInput(k);
