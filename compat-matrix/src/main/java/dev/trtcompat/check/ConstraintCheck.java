@@ -66,7 +66,7 @@ final class ConstraintCheck {
             + "'s importer accepts only " + uo.output() + " output" + (uo.output() == 1 ? "" : "s"),
             "export the node without its " + uo.name() + " output");
       } else if (n.getOutputCount() > uo.output() && !n.getOutput(uo.output()).isEmpty()
-          && ix.consumed.contains(n.getOutput(uo.output()))) {
+          && ix.isConsumed(n.getOutput(uo.output()))) {
         error(c, s.op() + " output " + uo.output() + " ('" + uo.name() + "') is used; TensorRT " + rel.release()
             + " does not produce it", "compute " + uo.name() + " another way or drop that output");
       }
@@ -134,7 +134,7 @@ final class ConstraintCheck {
     if (n.getInputCount() <= i || n.getInput(i).isEmpty()) {
       return null;
     }
-    TensorFact f = ix.fact(n.getInput(i));
+    TensorFact f = ix.inputFact(s, i);
     return f != null ? f : TensorFact.runtime(null, null);
   }
 

@@ -28,9 +28,13 @@ final class ModelIndex {
 
   final OnnxModel model;
   final List<NodeSite> sites = new ArrayList<>();
-  final Map<String, TensorFact> tensors = new HashMap<>();
-  /** Tensor names some node or graph output reads. */
-  final Set<String> consumed = new HashSet<>();
+  final Map<String, TensorFact> tensors;
+  /**
+   * Tensor names some node or graph output reads: graph outputs from the walk, node inputs added on the first
+   * {@link #isConsumed} (few models have a rule that asks; building it for every check cost a set insert per input).
+   */
+  private final Set<String> consumed = new HashSet<>();
+  private boolean inputsConsumed;
   /** Initializer name to the ops that read it, for model-level type rules. */
   final Map<String, List<String>> initializerReaders = new HashMap<>();
   final Map<String, FunctionProto> functions = new HashMap<>();
@@ -43,9 +47,15 @@ final class ModelIndex {
       java.util.EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16, ElementType.BFLOAT16, ElementType.DOUBLE);
 
   private Map<String, List<NodeSite>> floatSitesByOp;
+  /** Per site id, its inputs' facts once looked up ({@link #inputFact}); {@link #UNRESOLVED} until then. */
+  private TensorFact[][] inputFacts;
+  private static final TensorFact UNRESOLVED = TensorFact.runtime(null, null);
 
   private ModelIndex(OnnxModel model) {
     this.model = model;
+    // sized for one output per node up front: growing a map of 300k tensors rehashed it a dozen times
+    int expected = model.graph().nodes().size() + model.graph().initializers().size() + model.graph().inputs().size();
+    this.tensors = new HashMap<>((int) (expected / 0.75f) + 16);
   }
 
   static ModelIndex of(OnnxModel model) {
@@ -99,12 +109,11 @@ final class ModelIndex {
   }
 
   private void visit(NodeProto n, int top, String name, String path, long opset, boolean inFunction) {
-    sites.add(new NodeSite(n, top, name, path, opset, inFunction));
+    sites.add(NodeSite.of(n, sites.size(), top, name, path, opset, inFunction));
     opCounts.merge(n.getOpType(), 1, Integer::sum);
     for (int k = 0, count = n.getInputCount(); k < count; k++) {
       String in = n.getInput(k);
       if (!in.isEmpty()) {
-        consumed.add(in);
         if (initializerNames.contains(in)) {
           initializerReaders.computeIfAbsent(in, key -> new ArrayList<>()).add(n.getOpType());
         }
@@ -192,8 +201,49 @@ final class ModelIndex {
     if (s.node().getInputCount() == 0) {
       return true;
     }
-    TensorFact in = s.node().getInput(0).isEmpty() ? null : fact(s.node().getInput(0));
+    TensorFact in = inputFact(s, 0);
     return in == null || in.type() == null || FLOATS.contains(in.type());
+  }
+
+  /**
+   * What is known about input {@code k} of a node (null when the input is empty or nothing is known), looked up
+   * by name once per site and input: the rules ask again for every group of releases, and at 300k nodes those
+   * name lookups in a map of 300k tensors were the check's largest single cost (docs/benchmarks.md). Resolved
+   * after the walk, so it sees the same final facts as {@link #fact}.
+   */
+  TensorFact inputFact(NodeSite s, int k) {
+    if (inputFacts == null) {
+      inputFacts = new TensorFact[sites.size()][];
+    }
+    TensorFact[] row = inputFacts[s.id()];
+    if (row == null) {
+      row = new TensorFact[s.node().getInputCount()];
+      java.util.Arrays.fill(row, UNRESOLVED);
+      inputFacts[s.id()] = row;
+    }
+    TensorFact f = row[k];
+    if (f == UNRESOLVED) {
+      String in = s.node().getInput(k);
+      f = in.isEmpty() ? null : tensors.get(in);
+      row[k] = f;
+    }
+    return f;
+  }
+
+  /** Whether a node (at any depth) or a graph output reads {@code name}. */
+  boolean isConsumed(String name) {
+    if (!inputsConsumed) {
+      for (NodeSite s : sites) {
+        NodeProto n = s.node();
+        for (int k = 0, count = n.getInputCount(); k < count; k++) {
+          if (!n.getInput(k).isEmpty()) {
+            consumed.add(n.getInput(k));
+          }
+        }
+      }
+      inputsConsumed = true;
+    }
+    return consumed.contains(name);
   }
 
   TensorFact fact(String name) {

@@ -211,7 +211,7 @@ final class NodeRules {
     if (which < 0 || n.getInputCount() <= which) {
       return;
     }
-    TensorFact in = n.getInput(which).isEmpty() ? null : ix.fact(n.getInput(which));
+    TensorFact in = ix.inputFact(s, which);
     if (in == null || in.type() == null) {
       return;
     }
