@@ -42,6 +42,11 @@ public final class Pages {
     return h.toString();
   }
 
+  /** From this many bytes together upload.js sends the files through the resumable API, in chunks of this size. */
+  static final long CHUNKED_FROM_BYTES = 256L << 20;
+
+  static final long CHUNK_BYTES = 64L << 20;
+
   /** {@code GET /}: the upload form (works without script; upload.js adds drag and drop and progress). */
   static String upload(long maxUploadBytes, List<ModelEntry> recent) {
     return upload(maxUploadBytes, recent, "");
@@ -53,7 +58,8 @@ public final class Pages {
       h.element("h1", "Upload an ONNX model");
       h.open("form", "id", "upload-form", "class", "upload", "method", "post", "action", "/models",
           "enctype", "multipart/form-data", "data-max-upload", Long.toString(maxUploadBytes),
-          "data-api", WebServer.API + "/models");
+          "data-api", WebServer.API + "/models", "data-chunked-from", Long.toString(CHUNKED_FROM_BYTES),
+          "data-chunk", Long.toString(CHUNK_BYTES));
       h.open("div", "id", "drop-zone", "class", "drop-zone");
       h.element("p", "Drop an .onnx file here (with its external-data files, if any), or choose:");
       h.open("label").text("Model ");

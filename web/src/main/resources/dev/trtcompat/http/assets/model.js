@@ -57,8 +57,8 @@
   function swap(doc, id) {
     var current = document.getElementById(id);
     var parsed = doc.getElementById(id);
-    if (!current || !parsed) {
-      return;
+    if (!current || !parsed || (parsed.hasAttribute("data-analysing") && current.hasAttribute("data-analysing"))) {
+      return; // a placeholder for a placeholder: nothing to change
     }
     var open = [];
     current.querySelectorAll("details[open]").forEach(function (d) {
