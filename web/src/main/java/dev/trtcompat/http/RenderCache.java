@@ -93,6 +93,7 @@ final class RenderCache {
       if (!query.isEmpty() && (query.length() > MAX_QUERY_CHARS || (lookup(key) == null && queriesKept(id, kind)
           >= MAX_QUERIES_PER_ROUTE))) {
         route.handle(ctx);
+        ctx.header(HEADER, "miss"); // rendered, not kept
         return;
       }
       String token = tokens.apply(id);
