@@ -6,23 +6,30 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.check.CompatibilityReport;
 import dev.trtcompat.concurrent.Futures;
+import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.models.ModelStore;
+import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import io.javalin.http.Context;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,13 +45,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An upload asks for its model's analysis at once, on one background thread ({@link #prepare}), so that the
  * first view of a new model finds it done or waits for the computation already running instead of starting
- * another: one computation per model at a time, however many requests arrive meanwhile.
+ * another: one computation per model at a time, however many requests arrive meanwhile. The model page does not
+ * wait for a large model's analysis ({@link #atHandWithin}): it shows what the upload already knows and fills in
+ * the rest when the analysis is done.
  */
 final class Compatibility implements AutoCloseable {
 
   static final int CACHED_MODELS = 32;
   /** Uploads waiting for their background analysis; beyond this the oldest wait for their first view instead. */
   static final int PREPARE_QUEUE = 8;
+
+  /** Below this many nodes the page waits for the analysis, which takes a fraction of a second. */
+  static final int PLACEHOLDERS_FROM_NODES = 5_000;
+  /** How long a larger model's page waits for its analysis before answering with placeholders. */
+  static final Duration PAGE_WAIT = Duration.ofMillis(100);
 
   private static final Logger LOG = LoggerFactory.getLogger(Compatibility.class);
 
@@ -58,6 +72,10 @@ final class Compatibility implements AutoCloseable {
   };
 
   private final Map<String, CompletableFuture<ModelAnalysis>> inFlight = new ConcurrentHashMap<>();
+  /** Handed to the background thread and not finished there yet (waiting in its queue or computing). */
+  private final Set<String> queued = ConcurrentHashMap.newKeySet();
+  /** Models whose last background analysis failed: the next page view computes again to report the error. */
+  private final Set<String> failed = ConcurrentHashMap.newKeySet();
   private final ExecutorService background;
   private final AtomicLong computed = new AtomicLong();
 
@@ -65,12 +83,12 @@ final class Compatibility implements AutoCloseable {
     this.store = store;
     this.checker = checker;
     // One thread: analyses are CPU-bound and the requests they serve must keep the other core. A full queue
-    // drops the newest (its first view computes it instead).
+    // refuses the newest (its next view asks again).
     this.background = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(PREPARE_QUEUE), r -> {
       Thread t = new Thread(r, "model-analysis");
       t.setDaemon(true);
       return t;
-    }, new ThreadPoolExecutor.DiscardPolicy());
+    }, new ThreadPoolExecutor.AbortPolicy());
     ((ThreadPoolExecutor) background).allowCoreThreadTimeOut(true);
   }
 
@@ -152,7 +170,7 @@ final class Compatibility implements AutoCloseable {
     } catch (NumberFormatException notANumber) {
       // reported below
     }
-    throw new dev.trtcompat.errors.UserFacingException(dev.trtcompat.errors.UserFacingException.Kind.BAD_REQUEST,
+    throw new UserFacingException(UserFacingException.Kind.BAD_REQUEST,
         "bad_" + name, name + " must be a whole number from 0, not '" + v + "'");
   }
 
@@ -162,17 +180,80 @@ final class Compatibility implements AutoCloseable {
    */
   void prepare(String id) {
     synchronized (cache) {
-      if (cache.containsKey(id) || inFlight.containsKey(id)) {
+      if (cache.containsKey(id) || inFlight.containsKey(id) || !queued.add(id)) {
         return;
       }
     }
-    background.execute(() -> {
-      try {
-        analysis(id);
-      } catch (RuntimeException e) {
-        LOG.debug("background analysis of {} failed; its first view reports it", id, e);
+    try {
+      background.execute(() -> {
+        try {
+          analysis(id);
+          failed.remove(id);
+        } catch (RuntimeException e) {
+          failed.add(id);
+          LOG.debug("background analysis of {} failed; its next view reports it", id, e);
+        } finally {
+          queued.remove(id);
+        }
+      });
+    } catch (RejectedExecutionException full) {
+      queued.remove(id);
+    }
+  }
+
+  /**
+   * Whether the model page can show the analysis now: always for a small model (the sections compute it or wait for
+   * it), otherwise if it is done within {@link #PAGE_WAIT}.
+   */
+  boolean atHandForPage(StoredModel m) {
+    return m.summary().nodeCount() < PLACEHOLDERS_FROM_NODES || atHandWithin(m.id(), PAGE_WAIT);
+  }
+
+  /**
+   * Whether the model's analysis is at hand, waiting up to {@code wait} for one in flight and starting one in the
+   * background when none is. A model whose background analysis failed counts as at hand: the caller computes it
+   * again and so reports the error rather than waiting for ever.
+   */
+  boolean atHandWithin(String id, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    if (failed.remove(id)) {
+      return true;
+    }
+    prepare(id);
+    while (true) {
+      CompletableFuture<ModelAnalysis> running;
+      synchronized (cache) {
+        if (cache.containsKey(id)) {
+          return true;
+        }
+        running = inFlight.get(id);
       }
-    });
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        if (running != null) {
+          running.get(left, TimeUnit.NANOSECONDS);
+        } else if (queued.contains(id)) {
+          Thread.sleep(Math.min(5, TimeUnit.NANOSECONDS.toMillis(left) + 1)); // waiting in the queue
+        } else {
+          synchronized (cache) { // finished meanwhile: cached before it left the queue, else failed or forgotten
+            if (cache.containsKey(id)) {
+              return true;
+            }
+          }
+          return failed.remove(id);
+        }
+      } catch (ExecutionException e) {
+        return true;
+      } catch (TimeoutException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
   }
 
   /**
@@ -226,6 +307,7 @@ final class Compatibility implements AutoCloseable {
       cache.remove(id);
       inFlight.remove(id);
     }
+    failed.remove(id);
   }
 
   /** Stops the background thread; an analysis it is computing is abandoned. */

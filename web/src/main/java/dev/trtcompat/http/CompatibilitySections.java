@@ -48,15 +48,16 @@ final class CompatibilitySections {
   /** The answer first: accepted releases, the first blocker of the others, what was measured. */
   ModelPageSection verdict() {
     return ModelPageSection.of(VerdictSection.ID, "Verdict",
-        (h, m) -> VerdictSection.render(h, compatibility.analysis(m.id()).report(), matrix.report(m.id())));
+        (h, m) -> VerdictSection.render(h, compatibility.analysis(m.id()).report(), matrix.report(m.id())))
+        .showingAnalysis();
   }
 
   ModelPageSection compatibility() {
-    return ModelPageSection.withQuery(COMPATIBILITY, "TensorRT compatibility", this::compatibility);
+    return ModelPageSection.withQuery(COMPATIBILITY, "TensorRT compatibility", this::compatibility).showingAnalysis();
   }
 
   ModelPageSection graph() {
-    return ModelPageSection.withQuery(GRAPH, "Graph", this::graph);
+    return ModelPageSection.withQuery(GRAPH, "Graph", this::graph).showingAnalysis();
   }
 
   List<ModelPageSection> sections() {

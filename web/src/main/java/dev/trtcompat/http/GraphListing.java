@@ -2,10 +2,10 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.html.Html;
+import dev.trtcompat.html.Pager;
 import dev.trtcompat.matrix.NodeLinks;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -155,32 +155,10 @@ final class GraphListing {
 
   /** First, previous, next and last page links, keeping the search. */
   private static void pager(Html h, Page p, String search, String op) {
-    if (p.pages() == 1 && p.page() == 1) {
-      return;
-    }
-    h.open("nav", "class", "pager", "aria-label", "graph pages");
-    link(h, "first", 1, p.page() != 1, search, op);
-    link(h, "previous", Math.min(p.page() - 1, p.pages()), p.page() > 1, search, op);
-    h.element("span", "page " + p.page() + " of " + p.pages(), "class", "pager-at");
-    link(h, "next", p.page() + 1, p.page() < p.pages(), search, op);
-    link(h, "last", p.pages(), p.page() != p.pages(), search, op);
-    h.close("nav");
-  }
-
-  private static void link(Html h, String rel, int page, boolean enabled, String search, String op) {
-    if (!enabled) {
-      h.element("span", rel, "class", "pager-off");
-      return;
-    }
-    StringBuilder q = new StringBuilder("?").append(NodeLinks.PAGE_PARAM).append('=').append(page);
-    if (!search.isEmpty()) {
-      q.append('&').append(SEARCH_PARAM).append('=').append(URLEncoder.encode(search, StandardCharsets.UTF_8));
-    }
-    if (!op.isEmpty()) {
-      q.append('&').append(OP_PARAM).append('=').append(URLEncoder.encode(op, StandardCharsets.UTF_8));
-    }
-    h.text(" ").open("a", "href", q + "#" + CompatibilitySections.GRAPH, "rel", rel.equals("previous") ? "prev"
-        : rel.equals("next") ? "next" : rel, "class", "pager-" + rel).text(rel).close("a").text(" ");
+    Map<String, String> keep = new LinkedHashMap<>();
+    keep.put(SEARCH_PARAM, search);
+    keep.put(OP_PARAM, op);
+    Pager.write(h, "graph pages", p.page(), p.pages(), NodeLinks.PAGE_PARAM, keep, CompatibilitySections.GRAPH);
   }
 
   private static String first(Map<String, List<String>> query, String name) {

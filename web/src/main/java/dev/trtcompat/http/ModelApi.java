@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 /** The model routes: upload, fetch and list, as JSON for programs and as pages for people. */
 public final class ModelApi {
@@ -29,14 +30,24 @@ public final class ModelApi {
   private final long maxUploadBytes;
   private final List<ModelPageSection> sections;
   private final BiFunction<Context, UploadReceiver.Received, Optional<Job>> afterUpload;
+  private final Predicate<StoredModel> analysisAtHand;
+
+  /** A page whose analysis is always at hand (computed, or waited for, as the sections render). */
+  ModelApi(ModelStore store, long maxUploadBytes, List<ModelPageSection> sections,
+      BiFunction<Context, UploadReceiver.Received, Optional<Job>> afterUpload) {
+    this(store, maxUploadBytes, sections, afterUpload, m -> true);
+  }
 
   /**
    * @param afterUpload registers the stored model with the job service and starts the job the upload's
    *     {@code trt}/{@code precision} fields ask for, if any
+   * @param analysisAtHand whether the page can show the model's analysis now; when not, its sections that show it
+   *     are placeholders ({@link Compatibility#atHandForPage})
    */
   ModelApi(ModelStore store, long maxUploadBytes, List<ModelPageSection> sections,
-      BiFunction<Context, UploadReceiver.Received, Optional<Job>> afterUpload) {
+      BiFunction<Context, UploadReceiver.Received, Optional<Job>> afterUpload, Predicate<StoredModel> analysisAtHand) {
     this.afterUpload = afterUpload;
+    this.analysisAtHand = analysisAtHand;
     this.store = store;
     this.receiver = new UploadReceiver(store, maxUploadBytes);
     this.maxUploadBytes = maxUploadBytes;
@@ -102,7 +113,13 @@ public final class ModelApi {
   }
 
   void page(Context ctx) throws IOException {
-    Responses.html(ctx, 200, Pages.model(find(ctx.pathParam("id")), sections, ctx.queryParamMap()));
+    StoredModel m = find(ctx.pathParam("id"));
+    boolean analysed = analysisAtHand.test(m);
+    Responses.html(ctx, 200, Pages.model(m, sections, ctx.queryParamMap(), analysed));
+    if (!analysed) {
+      // A placeholder page: neither the browser nor the render cache may keep it as the model's page.
+      ctx.header(RenderCache.CACHE_CONTROL, RenderCache.NO_STORE);
+    }
   }
 
   void uploadPage(Context ctx) throws IOException {

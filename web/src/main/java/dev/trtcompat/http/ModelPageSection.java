@@ -22,6 +22,45 @@ public interface ModelPageSection {
     render(html, model);
   }
 
+  /**
+   * Whether the section shows the model's analysis (the static check, the graph listing). While a large model's
+   * analysis is still being computed the page shows a placeholder in its place and fills it in when it is done.
+   */
+  default boolean needsAnalysis() {
+    return false;
+  }
+
+  /** This section, marked as showing the model's analysis ({@link #needsAnalysis}). */
+  default ModelPageSection showingAnalysis() {
+    ModelPageSection self = this;
+    return new ModelPageSection() {
+      @Override
+      public String id() {
+        return self.id();
+      }
+
+      @Override
+      public String title() {
+        return self.title();
+      }
+
+      @Override
+      public void render(Html html, StoredModel model) {
+        self.render(html, model);
+      }
+
+      @Override
+      public void render(Html html, StoredModel model, java.util.Map<String, java.util.List<String>> query) {
+        self.render(html, model, query);
+      }
+
+      @Override
+      public boolean needsAnalysis() {
+        return true;
+      }
+    };
+  }
+
   /** Writes one section's content, given the page's query parameters. */
   interface QueryBody {
     void render(Html html, StoredModel model, java.util.Map<String, java.util.List<String>> query);

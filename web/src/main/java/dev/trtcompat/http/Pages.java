@@ -6,6 +6,7 @@ import dev.trtcompat.models.ModelEntry;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.units.ByteSize;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** The server-rendered pages: the shared layout, the upload page, the model page and the error page. */
@@ -15,6 +16,11 @@ public final class Pages {
 
   /** A whole document: head with our stylesheet, a header, then {@code body}. */
   public static String layout(String title, Consumer<Html> body) {
+    return layout(title, h -> { }, body);
+  }
+
+  /** A whole document with more in its head ({@code head}, written after the stylesheet link). */
+  static String layout(String title, Consumer<Html> head, Consumer<Html> body) {
     Html h = new Html();
     h.trusted("<!DOCTYPE html>");
     h.open("html", "lang", "en");
@@ -23,6 +29,7 @@ public final class Pages {
     h.empty("meta", "name", "viewport", "content", "width=device-width, initial-scale=1");
     h.element("title", title + " · trt-compat");
     h.empty("link", "rel", "stylesheet", "href", Assets.PATH + "/style.css");
+    head.accept(h);
     h.close("head");
     h.open("body");
     h.open("header").open("a", "href", "/", "class", "brand").text("trt-compat").close("a");
@@ -35,6 +42,11 @@ public final class Pages {
     return h.toString();
   }
 
+  /** From this many bytes together upload.js sends the files through the resumable API, in chunks of this size. */
+  static final long CHUNKED_FROM_BYTES = 256L << 20;
+
+  static final long CHUNK_BYTES = 64L << 20;
+
   /** {@code GET /}: the upload form (works without script; upload.js adds drag and drop and progress). */
   static String upload(long maxUploadBytes, List<ModelEntry> recent) {
     return upload(maxUploadBytes, recent, "");
@@ -46,7 +58,8 @@ public final class Pages {
       h.element("h1", "Upload an ONNX model");
       h.open("form", "id", "upload-form", "class", "upload", "method", "post", "action", "/models",
           "enctype", "multipart/form-data", "data-max-upload", Long.toString(maxUploadBytes),
-          "data-api", WebServer.API + "/models");
+          "data-api", WebServer.API + "/models", "data-chunked-from", Long.toString(CHUNKED_FROM_BYTES),
+          "data-chunk", Long.toString(CHUNK_BYTES));
       h.open("div", "id", "drop-zone", "class", "drop-zone");
       h.element("p", "Drop an .onnx file here (with its external-data files, if any), or choose:");
       h.open("label").text("Model ");
@@ -114,14 +127,29 @@ public final class Pages {
 
   /** {@code GET /models/{id}}: a header with the file's identity, then each section in order. */
   static String model(StoredModel m, List<ModelPageSection> sections) {
-    return model(m, sections, java.util.Map.of());
+    return model(m, sections, Map.of(), true);
   }
 
-  /** The model page with the request's query parameters, for sections that take one ({@code ?gpu=sm_89}). */
-  static String model(StoredModel m, List<ModelPageSection> sections, java.util.Map<String, List<String>> query) {
-    return layout(m.fileName(), h -> {
+  /** Seconds between a page's reloads while a section still waits for the analysis and script is off. */
+  static final int ANALYSING_REFRESH_SECONDS = 3;
+
+  /**
+   * The model page with the request's query parameters, for sections that take one ({@code ?gpu=sm_89}).
+   *
+   * @param analysed false while the model's analysis is still being computed: the sections that show it are
+   *     placeholders ({@code data-analysing}) which model.js fills in when it is done, or, without script, the page
+   *     reloads itself
+   */
+  static String model(StoredModel m, List<ModelPageSection> sections, Map<String, List<String>> query,
+      boolean analysed) {
+    return layout(m.fileName(), head -> {
+      if (!analysed) {
+        head.open("noscript").empty("meta", "http-equiv", "refresh", "content",
+            Integer.toString(ANALYSING_REFRESH_SECONDS)).close("noscript");
+      }
+    }, h -> {
       h.open("h1").text(m.fileName()).close("h1");
-      h.open("p", "class", "ids");
+      h.open("p", "class", "ids", "data-model-id", m.id());
       h.text(ByteSize.human(m.bytes()) + " · uploaded ");
       h.element("time", m.uploadedAt(), "datetime", m.uploadedAt());
       h.text(" · sha256 ").element("code", m.sha256());
@@ -133,12 +161,20 @@ public final class Pages {
       }
       h.close("ul").close("nav");
       for (ModelPageSection s : sections) {
+        if (!analysed && s.needsAnalysis()) {
+          h.open("section", "id", s.id(), "data-analysing", "true");
+          h.element("h2", s.title());
+          h.element("p", "Analysing the model (" + m.summary().nodeCount() + " nodes) against every TensorRT "
+              + "release… this section fills in when the static check is done.", "class", "hint analysing");
+          h.close("section");
+          continue;
+        }
         h.open("section", "id", s.id());
         h.element("h2", s.title());
         s.render(h, m, query);
         h.close("section");
       }
-      // Live matrix (server-sent events); the page is complete without it.
+      // Live matrix (server-sent events) and the analysing sections filled in; the page is complete without it.
       h.open("script", "src", Assets.PATH + "/model.js", "defer", null).close("script");
     });
   }

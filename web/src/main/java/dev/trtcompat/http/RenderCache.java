@@ -26,6 +26,11 @@ import java.util.function.LongSupplier;
  * arriving meanwhile wait for it, or, when an aged answer with the same token is at hand, get that at once.
  * Memory is bounded by bytes ({@link #MAX_TOTAL_BYTES}), not by an entry count alone, so the page of a very
  * large graph is kept too.
+ *
+ * <p>A view with a query ({@code ?graph-page=7}, {@code ?graph-q=conv}, {@code ?gpu=sm_89}) is kept under its own
+ * key, at most {@link #MAX_QUERIES_PER_ROUTE} of them per model and route (further ones are rendered each time),
+ * so paging through a large graph does not push the plain page out. An answer saying {@code Cache-Control:
+ * no-store} (the model page while its analysis is still running) is passed on and never kept.
  */
 final class RenderCache {
 
@@ -40,6 +45,13 @@ final class RenderCache {
   static final long MAX_TOTAL_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
   /** Answers larger than this (or than half the budget) are not kept. */
   static final int MAX_BYTES = 64 << 20;
+
+  /** Query views kept per model and route; a longer query string than {@link #MAX_QUERY_CHARS} is never kept. */
+  static final int MAX_QUERIES_PER_ROUTE = 32;
+
+  static final int MAX_QUERY_CHARS = 400;
+  static final String CACHE_CONTROL = "Cache-Control";
+  static final String NO_STORE = "no-store";
 
   /** Says whether an answer came from the cache ({@code hit}, {@code stale} or {@code miss}): for operators and tests. */
   static final String HEADER = "X-Render-Cache";
@@ -75,12 +87,15 @@ final class RenderCache {
   /** {@code route} answering from the cache while the model's token holds; {@code kind} names the route. */
   Handler cached(String kind, Handler route) {
     return ctx -> {
-      if (ctx.queryString() != null && !ctx.queryString().isEmpty()) {
-        route.handle(ctx); // a filtered view (?gpu=...) is computed each time, never cached under the plain key
+      String id = ctx.pathParam("id");
+      String query = ctx.queryString() == null ? "" : ctx.queryString();
+      String key = id + "|" + kind + (query.isEmpty() ? "" : "?" + query);
+      if (!query.isEmpty() && (query.length() > MAX_QUERY_CHARS || (lookup(key) == null && queriesKept(id, kind)
+          >= MAX_QUERIES_PER_ROUTE))) {
+        route.handle(ctx);
+        ctx.header(HEADER, "miss"); // rendered, not kept
         return;
       }
-      String id = ctx.pathParam("id");
-      String key = kind + ":" + id;
       String token = tokens.apply(id);
       Entry hit = lookup(key);
       if (hit != null && hit.fresh(token, clock.getAsLong())) {
@@ -115,7 +130,8 @@ final class RenderCache {
     long started = clock.getAsLong();
     route.handle(ctx);
     ctx.header(HEADER, "miss");
-    if (ctx.statusCode() != 200) {
+    String cacheControl = ctx.res().getHeader(CACHE_CONTROL);
+    if (ctx.statusCode() != 200 || cacheControl != null && cacheControl.contains(NO_STORE)) {
       return;
     }
     InputStream in = ctx.resultInputStream();
@@ -147,6 +163,13 @@ final class RenderCache {
     ctx.header(HEADER, how).result(e.body());
   }
 
+  private int queriesKept(String id, String kind) {
+    String prefix = id + "|" + kind + "?";
+    synchronized (entries) {
+      return (int) entries.keySet().stream().filter(k -> k.startsWith(prefix)).count();
+    }
+  }
+
   private Entry lookup(String key) {
     synchronized (entries) {
       return entries.get(key);
@@ -173,14 +196,14 @@ final class RenderCache {
   void forget(String id) {
     synchronized (entries) {
       entries.entrySet().removeIf(e -> {
-        boolean gone = e.getKey().endsWith(":" + id);
+        boolean gone = e.getKey().startsWith(id + "|");
         if (gone) {
           totalBytes -= e.getValue().body().length;
         }
         return gone;
       });
     }
-    renderLocks.keySet().removeIf(k -> k.endsWith(":" + id));
+    renderLocks.keySet().removeIf(k -> k.startsWith(id + "|"));
   }
 
   /** Bytes of all kept answers, for tests. */

@@ -142,7 +142,7 @@ public final class WebServer implements AutoCloseable {
       compatibility.prepare(received.stored().model().id());
       labels.setFromUpload(received.stored().model(), received.values("label"));
       return jobs.startFromUpload(ctx, received);
-    });
+    }, compatibility::atHandForPage);
     ResumableUploads resumable = new ResumableUploads(jobService.database(), store, config.dataDir(),
         config.maxUploadBytes(), config.uploadExpiry(), Clock.systemUTC(), API + "/uploads",
         m -> {

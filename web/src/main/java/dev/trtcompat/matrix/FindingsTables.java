@@ -4,10 +4,11 @@ import dev.trtcompat.check.CompatibilityReport;
 import dev.trtcompat.check.Finding;
 import dev.trtcompat.check.ReleaseResult;
 import dev.trtcompat.html.Html;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import dev.trtcompat.html.Pager;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -85,32 +86,11 @@ final class FindingsTables {
       }
       h.close("tbody").close("table");
     }
-    if (pages > 1 || view.page() > 1) {
-      h.open("nav", "class", "pager", "aria-label", "findings pages of TensorRT " + rr.tensorrt());
-      link(h, "previous", view.page() - 1, view.page() > 1, view, id);
-      h.element("span", "page " + view.page() + " of " + pages, "class", "pager-at");
-      link(h, "next", view.page() + 1, view.page() < pages, view, id);
-      h.close("nav");
-    }
+    Map<String, String> keep = new LinkedHashMap<>();
+    keep.put(FindingsView.SEARCH_PARAM, view.search());
+    keep.put(FindingsView.KIND_PARAM, view.kind());
+    Pager.write(h, "findings pages of TensorRT " + rr.tensorrt(), view.page(), pages, FindingsView.PAGE_PARAM, keep, id);
     h.close("details");
-  }
-
-  private static void link(Html h, String rel, int page, boolean enabled, FindingsView view, String anchor) {
-    if (!enabled) {
-      h.element("span", rel, "class", "pager-off");
-      return;
-    }
-    StringBuilder q = new StringBuilder("?").append(FindingsView.PAGE_PARAM).append('=').append(page);
-    if (!view.search().isEmpty()) {
-      q.append('&').append(FindingsView.SEARCH_PARAM).append('=')
-          .append(URLEncoder.encode(view.search(), StandardCharsets.UTF_8));
-    }
-    if (!view.kind().isEmpty()) {
-      q.append('&').append(FindingsView.KIND_PARAM).append('=')
-          .append(URLEncoder.encode(view.kind(), StandardCharsets.UTF_8));
-    }
-    h.text(" ").open("a", "href", q + "#" + anchor, "rel", rel.equals("previous") ? "prev" : rel,
-        "class", "pager-" + rel).text(rel).close("a").text(" ");
   }
 
   /** Search and kind for every release's table; a plain GET form that lands back on the findings. */

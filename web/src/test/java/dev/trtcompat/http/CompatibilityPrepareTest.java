@@ -111,4 +111,17 @@ class CompatibilityPrepareTest {
     assertThat(compatibility.analysis(id)).isNotSameAs(a);
     assertThat(compatibility.computedCount()).isEqualTo(2);
   }
+
+  @Test
+  void thePageWaitsOnlyBrieflyForALargeModelsAnalysisAndReportsAFailureAtOnce() throws Exception {
+    String id = storeChain(100_000);
+    assertThat(compatibility.atHandWithin(id, java.time.Duration.ZERO)).as("started, not done").isFalse();
+    assertThat(compatibility.atHandWithin(id, java.time.Duration.ofMinutes(3))).isTrue();
+    assertThat(compatibility.computedCount()).isEqualTo(1);
+
+    String missing = "0".repeat(64);
+    compatibility.prepare(missing);
+    // the background run fails; the page is then rendered at once, computing again to report the error
+    assertThat(compatibility.atHandWithin(missing, java.time.Duration.ofMinutes(1))).isTrue();
+  }
 }

@@ -128,6 +128,20 @@ class GraphPagesTest {
     assertThat(second.select("img")).isEmpty();
     assertThat(second.select("script").stream().map(s -> s.attr("src")))
         .allSatisfy(src -> assertThat(src).startsWith(Assets.PATH));
+
+    // Page 2 again comes from the render cache, the same escaped bytes; a hostile search is kept as text too.
+    HttpResponse<String> cached = server.get("/models/" + id + "?" + target.getRawQuery());
+    assertThat(cached.headers().firstValue(RenderCache.HEADER)).hasValue("hit");
+    assertThat(Jsoup.parse(cached.body()).select("section#graph tr#node-" + HOSTILE + " td").get(2).text()).isEqualTo(IMG);
+    String hostileSearch = "?graph-q=" + URLEncoder.encode(IMG, StandardCharsets.UTF_8);
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> r = server.get("/models/" + id + hostileSearch);
+      assertThat(r.headers().firstValue(RenderCache.HEADER)).hasValue(i == 0 ? "miss" : "hit");
+      Document d = Jsoup.parse(r.body());
+      assertThat(d.select("img")).isEmpty();
+      assertThat(d.selectFirst("form.graph-search input[name=graph-q]").attr("value")).isEqualTo(IMG);
+      assertThat(d.select("section#graph tbody tr")).hasSize(1);
+    }
   }
 
   @Test

@@ -51,6 +51,10 @@ class RenderCacheTest {
         ctx.status(404).result("no such model");
         return;
       }
+      if (ctx.pathParam("id").equals("analysing")) { // the model page while its analysis runs
+        ctx.header(RenderCache.CACHE_CONTROL, RenderCache.NO_STORE).result("placeholder " + renders.incrementAndGet());
+        return;
+      }
       int n = renders.incrementAndGet();
       renderStarted.countDown();
       renderGate.await();
@@ -70,9 +74,53 @@ class RenderCacheTest {
     return r.headers().firstValue(RenderCache.HEADER).orElse("");
   }
 
-  private HttpResponse<String> get(String id) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/m/" + id)).build(),
+  private HttpResponse<String> get(String idAndQuery) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/m/" + idAndQuery)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void anAnswerSayingNoStoreIsPassedOnAndNeverKept() throws Exception {
+    HttpResponse<String> first = get("analysing");
+    assertThat(first.body()).isEqualTo("placeholder 1");
+    assertThat(first.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(get("analysing").body()).isEqualTo("placeholder 2");
+    assertThat(cacheHeader(get("analysing"))).isEqualTo("miss");
+    assertThat(cache.bytesKept()).isZero();
+  }
+
+  @Test
+  void viewsWithAQueryAreKeptUnderTheirQueryBoundedPerModel() throws Exception {
+    assertThat(get("a").body()).isEqualTo("render 1");
+    assertThat(get("a?graph-page=2").body()).isEqualTo("render 2");
+    assertThat(get("a?graph-page=3").body()).isEqualTo("render 3");
+    HttpResponse<String> again = get("a?graph-page=2");
+    assertThat(again.body()).isEqualTo("render 2");
+    assertThat(cacheHeader(again)).isEqualTo("hit");
+    assertThat(get("a").body()).as("the plain page keeps its own entry").isEqualTo("render 1");
+
+    // Beyond the per-model bound, further queries are rendered each time; those kept still hit.
+    for (int p = 4; p < 2 + RenderCache.MAX_QUERIES_PER_ROUTE; p++) {
+      get("a?graph-page=" + p);
+    }
+    int before = renders.get();
+    String over = "a?graph-page=" + (2 + RenderCache.MAX_QUERIES_PER_ROUTE);
+    get(over);
+    get(over);
+    assertThat(renders.get() - before).isEqualTo(2);
+    assertThat(cacheHeader(get("a?graph-page=2"))).isEqualTo("hit");
+    assertThat(get("b?graph-page=2").body()).as("another model's queries are its own")
+        .isEqualTo("render " + (renders.get()));
+    assertThat(cacheHeader(get("b?graph-page=2"))).isEqualTo("hit");
+    String tooLong = "a?graph-q=" + "q".repeat(RenderCache.MAX_QUERY_CHARS);
+    get(tooLong);
+    assertThat(cacheHeader(get(tooLong))).isEqualTo("miss");
+
+    tokens.put("a", "1"); // a change renders the query views afresh too
+    assertThat(cacheHeader(get("a?graph-page=2"))).isEqualTo("miss");
+    cache.forget("a");
+    assertThat(cacheHeader(get("a?graph-page=3"))).isEqualTo("miss");
+    assertThat(cacheHeader(get("b?graph-page=2"))).isEqualTo("hit");
   }
 
   @Test

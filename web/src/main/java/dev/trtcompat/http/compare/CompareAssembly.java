@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -123,7 +124,8 @@ final class CompareAssembly {
         }
         Double speedup = fp32.medianMs() != null && c.medianMs() != null && c.medianMs() > 0
             ? fp32.medianMs() / c.medianMs() : null;
-        speedups.add(new Speedup(release, p, speedup, c.accuracyDelta(), c.accuracyPassed(), c.placeholderInt8()));
+        speedups.add(new Speedup(release, p, c.label(), speedup, c.accuracyDelta(), c.accuracyPassed(),
+            c.placeholderInt8()));
       }
     }
     Choice best = null;
@@ -159,11 +161,12 @@ final class CompareAssembly {
         : row.cells().stream().filter(c -> c.precision().equals(precision)).findFirst().orElse(null);
     String key = release + "/" + precision;
     if (mc == null) {
-      return new Cell(key, release, precision, row == null ? "unknown" : row.verdict(), null, null, null, false, false);
+      return new Cell(key, release, precision, precision.toUpperCase(Locale.ROOT), row == null ? "unknown"
+          : row.verdict(), null, null, null, false, false);
     }
     boolean placeholder = "int8".equals(precision) && mc.predicted().placeholderScales();
     JsonNode acc = mc.measured() == null ? null : accuracy.get(mc.measured().cellId());
-    return new Cell(key, release, precision, mc.predicted().verdict(), mc.measured(), maxAbsError(acc),
+    return new Cell(key, release, precision, mc.label(), mc.predicted().verdict(), mc.measured(), maxAbsError(acc),
         mc.measured() == null ? null : mc.measured().accuracyPassed(), placeholder, false);
   }
 
@@ -203,7 +206,7 @@ final class CompareAssembly {
 
   private static ModelRow markFastest(ModelRow r, Map<String, String> fastest) {
     List<Cell> cells = r.cells().stream().map(c -> r.modelId().equals(fastest.get(c.column()))
-        ? new Cell(c.column(), c.tensorrt(), c.precision(), c.predicted(), c.measured(), c.accuracyDelta(),
+        ? new Cell(c.column(), c.tensorrt(), c.precision(), c.label(), c.predicted(), c.measured(), c.accuracyDelta(),
             c.accuracyPassed(), c.placeholderInt8(), true)
         : c).toList();
     return new ModelRow(r.modelId(), r.fileName(), r.label(), r.parameters(), r.flops(), r.flopsComplete(),

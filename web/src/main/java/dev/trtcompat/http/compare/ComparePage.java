@@ -181,12 +181,16 @@ final class ComparePage {
 
   private static void cell(Html h, Cell c) {
     List<String> attrs = new ArrayList<>(List.of("class", "cell" + (c.fastest() ? " fastest" : ""), "data-column",
-        c.column(), "data-predicted", c.predicted(), "data-state", c.state()));
+        c.column(), "data-predicted", c.predicted(), "data-state", c.state(), "data-label", c.label()));
     if (c.medianMs() != null) {
       attrs.addAll(List.of("data-median-ms", c.medianMs().toString()));
     }
     h.open("td", attrs.toArray(String[]::new));
     h.element("span", c.predicted(), "class", "badge verdict verdict-" + c.predicted());
+    if (MatrixReport.Cell.INT8_QDQ_RANDOM.equals(c.label())) {
+      // as the model page's matrix says it: these scales time the engine, they do not make it accurate
+      h.element("span", c.label(), "class", "note timing-only");
+    }
     MatrixReport.Measured m = c.measured();
     if (m != null) {
       h.open("div", "class", "measured state-" + m.state());
@@ -205,7 +209,8 @@ final class ComparePage {
       }
       if (c.accuracyDelta() != null) {
         parts.add("Δ " + String.format(Locale.ROOT, "%.3g", c.accuracyDelta())
-            + (c.placeholderInt8() ? " (placeholder INT8)" : ""));
+            + (c.placeholderInt8() ? " (placeholder INT8)" : "")
+            + (MatrixReport.Cell.INT8_QDQ_RANDOM.equals(c.label()) ? " (scales from random data)" : ""));
       }
       if (!parts.isEmpty()) {
         h.element("span", String.join(" · ", parts), "class", "figures");
@@ -236,7 +241,7 @@ final class ComparePage {
         h.open("tr", "data-model-id", row.modelId(), "data-precision", s.precision(), "data-tensorrt", s.tensorrt());
         h.element("th", row.fileName(), "scope", "row");
         h.element("td", s.tensorrt());
-        h.element("td", s.precision().toUpperCase(Locale.ROOT));
+        h.element("td", s.label());
         h.element("td", s.speedup() == null ? "-" : String.format(Locale.ROOT, "%.2f×", s.speedup()), "class", "num");
         String delta = s.accuracyDelta() == null ? "not checked" : String.format(Locale.ROOT, "%.3g", s.accuracyDelta())
             + (s.accuracyPassed() == null ? "" : s.accuracyPassed() ? " (passed)" : " (FAILED)");

@@ -90,6 +90,9 @@ public record CompareReport(
    * @param accuracyDelta the engine's largest absolute output error against the CPU reference; null when the
    *     cell ran no accuracy check
    * @param accuracyPassed the accuracy check's verdict under the precision's tolerance; null when not checked
+   * @param label what the cell builds, for people, as the model page's matrix says it
+   *     ({@link MatrixReport.Cell#label}): {@code INT8 (Q/DQ, scales from random data: timing only)} for a Q/DQ
+   *     model quantized on random samples, {@code INT8 (placeholder scales)}, or the precision in capitals
    * @param placeholderInt8 INT8 built with trtexec's placeholder dynamic ranges (no Q/DQ, no calibration): its
    *     timing is indicative and its accuracy is not meaningful
    * @param fastest true when this is its column's fastest model
@@ -98,6 +101,7 @@ public record CompareReport(
       String column,
       String tensorrt,
       String precision,
+      String label,
       String predicted,
       MatrixReport.Measured measured,
       Double accuracyDelta,
@@ -133,8 +137,9 @@ public record CompareReport(
    *
    * @param speedup FP32 median latency / this precision's median latency; null unless both are measured
    * @param accuracyDelta this precision's largest absolute output error against the CPU reference
+   * @param label the cell's label ({@link Cell#label})
    */
-  public record Speedup(String tensorrt, String precision, Double speedup, Double accuracyDelta,
+  public record Speedup(String tensorrt, String precision, String label, Double speedup, Double accuracyDelta,
       Boolean accuracyPassed, boolean placeholderInt8) {}
 
   /** A measured configuration: which model, where, how fast, at what accuracy cost. */

@@ -1,22 +1,21 @@
-// trt-compat model page: live matrix. Follows the model's server-sent events; on each cell change it fetches
-// the compatibility section's fragment again and swaps it in; running cells' logs stream into their <pre> as
-// text (textContent only, never markup). Without script the page still works: reload to see progress.
+// trt-compat model page. While a large model's analysis is still running, the sections that show it are
+// placeholders (section[data-analysing]): the page is fetched again every second and they are swapped for their
+// finished copies. Then the live matrix: follows the model's server-sent events; on each cell change it fetches
+// the compatibility section's fragment (and the quantization list) again and swaps it in; running cells' logs
+// stream into their <pre> as text (textContent only, never markup). Without script the page still works: it
+// reloads itself while analysing (<noscript> refresh), and a reload shows progress.
 (function () {
   "use strict";
 
-  var body = document.getElementById("matrix-body");
-  if (!body || !window.EventSource || !window.fetch) {
+  var ids = document.querySelector("p.ids[data-model-id]");
+  if (!ids || !window.fetch) {
     return;
   }
-  var modelId = body.getAttribute("data-model-id");
-  var gpu = body.getAttribute("data-gpu");
-  // The re-render keeps the GPU the page was filtered for (?gpu=sm_89).
-  var fragmentUrl = "/models/" + encodeURIComponent(modelId) + "/matrix" + (gpu ? "?gpu=" + encodeURIComponent(gpu) : "");
-  var fetching = false;
-  var again = false;
+  var modelId = ids.getAttribute("data-model-id");
+  var pageUrl = "/models/" + encodeURIComponent(modelId);
 
-  function logs() {
-    return document.querySelectorAll("pre.cell-log[data-cell-id]");
+  function logs(root) {
+    return (root || document).querySelectorAll("pre.cell-log[data-cell-id]");
   }
 
   function findLog(cellId) {
@@ -31,145 +30,141 @@
 
   // A running cell's log as written so far, once per <pre> (later lines arrive as events).
   function fillLogs() {
-    var all = logs();
-    for (var i = 0; i < all.length; i++) {
-      var pre = all[i];
+    logs().forEach(function (pre) {
       if (pre.getAttribute("data-filled") === "true") {
-        continue;
+        return;
       }
       pre.setAttribute("data-filled", "true");
-      (function (target) {
-        fetch(target.getAttribute("data-log-url"), { credentials: "same-origin" })
-          .then(function (r) { return r.ok ? r.text() : ""; })
-          .then(function (text) {
-            if (text && target.textContent.length === 0) {
-              target.textContent = text;
-            }
-          })
-          .catch(function () {});
-      })(pre);
-    }
+      fetch(pre.getAttribute("data-log-url"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (text) {
+          if (text && pre.textContent.length === 0) {
+            pre.textContent = text;
+          }
+        })
+        .catch(function () {});
+    });
   }
 
-  // Swap in a fresh fragment, keeping what the reader had open and the log text already streamed.
-  function rerender() {
-    if (fetching) {
-      again = true;
+  // What names a <details> across re-renders: its id, or the matrix cell (release/precision) it sits in.
+  function detailsKey(d) {
+    var cell = d.closest("td.cell");
+    return d.id || (cell ? cell.parentNode.getAttribute("data-trt") + "/" + cell.getAttribute("data-precision") : null);
+  }
+
+  // Replaces the element with this id by its copy in a freshly fetched document, keeping what the reader had
+  // open and the log text already streamed.
+  function swap(doc, id) {
+    var current = document.getElementById(id);
+    var parsed = doc.getElementById(id);
+    if (!current || !parsed || (parsed.hasAttribute("data-analysing") && current.hasAttribute("data-analysing"))) {
+      return; // a placeholder for a placeholder: nothing to change
+    }
+    var open = [];
+    current.querySelectorAll("details[open]").forEach(function (d) {
+      var key = detailsKey(d);
+      if (key) { open.push(key); }
+    });
+    var logText = {};
+    logs(current).forEach(function (pre) {
+      logText[pre.getAttribute("data-cell-id")] = pre.textContent;
+    });
+    var fresh = document.adoptNode(parsed);
+    current.replaceWith(fresh);
+    fresh.querySelectorAll("details").forEach(function (d) {
+      var key = detailsKey(d);
+      if (key && open.indexOf(key) >= 0) { d.open = true; }
+    });
+    logs(fresh).forEach(function (pre) {
+      var kept = logText[pre.getAttribute("data-cell-id")];
+      if (kept) {
+        pre.textContent = kept;
+        pre.setAttribute("data-filled", "true");
+      }
+    });
+  }
+
+  // The one re-render: fetch url, parse it as an inert document (scripts never run there), swap the elements
+  // named by idsOf(); then(). One fetch per url at a time: a call meanwhile makes it run once more after.
+  var state = {};
+  function refresh(url, idsOf, then) {
+    if (state[url]) {
+      state[url] = "again";
       return;
     }
-    fetching = true;
-    fetch(fragmentUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    state[url] = "busy";
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
-        var current = document.getElementById("matrix-body");
-        if (html === null || !current) {
-          return;
+        if (html !== null) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          idsOf().forEach(function (id) { swap(doc, id); });
+          fillLogs();
         }
-        var openIds = [];
-        current.querySelectorAll("details[open]").forEach(function (d) {
-          var cell = d.closest("td.cell");
-          var key = d.id || (cell ? cell.parentNode.getAttribute("data-trt") + "/" + cell.getAttribute("data-precision") : null);
-          if (key) { openIds.push(key); }
-        });
-        var logText = {};
-        logs().forEach(function (pre) {
-          logText[pre.getAttribute("data-cell-id")] = pre.textContent;
-        });
-        // Parsed as an inert document (scripts never run there), then adopted into the page.
-        var parsed = new DOMParser().parseFromString(html, "text/html").getElementById("matrix-body");
-        if (!parsed) {
-          return;
-        }
-        var fresh = document.adoptNode(parsed);
-        current.replaceWith(fresh);
-        fresh.querySelectorAll("details").forEach(function (d) {
-          var cell = d.closest("td.cell");
-          var key = d.id || (cell ? cell.parentNode.getAttribute("data-trt") + "/" + cell.getAttribute("data-precision") : null);
-          if (key && openIds.indexOf(key) >= 0) { d.open = true; }
-        });
-        logs().forEach(function (pre) {
-          var kept = logText[pre.getAttribute("data-cell-id")];
-          if (kept) {
-            pre.textContent = kept;
-            pre.setAttribute("data-filled", "true");
-          }
-        });
-        fillLogs();
       })
       .catch(function () {})
       .then(function () {
-        fetching = false;
+        var again = state[url] === "again";
+        delete state[url];
         if (again) {
-          again = false;
-          rerender();
+          refresh(url, idsOf, then);
+        } else if (then) {
+          then();
         }
       });
   }
 
-  // The quantization section (outside the matrix, so its form keeps what was typed) shows each quantization's
-  // state; its list is swapped from a fresh copy of the page, keeping the progress text already streamed.
-  var quantizeFetching = false;
-  var quantizeAgain = false;
-  function rerenderQuantizations() {
-    if (!document.getElementById("quantize-body")) {
+  function analysing() {
+    var out = [];
+    document.querySelectorAll("section[data-analysing]").forEach(function (s) { out.push(s.id); });
+    return out;
+  }
+
+  var live = false;
+  function followEvents() {
+    var body = document.getElementById("matrix-body");
+    if (live || !body || !window.EventSource) {
       return;
     }
-    if (quantizeFetching) {
-      quantizeAgain = true;
+    live = true;
+    var gpu = body.getAttribute("data-gpu");
+    // The re-render keeps the GPU the page was filtered for (?gpu=sm_89).
+    var fragmentUrl = pageUrl + "/matrix" + (gpu ? "?gpu=" + encodeURIComponent(gpu) : "");
+    // EventSource reconnects by itself after a dropped connection.
+    var events = new EventSource("/api/v1/models/" + encodeURIComponent(modelId) + "/events");
+    events.addEventListener("cell", function () {
+      refresh(fragmentUrl, function () { return ["matrix-body"]; });
+      // The quantization section (outside the matrix, so its form keeps what was typed): from a fresh page.
+      if (document.getElementById("quantize-body")) {
+        refresh(pageUrl, function () { return ["quantize-body"]; });
+      }
+    });
+    events.addEventListener("log", function (e) {
+      var data;
+      try {
+        data = JSON.parse(e.data);
+      } catch (err) {
+        return;
+      }
+      var pre = findLog(data.cellId);
+      if (pre) {
+        pre.textContent += data.line + "\n";
+        pre.scrollTop = pre.scrollHeight;
+      }
+    });
+  }
+
+  // The page as asked for (same page of the graph, same search), until no section is analysing any more.
+  function fillAnalysed() {
+    if (analysing().length === 0) {
+      followEvents();
       return;
     }
-    quantizeFetching = true;
-    fetch("/models/" + encodeURIComponent(modelId), { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) {
-        var now = document.getElementById("quantize-body");
-        var parsed = html === null ? null : new DOMParser().parseFromString(html, "text/html").getElementById("quantize-body");
-        if (!now || !parsed) {
-          return;
-        }
-        var logText = {};
-        now.querySelectorAll("pre.cell-log[data-cell-id]").forEach(function (pre) {
-          logText[pre.getAttribute("data-cell-id")] = pre.textContent;
-        });
-        var fresh = document.adoptNode(parsed);
-        now.replaceWith(fresh);
-        fresh.querySelectorAll("pre.cell-log[data-cell-id]").forEach(function (pre) {
-          var kept = logText[pre.getAttribute("data-cell-id")];
-          if (kept) {
-            pre.textContent = kept;
-            pre.setAttribute("data-filled", "true");
-          }
-        });
-        fillLogs();
-      })
-      .catch(function () {})
-      .then(function () {
-        quantizeFetching = false;
-        if (quantizeAgain) {
-          quantizeAgain = false;
-          rerenderQuantizations();
-        }
-      });
+    setTimeout(function () {
+      refresh(location.pathname + location.search, analysing, fillAnalysed);
+    }, 1000);
   }
 
   fillLogs();
-  // EventSource reconnects by itself after a dropped connection.
-  var events = new EventSource("/api/v1/models/" + encodeURIComponent(modelId) + "/events");
-  events.addEventListener("cell", function () {
-    rerender();
-    rerenderQuantizations();
-  });
-  events.addEventListener("log", function (e) {
-    var data;
-    try {
-      data = JSON.parse(e.data);
-    } catch (err) {
-      return;
-    }
-    var pre = findLog(data.cellId);
-    if (pre) {
-      pre.textContent += data.line + "\n";
-      pre.scrollTop = pre.scrollHeight;
-    }
-  });
+  fillAnalysed();
 })();

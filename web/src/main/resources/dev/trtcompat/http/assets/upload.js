@@ -1,7 +1,8 @@
 // Upload page: drag and drop, a size check before sending, and a progress bar fed by XHR upload events.
 // Without this script the form still posts to /models and the server redirects to the model page.
-// Uploads of CHUNKED_FROM bytes and more go through the resumable API (/api/v1/uploads) in chunks: a chunk that
-// fails is sent again from where the server says the file stands, so a broken connection costs one chunk.
+// Uploads of data-chunked-from bytes and more (256 MiB) go through the resumable API (/api/v1/uploads) in chunks of
+// data-chunk bytes (64 MiB): a chunk that fails is sent again from where the server says the file stands, so a
+// broken connection costs one chunk. Both are read from the form when it is sent (the browser test lowers them).
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
@@ -15,8 +16,10 @@
   var maxBytes = Number(form.getAttribute("data-max-upload"));
   var api = form.getAttribute("data-api");
   var dropped = null; // {model: File, externals: [File]} when files came by drag and drop
-  var CHUNKED_FROM = 256 * 1024 * 1024;
-  var CHUNK = 64 * 1024 * 1024;
+  function bytesAttr(name, otherwise) {
+    var n = Number(form.getAttribute(name));
+    return n > 0 ? n : otherwise;
+  }
   var RETRIES = 5;
 
   function say(text, isError) {
@@ -68,7 +71,7 @@
       say("These files are " + human(total) + "; this server accepts up to " + human(maxBytes) + ".", true);
       return;
     }
-    if (total >= CHUNKED_FROM) {
+    if (total >= bytesAttr("data-chunked-from", 256 * 1024 * 1024)) {
       button.disabled = true;
       bar.hidden = false;
       bar.max = total;
@@ -158,6 +161,7 @@
   }
 
   function chunked(files, total) {
+    var chunk = bytesAttr("data-chunk", 64 * 1024 * 1024);
     var all = [files.model].concat(files.externals);
     var declaration = {
       model: { name: files.model.name, size: files.model.size },
@@ -178,7 +182,7 @@
         }
         function sendFile(file, url, from) {
           if (from >= file.size) { return Promise.resolve(); }
-          var end = Math.min(from + CHUNK, file.size);
+          var end = Math.min(from + chunk, file.size);
           return sendChunk(file, url, from, end, 0).then(function (next) { return sendFile(file, url, next); });
         }
         function sendChunk(file, url, from, end, attempt) {

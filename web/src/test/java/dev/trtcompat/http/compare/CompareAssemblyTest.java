@@ -129,6 +129,39 @@ class CompareAssemblyTest {
   }
 
   @Test
+  void aQdqModelCalibratedOnRandomDataIsLabelledAsTheModelPageLabelsIt() {
+    // A Q/DQ model whose metadata_props say its scales come from random samples: the matrix reads it so.
+    MatrixReport.Cell int8 = new MatrixReport.Cell("int8", new MatrixReport.Predicted("compatible", List.of(),
+        List.of(), false, true, "sm_75 and newer"), measured(43, "succeeded", "success", 0.5), null);
+    MatrixReport q = matrix(A, "resnet-int8.onnx", "compatible",
+        cell("fp32", "compatible", measured(41, "succeeded", "success", 2.0)),
+        cell("fp16", "compatible", measured(42, "succeeded", "success", 1.0)), int8);
+    List<CompareAssembly.ModelInput> in = List.of(
+        new CompareAssembly.ModelInput(A, "resnet-int8.onnx", null, q, job(Map.of(43L, 0.2)), null),
+        models().get(1));
+    CompareQuery query = CompareQuery.parse(Map.of("models", List.of(A + "," + B), "trt", List.of("10.0")));
+    CompareReport r = CompareAssembly.assemble(query, in);
+    ModelRow row = r.rows().stream().filter(m -> m.modelId().equals(A)).findFirst().orElseThrow();
+    CompareReport.Cell cell = row.cells().stream().filter(c -> c.column().equals("10.0/int8")).findFirst().orElseThrow();
+    assertThat(cell.label()).isEqualTo(MatrixReport.Cell.INT8_QDQ_RANDOM)
+        .isEqualTo("INT8 (Q/DQ, scales from random data: timing only)");
+    assertThat(row.speedups()).filteredOn(s -> s.precision().equals("int8")).singleElement()
+        .satisfies(s -> assertThat(s.label()).isEqualTo(MatrixReport.Cell.INT8_QDQ_RANDOM));
+
+    Html h = new Html();
+    ComparePage.body(h, query, r);
+    org.jsoup.nodes.Document page = org.jsoup.Jsoup.parseBodyFragment(h.toString());
+    org.jsoup.nodes.Element td = page.selectFirst("tr[data-model-id=" + A + "] td[data-column=10.0/int8]");
+    assertThat(td).isNotNull();
+    assertThat(td.attr("data-label")).isEqualTo(MatrixReport.Cell.INT8_QDQ_RANDOM);
+    assertThat(td.select(".timing-only").text()).isEqualTo(MatrixReport.Cell.INT8_QDQ_RANDOM);
+    assertThat(page.select("#speedup-table tr[data-model-id=" + A + "][data-precision=int8] td").eachText())
+        .contains(MatrixReport.Cell.INT8_QDQ_RANDOM);
+    // the other model's INT8 (placeholder scales, no Q/DQ) carries no such note
+    assertThat(page.select("td[data-column=10.0/int8] .timing-only")).hasSize(1);
+  }
+
+  @Test
   void bestChoiceRespectsTheAccuracyBound() {
     CompareReport unbounded = CompareAssembly.assemble(query(), models());
     assertThat(unbounded.overall().modelId()).isEqualTo(B);
