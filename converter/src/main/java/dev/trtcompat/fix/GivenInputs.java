@@ -46,6 +46,41 @@ public final class GivenInputs {
     return out;
   }
 
+  /**
+   * Inputs from files whose names say what they feed: {@code NAME.npy} feeds the input {@code NAME}, an
+   * {@code .npz} archive feeds one input per member (the service's upload, where no {@code name:} prefix exists).
+   *
+   * @throws UserFacingException BAD_REQUEST for another suffix, an unreadable file or an input given twice
+   */
+  public static Map<String, HostTensor> fromFiles(List<Path> files) {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (Path file : files) {
+      String fileName = String.valueOf(file.getFileName());
+      try {
+        Map<String, HostTensor> got = new LinkedHashMap<>();
+        if (fileName.endsWith(".npz")) {
+          readNpz(file, got);
+        } else if (fileName.endsWith(".npy")) {
+          String name = fileName.substring(0, fileName.length() - 4);
+          got.put(name, NpyFormat.read(file).withName(name));
+        } else {
+          throw bad(fileName + ": give NAME.npy files (one per input) or an .npz archive");
+        }
+        for (var e : got.entrySet()) {
+          if (out.putIfAbsent(e.getKey(), e.getValue()) != null) {
+            throw bad(fileName + ": input '" + e.getKey() + "' is given twice");
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof UserFacingException u) {
+          throw u;
+        }
+        throw bad("cannot read " + fileName + ": " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
   private static void readNpz(Path file, Map<String, HostTensor> out) throws IOException {
     try (InputStream fin = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(fin)) {
       ZipEntry e;

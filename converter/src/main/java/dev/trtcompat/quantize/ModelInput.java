@@ -89,9 +89,18 @@ public record ModelInput(String name, ElementType type, long[] dims) {
    * @throws UserFacingException BAD_REQUEST naming the input and its expected shape
    */
   public static void check(List<ModelInput> inputs, Map<String, HostTensor> sample, String where) {
+    check(inputs, sample, where, "invalid_calibration_data");
+  }
+
+  /**
+   * As {@link #check(List, Map, String)}, for arrays other than calibration samples (fix's proof inputs).
+   *
+   * @param error the error id of the refusal
+   */
+  public static void check(List<ModelInput> inputs, Map<String, HostTensor> sample, String where, String error) {
     for (String name : sample.keySet()) {
       if (inputs.stream().noneMatch(i -> i.name().equals(name))) {
-        throw bad(
+        throw bad(error,
             where + ": array '" + name + "' matches no input of the model; its inputs are "
                 + inputs.stream().map(i -> i.name() + " " + i.type() + " " + i.describeShape()).toList());
       }
@@ -99,10 +108,10 @@ public record ModelInput(String name, ElementType type, long[] dims) {
     for (ModelInput in : inputs) {
       HostTensor t = sample.get(in.name());
       if (t == null) {
-        throw bad(where + ": no array for input '" + in.name() + "' (" + in.type() + " " + in.describeShape() + ")");
+        throw bad(error, where + ": no array for input '" + in.name() + "' (" + in.type() + " " + in.describeShape() + ")");
       }
       if (t.type() != in.type()) {
-        throw bad(
+        throw bad(error,
             where + ": input '" + in.name() + "' is " + t.type() + " but the model expects " + in.type() + " "
                 + in.describeShape());
       }
@@ -112,7 +121,7 @@ public record ModelInput(String name, ElementType type, long[] dims) {
         ok = in.dims[i] < 0 || in.dims[i] == s[i];
       }
       if (!ok) {
-        throw bad(
+        throw bad(error,
             where + ": input '" + in.name() + "' has shape " + shapeText(s) + " but the model expects "
                 + in.describeShape() + " (? = any size)");
       }
@@ -130,8 +139,8 @@ public record ModelInput(String name, ElementType type, long[] dims) {
     return sb.toString();
   }
 
-  private static UserFacingException bad(String detail) {
-    return new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "invalid_calibration_data", detail);
+  private static UserFacingException bad(String error, String detail) {
+    return new UserFacingException(UserFacingException.Kind.BAD_REQUEST, error, detail);
   }
 
   private static UserFacingException unsupported(String detail) {

@@ -20,9 +20,11 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -39,9 +41,11 @@ final class FixRoutes {
   private final FixRuns runs;
   private final List<String> releases;
   private final Function<Context, String> clientId;
+  private final long maxUploadBytes;
 
   FixRoutes(ModelStore store, JobService jobs, FixRuns runs, List<ReleaseRules> releases,
-      Function<Context, String> clientId) {
+      Function<Context, String> clientId, long maxUploadBytes) {
+    this.maxUploadBytes = maxUploadBytes;
     this.store = store;
     this.jobs = jobs;
     this.runs = runs;
@@ -54,8 +58,13 @@ final class FixRoutes {
   /** {@code POST /api/v1/models/{id}/fix}: 202 with the fix job; 400 with the reason for bad input. */
   void start(Context ctx) throws IOException {
     StoredModel model = model(ctx.pathParam("id"));
-    FixSpec.Request request = JsonBodies.read(ctx, FixSpec.Request.class, () -> new FixSpec.Request(null, null, null));
-    Job job = submit(ctx, model, request.toSpec());
+    Job job;
+    if (FixInputsUpload.isMultipart(ctx.req())) {
+      job = submitMultipart(ctx, model);
+    } else {
+      FixSpec.Request request = JsonBodies.read(ctx, FixSpec.Request.class, () -> new FixSpec.Request(null, null, null));
+      job = submit(ctx, model, request.toSpec());
+    }
     ctx.header("Location", WebServer.API + "/jobs/" + job.id());
     Responses.json(ctx, 202, JobViews.of(job, sha -> false));
   }
@@ -63,11 +72,35 @@ final class FixRoutes {
   /** {@code POST /models/{id}/fix}: the page's form; back to the section, where the job shows. */
   void startForm(Context ctx) throws IOException {
     StoredModel model = model(ctx.pathParam("id"));
-    submit(ctx, model, FixSpec.fromForm(ctx.formParams("trt"), ctx.formParam("shapes"), ctx.formParams("passes")));
+    if (FixInputsUpload.isMultipart(ctx.req())) {
+      submitMultipart(ctx, model);
+    } else {
+      submit(ctx, model, FixSpec.fromForm(ctx.formParams("trt"), ctx.formParam("shapes"), ctx.formParams("passes")));
+    }
     ctx.redirect("/models/" + model.id() + "#" + SECTION, HttpStatus.SEE_OTHER);
   }
 
-  private Job submit(Context ctx, StoredModel model, FixSpec spec) {
+  /**
+   * The form's fields with optional {@code inputs} files for the proof: kept under the source model with the job
+   * (a restart loses nothing), checked against the model's inputs first; a refused request leaves no file.
+   */
+  private Job submitMultipart(Context ctx, StoredModel model) throws IOException {
+    String upload = UUID.randomUUID().toString();
+    Path dir = runs.inputsDir(model.id(), upload);
+    try {
+      FixInputsUpload.Received r = FixInputsUpload.receive(ctx.req(), dir, maxUploadBytes);
+      FixSpec spec = FixSpec.fromForm(r.values("trt"), String.join(",", r.values("shapes")), r.values("passes"));
+      if (!r.files().isEmpty()) {
+        spec = spec.withInputs(new FixSpec.ProofInputs(upload, r.files()));
+      }
+      return submit(ctx, model, spec);
+    } catch (IOException | RuntimeException e) {
+      StagedUpload.deleteTree(dir);
+      throw e;
+    }
+  }
+
+  private Job submit(Context ctx, StoredModel model, FixSpec spec) throws IOException {
     runs.validate(model, spec);
     return jobs.submitFix(model.id(), model.fileName(), model.bytes(), spec, clientId.apply(ctx));
   }
@@ -115,11 +148,14 @@ final class FixRoutes {
     h.open("p", "class", r.proven() ? "fix-proof proven" : "fix-proof unproven", "id", "fix-proof");
     if (r.proven()) {
       h.text("Proven: ONNX Runtime gives the same outputs for the original and this model (" + tolerance(r) + ").");
+      h.text(rec.request().inputs() == null ? " Proved on seeded random inputs." : " Proved on your inputs.");
     } else {
       h.open("strong").text("Unproven: ").close("strong")
           .text(r.unprovenReason() == null ? "ONNX Runtime could not compare the outputs." : r.unprovenReason());
     }
     h.close("p");
+    h.element("p", "Proof inputs: " + rec.request().inputsDescription() + ".", "id", "fix-proof-inputs",
+        "data-given", Boolean.toString(rec.request().inputs() != null));
     h.open("p");
     if (m.externalFiles().isEmpty()) {
       h.element("a", "Download " + m.fileName(), "id", "fixed-download", "class", "button",
@@ -203,7 +239,8 @@ final class FixRoutes {
   }
 
   private void renderForm(Html h, StoredModel m) {
-    h.open("form", "id", "fix-form", "method", "post", "action", "/models/" + m.id() + "/fix");
+    h.open("form", "id", "fix-form", "method", "post", "action", "/models/" + m.id() + "/fix",
+        "enctype", "multipart/form-data");
     h.open("fieldset", "class", "fix-fields");
     h.element("legend", "Rewrite this model for TensorRT releases and prove it computes the same");
     h.element("p", "Target releases (none ticked: every release):", "class", "hint");
@@ -225,6 +262,11 @@ final class FixRoutes {
     h.open("label", "class", "field").text("Fixed shapes for dynamic inputs ");
     h.empty("input", "type", "text", "name", "shapes", "maxlength", "2000", "placeholder", "x:1x3x224x224, y:1x8");
     h.close("label");
+    h.open("label", "class", "field").text("Inputs for the proof (optional: NAME.npy per input, or an .npz) ");
+    h.empty("input", "type", "file", "name", FixInputsUpload.INPUTS_FIELD, "multiple", "multiple",
+        "accept", ".npy,.npz");
+    h.close("label");
+    h.element("p", "Without files, ONNX Runtime compares the outputs on seeded random inputs.", "class", "hint");
     h.element("p", "The fixed model is kept as a model of its own, with its own page, only when ONNX Runtime "
         + "shows its outputs equal the original's (or cannot run the original: then it is labelled unproven).",
         "class", "hint");

@@ -1,7 +1,10 @@
 package dev.trtcompat.http;
 
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.fix.FixReport;
 import dev.trtcompat.fix.FixRequest;
+import dev.trtcompat.fix.GivenInputs;
 import dev.trtcompat.fix.ModelFixer;
 import dev.trtcompat.jobs.CellLog;
 import dev.trtcompat.jobs.CellResult;
@@ -11,6 +14,9 @@ import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StagedUpload;
 import dev.trtcompat.models.StoreResult;
 import dev.trtcompat.models.StoredModel;
+import dev.trtcompat.onnx.MappedModelReader;
+import dev.trtcompat.quantize.ModelInput;
+import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.service.FixCells;
 import dev.trtcompat.service.FixSpec;
 import java.io.FileNotFoundException;
@@ -23,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +45,7 @@ import java.util.Properties;
 final class FixRuns implements FixCells {
 
   static final String RECORD = "fix.json";
+  static final String INPUTS = "fix-inputs";
   private static final String SCRATCH_NAME = "fixed.onnx";
 
   /**
@@ -58,10 +66,39 @@ final class FixRuns implements FixCells {
     this.fixer = fixer;
   }
 
-  /** Refuses a request that cannot run (400 with the reason); nothing is stored or queued. */
-  void validate(StoredModel model, FixSpec spec) {
+  /**
+   * Refuses a request that cannot run (400 with the reason); nothing is stored or queued. Uploaded proof inputs are
+   * checked against the model's inputs (names, types, fixed dimensions, and the request's shapes for dynamic ones).
+   */
+  void validate(StoredModel model, FixSpec spec) throws IOException {
     Path file = store.modelFile(model.id()).orElseThrow(() -> ModelApi.notFound(model.id()));
-    fixer.validate(request(file, file.resolveSibling(SCRATCH_NAME), spec));
+    fixer.validate(request(file, file.resolveSibling(SCRATCH_NAME), spec, Map.of()));
+    if (spec.inputs() != null) {
+      List<ModelInput> inputs = new ArrayList<>();
+      Map<String, long[]> shapes = spec.toInputShapes().byName();
+      for (ModelInput in : ModelInput.of(MappedModelReader.read(file).getGraph())) {
+        long[] fixedShape = shapes.get(in.name());
+        inputs.add(fixedShape == null ? in : new ModelInput(in.name(), in.type(), fixedShape));
+      }
+      ModelInput.check(inputs, givenInputs(model.id(), spec.inputs()), "inputs " + spec.inputs().files(),
+          "invalid_inputs");
+    }
+  }
+
+  /** {@code derived/fix-inputs/UPLOAD} of the source model: where a fix request's proof inputs wait for its cell. */
+  Path inputsDir(String sourceId, String upload) throws IOException {
+    Path derived = store.derivedDir(sourceId).orElseThrow(() -> ModelApi.notFound(sourceId));
+    return derived.resolve(INPUTS).resolve(upload);
+  }
+
+  private Map<String, HostTensor> givenInputs(String sourceId, FixSpec.ProofInputs given) throws IOException {
+    Path dir = inputsDir(sourceId, given.upload());
+    if (!Files.isDirectory(dir)) {
+      // A retry of a fix that succeeded: its inputs were removed once the fixed model was stored.
+      throw new UserFacingException(Kind.NOT_FOUND, "inputs_not_found", "the proof inputs of this fix were removed"
+          + " after it succeeded; start a new fix with the files");
+    }
+    return GivenInputs.fromFiles(given.files().stream().map(dir::resolve).toList());
   }
 
   @Override
@@ -69,10 +106,11 @@ final class FixRuns implements FixCells {
     StoredModel source = store.find(task.modelSha256()).orElseThrow(() -> ModelApi.notFound(task.modelSha256()));
     log.line("fix " + source.fileName() + ": releases " + (spec.versions().isEmpty() ? "all" : spec.versions())
         + ", passes " + (spec.passes().isEmpty() ? "all" : spec.passes())
-        + (spec.shapes().isEmpty() ? "" : ", shapes " + spec.shapes()));
+        + (spec.shapes().isEmpty() ? "" : ", shapes " + spec.shapes()) + "; proof on " + spec.inputsDescription());
+    Map<String, HostTensor> given = spec.inputs() == null ? Map.of() : givenInputs(source.id(), spec.inputs());
     try (StagedUpload stage = store.stage(Long.MAX_VALUE)) {
       Path out = stage.scratchFile(SCRATCH_NAME);
-      FixReport report = fixer.fix(request(task.modelFile(), out, spec));
+      FixReport report = fixer.fix(request(task.modelFile(), out, spec, given));
       report.summary().forEach(s -> log.line("verdict: " + s));
       log.line("passes applied: " + (report.passesApplied().isEmpty() ? "none" : report.passesApplied()));
       if (report.status().equals("refused")) {
@@ -95,6 +133,10 @@ final class FixRuns implements FixCells {
       writeRecord(fixedId, new FixRecord(source.id(), source.fileName(), task.cell().jobId(), task.cell().id(),
           Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), spec, named));
       log.line("stored " + name + " as model " + fixedId + (report.proven() ? " (proven equivalent)" : " (UNPROVEN)"));
+      if (spec.inputs() != null) {
+        // The record keeps the file names; the arrays are not needed again (a retry would redo a stored fix).
+        StagedUpload.deleteTree(inputsDir(source.id(), spec.inputs().upload()));
+      }
       return CellResult.succeeded(json(outcome(report, fixedId)));
     }
   }
@@ -124,8 +166,8 @@ final class FixRuns implements FixCells {
     }
   }
 
-  private static FixRequest request(Path model, Path out, FixSpec spec) {
-    return new FixRequest(model, out, spec.versions(), spec.toInputShapes(), spec.passes(), Map.of(), 42L);
+  private static FixRequest request(Path model, Path out, FixSpec spec, Map<String, HostTensor> given) {
+    return new FixRequest(model, out, spec.versions(), spec.toInputShapes(), spec.passes(), given, FixSpec.SEED);
   }
 
   private static FixOutcome outcome(FixReport r, String fixedId) {

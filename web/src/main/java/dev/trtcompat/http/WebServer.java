@@ -129,7 +129,8 @@ public final class WebServer implements AutoCloseable {
       h.close("form");
     }));
     ModelDownloads downloads = new ModelDownloads(store);
-    FixRoutes fix = new FixRoutes(store, jobService, fixRuns, checker.knowledgeBase().releases(), Access::clientId);
+    FixRoutes fix = new FixRoutes(store, jobService, fixRuns, checker.knowledgeBase().releases(), Access::clientId,
+        config.maxUploadBytes());
     page.add(fix.section());
     page.addAll(sections);
     page.add(ModelPageSection.of("label", "Label", labels::render));

@@ -21,8 +21,29 @@ import java.util.Map;
  * @param versions TensorRT releases, MAJOR.MINOR, in the order given
  * @param shapes input name to {@code 1x3x224x224} (one fixed shape, no ranges: the fixed model is static)
  * @param passes pass names as {@code trt-compat fix --passes} takes them
+ * @param inputs the uploaded arrays the proof runs on; null: seeded random inputs
  */
-public record FixSpec(List<String> versions, Map<String, String> shapes, List<String> passes) {
+public record FixSpec(List<String> versions, Map<String, String> shapes, List<String> passes, ProofInputs inputs) {
+
+  /** The seed of the proof's random inputs, the CLI's default. */
+  public static final long SEED = 42L;
+
+  /**
+   * Arrays uploaded with the request for the proof, kept with the source model until the fix succeeds.
+   *
+   * @param upload the folder they wait in (a random id, under the source model's derived files)
+   * @param files their plain file names ({@code x.npy}, {@code sample.npz}), in the order given
+   */
+  public record ProofInputs(String upload, List<String> files) {
+
+    public ProofInputs {
+      files = List.copyOf(files);
+    }
+  }
+
+  public FixSpec(List<String> versions, Map<String, String> shapes, List<String> passes) {
+    this(versions, shapes, passes, null);
+  }
 
   public FixSpec {
     versions = List.copyOf(new LinkedHashSet<>(versions.stream().map(v -> TensorRtRelease.parse(v).toString()).toList()));
@@ -41,6 +62,17 @@ public record FixSpec(List<String> versions, Map<String, String> shapes, List<St
       return new FixSpec(versions == null ? List.of() : versions, shapes == null ? Map.of() : shapes,
           passes == null ? List.of() : passes);
     }
+  }
+
+  /** The same request, its proof run on the uploaded arrays. */
+  public FixSpec withInputs(ProofInputs given) {
+    return new FixSpec(versions, shapes, passes, given);
+  }
+
+  /** How the proof's inputs are described on pages and in logs. */
+  public String inputsDescription() {
+    return inputs == null ? "seeded random inputs (seed " + SEED + ")"
+        : "your inputs (" + String.join(", ", inputs.files()) + ")";
   }
 
   /** From the model page's form: repeated {@code trt} fields, {@code shapes} as {@code x:1x3x224x224,y:1x8}, passes. */

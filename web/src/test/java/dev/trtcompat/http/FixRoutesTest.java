@@ -9,8 +9,11 @@ import dev.trtcompat.onnx.ModelBuilder;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.onnx.TensorInfo;
+import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.NpyFormat;
 import dev.trtcompat.testing.Multipart;
 import dev.trtcompat.testing.TestServer;
+import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +29,8 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -233,6 +238,135 @@ class FixRoutesTest {
     assertThat(file.body()).isEqualTo(Files.readAllBytes(HARDSWISH));
     assertThat(ModelDownloads.safeName("a \"b\".onnx")).isEqualTo("a__b_.onnx");
     assertThat(ModelDownloads.safeName("..")).isEqualTo("model..");
+  }
+
+  /**
+   * Proof inputs uploaded with the request. The model gathers rows of a 2x3 table by 16 INT64 indices: seeded random
+   * indices (drawn from 0..3) run off the table, so ONNX Runtime cannot run the original and the fix is unproven;
+   * the uploaded indices (0 and 1 only) run, so the same fix is proven, and indices that run off the table again
+   * make it unproven with ONNX Runtime's reason: the proof runs on the uploaded values, not on random ones.
+   */
+  @Test
+  void uploadedInputsAreCheckedKeptWithTheJobAndTheProofRunsOnThem() throws Exception {
+    String source = gatherModel();
+    long[] inRange = new long[16];
+    for (int i = 0; i < inRange.length; i++) {
+      inRange[i] = i % 2;
+    }
+    HttpResponse<String> started = multipart("/api/v1/models/" + source + "/fix", new Multipart()
+        .file("inputs", "sample.npz", npz(HostTensor.ofLongs("idx", new long[] {16}, inRange))).text("trt", "8.6"));
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    JsonNode job = TestServer.json(started);
+    assertThat(job.get("request").get("inputs").get("files").toString()).isEqualTo("[\"sample.npz\"]");
+    JsonNode cell = finished(job.get("id").asLong()).get("cells").get(0);
+    assertThat(cell.get("state").asText()).as(cell.toString()).isEqualTo("succeeded");
+    assertThat(cell.get("result").get("proven").asBoolean()).as(cell.toString()).isTrue();
+    String fixed = cell.get("result").get("fixedModelId").asText();
+    JsonNode report = TestServer.json(server.get("/api/v1/models/" + fixed + "/fix-report"));
+    assertThat(report.get("request").get("inputs").get("files").toString()).isEqualTo("[\"sample.npz\"]");
+    assertThat(report.get("report").get("equivalence").get("inputs").toString()).contains("idx INT64 [16] (given)");
+    Document page = Jsoup.parse(server.get("/models/" + fixed).body());
+    assertThat(page.select("#fix-proof-inputs").attr("data-given")).isEqualTo("true");
+    assertThat(page.select("#fix-proof-inputs").text()).contains("your inputs (sample.npz)");
+    assertThat(page.select("#fix-proof").text()).contains("Proved on your inputs");
+    // Kept with the job until it succeeded, then removed: the record names them.
+    assertThat(leftInputs()).isZero();
+
+    // The same model on seeded random inputs: ONNX Runtime cannot run the original, so the fix is unproven.
+    JsonNode random = finished(TestServer.json(post("/api/v1/models/" + source + "/fix", "{\"versions\": [\"8.6\"]}"))
+        .get("id").asLong()).get("cells").get(0);
+    assertThat(random.get("result").get("proven").asBoolean()).as(random.toString()).isFalse();
+    assertThat(random.get("result").get("unprovenReason").asText()).contains("idx");
+
+    // Uploaded indices that run off the table (a NAME.npy, through the page's form): unproven again.
+    long[] outOfRange = inRange.clone();
+    outOfRange[7] = 5;
+    HttpResponse<String> form = multipart("/models/" + source + "/fix", new Multipart()
+        .file("inputs", "idx.npy", npy(HostTensor.ofLongs("idx", new long[] {16}, outOfRange)))
+        .text("passes", "clean-up"));
+    assertThat(form.statusCode()).as(form.body()).isEqualTo(303);
+    JsonNode jobs = TestServer.json(server.get("/api/v1/models/" + source + "/jobs")).get("jobs");
+    long newest = 0;
+    for (JsonNode j : jobs) {
+      newest = Math.max(newest, j.get("id").asLong());
+    }
+    assertThat(jobs).hasSize(3);
+    JsonNode last = finished(newest).get("cells").get(0);
+    assertThat(last.get("result").get("proven").asBoolean()).as(last.toString()).isFalse();
+    assertThat(last.get("result").get("unprovenReason").asText()).contains("5");
+    assertThat(server.tmpEntries()).isZero();
+  }
+
+  @Test
+  void uploadedInputsThatDoNotFitTheModelAreA400NamingTheInputAndItsShape() throws Exception {
+    String source = gatherModel();
+    Object[][] cases = {
+      {npz(HostTensor.ofLongs("idx", new long[] {4}, 0, 1, 0, 1)), "input 'idx' has shape 4 but the model expects 16"},
+      {npz(HostTensor.ofLongs("indices", new long[] {16}, new long[16])), "'indices' matches no input", "idx INT64 16"},
+      {npz(HostTensor.ofFloats("idx", new long[] {16}, new float[16])), "'idx' is FLOAT but the model expects INT64 16"},
+      {"not a zip".getBytes(StandardCharsets.UTF_8), "sample.npz"},
+    };
+    for (Object[] c : cases) {
+      HttpResponse<String> r = multipart("/api/v1/models/" + source + "/fix",
+          new Multipart().text("trt", "8.6").file("inputs", "sample.npz", (byte[]) c[0]));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      assertThat(TestServer.json(r).get("error").asText()).as(r.body()).isEqualTo("invalid_inputs");
+      for (int k = 1; k < c.length; k++) {
+        assertThat(TestServer.json(r).get("detail").asText()).contains((String) c[k]);
+      }
+    }
+    HttpResponse<String> wrongKind = multipart("/api/v1/models/" + source + "/fix",
+        new Multipart().file("inputs", "idx.txt", new byte[] {1}));
+    assertThat(wrongKind.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(wrongKind).get("detail").asText()).contains("NAME.npy");
+    // Refused requests leave no job, no model and no file.
+    assertThat(TestServer.json(server.get("/api/v1/models/" + source + "/jobs")).get("jobs")).isEmpty();
+    assertThat(server.storedModels()).isEqualTo(1);
+    assertThat(leftInputs()).isZero();
+    assertThat(server.tmpEntries()).isZero();
+  }
+
+  /** {@code y = table[idx]}: a FLOAT 2x3 table, 16 INT64 indices. */
+  private String gatherModel() throws Exception {
+    ModelBuilder b = ModelBuilder.model().opset("", 13);
+    b.graph().input("idx", ElementType.INT64, 16)
+        .initializer(ModelBuilder.floats("table", new float[] {1, 2, 3, 4, 5, 6}, 2, 3))
+        .node("Gather", List.of("table", "idx"), List.of("y"))
+        .output("y", ElementType.FLOAT, 16, 3);
+    HttpResponse<String> r = server.uploadModel("gather.onnx", b.build().toByteArray());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return TestServer.json(r).get("id").asText();
+  }
+
+  /** Files left in any model's folder of waiting proof inputs. */
+  private long leftInputs() throws Exception {
+    try (var s = Files.walk(data)) {
+      return s.filter(Files::isRegularFile).filter(p -> p.toString().contains("/" + FixRuns.INPUTS + "/")).count();
+    }
+  }
+
+  private byte[] npy(HostTensor t) throws Exception {
+    Path f = Files.createTempFile(data, "array", ".npy");
+    NpyFormat.write(f, t);
+    byte[] b = Files.readAllBytes(f);
+    Files.delete(f);
+    return b;
+  }
+
+  /** NumPy's {@code savez}: a zip of {@code NAME.npy} members. */
+  private byte[] npz(HostTensor t) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      zip.putNextEntry(new ZipEntry(t.name() + ".npy"));
+      zip.write(npy(t));
+      zip.closeEntry();
+    }
+    return out.toByteArray();
+  }
+
+  private HttpResponse<String> multipart(String path, Multipart body) throws Exception {
+    return server.send(body.post(server.uri(path)).header("Origin", "http://127.0.0.1:" + server.server().port())
+        .build());
   }
 
   private HttpResponse<byte[]> bytes(String path) throws Exception {
