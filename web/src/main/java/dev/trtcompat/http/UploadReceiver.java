@@ -2,7 +2,6 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.http.upload.MultipartException;
 import dev.trtcompat.http.upload.MultipartReader;
 import dev.trtcompat.http.upload.MultipartReader.Part;
 import dev.trtcompat.http.upload.RefusedUploads;
@@ -134,23 +133,6 @@ final class UploadReceiver {
 
   /** Translates a failure while reading parts into what the user should hear, and drains the rest. */
   private RuntimeException refused(HttpServletRequest req, Exception e) {
-    RuntimeException answer;
-    if (RefusedUploads.causedBy(e, UploadTooLargeException.class)) {
-      answer = new UploadTooLargeException(maxUploadBytes);
-    } else if (e instanceof UserFacingException u) {
-      answer = u;
-    } else if (RefusedUploads.cutOff(e)) {
-      answer = new UserFacingException(Kind.BAD_REQUEST, "upload_interrupted", "the upload ended before it was complete; send it again", e);
-    } else if (e instanceof MultipartException) {
-      answer = new UserFacingException(
-          Kind.BAD_REQUEST, "malformed_multipart", "the multipart body cannot be parsed: " + RefusedUploads.oneLine(e.getMessage()), e);
-    } else if (e instanceof RuntimeException r) {
-      return r;
-    } else {
-      return new IllegalStateException("upload failed while writing to the data folder", e);
-    }
-    RefusedUploads.discardRest(req);
-    return answer;
+    return RefusedUploads.answer(req, e, () -> new UploadTooLargeException(maxUploadBytes), "the upload");
   }
-
 }

@@ -2,11 +2,9 @@ package dev.trtcompat.http.quantize;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.http.upload.MultipartException;
 import dev.trtcompat.http.upload.MultipartReader;
 import dev.trtcompat.http.upload.MultipartReader.Part;
 import dev.trtcompat.http.upload.RefusedUploads;
-import dev.trtcompat.models.UploadTooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,31 +88,9 @@ final class CalibrationUpload {
         }
       }
     } catch (IOException | RuntimeException e) {
-      throw refused(req, e, maxBytes);
+      throw RefusedUploads.answer(req, e, () -> tooLarge(maxBytes), "the calibration upload");
     }
     return new Received(files, fields);
-  }
-
-  /** What the user hears when reading the body failed; the rest of a refused body is drained. */
-  private static RuntimeException refused(HttpServletRequest req, Exception e, long maxBytes) {
-    RuntimeException answer;
-    if (RefusedUploads.causedBy(e, UploadTooLargeException.class)) {
-      answer = tooLarge(maxBytes);
-    } else if (e instanceof UserFacingException u) {
-      answer = u;
-    } else if (RefusedUploads.cutOff(e)) {
-      answer = new UserFacingException(Kind.BAD_REQUEST, "upload_interrupted",
-          "the calibration upload ended before it was complete; send it again", e);
-    } else if (e instanceof MultipartException) {
-      answer = new UserFacingException(Kind.BAD_REQUEST, "malformed_multipart",
-          "the multipart body cannot be parsed: " + RefusedUploads.oneLine(e.getMessage()), e);
-    } else if (e instanceof RuntimeException r) {
-      return r;
-    } else {
-      return new IllegalStateException("calibration upload failed while writing to the data folder", e);
-    }
-    RefusedUploads.discardRest(req);
-    return answer;
   }
 
   private static UserFacingException tooLarge(long maxBytes) {

@@ -1,8 +1,12 @@
 package dev.trtcompat.http.upload;
 
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.models.UploadTooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Supplier;
 import org.eclipse.jetty.io.EofException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +23,35 @@ public final class RefusedUploads {
 
   private RefusedUploads() {}
 
+  /**
+   * What the user hears when reading a multipart body failed: the error of an upload over the limit ({@code
+   * tooLarge}), a {@link UserFacingException} as it is, a client gone mid-body, a malformed body; the rest of such a
+   * refused body is drained. Anything else is a server fault, returned for the caller to throw.
+   *
+   * @param what the upload, for messages ("the upload", "the calibration upload")
+   */
+  public static RuntimeException answer(HttpServletRequest req, Exception e, Supplier<UserFacingException> tooLarge,
+      String what) {
+    RuntimeException answer;
+    if (causedBy(e, UploadTooLargeException.class)) {
+      answer = tooLarge.get();
+    } else if (e instanceof UserFacingException u) {
+      answer = u;
+    } else if (cutOff(e)) {
+      answer = new UserFacingException(Kind.BAD_REQUEST, "upload_interrupted",
+          what + " ended before it was complete; send it again", e);
+    } else if (e instanceof MultipartException) {
+      answer = new UserFacingException(Kind.BAD_REQUEST, "malformed_multipart",
+          "the multipart body cannot be parsed: " + oneLine(e.getMessage()), e);
+    } else if (e instanceof RuntimeException r) {
+      return r;
+    } else {
+      return new IllegalStateException(what + " failed while writing to the data folder", e);
+    }
+    discardRest(req);
+    return answer;
+  }
+
   /** Whether {@code e} or one of its causes is a {@code type}. */
   public static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -34,12 +67,11 @@ public final class RefusedUploads {
    * stream after a failed read rethrows the same exception, which try-with-resources then cannot add to itself
    * and reports as an IllegalArgumentException caused by it.
    */
-  public static boolean cutOff(Throwable e) {
+  private static boolean cutOff(Throwable e) {
     return causedBy(e, EofException.class);
   }
 
-  /** A parser's message on one line, for the {@code detail} of a 400. */
-  public static String oneLine(String s) {
+  private static String oneLine(String s) {
     return s == null ? "unexpected end" : s.replaceAll("\\s+", " ");
   }
 

@@ -128,14 +128,19 @@ class CompareAssemblyTest {
     assertThat(b.speedups().get(1).placeholderInt8()).isTrue();
   }
 
+  /** Model A as a Q/DQ model whose scales came from random samples: FP32 2 ms, FP16 1 ms, INT8 0.5 ms. */
+  static MatrixReport randomScalesModel() {
+    MatrixReport.Cell int8 = new MatrixReport.Cell("int8", new MatrixReport.Predicted("compatible", List.of(),
+        List.of(), false, true, "sm_75 and newer"), measured(43, "succeeded", "success", 0.5), null);
+    return matrix(A, "resnet-int8.onnx", "compatible",
+        cell("fp32", "compatible", measured(41, "succeeded", "success", 2.0)),
+        cell("fp16", "compatible", measured(42, "succeeded", "success", 1.0)), int8);
+  }
+
   @Test
   void aQdqModelCalibratedOnRandomDataIsLabelledAsTheModelPageLabelsIt() {
     // A Q/DQ model whose metadata_props say its scales come from random samples: the matrix reads it so.
-    MatrixReport.Cell int8 = new MatrixReport.Cell("int8", new MatrixReport.Predicted("compatible", List.of(),
-        List.of(), false, true, "sm_75 and newer"), measured(43, "succeeded", "success", 0.5), null);
-    MatrixReport q = matrix(A, "resnet-int8.onnx", "compatible",
-        cell("fp32", "compatible", measured(41, "succeeded", "success", 2.0)),
-        cell("fp16", "compatible", measured(42, "succeeded", "success", 1.0)), int8);
+    MatrixReport q = randomScalesModel();
     List<CompareAssembly.ModelInput> in = List.of(
         new CompareAssembly.ModelInput(A, "resnet-int8.onnx", null, q, job(Map.of(43L, 0.2)), null),
         models().get(1));
@@ -178,11 +183,7 @@ class CompareAssemblyTest {
   @Test
   void int8WhoseAccuracyMeansNothingWinsOnSpeedOnlyWithANoteAndNeverWithinAnAccuracyBound() throws Exception {
     // A Q/DQ model calibrated on random samples: its INT8 is the fastest and its error happens to be tiny.
-    MatrixReport.Cell int8 = new MatrixReport.Cell("int8", new MatrixReport.Predicted("compatible", List.of(),
-        List.of(), false, true, "sm_75 and newer"), measured(43, "succeeded", "success", 0.5), null);
-    MatrixReport q = matrix(A, "resnet-int8.onnx", "compatible",
-        cell("fp32", "compatible", measured(41, "succeeded", "success", 2.0)),
-        cell("fp16", "compatible", measured(42, "succeeded", "success", 1.0)), int8);
+    MatrixReport q = randomScalesModel();
     List<CompareAssembly.ModelInput> in = List.of(
         new CompareAssembly.ModelInput(A, "resnet-int8.onnx", null, q,
             job(Map.of(41L, 0.00001, 42L, 0.002, 43L, 0.001)), null),
