@@ -2,9 +2,9 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.http.upload.MultipartException;
 import dev.trtcompat.http.upload.MultipartReader;
 import dev.trtcompat.http.upload.MultipartReader.Part;
+import dev.trtcompat.http.upload.RefusedUploads;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StagedUpload;
 import dev.trtcompat.models.StoreResult;
@@ -19,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.eclipse.jetty.io.EofException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Receives a multipart upload straight from the request stream into a {@link StagedUpload}: parts are
@@ -33,11 +30,8 @@ final class UploadReceiver {
   static final String MODEL_FIELD = "model";
   static final String EXTERNAL_FIELD = "external";
 
-  private static final Logger LOG = LoggerFactory.getLogger(UploadReceiver.class);
   /** A model with more external files than this is not plausible; it bounds the work per request. */
   private static final int MAX_PARTS = 10_000;
-  /** After refusing an upload, read at most this much of the rest so the client can see the answer. */
-  private static final long DRAIN_LIMIT = 16L << 20;
 
   private final ModelStore store;
   private final long maxUploadBytes;
@@ -139,67 +133,6 @@ final class UploadReceiver {
 
   /** Translates a failure while reading parts into what the user should hear, and drains the rest. */
   private RuntimeException refused(HttpServletRequest req, Exception e) {
-    RuntimeException answer;
-    if (sizeExceeded(e)) {
-      answer = new UploadTooLargeException(maxUploadBytes);
-    } else if (e instanceof UserFacingException u) {
-      answer = u;
-    } else if (cutOff(e)) {
-      answer = new UserFacingException(Kind.BAD_REQUEST, "upload_interrupted", "the upload ended before it was complete; send it again", e);
-    } else if (e instanceof MultipartException) {
-      answer = new UserFacingException(
-          Kind.BAD_REQUEST, "malformed_multipart", "the multipart body cannot be parsed: " + oneLine(e.getMessage()), e);
-    } else if (e instanceof RuntimeException r) {
-      return r;
-    } else {
-      return new IllegalStateException("upload failed while writing to the data folder", e);
-    }
-    discardRest(req);
-    return answer;
-  }
-
-  /**
-   * Whether the client went away mid-body. Jetty's end-of-stream error can arrive wrapped: closing a part's
-   * stream after a failed read rethrows the same exception, which try-with-resources then cannot add to itself
-   * and reports as an IllegalArgumentException caused by it.
-   */
-  private static boolean cutOff(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof EofException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean sizeExceeded(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof UploadTooLargeException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Reads and drops what is left of a refused request, up to {@link #DRAIN_LIMIT}, so that a client still
-   * sending sees the error instead of a reset connection. Larger remainders are cut off by closing.
-   */
-  private static void discardRest(HttpServletRequest req) {
-    try {
-      InputStream in = req.getInputStream();
-      byte[] buf = new byte[64 * 1024];
-      long total = 0;
-      int n;
-      while (total < DRAIN_LIMIT && (n = in.read(buf)) > 0) {
-        total += n;
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("could not drain a refused upload", e);
-    }
-  }
-
-  private static String oneLine(String s) {
-    return s == null ? "unexpected end" : s.replaceAll("\\s+", " ");
+    return RefusedUploads.answer(req, e, () -> new UploadTooLargeException(maxUploadBytes), "the upload");
   }
 }

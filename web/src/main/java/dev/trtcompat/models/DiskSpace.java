@@ -24,15 +24,35 @@ public final class DiskSpace {
     return Math.max(MIN_SPARE, bytes / 20);
   }
 
+  /**
+   * Space already promised on the disk: bytes that other unfinished uploads declared and have not sent yet.
+   *
+   * @param uploads how many uploads promised them, for the message
+   */
+  public record Promised(long bytes, int uploads) {
+    public static final Promised NONE = new Promised(0, 0);
+  }
+
   /** Throws a 507-kind error when {@code bytes} plus the spare do not fit on the disk holding {@code dir}. */
   public static void requireRoom(Path dir, long bytes) throws IOException {
+    requireRoom(dir, bytes, Promised.NONE);
+  }
+
+  /**
+   * Throws a 507-kind error when {@code bytes} plus the spare do not fit on the disk holding {@code dir} beside what
+   * is {@code promised} to other uploads.
+   */
+  public static void requireRoom(Path dir, long bytes, Promised promised) throws IOException {
     long usable = Files.getFileStore(dir).getUsableSpace();
     long spare = spare(bytes);
-    if (bytes > usable - spare) {
+    if (bytes > usable - promised.bytes() - spare) {
+      String others = promised.bytes() == 0 ? ""
+          : ", " + ByteSize.human(promised.bytes()) + " are still to come for " + promised.uploads()
+              + " unfinished resumable upload(s)";
       throw new UserFacingException(Kind.INSUFFICIENT_STORAGE, "insufficient_storage",
           "the upload needs " + ByteSize.human(bytes) + " but the server's data folder has " + ByteSize.human(usable)
-              + " free, of which " + ByteSize.human(spare) + " are kept spare; ask the operator to free space, or"
-              + " send a smaller model");
+              + " free, of which " + ByteSize.human(spare) + " are kept spare" + others + "; ask the operator to free"
+              + " space, or send a smaller model" + (promised.bytes() == 0 ? "" : " or finish or abort the others"));
     }
   }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An upload whose size is known up front and does not fit on the data folder's disk is refused with 507 before
- * a byte is written, on the resumable API (its declaration) and on the multipart route (its Content-Length).
+ * a byte is written, on the resumable API (its declaration, beside the bytes other unfinished resumable uploads have
+ * still to send) and on the multipart route (its Content-Length).
  */
 class DiskSpaceTest {
 
@@ -55,6 +56,38 @@ class DiskSpaceTest {
     assertThat(rows).isZero();
 
     assertThat(declare(1024).statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void aResumableUploadMustFitBesideWhatOtherUnfinishedUploadsHaveStillToSend() throws Exception {
+    // 60% of the free space each: either fits alone, both together do not (with a wide margin either way, as the
+    // disk is shared and its free space moves while the test runs).
+    long size = Files.getFileStore(data).getUsableSpace() / 10 * 6;
+    HttpResponse<String> first = declare(size);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    String firstId = TestServer.json(first).get("id").asText();
+
+    HttpResponse<String> second = declare(size);
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(507);
+    assertThat(TestServer.json(second).get("detail").asText())
+        .contains("still to come for 1 unfinished resumable upload(s)", "finish or abort the others");
+    assertThat(sessions()).isEqualTo(1);
+
+    // Once the first is aborted its promise is gone and the same declaration fits.
+    HttpResponse<String> abort = server.send(HttpRequest.newBuilder(server.uri("/api/v1/uploads/" + firstId))
+        .DELETE().build());
+    assertThat(abort.statusCode()).isEqualTo(204);
+    HttpResponse<String> again = declare(size);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+  }
+
+  private long sessions() {
+    return server.server().jobs().database().read(c -> {
+      try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM upload_session")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
   }
 
   @Test

@@ -135,7 +135,7 @@ final class CompareAssembly {
       }
       if (best == null || c.medianMs() < best.medianLatencyMs()) {
         best = new Choice(m.modelId(), m.fileName(), c.tensorrt(), c.precision(), c.medianMs(),
-            c.measured().p99LatencyMs(), c.measured().throughputQps(), c.accuracyDelta());
+            c.measured().p99LatencyMs(), c.measured().throughputQps(), c.accuracyDelta(), c.label(), c.timingOnly());
       }
     }
     ModelCost cost = m.cost();
@@ -145,14 +145,15 @@ final class CompareAssembly {
   }
 
   /**
-   * Without a bound every measured engine qualifies. With one, the engine's accuracy must have been checked and
-   * be within it; placeholder INT8 never qualifies (its outputs are not meant to be accurate).
+   * Without a bound every measured engine qualifies on speed alone (a timing-only one says so in its choice). With
+   * one, the engine's accuracy must have been checked and be within it, and must mean something: INT8 with
+   * placeholder scales or with Q/DQ scales from random data never qualifies, however small its error happened to be.
    */
   private static boolean withinBound(Cell c, Double maxError) {
     if (maxError == null) {
       return true;
     }
-    return !c.placeholderInt8() && c.accuracyDelta() != null && c.accuracyDelta() <= maxError;
+    return !c.timingOnly() && c.accuracyDelta() != null && c.accuracyDelta() <= maxError;
   }
 
   private static Cell cell(MatrixReport matrix, String release, String precision, Map<Long, JsonNode> accuracy) {
@@ -162,12 +163,13 @@ final class CompareAssembly {
     String key = release + "/" + precision;
     if (mc == null) {
       return new Cell(key, release, precision, precision.toUpperCase(Locale.ROOT), row == null ? "unknown"
-          : row.verdict(), null, null, null, false, false);
+          : row.verdict(), null, null, null, false, false, false);
     }
     boolean placeholder = "int8".equals(precision) && mc.predicted().placeholderScales();
+    boolean random = "int8".equals(precision) && mc.predicted().randomScales();
     JsonNode acc = mc.measured() == null ? null : accuracy.get(mc.measured().cellId());
     return new Cell(key, release, precision, mc.label(), mc.predicted().verdict(), mc.measured(), maxAbsError(acc),
-        mc.measured() == null ? null : mc.measured().accuracyPassed(), placeholder, false);
+        mc.measured() == null ? null : mc.measured().accuracyPassed(), placeholder, random, false);
   }
 
   /** Cell id to the {@code accuracy} object of its result, for the latest job's cells that ran a check. */
@@ -207,7 +209,7 @@ final class CompareAssembly {
   private static ModelRow markFastest(ModelRow r, Map<String, String> fastest) {
     List<Cell> cells = r.cells().stream().map(c -> r.modelId().equals(fastest.get(c.column()))
         ? new Cell(c.column(), c.tensorrt(), c.precision(), c.label(), c.predicted(), c.measured(), c.accuracyDelta(),
-            c.accuracyPassed(), c.placeholderInt8(), true)
+            c.accuracyPassed(), c.placeholderInt8(), c.randomScalesInt8(), true)
         : c).toList();
     return new ModelRow(r.modelId(), r.fileName(), r.label(), r.parameters(), r.flops(), r.flopsComplete(),
         r.reference(), r.jobId(), r.jobUnfinished(), cells, r.speedups(), r.best());

@@ -12,14 +12,16 @@ import java.util.List;
 /**
  * The comparison as CSV (RFC 4180, CRLF, header line): per model, one {@code reference} record (the CPU column)
  * then one {@code tensorrt} record per release x precision column, in the report's row order. The same figures
- * as the JSON, so one can be checked against the other.
+ * as the JSON, so one can be checked against the other. {@code label} is the model's family label,
+ * {@code cell_label} what the cell builds (the JSON cell's {@code label}, e.g. {@code INT8 (placeholder scales)}).
+ * New columns go at the end, so scripts that read by position keep working.
  */
 public final class CompareCsv {
 
   public static final List<String> COLUMNS = List.of("model_id", "file_name", "label", "parameters", "flops",
       "flops_complete", "row", "tensorrt", "precision", "predicted", "state", "outcome", "median_latency_ms",
       "p99_latency_ms", "throughput_qps", "engine_bytes", "build_time_s", "accuracy_delta", "accuracy_passed",
-      "placeholder_int8", "fastest_in_column", "cell_id");
+      "placeholder_int8", "fastest_in_column", "cell_id", "cell_label", "random_scales_int8");
 
   private CompareCsv() {}
 
@@ -33,7 +35,7 @@ public final class CompareCsv {
       List<String> fields = new ArrayList<>(model);
       fields.addAll(Arrays.asList("reference", "", "fp32", "", ref == null ? "none" : ref.state(), "",
           ref == null ? "" : num(ref.medianLatencyMs()), ref == null ? "" : num(ref.p99LatencyMs()),
-          ref == null ? "" : num(ref.throughputQps()), "", "", "", "", "", "", ""));
+          ref == null ? "" : num(ref.throughputQps()), "", "", "", "", "", "", "", "", ""));
       line(out, fields);
       for (Cell c : r.cells()) {
         MatrixReport.Measured m = c.measured();
@@ -44,7 +46,7 @@ public final class CompareCsv {
             m == null ? "" : num(m.engineBytes()), m == null ? "" : num(m.buildTimeSeconds()),
             num(c.accuracyDelta()), c.accuracyPassed() == null ? "" : c.accuracyPassed().toString(),
             Boolean.toString(c.placeholderInt8()), Boolean.toString(c.fastest()),
-            m == null ? "" : Long.toString(m.cellId())));
+            m == null ? "" : Long.toString(m.cellId()), nz(c.label()), Boolean.toString(c.randomScalesInt8())));
         line(out, fields);
       }
     }

@@ -261,16 +261,16 @@ final class ComparePage {
     h.element("p", r.maxError() == null
         ? "The fastest measured configuration per model (no accuracy bound set)."
         : "The fastest measured configuration per model whose accuracy delta (" + r.accuracyMeasure() + ") is at most "
-            + r.maxError() + "; engines without an accuracy check and placeholder-scale INT8 are left out.",
+            + r.maxError() + "; engines without an accuracy check, placeholder-scale INT8 and Q/DQ INT8 with scales"
+            + " from random data (timing only) are left out.",
         "class", "hint");
     Choice o = r.overall();
     if (o == null) {
       h.element("p", "No measured configuration qualifies yet.", "id", "best-overall", "class", "hint");
     } else {
       h.open("p", "id", "best-overall", "data-model-id", o.modelId());
-      h.text("Overall: ").element("strong", o.fileName()).text(" on TensorRT " + o.tensorrt() + " "
-          + o.precision().toUpperCase(Locale.ROOT) + ", median " + CompareChart.figure(o.medianLatencyMs()) + " ms"
-          + (o.accuracyDelta() == null ? "" : ", Δ " + String.format(Locale.ROOT, "%.3g", o.accuracyDelta())));
+      h.text("Overall: ").element("strong", o.fileName()).text(" on TensorRT " + o.tensorrt() + " " + choice(o));
+      timingOnlyNote(h, o);
       h.close("p");
     }
     h.open("ul", "id", "best-per-model");
@@ -278,13 +278,28 @@ final class ComparePage {
       Choice c = row.best();
       h.open("li", "data-model-id", row.modelId());
       h.element("strong", row.fileName());
-      h.text(c == null ? ": nothing qualifying measured" : ": TensorRT " + c.tensorrt() + " "
-          + c.precision().toUpperCase(Locale.ROOT) + ", median " + CompareChart.figure(c.medianLatencyMs()) + " ms"
-          + (c.accuracyDelta() == null ? "" : ", Δ " + String.format(Locale.ROOT, "%.3g", c.accuracyDelta())));
+      h.text(c == null ? ": nothing qualifying measured" : ": TensorRT " + c.tensorrt() + " " + choice(c));
+      if (c != null) {
+        timingOnlyNote(h, c);
+      }
       h.close("li");
     }
     h.close("ul");
     h.close("section");
+  }
+
+  /** Precision, median and, where it means something, the accuracy delta of a best choice. */
+  private static String choice(Choice c) {
+    return c.precision().toUpperCase(Locale.ROOT) + ", median " + CompareChart.figure(c.medianLatencyMs()) + " ms"
+        + (c.accuracyDelta() == null || c.timingOnly() ? "" : ", Δ " + String.format(Locale.ROOT, "%.3g",
+            c.accuracyDelta()));
+  }
+
+  /** A choice that wins on speed alone says its accuracy is unknown, and why. */
+  private static void timingOnlyNote(Html h, Choice c) {
+    if (c.timingOnly()) {
+      h.text(" ").element("span", "speed only, accuracy unknown: " + c.label(), "class", "note timing-only");
+    }
   }
 
   private static void measureForm(Html h, CompareQuery q, CompareReport r, TensorRtImageCatalog images) {

@@ -95,6 +95,8 @@ public record CompareReport(
    *     model quantized on random samples, {@code INT8 (placeholder scales)}, or the precision in capitals
    * @param placeholderInt8 INT8 built with trtexec's placeholder dynamic ranges (no Q/DQ, no calibration): its
    *     timing is indicative and its accuracy is not meaningful
+   * @param randomScalesInt8 INT8 of a Q/DQ model whose scales came from random samples: timing only, its accuracy
+   *     is not meaningful either
    * @param fastest true when this is its column's fastest model
    */
   public record Cell(
@@ -107,7 +109,14 @@ public record CompareReport(
       Double accuracyDelta,
       Boolean accuracyPassed,
       boolean placeholderInt8,
+      boolean randomScalesInt8,
       boolean fastest) {
+
+    /** Its timing is real but its accuracy says nothing (placeholder or random-data scales). */
+    @JsonIgnore
+    public boolean timingOnly() {
+      return placeholderInt8 || randomScalesInt8;
+    }
 
     /** The DOM's {@code data-state}: the measured cell's state, or {@code none}. */
     @JsonIgnore
@@ -142,7 +151,13 @@ public record CompareReport(
   public record Speedup(String tensorrt, String precision, String label, Double speedup, Double accuracyDelta,
       Boolean accuracyPassed, boolean placeholderInt8) {}
 
-  /** A measured configuration: which model, where, how fast, at what accuracy cost. */
+  /**
+   * A measured configuration: which model, where, how fast, at what accuracy cost.
+   *
+   * @param label the cell's label ({@link Cell#label})
+   * @param timingOnly the engine's accuracy is not meaningful (placeholder or random-data INT8 scales): it can only
+   *     be a choice when no accuracy bound is set, and then says so
+   */
   public record Choice(String modelId, String fileName, String tensorrt, String precision, double medianLatencyMs,
-      Double p99LatencyMs, Double throughputQps, Double accuracyDelta) {}
+      Double p99LatencyMs, Double throughputQps, Double accuracyDelta, String label, boolean timingOnly) {}
 }

@@ -175,7 +175,7 @@ public final class ResumableUploads implements AutoCloseable {
       }
       files.add(new FileRow(i, name, i == 0, f.size(), sha, 0, f.size() == 0 ? EMPTY_SHA256 : null));
     }
-    DiskSpace.requireRoom(root, total);
+    DiskSpace.requireRoom(root, total, promised());
     String id = newId();
     long now = clock.millis();
     Session session = new Session(id, clientId, now, now, files);
@@ -193,6 +193,24 @@ public final class ResumableUploads implements AutoCloseable {
     }
     LOG.info("resumable upload {} declared: {} file(s), {} bytes", id, files.size(), total);
     return view(session);
+  }
+
+  /**
+   * The bytes other unfinished uploads of this data folder have declared and not yet sent: the disk must keep room
+   * for them too, or a new upload that fits today makes an older one fail near its end. Rows whose folder is not
+   * under this data folder's {@code uploads/} (debris of a crash, or another folder's rows in a shared database)
+   * promise nothing here. Two declarations racing each other can still both pass: this is a guard, not a reservation.
+   */
+  private DiskSpace.Promised promised() {
+    long bytes = 0;
+    int uploads = 0;
+    for (Map.Entry<String, Long> e : sessions.outstandingBytes().entrySet()) {
+      if (e.getValue() > 0 && Files.isDirectory(root.resolve(e.getKey()))) {
+        bytes += e.getValue();
+        uploads++;
+      }
+    }
+    return new DiskSpace.Promised(bytes, uploads);
   }
 
   /** The upload with the bytes received per file. */

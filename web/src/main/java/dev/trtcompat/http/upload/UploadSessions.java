@@ -7,7 +7,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The database rows of resumable uploads ({@code upload_session}, {@code upload_file}): what survives a restart. */
@@ -119,6 +121,21 @@ final class UploadSessions {
         ps.setString(1, id);
         return ps.executeUpdate() > 0;
       }
+    });
+  }
+
+  /** Per unfinished upload, the bytes declared but not yet received (upload id to bytes), in one query. */
+  Map<String, Long> outstandingBytes() {
+    return db.read(c -> {
+      Map<String, Long> out = new LinkedHashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT upload_id, SUM(size_bytes - received_bytes)"
+          + " FROM upload_file GROUP BY upload_id");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      return out;
     });
   }
 

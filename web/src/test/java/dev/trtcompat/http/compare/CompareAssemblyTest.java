@@ -128,14 +128,19 @@ class CompareAssemblyTest {
     assertThat(b.speedups().get(1).placeholderInt8()).isTrue();
   }
 
+  /** Model A as a Q/DQ model whose scales came from random samples: FP32 2 ms, FP16 1 ms, INT8 0.5 ms. */
+  static MatrixReport randomScalesModel() {
+    MatrixReport.Cell int8 = new MatrixReport.Cell("int8", new MatrixReport.Predicted("compatible", List.of(),
+        List.of(), false, true, "sm_75 and newer"), measured(43, "succeeded", "success", 0.5), null);
+    return matrix(A, "resnet-int8.onnx", "compatible",
+        cell("fp32", "compatible", measured(41, "succeeded", "success", 2.0)),
+        cell("fp16", "compatible", measured(42, "succeeded", "success", 1.0)), int8);
+  }
+
   @Test
   void aQdqModelCalibratedOnRandomDataIsLabelledAsTheModelPageLabelsIt() {
     // A Q/DQ model whose metadata_props say its scales come from random samples: the matrix reads it so.
-    MatrixReport.Cell int8 = new MatrixReport.Cell("int8", new MatrixReport.Predicted("compatible", List.of(),
-        List.of(), false, true, "sm_75 and newer"), measured(43, "succeeded", "success", 0.5), null);
-    MatrixReport q = matrix(A, "resnet-int8.onnx", "compatible",
-        cell("fp32", "compatible", measured(41, "succeeded", "success", 2.0)),
-        cell("fp16", "compatible", measured(42, "succeeded", "success", 1.0)), int8);
+    MatrixReport q = randomScalesModel();
     List<CompareAssembly.ModelInput> in = List.of(
         new CompareAssembly.ModelInput(A, "resnet-int8.onnx", null, q, job(Map.of(43L, 0.2)), null),
         models().get(1));
@@ -176,6 +181,55 @@ class CompareAssemblyTest {
   }
 
   @Test
+  void int8WhoseAccuracyMeansNothingWinsOnSpeedOnlyWithANoteAndNeverWithinAnAccuracyBound() throws Exception {
+    // A Q/DQ model calibrated on random samples: its INT8 is the fastest and its error happens to be tiny.
+    MatrixReport q = randomScalesModel();
+    List<CompareAssembly.ModelInput> in = List.of(
+        new CompareAssembly.ModelInput(A, "resnet-int8.onnx", null, q,
+            job(Map.of(41L, 0.00001, 42L, 0.002, 43L, 0.001)), null),
+        models().get(1));
+    Map<String, List<String>> params = new LinkedHashMap<>(Map.of("models", List.of(A + "," + B), "trt",
+        List.of("10.0")));
+
+    // No bound: speed alone decides, and both timing-only winners say so instead of showing an accuracy delta.
+    CompareQuery speedOnly = CompareQuery.parse(params);
+    CompareReport fastest = CompareAssembly.assemble(speedOnly, in);
+    CompareReport.Choice a = fastest.rows().get(0).best();
+    assertThat(a.precision()).isEqualTo("int8");
+    assertThat(a.timingOnly()).isTrue();
+    assertThat(a.label()).isEqualTo(MatrixReport.Cell.INT8_QDQ_RANDOM);
+    CompareReport.Choice b = fastest.rows().get(1).best();
+    assertThat(b.precision()).isEqualTo("int8");
+    assertThat(b.timingOnly()).isTrue();
+    assertThat(b.label()).isEqualTo(fastest.rows().get(1).cell("10.0/int8").label()); // the fixture's placeholder
+    assertThat(fastest.overall().modelId()).isEqualTo(A);
+    JsonNode json = Json.mapper().readTree(Json.mapper().writeValueAsString(fastest));
+    assertThat(json.at("/overall/timingOnly").asBoolean()).isTrue();
+    assertThat(json.at("/rows/0/cells/2/randomScalesInt8").asBoolean()).isTrue();
+    Html h = new Html();
+    ComparePage.body(h, speedOnly, fastest);
+    org.jsoup.nodes.Document page = org.jsoup.Jsoup.parseBodyFragment(h.toString());
+    assertThat(page.selectFirst("#best-overall").text())
+        .contains("INT8", "speed only, accuracy unknown: " + MatrixReport.Cell.INT8_QDQ_RANDOM).doesNotContain("Δ");
+    assertThat(page.selectFirst("#best-per-model li[data-model-id=" + B + "]").text())
+        .contains("speed only, accuracy unknown: " + b.label()).doesNotContain("Δ");
+
+    // A bound: neither INT8 qualifies, however small its error; FP16 within the bound is the choice.
+    params.put("maxError", List.of("0.01"));
+    CompareReport bounded = CompareAssembly.assemble(CompareQuery.parse(params), in);
+    assertThat(bounded.rows().get(0).best().precision()).isEqualTo("fp16");
+    assertThat(bounded.rows().get(0).best().timingOnly()).isFalse();
+    assertThat(bounded.rows().get(1).best().precision()).isEqualTo("fp16");
+    assertThat(bounded.overall().modelId()).isEqualTo(A);
+    assertThat(bounded.overall().medianLatencyMs()).isEqualTo(1.0);
+    Html hb = new Html();
+    ComparePage.body(hb, CompareQuery.parse(params), bounded);
+    org.jsoup.nodes.Document boundedPage = org.jsoup.Jsoup.parseBodyFragment(hb.toString());
+    assertThat(boundedPage.select("#compare-best .timing-only")).isEmpty();
+    assertThat(boundedPage.selectFirst("#compare-best .hint").text()).contains("scales from random data");
+  }
+
+  @Test
   void sortingPutsMissingValuesLastInEitherDirection() {
     assertThat(CompareAssembly.assemble(query("sort", "10.0/fp16"), models()).rows())
         .extracting(ModelRow::modelId).containsExactly(A, B, C);
@@ -213,6 +267,10 @@ class CompareAssemblyTest {
         assertThat(rec.get("tensorrt") + "/" + rec.get("precision")).isEqualTo(cell.get("column").asText());
         assertThat(rec.get("predicted")).isEqualTo(cell.get("predicted").asText());
         assertThat(rec.get("fastest_in_column")).isEqualTo(cell.get("fastest").asText());
+        assertThat(rec.get("cell_label")).isEqualTo(cell.get("label").asText());
+        assertThat(rec.get("placeholder_int8")).isEqualTo(cell.get("placeholderInt8").asText());
+        assertThat(rec.get("random_scales_int8")).isEqualTo(cell.get("randomScalesInt8").asText());
+        assertThat(rec.get("label")).isEqualTo(row.get("label").isNull() ? "" : row.get("label").asText());
         JsonNode m = cell.get("measured");
         assertThat(rec.get("state")).isEqualTo(m.isNull() ? "none" : m.get("state").asText());
         if (!m.isNull() && m.get("medianLatencyMs").isNumber()) {

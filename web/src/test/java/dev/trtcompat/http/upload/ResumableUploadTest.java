@@ -243,6 +243,22 @@ class ResumableUploadTest {
   }
 
   @Test
+  void theBytesStillToComeAreTheDeclaredSizesLessWhatArrivedPerUnfinishedUpload() throws Exception {
+    String id = declare(null, null).get("id").asText();
+    assertThat(chunk(id, "weights.bin", weights, 0, 4096).statusCode()).isEqualTo(200);
+    assertThat(chunk(id, "big.onnx", model, 0, model.length).statusCode()).isEqualTo(200);
+    String other = declare(null, null).get("id").asText();
+    UploadSessions sessions = new UploadSessions(server.server().jobs().database());
+    assertThat(sessions.outstandingBytes()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        id, (long) weights.length - 4096, other, (long) model.length + weights.length));
+
+    assertThat(complete(other).statusCode()).isEqualTo(409); // incomplete: still promised
+    assertThat(send(HttpRequest.newBuilder(server.uri("/api/v1/uploads/" + other)).DELETE()).statusCode())
+        .isEqualTo(204);
+    assertThat(sessions.outstandingBytes()).containsOnlyKeys(id);
+  }
+
+  @Test
   void aRestartKeepsAResumableUpload() throws Exception {
     String id = declare(sha256(model), sha256(weights)).get("id").asText();
     assertThat(chunk(id, "big.onnx", model, 0, model.length).statusCode()).isEqualTo(200);

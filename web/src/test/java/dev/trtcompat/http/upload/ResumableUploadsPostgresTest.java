@@ -20,11 +20,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The upload rows on PostgreSQL (the shared database): declare, two chunks, a refused offset, resume, complete. */
+/**
+ * The upload rows on PostgreSQL (the shared database): declare, two chunks, a refused offset, the bytes still to come,
+ * resume, complete.
+ */
 @Tag("postgres")
 class ResumableUploadsPostgresTest {
 
@@ -48,6 +52,8 @@ class ResumableUploadsPostgresTest {
           .isInstanceOf(OffsetMismatch.class);
       assertThatThrownBy(() -> uploads.status(id, "bob")).isInstanceOf(UserFacingException.class)
           .hasMessageContaining("no upload in progress");
+      // SUM over bigint is numeric on PostgreSQL: the bytes still to come read back as the same long.
+      assertThat(new UploadSessions(db).outstandingBytes()).containsExactlyEntriesOf(Map.of(id, (long) model.length - half));
 
       // A second service on the same database and folder (another instance, or this one restarted) resumes it.
       try (ResumableUploads other = new ResumableUploads(db, store, data, 1L << 30, Duration.ofHours(1),
