@@ -63,18 +63,61 @@ final class LegacyResize {
       if (out[axis] > 1 << 20) {
         return null; // not worth deciding; such an axis is no model's
       }
-      sources[axis] = new float[(int) out[axis]];
-      for (int k = 0; k < out[axis]; k++) {
-        float c = ResizeCoordinates.original("asymmetric", k, scales[axis], in[axis], out[axis]);
-        sources[axis][k] = mode.equals("nearest")
-            ? Math.max(0, Math.min(in[axis] - 1, scales[axis] < 1f ? (long) Math.ceil(c) : (long) c))
-            : Math.max(0f, Math.min(c, (float) (in[axis] - 1)));
-      }
+      sources[axis] = axisSources(mode, in[axis], out[axis], scales[axis]);
     }
     String description = mode + ", " + n.getOpType() + " below opset 11 (asymmetric"
         + (mode.equals("nearest") ? ", floor up, ceil down" : "") + "), " + Arrays.toString(in) + " -> "
         + Arrays.toString(out);
     return new ResizeCoordinates(mode, description, in, out, sources);
+  }
+
+  private static float[] axisSources(String mode, long in, long out, float scale) {
+    float[] sources = new float[(int) out];
+    for (int k = 0; k < out; k++) {
+      float c = ResizeCoordinates.original("asymmetric", k, scale, in, out);
+      sources[k] = mode.equals("nearest")
+          ? Math.max(0, Math.min(in - 1, scale < 1f ? (long) Math.ceil(c) : (long) c))
+          : Math.max(0f, Math.min(c, (float) (in - 1)));
+    }
+    return sources;
+  }
+
+  /**
+   * Inexact scales made unambiguous: where {@code floor(in * scale)} is the declared length in float32 (ONNX
+   * Runtime) but one less in float64 (the ONNX reference implementation, numpy), as PyTorch's opset-9/10 export
+   * writes for a size of 7 on an axis of 3 (scale {@code 7/3} rounded to 2.3333333f), the scale moved up to the next
+   * float32 values until both products give the declared length. Only for nearest, and only where every output
+   * position then reads the same input; null when no axis is ambiguous or no such value exists.
+   */
+  static float[] unambiguousScales(NodeProto n, Analysis a) {
+    if (whyNot(n, a) != null || !Attrs.s(n, "mode", "nearest").equals("nearest")) {
+      return null;
+    }
+    long[] in = a.shape(n.getInput(0)).dims();
+    long[] out = a.shape(n.getOutput(0)).dims();
+    float[] s = scales(n, a);
+    float[] t = s.clone();
+    boolean ambiguous = false;
+    for (int axis = 0; axis < s.length; axis++) {
+      if ((long) Math.floor((double) in[axis] * s[axis]) == out[axis]) {
+        continue;
+      }
+      ambiguous = true;
+      float v = s[axis];
+      for (int step = 0; step < 64 && !agree(in[axis], v, out[axis]); step++) {
+        v = Math.nextUp(v);
+      }
+      if (!agree(in[axis], v, out[axis]) || out[axis] > 1 << 20 || !Arrays.equals(
+          axisSources("nearest", in[axis], out[axis], v), axisSources("nearest", in[axis], out[axis], s[axis]))) {
+        return null;
+      }
+      t[axis] = v;
+    }
+    return ambiguous ? t : null;
+  }
+
+  private static boolean agree(long in, float scale, long out) {
+    return (long) ((float) in * scale) == out && (long) Math.floor((double) in * scale) == out;
   }
 
   /** Index of the scales input (Resize-10, Upsample-9), or -1 where they are an attribute (Upsample-7). */

@@ -2,6 +2,8 @@ package dev.trtcompat.fix;
 
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import dev.trtcompat.reference.HostTensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -51,10 +53,53 @@ final class ResizePass implements FixPass {
 
   @Override
   public boolean apply(FixGraph g, FixContext ctx) {
-    if (ctx.targets.isEmpty() || Stream.of("Resize", "Upsample")
-        .flatMap(op -> ctx.findingRules(op).stream()).noneMatch(REMOVES::contains)) {
+    if (ctx.targets.isEmpty()) {
       return false;
     }
+    boolean lengths = unambiguousLengths(g, ctx);
+    if (Stream.of("Resize", "Upsample").flatMap(op -> ctx.findingRules(op).stream()).noneMatch(REMOVES::contains)) {
+      return lengths;
+    }
+    return rewriteRejected(g, ctx) || lengths;
+  }
+
+  /** Resize-10 and Upsample nearest scales nudged so their output length is one number ({@link LegacyResize}). */
+  private static boolean unambiguousLengths(FixGraph g, FixContext ctx) {
+    Analysis a = Analysis.of(g);
+    boolean changed = false;
+    for (int k = 0; k < g.nodes.size(); k++) {
+      NodeProto n = g.nodes.get(k);
+      if (!LegacyResize.is(n, g.opset()) || !FixGraph.defaultDomain(n)) {
+        continue;
+      }
+      float[] t = LegacyResize.unambiguousScales(n, a);
+      if (t == null) {
+        continue;
+      }
+      int at = LegacyResize.scalesInput(n);
+      NodeProto better;
+      if (at < 0) {
+        AttributeProto.Builder attr = AttributeProto.newBuilder().setName("scales")
+            .setType(AttributeProto.AttributeType.FLOATS);
+        for (float v : t) {
+          attr.addFloats(v);
+        }
+        better = Attrs.without(n, "scales").toBuilder().addAttribute(attr).build();
+      } else {
+        String name = g.freshName(n.getInput(at) + "_exact");
+        g.initializers.put(name, Tensors.encode(name, HostTensor.ofFloats(name, new long[] {t.length}, t)));
+        better = n.toBuilder().setInput(at, name).build();
+      }
+      ctx.note(NAME, n.getOpType() + " '" + n.getName() + "': scales " + Arrays.toString(t) + " instead of "
+          + "inexact ones whose output length float32 and float64 computed differently (same inputs read)");
+      g.nodes.set(k, better);
+      changed = true;
+      a = Analysis.of(g);
+    }
+    return changed;
+  }
+
+  private static boolean rewriteRejected(FixGraph g, FixContext ctx) {
     Analysis a = Analysis.of(g);
     ResizeAcceptance acceptance = new ResizeAcceptance(ctx.targets, g);
     boolean changed = false;

@@ -179,6 +179,27 @@ class LegacyResizePassTest {
   }
 
   @Test
+  void inexactScalesAreMadeToGiveOneOutputLength() throws IOException {
+    // PyTorch's opset-9 export of interpolate(size=7) on an axis of 3 writes 7/3 as 2.3333333f: 3 times that is 7 in
+    // float32 (ONNX Runtime) but just under 7 in float64 (the ONNX reference), so engines may disagree on the length
+    Path src = model("inexact", "Upsample", 9, "nearest", new long[] {1, 1, 2, 3}, new long[] {1, 1, 4, 7},
+        new float[] {1, 1, 2, 7f / 3}, Scales.FOLDED);
+    assertThat((long) Math.floor(3.0 * (7f / 3))).isEqualTo(6);
+    FixReport r = fix(src, "8.6");
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
+    assertThat(r.passesApplied()).contains("resize");
+    assertThat(r.notes()).anyMatch(n -> n.startsWith("resize: Upsample 'resize': scales") && n.contains("inexact"));
+    ModelProto fixed = Models.read(Path.of(r.output()));
+    String scales = only(Path.of(r.output()), "Upsample").getInput(1);
+    float w = (float) Tensors.doubles(Tensors.decode(fixed.getGraph().getInitializerList().stream()
+        .filter(t -> t.getName().equals(scales)).findFirst().orElseThrow()).orElseThrow())[3];
+    assertThat(w).isGreaterThan(7f / 3);
+    assertThat((long) Math.floor(3.0 * w)).isEqualTo(7);
+    assertThat(r.equivalence().outputs().get(0).maxAbsError()).isZero();
+    assertThat(fix(Path.of(r.output()), "8.6").passesApplied()).doesNotContain("resize");
+  }
+
+  @Test
   void passIsIdempotentOnItsOwnOutput() throws IOException {
     Path src = model("idempotent", "Upsample", 9, "nearest", new long[] {1, 1, 3, 4}, new long[] {1, 1, 6, 8},
         null, Scales.FROM_SHAPE);
