@@ -84,7 +84,7 @@ final class LegacyResize {
 
   /**
    * Inexact scales made unambiguous: where {@code floor(in * scale)} is the declared length in float32 (ONNX
-   * Runtime) but one less in float64 (the ONNX reference implementation, numpy), as PyTorch's opset-9/10 export
+   * Runtime) but one less in float64 (numpy multiplying a float32 scale by an int64 shape), as PyTorch's opset-9 export
    * writes for a size of 7 on an axis of 3 (scale {@code 7/3} rounded to 2.3333333f), the scale moved up to the next
    * float32 values until both products give the declared length. Only for nearest, and only where every output
    * position then reads the same input; null when no axis is ambiguous or no such value exists.
