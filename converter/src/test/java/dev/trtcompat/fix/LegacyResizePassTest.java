@@ -3,6 +3,8 @@ package dev.trtcompat.fix;
 import static dev.trtcompat.fix.Models.FLOAT;
 import static dev.trtcompat.fix.Models.node;
 import static dev.trtcompat.fix.Models.value;
+import static dev.trtcompat.fix.ResizePassTest.box;
+import static dev.trtcompat.fix.ResizePassTest.verdict;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
@@ -76,23 +78,11 @@ class LegacyResizePassTest {
     return Models.write(dir.resolve(name + ".onnx"), g.build(), opset);
   }
 
-  private static Object[] box(long[] dims) {
-    Object[] o = new Object[dims.length];
-    for (int i = 0; i < dims.length; i++) {
-      o[i] = dims[i];
-    }
-    return o;
-  }
-
   /** Only the resize pass (and clean-up), so that fold-constants does not make the scales an initializer first. */
   FixReport fix(Path src, String... releases) {
     Path out = dir.resolve(src.getFileName().toString().replace(".onnx", "-fixed.onnx"));
     return new ModelFixer(ResizePassTest.CHECKER, "test").fix(FixRequest.of(src, out)
         .withReleases(List.of(releases)).withPasses(List.of(ResizePass.NAME, "clean-up")));
-  }
-
-  static String verdict(FixReport r, String release, boolean after) {
-    return FixPassesTest.verdict(r, release, after);
   }
 
   static NodeProto only(Path fixed, String op) throws IOException {
