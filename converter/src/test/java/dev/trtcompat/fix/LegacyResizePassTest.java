@@ -190,6 +190,21 @@ class LegacyResizePassTest {
   }
 
   @Test
+  void upsample7ScalesAttributeIsNudgedToo() throws IOException {
+    AttributeProto scales = AttributeProto.newBuilder().setName("scales").setType(AttributeProto.AttributeType.FLOATS)
+        .addFloats(1).addFloats(1).addFloats(2).addFloats(7f / 3).build();
+    GraphProto g = GraphProto.newBuilder().setName("upsample7")
+        .addNode(node("Upsample", "resize", new String[] {"x"}, new String[] {"y"}, scales))
+        .addInput(value("x", FLOAT, 1L, 1L, 2L, 3L))
+        .addOutput(value("y", FLOAT, 1L, 1L, 4L, 7L)).build();
+    FixReport r = fix(Models.write(dir.resolve("upsample7.onnx"), g, 7), "8.6");
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
+    float w = Attrs.find(only(Path.of(r.output()), "Upsample"), "scales").getFloats(3);
+    assertThat((long) Math.floor(3.0 * w)).isEqualTo(7);
+    assertThat(r.equivalence().outputs().get(0).maxAbsError()).isZero();
+  }
+
+  @Test
   void passIsIdempotentOnItsOwnOutput() throws IOException {
     Path src = model("idempotent", "Upsample", 9, "nearest", new long[] {1, 1, 3, 4}, new long[] {1, 1, 6, 8},
         null, Scales.FROM_SHAPE);
