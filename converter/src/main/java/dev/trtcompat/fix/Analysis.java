@@ -54,6 +54,11 @@ final class Analysis {
     return a;
   }
 
+  /** The default domain's opset the analysis ran under. */
+  long opset() {
+    return opset;
+  }
+
   TypeShape shape(String name) {
     return name.isEmpty() ? TypeShape.UNKNOWN : shapes.getOrDefault(name, TypeShape.UNKNOWN);
   }

@@ -11,7 +11,8 @@ import java.util.Set;
  * output, since every mode's weights are a function of those alone. The coordinates are computed in float32 with
  * the formulas of the ONNX Resize definition as ONNX Runtime evaluates them ({@code (x + 0.5f) / scale - 0.5f},
  * the scale being the given one, or {@code out / in} when sizes are given), so a tie that float rounding decides
- * is decided the same way here.
+ * is decided the same way here. Resize-10 and Upsample, which have no coordinate attributes, are computed by
+ * {@link LegacyResize}.
  */
 final class ResizeCoordinates {
 
@@ -25,7 +26,7 @@ final class ResizeCoordinates {
   /** Per axis, per output position: the index (nearest) or coordinate (linear, cubic), as float bits. */
   private final float[][] sources;
 
-  private ResizeCoordinates(String mode, String description, long[] in, long[] out, float[][] sources) {
+  ResizeCoordinates(String mode, String description, long[] in, long[] out, float[][] sources) {
     this.mode = mode;
     this.description = description;
     this.in = in;
@@ -40,6 +41,9 @@ final class ResizeCoordinates {
 
   /** Why {@link #of} answers null; null when it does not. */
   static String whyNot(NodeProto n, Analysis a) {
+    if (LegacyResize.is(n, a.opset())) {
+      return LegacyResize.whyNot(n, a);
+    }
     String mode = Attrs.s(n, "mode", "nearest");
     String ctm = Attrs.s(n, "coordinate_transformation_mode", "half_pixel");
     if (!Set.of("nearest", "linear", "cubic").contains(mode)) {
@@ -93,6 +97,9 @@ final class ResizeCoordinates {
   }
 
   private static ResizeCoordinates compute(NodeProto n, Analysis a) {
+    if (LegacyResize.is(n, a.opset())) {
+      return LegacyResize.compute(n, a);
+    }
     String mode = Attrs.s(n, "mode", "nearest");
     String ctm = Attrs.s(n, "coordinate_transformation_mode", "half_pixel");
     String nearest = Attrs.s(n, "nearest_mode", "round_prefer_floor");
@@ -141,6 +148,11 @@ final class ResizeCoordinates {
       case "round_prefer_ceil" -> Math.floor(v) + 0.5 == v ? (long) Math.ceil(v) : Math.round(v);
       default -> Math.floor(v) + 0.5 == v ? (long) Math.floor(v) : Math.round(v);
     };
+  }
+
+  /** Per output position of {@code axis}: the input index (nearest) or coordinate (linear, cubic) it reads. */
+  float[] sourcesOf(int axis) {
+    return sources[axis].clone();
   }
 
   String mode() {

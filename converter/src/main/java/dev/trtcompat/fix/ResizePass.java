@@ -2,11 +2,14 @@ package dev.trtcompat.fix;
 
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import dev.trtcompat.reference.HostTensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * Rewrites a Resize (opset 11 and later) that a target release rejects into a form it accepts and that computes
+ * Rewrites a Resize or Upsample that a target release rejects into a form it accepts and that computes
  * the same thing at the model's static shapes: an Identity when every axis maps each output position onto the same
  * input position; another coordinate_transformation_mode / nearest_mode whose source positions are the same on
  * every axis (align_corners and asymmetric agree on unchanged or length-1 axes; nearest modes agree where no
@@ -14,7 +17,8 @@ import java.util.Set;
  * dropped where it has no effect (nearest, or no axis shrinks); keep_aspect_ratio_policy dropped where it has no
  * effect (scales given, or sizes already in one ratio); a scales tensor whose value is known turned into an
  * initializer. Equality is decided by {@link ResizeCoordinates} on every output position of every axis; anything
- * it cannot decide is left as it is, with a note saying why.
+ * it cannot decide is left as it is, with a note saying why. Resize-10 and Upsample ({@link LegacyResize}) have no
+ * coordinate attributes: they become an Identity, or get their known scales as an initializer.
  */
 final class ResizePass implements FixPass {
 
@@ -37,7 +41,8 @@ final class ResizePass implements FixPass {
 
   @Override
   public String reason() {
-    return "TensorRT 7.x takes Resize only in some coordinate and nearest modes, 7.0-8.2 only with constant scales,"
+    return "TensorRT 7.x takes Resize only in some coordinate and nearest modes, 7.0-8.2 Resize and Upsample only"
+        + " with constant scales,"
         + " 10.x rejects antialias and keep_aspect_ratio_policy; at static shapes an equivalent accepted form exists";
   }
 
@@ -48,16 +53,59 @@ final class ResizePass implements FixPass {
 
   @Override
   public boolean apply(FixGraph g, FixContext ctx) {
-    if (ctx.targets.isEmpty() || g.opset() < 11
-        || ctx.findingRules("Resize").stream().noneMatch(REMOVES::contains)) {
+    if (ctx.targets.isEmpty()) {
       return false;
     }
+    boolean lengths = unambiguousLengths(g, ctx);
+    if (Stream.of("Resize", "Upsample").flatMap(op -> ctx.findingRules(op).stream()).noneMatch(REMOVES::contains)) {
+      return lengths;
+    }
+    return rewriteRejected(g, ctx) || lengths;
+  }
+
+  /** Resize-10 and Upsample nearest scales nudged so their output length is one number ({@link LegacyResize}). */
+  private static boolean unambiguousLengths(FixGraph g, FixContext ctx) {
+    Analysis a = Analysis.of(g);
+    boolean changed = false;
+    for (int k = 0; k < g.nodes.size(); k++) {
+      NodeProto n = g.nodes.get(k);
+      if (!LegacyResize.is(n, g.opset()) || !FixGraph.defaultDomain(n)) {
+        continue;
+      }
+      float[] t = LegacyResize.unambiguousScales(n, a);
+      if (t == null) {
+        continue;
+      }
+      int at = LegacyResize.scalesInput(n);
+      NodeProto better;
+      if (at < 0) {
+        AttributeProto.Builder attr = AttributeProto.newBuilder().setName("scales")
+            .setType(AttributeProto.AttributeType.FLOATS);
+        for (float v : t) {
+          attr.addFloats(v);
+        }
+        better = Attrs.without(n, "scales").toBuilder().addAttribute(attr).build();
+      } else {
+        String name = g.freshName(n.getInput(at) + "_exact");
+        g.initializers.put(name, Tensors.encode(name, HostTensor.ofFloats(name, new long[] {t.length}, t)));
+        better = n.toBuilder().setInput(at, name).build();
+      }
+      ctx.note(NAME, n.getOpType() + " '" + n.getName() + "': scales " + Arrays.toString(t) + " instead of "
+          + "inexact ones whose output length float32 and float64 computed differently (same inputs read)");
+      g.nodes.set(k, better);
+      changed = true;
+      a = Analysis.of(g);
+    }
+    return changed;
+  }
+
+  private static boolean rewriteRejected(FixGraph g, FixContext ctx) {
     Analysis a = Analysis.of(g);
     ResizeAcceptance acceptance = new ResizeAcceptance(ctx.targets, g);
     boolean changed = false;
     for (int k = 0; k < g.nodes.size(); k++) {
       NodeProto n = g.nodes.get(k);
-      if (!n.getOpType().equals("Resize") || !FixGraph.defaultDomain(n)) {
+      if (!Set.of("Resize", "Upsample").contains(n.getOpType()) || !FixGraph.defaultDomain(n)) {
         continue;
       }
       Set<String> accepting = acceptance.accepting(n);
@@ -80,12 +128,15 @@ final class ResizePass implements FixPass {
       Set<String> accepting, FixContext ctx) {
     ResizeCoordinates original = ResizeCoordinates.of(n, a);
     if (original == null) {
-      ctx.note(NAME, "Resize '" + n.getName() + "' left as it is: " + ResizeCoordinates.whyNot(n, a));
+      ctx.note(NAME, n.getOpType() + " '" + n.getName() + "' left as it is: " + ResizeCoordinates.whyNot(n, a));
       return null;
     }
     if (original.isIdentity()) {
       return NodeProto.newBuilder().setOpType("Identity").setName(n.getName()).addInput(n.getInput(0))
           .addOutput(n.getOutput(0)).build();
+    }
+    if (LegacyResize.is(n, g.opset())) {
+      return legacyRewrite(n, g, a, acceptance, accepting, ctx, original);
     }
     // scales whose value is known become an initializer, decided here and written only if the rewrite is kept
     boolean materialize = n.getInputCount() > 2 && !n.getInput(2).isEmpty()
@@ -131,6 +182,24 @@ final class ResizePass implements FixPass {
       best = best.toBuilder().setInput(2, name).build();
     }
     return best;
+  }
+
+  /**
+   * Resize-10 and Upsample have no coordinate attributes to trade, so their one rewrite besides the Identity is
+   * known scales written as an initializer (what 7.0-8.2 ask for).
+   */
+  private static NodeProto legacyRewrite(NodeProto n, FixGraph g, Analysis a, ResizeAcceptance acceptance,
+      Set<String> accepting, FixContext ctx, ResizeCoordinates original) {
+    int at = LegacyResize.scalesInput(n);
+    boolean materialize = at > 0 && !g.initializers.containsKey(n.getInput(at));
+    if (!materialize || acceptance.accepting(n, true).size() <= accepting.size()) {
+      ctx.note(NAME, n.getOpType() + " '" + n.getName() + "' (" + original.describe() + ") has no equivalent form "
+          + "that more target releases accept");
+      return null;
+    }
+    String name = g.freshName(n.getInput(at) + "_const");
+    g.initializers.put(name, Tensors.encode(name, a.value(n.getInput(at))));
+    return n.toBuilder().setInput(at, name).build();
   }
 
   /**

@@ -60,7 +60,7 @@ class ResizePassTest {
     return Models.write(dir.resolve(name + ".onnx"), g.build(), opset);
   }
 
-  private static Object[] box(long[] dims) {
+  static Object[] box(long[] dims) {
     Object[] o = new Object[dims.length];
     for (int i = 0; i < dims.length; i++) {
       o[i] = dims[i];
