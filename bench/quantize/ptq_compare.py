@@ -3,7 +3,7 @@ the same network, the same weights, the same calibration samples and the same he
 
 Needs Debian's python3-torch and python3-torchvision (1.13 / 0.14); writes everything under OUT_DIR.
 Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [--nets resnet18,mobilenet_v2] [--seeds 0,1,2]
-           [--size 224] [--samples 80] [--methods entropy,percentile,minmax] [--engine onednn|qnnpack] [--threads N]
+           [--size 224] [--samples 80] [--methods entropy,percentile,minmax] [--engine onednn[,qnnpack]] [--threads N]
            [--train-steps N [--train-last 0.5] [--train-lr 3e-3] [--train-batch 16] [--train-cosine]]
            [--width-mult 1.0] [--symmetric-control]
 (TRT_COMPAT="java -jar other.jar" measures another build than the checkout's ./trt-compat; --reuse keeps the
@@ -360,6 +360,6 @@ for name in args.nets.split(","):
             max(r["maxAbsError"] for r in rs), max(r["maxRelError"] for r in rs),
             np.mean([r["top1Agreement"] for r in rs]), np.mean([r["top5Agreement"] for r in rs]),
             " / ".join("%.6f" % r["cosineMin"] for r in rs)))
-    print("| %s | FP32 task accuracy (16 held out; 200 more where measured), logit std | %s |" % (name, " / ".join(
+    print("| %s | FP32 task accuracy (held-out samples; 200 more images where measured), logit std | %s |" % (name, " / ".join(
         "%.2f%s, %.2f" % (r["fp32TaskAccuracy"], "; %.3f" % r["fp32TaskAccuracy200"] if "fp32TaskAccuracy200" in r
                           else "", r["logitStd"]) for r in runs)))
