@@ -277,7 +277,8 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
     with torch.no_grad():
         eval_pred = np.concatenate([model(torch.from_numpy(eval_x[b:b + 50])).argmax(1).numpy()
                                     for b in range(0, 200, 50)])
-    res = {"fp32TaskAccuracy": task_acc, "fp32TaskAccuracy200": float(np.mean(eval_pred == eval_y)), "headLoss": loss, "logitStd": float(np.std(np.concatenate(ref))),
+    res = {"fp32TaskAccuracy": task_acc, "fp32TaskAccuracy200": float(np.mean(eval_pred == eval_y)),
+           "headLoss": loss, "logitStd": float(np.std(np.concatenate(ref))),
            "heldOut": len(held), "calibration": len(calib)}
     # PyTorch PTQ, FX graph mode, the engine's default qconfig mapping: HistogramObserver (quint8, asymmetric) on
     # activations, per-channel symmetric qint8 weights
@@ -360,6 +361,7 @@ for name in args.nets.split(","):
             max(r["maxAbsError"] for r in rs), max(r["maxRelError"] for r in rs),
             np.mean([r["top1Agreement"] for r in rs]), np.mean([r["top5Agreement"] for r in rs]),
             " / ".join("%.6f" % r["cosineMin"] for r in rs)))
-    print("| %s | FP32 task accuracy (held-out samples; 200 more images where measured), logit std | %s |" % (name, " / ".join(
-        "%.2f%s, %.2f" % (r["fp32TaskAccuracy"], "; %.3f" % r["fp32TaskAccuracy200"] if "fp32TaskAccuracy200" in r
-                          else "", r["logitStd"]) for r in runs)))
+    accuracies = ["%.2f%s, %.2f" % (r["fp32TaskAccuracy"], "; %.3f" % r["fp32TaskAccuracy200"]
+                                    if "fp32TaskAccuracy200" in r else "", r["logitStd"]) for r in runs]
+    print("| %s | FP32 task accuracy (held-out samples; 200 more images where measured), logit std | %s |" % (
+        name, " / ".join(accuracies)))
