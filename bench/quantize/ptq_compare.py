@@ -24,7 +24,7 @@ degenerate (MobileNetV2's logits are ~1e-9: the signal dies in the inverted resi
    Adam) so that the class scores depend on the input and have real margins; the FP32 task accuracy on the
    held-out images is reported.
 
-With --train-steps N, steps 2 and 3 are replaced by N Adam steps on fresh images of the task (batch 16) of the
+With --train-steps N, steps 2 and 3 are replaced by N Adam steps on fresh images of the task (--train-batch) of the
 whole network, or of the last --train-last share of its parameter tensors, then BatchNorm statistics re-estimated on
 64 images (meant for MobileNetV2, whose head-only network lost its class scores under every INT8 scheme).
 --train-cosine decays the learning rate to zero over the steps (cosine), so the last steps settle instead of
@@ -280,8 +280,8 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
     res = {"fp32TaskAccuracy": task_acc, "fp32TaskAccuracy200": float(np.mean(eval_pred == eval_y)),
            "headLoss": loss, "logitStd": float(np.std(np.concatenate(ref))),
            "heldOut": len(held), "calibration": len(calib)}
-    # PyTorch PTQ, FX graph mode, the engine's default qconfig mapping: HistogramObserver (quint8, asymmetric) on
-    # activations, per-channel symmetric qint8 weights
+    # PyTorch PTQ, FX graph mode, each engine's default qconfig mapping: HistogramObserver (quint8, asymmetric) on
+    # activations; weights qint8 symmetric, per channel on onednn, per tensor on qnnpack
     for i, engine in enumerate(engines):
         torch.backends.quantized.engine = engine
         suffix = "" if i == 0 else "_" + engine
