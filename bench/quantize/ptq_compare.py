@@ -3,8 +3,9 @@ the same network, the same weights, the same calibration samples and the same he
 
 Needs Debian's python3-torch and python3-torchvision (1.13 / 0.14); writes everything under OUT_DIR.
 Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [--nets resnet18,mobilenet_v2] [--seeds 0,1,2]
-           [--size 224] [--samples 80] [--methods entropy,percentile,minmax] [--engine onednn|qnnpack] [--threads N]
-           [--train-steps N [--train-last 0.5] [--train-lr 3e-3]] [--symmetric-control]
+           [--size 224] [--samples 80] [--methods entropy,percentile,minmax] [--engine onednn[,qnnpack]] [--threads N]
+           [--train-steps N [--train-last 0.5] [--train-lr 3e-3] [--train-batch 16] [--train-cosine]]
+           [--width-mult 1.0] [--symmetric-control]
 (TRT_COMPAT="java -jar other.jar" measures another build than the checkout's ./trt-compat; --reuse keeps the
 networks, samples and PyTorch figures of an earlier run in OUT_DIR and runs only trt-compat's methods again;
 --reuse --methods '' only prints the table of OUT_DIR/results.json.)
@@ -23,9 +24,15 @@ degenerate (MobileNetV2's logits are ~1e-9: the signal dies in the inverted resi
    Adam) so that the class scores depend on the input and have real margins; the FP32 task accuracy on the
    held-out images is reported.
 
-With --train-steps N, steps 2 and 3 are replaced by N Adam steps on fresh images of the task (batch 16) of the
+With --train-steps N, steps 2 and 3 are replaced by N Adam steps on fresh images of the task (--train-batch) of the
 whole network, or of the last --train-last share of its parameter tensors, then BatchNorm statistics re-estimated on
 64 images (meant for MobileNetV2, whose head-only network lost its class scores under every INT8 scheme).
+--train-cosine decays the learning rate to zero over the steps (cosine), so the last steps settle instead of
+bouncing. A trained network is kept in OUT_DIR/NET/seedS/trained.pt with the settings that made it and the random
+state after training: a later run with the same settings (another --engine, other --methods) loads it instead of
+training again and draws the same samples.
+--engine onednn,qnnpack runs PyTorch's PTQ once per engine on the same network: the first engine's figures are
+"pytorch_ptq", each other's "pytorch_ptq_ENGINE".
 --symmetric-control needs --engine qnnpack: onednn's kernels collapse on some quantization parameters
 (bench/quantize/ptq_engine_check.py).
 
@@ -72,18 +79,27 @@ parser.add_argument("--train-last", type=float, default=1.0,
                          "order, so the later layers); backward through MobileNetV2's depthwise convolutions is slow "
                          "on CPU")
 parser.add_argument("--train-lr", type=float, default=1e-3, help="Adam's learning rate for --train-steps")
-parser.add_argument("--engine", default="onednn", choices=["onednn", "qnnpack"],
-                    help="PyTorch's quantized engine (Debian's torch has no fbgemm; onednn is its x86 successor)")
+parser.add_argument("--train-batch", type=int, default=16, help="images per step for --train-steps")
+parser.add_argument("--train-cosine", action="store_true",
+                    help="with --train-steps: decay the learning rate to zero over the steps (cosine schedule)")
+parser.add_argument("--width-mult", type=float, default=1.0,
+                    help="MobileNetV2's width multiplier (torchvision's width_mult; other networks ignore it)")
+parser.add_argument("--engine", default="onednn",
+                    help="PyTorch's quantized engine(s), comma-separated, from onednn and qnnpack (Debian's torch has "
+                         "no fbgemm; onednn is its x86 successor); the first one's figures are 'pytorch_ptq'")
 parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                     help="torch threads (1 on a shared, oversubscribed machine: spinning OpenMP threads lose there)")
 parser.add_argument("--reuse", action="store_true",
                     help="keep the networks, samples and PyTorch figures of OUT_DIR's results.json; quantize again")
 args = parser.parse_args()
+engines = [e for e in args.engine.split(",") if e]
+if not engines or any(e not in ("onednn", "qnnpack") for e in engines):
+    parser.error("--engine takes onednn and/or qnnpack, comma-separated")
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.makedirs(args.out, exist_ok=True)
 # TRT_COMPAT="java -Xmx512m -jar /tmp/before.jar" measures another build than the checkout's launcher
 cli = shlex.split(os.environ.get("TRT_COMPAT", "")) or [os.path.join(repo, "trt-compat")]
-torch.backends.quantized.engine = args.engine
+torch.backends.quantized.engine = engines[0]
 torch.set_num_threads(max(1, args.threads))
 
 
@@ -156,15 +172,23 @@ def train_whole(model, rng, gen):
     for p in params[:first]:
         p.requires_grad_(False)  # no gradient flows into the frozen early layers: their backward is skipped
     opt = torch.optim.Adam(params[first:], lr=args.train_lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.train_steps) if args.train_cosine else None
     model.train()
+    correct = seen = 0
     for step in range(args.train_steps):
-        x, y = gratings(rng, 16, args.size)
-        loss = torch.nn.functional.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y))
+        x, y = gratings(rng, args.train_batch, args.size)
+        logits = model(torch.from_numpy(x))
+        loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(y))
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if step % 25 == 0:
-            print("train step %d loss %.3f" % (step, float(loss)), flush=True)
+        if sched:
+            sched.step()
+        correct += int((logits.argmax(1).numpy() == y).sum())
+        seen += len(y)
+        if step % 25 == 24 or step == args.train_steps - 1:  # accuracy on the fresh images of the last 25 steps
+            print("train step %d loss %.3f accuracy %.2f" % (step + 1, float(loss), correct / seen), flush=True)
+            correct = seen = 0
     bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     with torch.no_grad():
         for bn in bns:
@@ -214,9 +238,24 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
     os.makedirs(calib_dir, exist_ok=True)
     rng, gen = np.random.default_rng(1000 + seed), torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    model = getattr(torchvision.models, name)(weights=None, num_classes=CLASSES).eval()
-    if args.train_steps > 0:
+    extra = {"width_mult": args.width_mult} if name == "mobilenet_v2" else {}
+    model = getattr(torchvision.models, name)(weights=None, num_classes=CLASSES, **extra).eval()
+    trained = os.path.join(d, "trained.pt")
+    settings = {k: getattr(args, k) for k in ["size", "train_steps", "train_last", "train_lr", "train_batch",
+                                              "train_cosine", "width_mult"]}
+    cached = torch.load(trained) if os.path.exists(trained) else None
+    if args.train_steps > 0 and cached is not None and cached["settings"] == settings:
+        model.load_state_dict(cached["state"])
+        model.eval()
+        rng.bit_generator.state, loss = cached["rng"], cached["loss"]  # as if trained here: the same samples
+        print("%s: loaded the network trained with the same settings" % trained, flush=True)
+    elif args.train_steps > 0:
+        t0 = time.time()
         loss = train_whole(model, rng, gen)
+        print("trained in %.0f s" % (time.time() - t0), flush=True)
+        os.makedirs(d, exist_ok=True)
+        torch.save({"settings": settings, "state": model.state_dict(), "rng": rng.bit_generator.state,
+                    "loss": loss}, trained)
     else:
         train_x, train_y = gratings(rng, 200, args.size)
         data_dependent_init(model, train_x[:64], gen)
@@ -232,13 +271,31 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
     with torch.no_grad():
         ref = [model(torch.from_numpy(s)).numpy() for s in held]
     task_acc = float(np.mean([np.argmax(r) == sample_y[i] for r, i in zip(ref, held_idx)]))
-    res = {"fp32TaskAccuracy": task_acc, "headLoss": loss, "logitStd": float(np.std(np.concatenate(ref))),
+    # the 16 held-out samples are few for a task accuracy: 200 more images from a generator of their own (so the
+    # samples above stay the same draws as before this was added)
+    eval_x, eval_y = gratings(np.random.default_rng(3000 + seed), 200, args.size)
+    with torch.no_grad():
+        eval_pred = np.concatenate([model(torch.from_numpy(eval_x[b:b + 50])).argmax(1).numpy()
+                                    for b in range(0, 200, 50)])
+    res = {"fp32TaskAccuracy": task_acc, "fp32TaskAccuracy200": float(np.mean(eval_pred == eval_y)),
+           "headLoss": loss, "logitStd": float(np.std(np.concatenate(ref))),
            "heldOut": len(held), "calibration": len(calib)}
-    # PyTorch PTQ, FX graph mode, the engine's default qconfig mapping: HistogramObserver (quint8, asymmetric) on
-    # activations, per-channel symmetric qint8 weights
-    mappings = {"pytorch_ptq": get_default_qconfig_mapping(torch.backends.quantized.engine)}
+    # PyTorch PTQ, FX graph mode, each engine's default qconfig mapping: HistogramObserver (quint8, asymmetric) on
+    # activations; weights qint8 symmetric, per channel on onednn, per tensor on qnnpack
+    for i, engine in enumerate(engines):
+        torch.backends.quantized.engine = engine
+        suffix = "" if i == 0 else "_" + engine
+        res.update(measure_pytorch(model, calib, held, ref, suffix))
+    torch.backends.quantized.engine = engines[0]
+    return res
+
+
+def measure_pytorch(model, calib, held, ref, suffix):
+    """PyTorch's PTQ on the current quantized engine: its default mapping, and the symmetric one if asked."""
+    res = {}
+    mappings = {"pytorch_ptq" + suffix: get_default_qconfig_mapping(torch.backends.quantized.engine)}
     if args.symmetric_control:
-        mappings["pytorch_ptq_symmetric"] = symmetric_mapping()
+        mappings["pytorch_ptq_symmetric" + suffix] = symmetric_mapping()
     for key, mapping in mappings.items():
         with torch.no_grad():
             prepared = prepare_fx(copy.deepcopy(model), mapping, (torch.from_numpy(calib[0]),))
@@ -261,7 +318,10 @@ for name in args.nets.split(","):
         calib_dir = os.path.join(d, "samples")
         onnx_path = os.path.join(d, name + ".onnx")
         res = previous.get(key)
-        if res is None or (args.symmetric_control and "pytorch_ptq_symmetric" not in res):
+        wanted = ["pytorch_ptq" + ("" if i == 0 else "_" + e) for i, e in enumerate(engines)]
+        if args.symmetric_control:
+            wanted += [w.replace("pytorch_ptq", "pytorch_ptq_symmetric") for w in wanted]
+        if res is None or any(w not in res for w in wanted):
             res = dict(res or {}, **build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path))
         for method in [m for m in args.methods.split(",") if m]:
             q_path = os.path.join(d, "%s.%s.int8.onnx" % (name, method))
@@ -289,7 +349,9 @@ print("\n| network | quantizer | cosine min (worst seed) | cosine mean | max abs
 print("|---|---|---|---|---|---|---|---|---|")
 for name in args.nets.split(","):
     runs = [results["%s/seed%s" % (name, seed)] for seed in args.seeds.split(",")]
-    for q in ["pytorch_ptq", "pytorch_ptq_symmetric"] + ["trt_compat_" + m for m in ["entropy", "percentile", "minmax"]
+    ptq = ["pytorch_ptq" + s for s in ["", "_symmetric", "_qnnpack", "_symmetric_qnnpack", "_onednn",
+                                      "_symmetric_onednn"]]
+    for q in ptq + ["trt_compat_" + m for m in ["entropy", "percentile", "minmax"]
                                 if "trt_compat_" + m in runs[0]]:
         if not all(q in r for r in runs):
             continue
@@ -299,5 +361,7 @@ for name in args.nets.split(","):
             max(r["maxAbsError"] for r in rs), max(r["maxRelError"] for r in rs),
             np.mean([r["top1Agreement"] for r in rs]), np.mean([r["top5Agreement"] for r in rs]),
             " / ".join("%.6f" % r["cosineMin"] for r in rs)))
-    print("| %s | FP32 task accuracy, logit std | %s |" % (name, " / ".join(
-        "%.2f, %.2f" % (r["fp32TaskAccuracy"], r["logitStd"]) for r in runs)))
+    accuracies = ["%.2f%s, %.2f" % (r["fp32TaskAccuracy"], "; %.3f" % r["fp32TaskAccuracy200"]
+                                    if "fp32TaskAccuracy200" in r else "", r["logitStd"]) for r in runs]
+    print("| %s | FP32 task accuracy (held-out samples; 200 more images where measured), logit std | %s |" % (
+        name, " / ".join(accuracies)))
