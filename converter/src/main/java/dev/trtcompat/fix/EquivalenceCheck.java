@@ -5,6 +5,7 @@ import dev.trtcompat.accuracy.OutputComparison;
 import dev.trtcompat.accuracy.Tolerance;
 import dev.trtcompat.concurrent.Futures;
 import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.precision.Precision;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.ReferenceRequest;
@@ -48,7 +49,7 @@ final class EquivalenceCheck {
   }
 
   /** Both runs on the calling thread (for a comparison of two given files). */
-  static Outcome run(Path original, Path fixed, List<String> fixedInputs, FixRequest req) {
+  static Outcome run(Path original, Path fixed, Map<String, Integer> fixedInputs, FixRequest req) {
     try (Reference reference = start(original, req, Runnable::run)) {
       return reference.compare(fixed, fixedInputs);
     }
@@ -63,10 +64,11 @@ final class EquivalenceCheck {
     }
 
     /**
-     * @param fixedInputs the fixed model's graph inputs that are not initializers, from the graph the fixer wrote:
-     *     asking ONNX Runtime instead would load the whole model a third time (each session reads every weight)
+     * @param fixedInputs the fixed model's graph inputs that are not initializers, with their ONNX element types,
+     *     from the graph the fixer wrote: asking ONNX Runtime instead would load the whole model a third time
+     *     (each session reads every weight)
      */
-    Outcome compare(Path fixed, List<String> fixedInputs) {
+    Outcome compare(Path fixed, Map<String, Integer> fixedInputs) {
       String tol = String.format(Locale.ROOT, "atol %.0e + rtol %.0e on every element (FP32 defaults)",
           TOLERANCE.atol(), TOLERANCE.rtol());
       ReferenceResult before;
@@ -93,7 +95,7 @@ final class EquivalenceCheck {
     }
   }
 
-  private static Outcome compare(ReferenceResult before, Path fixed, List<String> fixedInputs, String tol) {
+  private static Outcome compare(ReferenceResult before, Path fixed, Map<String, Integer> fixedInputs, String tol) {
     ReferenceRunner runner = new ReferenceRunner();
     List<String> inputs = new ArrayList<>();
     before.inputs().forEach(i -> inputs.add(i.name() + " " + i.elemType() + " " + java.util.Arrays.toString(i.shape())
@@ -101,11 +103,25 @@ final class EquivalenceCheck {
     ReferenceResult after;
     try {
       Map<String, HostTensor> feed = new LinkedHashMap<>();
-      before.inputTensors().forEach((k, v) -> {
-        if (fixedInputs.contains(k)) {
-          feed.put(k, v);
+      for (var e : before.inputTensors().entrySet()) {
+        Integer type = fixedInputs.get(e.getKey());
+        if (type == null) {
+          continue;
         }
-      });
+        HostTensor v = e.getValue();
+        if (v.type() == ElementType.INT64 && type == ElementType.INT32.wire()) {
+          // int64-io made this input INT32: feed the same values, which must fit
+          long[] values = Tensors.longs(v);
+          int bad = Int64IoPass.firstNotFitting(values);
+          if (bad >= 0) {
+            String why = "input '" + e.getKey() + "' element " + bad + " = " + values[bad]
+                + " does not fit in INT32, so the fixed model's INT32 input cannot take it (int64-io)";
+            return new Outcome(true, false, why, new FixReport.Equivalence(tol, inputs, List.of(), before.notes()));
+          }
+          v = Tensors.ofLongs(ElementType.INT32, v.shape(), values).withName(e.getKey());
+        }
+        feed.put(e.getKey(), v);
+      }
       after = runner.run(ReferenceRequest.of(fixed).withRuns(1).withWarmup(0).withThreads(1).withGivenInputs(feed));
     } catch (UserFacingException e) {
       String why = "ONNX Runtime runs the original but not the fixed model: " + e.detail();
@@ -119,6 +135,10 @@ final class EquivalenceCheck {
         problem = "the fixed model has no output '" + ref.name() + "'";
         outs.add(new FixReport.OutputError(ref.name(), Double.NaN, Double.NaN, false, problem));
         continue;
+      }
+      if (ref.type() == ElementType.INT64 && got.type() == ElementType.INT32) {
+        // int64-io made this output INT32: widening is exact, so the comparison stays exact on integers
+        got = Tensors.ofLongs(ElementType.INT64, got.shape(), Tensors.longs(got)).withName(got.name());
       }
       OutputComparison c = AccuracyComparison.compare(ref, got, TOLERANCE);
       boolean ok = c.passed() && !c.dtypeMismatch();

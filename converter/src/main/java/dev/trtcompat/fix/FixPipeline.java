@@ -23,26 +23,44 @@ public final class FixPipeline {
     this.passes = List.copyOf(passes);
   }
 
-  /** Every pass, in the order they run. */
+  /** Every pass, opt-in ones included, in the order they run. */
   static List<FixPass> all() {
     return List.of(
-        new ShapesPass(), new FoldConstantsPass(), new Int64ToInt32Pass(), new MaxPoolIndicesPass(),
+        new ShapesPass(), new FoldConstantsPass(), new Int64IoPass(), new Int64ToInt32Pass(), new MaxPoolIndicesPass(),
         new OpsetDowngradePass(),
         new HardSwishPass(), new MishPass(), new GeluPass(), new LayerNormPass(), new GroupNormPass(),
         new EinsumPass(), new ResizePass(), new CleanUpPass());
+  }
+
+  /** Passes that run only when named: they change the model's interface (its input and output types). */
+  static final Set<String> OPT_IN = Set.of(Int64IoPass.NAME);
+
+  /** The passes that run when none is named. */
+  static List<FixPass> defaults() {
+    return all().stream().filter(p -> !OPT_IN.contains(p.name())).toList();
   }
 
   public static List<String> knownNames() {
     return all().stream().map(FixPass::name).toList();
   }
 
+  /** {@code names} (empty: the default passes) plus the opt-in pass {@code optIn}, e.g. for {@code --int64-io}. */
+  public static List<String> plus(List<String> names, String optIn) {
+    List<String> out = new ArrayList<>(names == null || names.isEmpty()
+        ? defaults().stream().map(FixPass::name).toList() : names);
+    if (!out.contains(optIn)) {
+      out.add(optIn);
+    }
+    return out;
+  }
+
   /**
-   * @param names pass names (empty: all); order does not matter, passes run in the default order
+   * @param names pass names (empty: all but the opt-in ones); order does not matter, passes run in the default order
    * @throws UserFacingException BAD_REQUEST naming the known passes when a name is unknown
    */
   public static FixPipeline of(List<String> names) {
     if (names == null || names.isEmpty()) {
-      return new FixPipeline(all());
+      return new FixPipeline(defaults());
     }
     Set<String> wanted = new LinkedHashSet<>();
     for (String n : names) {

@@ -65,7 +65,7 @@ final class Int64ToInt32Pass implements FixPass {
         continue;
       }
       long[] values = Tensors.longs(v);
-      int bad = firstNotFitting(values);
+      int bad = Int64IoPass.firstNotFitting(values);
       if (bad >= 0) {
         ctx.note(name(), "INT64 initializer '" + t.getName() + "' keeps INT64: element " + bad + " = " + values[bad]
             + " does not fit in INT32");
@@ -120,7 +120,7 @@ final class Int64ToInt32Pass implements FixPass {
       }
       if (t.getDataType() == INT64) {
         HostTensor v = Tensors.decode(t).orElse(null);
-        if (v == null || firstNotFitting(Tensors.longs(v)) >= 0) {
+        if (v == null || Int64IoPass.firstNotFitting(Tensors.longs(v)) >= 0) {
           return false;
         }
       }
@@ -131,14 +131,5 @@ final class Int64ToInt32Pass implements FixPass {
       }
     }
     return true;
-  }
-
-  private static int firstNotFitting(long[] v) {
-    for (int i = 0; i < v.length; i++) {
-      if (v[i] < Integer.MIN_VALUE || v[i] > Integer.MAX_VALUE) {
-        return i;
-      }
-    }
-    return -1;
   }
 }

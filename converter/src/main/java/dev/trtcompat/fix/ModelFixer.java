@@ -219,10 +219,13 @@ public final class ModelFixer {
   }
 
   /** Graph inputs that are not initializers: what a run of the model must be fed. */
-  private static List<String> runtimeInputs(ModelProto m) {
+  private static Map<String, Integer> runtimeInputs(ModelProto m) {
     Set<String> inits = new HashSet<>();
     m.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
-    return m.getGraph().getInputList().stream().map(v -> v.getName()).filter(n -> !inits.contains(n)).toList();
+    Map<String, Integer> out = new LinkedHashMap<>();
+    m.getGraph().getInputList().stream().filter(v -> !inits.contains(v.getName()))
+        .forEach(v -> out.put(v.getName(), v.getType().getTensorType().getElemType()));
+    return out;
   }
 
   private ModelProto withMetadata(ModelProto m, List<String> applied, String sha) {

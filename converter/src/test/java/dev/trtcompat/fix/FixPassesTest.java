@@ -483,7 +483,7 @@ class FixPassesTest {
         .addNode(node("Add", "add", new String[] {"x", "w"}, new String[] {"y"}))
         .addInitializer(Models.floats("w", new long[] {1}, 1.01f))
         .addInput(value("x", FLOAT, 3)).addOutput(value("y", FLOAT, 3)).build(), 13);
-    EquivalenceCheck.Outcome o = EquivalenceCheck.run(a, b, List.of("x"), FixRequest.of(a, dir.resolve("unused.onnx")));
+    EquivalenceCheck.Outcome o = EquivalenceCheck.run(a, b, Map.of("x", FLOAT), FixRequest.of(a, dir.resolve("unused.onnx")));
     assertThat(o.proven()).isTrue();
     assertThat(o.passed()).isFalse();
     assertThat(o.reason()).contains("output 'y' changed");

@@ -49,8 +49,14 @@ final class FixCommand implements Callable<Integer> {
   String shapes;
 
   @Option(names = "--passes", paramLabel = "NAME", split = ",",
-      description = "passes to run (default: all): ${COMPLETION-CANDIDATES}", completionCandidates = PassNames.class)
+      description = "passes to run (default: all but int64-io): ${COMPLETION-CANDIDATES}",
+      completionCandidates = PassNames.class)
   List<String> passes = new ArrayList<>();
+
+  @Option(names = "--int64-io",
+      description = "also turn INT64 graph inputs and outputs into INT32 (changes the model's interface; refused"
+          + " when an input value does not fit)")
+  boolean int64Io;
 
   @Option(names = "--inputs", paramLabel = "FILE", split = ",",
       description = "inputs for the equivalence run: name:file.npy or file.npz (default: seeded random)")
@@ -72,7 +78,8 @@ final class FixCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FixRequest req = new FixRequest(model, out, releases, InputShapes.parse(shapes), passes,
+    FixRequest req = new FixRequest(model, out, releases, InputShapes.parse(shapes),
+        int64Io ? FixPipeline.plus(passes, "int64-io") : passes,
         GivenInputs.read(inputs), seed);
     String version = new TrtCompatCommand.Version().getVersion()[0].replace("trt-compat ", "");
     FixReport r = new ModelFixer(CompatibilityChecker.bundled(), version).fix(req);

@@ -251,7 +251,7 @@ final class FixRoutes {
       h.text(" " + release).close("label");
     }
     h.close("div");
-    h.element("p", "Passes (none ticked: every pass):", "class", "hint");
+    h.element("p", "Passes (none ticked: every pass but int64-io, which changes the model's input and output types):", "class", "hint");
     h.open("div", "class", "choices passes");
     for (String pass : FixPipeline.knownNames()) {
       h.open("label", "class", "choice");
