@@ -2,6 +2,7 @@ package dev.trtcompat.service;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.fix.FixPipeline;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.reference.InputShapes;
 import dev.trtcompat.trtexec.TensorRtRelease;
@@ -54,13 +55,19 @@ public record FixSpec(List<String> versions, Map<String, String> shapes, List<St
 
   /**
    * The JSON body of {@code POST /api/v1/models/{id}/fix}: every field optional, nothing else allowed (read with
-   * unknown fields refused).
+   * unknown fields refused). {@code int64Io: true} adds the opt-in {@code int64-io} pass to the passes named
+   * (or to the default ones), as {@code trt-compat fix --int64-io} does.
    */
-  public record Request(List<String> versions, Map<String, String> shapes, List<String> passes) {
+  public record Request(List<String> versions, Map<String, String> shapes, List<String> passes, Boolean int64Io) {
+
+    public Request(List<String> versions, Map<String, String> shapes, List<String> passes) {
+      this(versions, shapes, passes, null);
+    }
 
     public FixSpec toSpec() {
+      List<String> named = passes == null ? List.of() : passes;
       return new FixSpec(versions == null ? List.of() : versions, shapes == null ? Map.of() : shapes,
-          passes == null ? List.of() : passes);
+          Boolean.TRUE.equals(int64Io) ? FixPipeline.plus(named, "int64-io") : named);
     }
   }
 
