@@ -59,6 +59,34 @@ class FixCommandTest {
   }
 
   @Test
+  void int64IoMakesInt64InputsAndOutputsInt32OnlyWhenAsked() throws Exception {
+    GraphProto g = GraphProto.newBuilder().setName("twice")
+        .addNode(NodeProto.newBuilder().setOpType("Add").setName("add").addInput("n").addInput("n").addOutput("y"))
+        .addInput(value("n", 7, 4))
+        .addOutput(value("y", 7, 4))
+        .build();
+    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
+    Path src = Files.write(dir.resolve("twice.onnx"), m.toByteArray());
+    Path out = dir.resolve("twice-fixed.onnx");
+    InspectCommandTest.Run r = InspectCommandTest.run(
+        "fix", src.toString(), "--trt", "8.6", "--int64-io", "--out", out.toString(), "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode j = Json.mapper().readTree(r.out());
+    assertThat(j.get("proven").asBoolean()).isTrue();
+    assertThat(j.get("passesApplied").toString()).contains("int64-io");
+    ModelProto fixed = ModelProto.parseFrom(Files.readAllBytes(out));
+    assertThat(fixed.getGraph().getInput(0).getType().getTensorType().getElemType()).isEqualTo(6);
+    assertThat(fixed.getGraph().getOutput(0).getType().getTensorType().getElemType()).isEqualTo(6);
+
+    Path plain = dir.resolve("twice-plain.onnx");
+    InspectCommandTest.Run d = InspectCommandTest.run(
+        "fix", src.toString(), "--trt", "8.6", "--out", plain.toString(), "--json");
+    assertThat(d.exit()).as(d.err()).isZero();
+    assertThat(Json.mapper().readTree(d.out()).get("passesApplied").toString()).doesNotContain("int64-io");
+  }
+
+  @Test
   void humanReportShowsPassesVerdictsAndErrors() throws Exception {
     Path out = dir.resolve("fixed.onnx");
     InspectCommandTest.Run r = InspectCommandTest.run("fix", model().toString(), "--trt", "8.2", "--out", out.toString());
