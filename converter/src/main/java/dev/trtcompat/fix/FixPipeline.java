@@ -33,7 +33,7 @@ public final class FixPipeline {
   }
 
   /** Passes that run only when named: they change the model's interface (its input and output types). */
-  static final Set<String> OPT_IN = Set.of(Int64IoPass.NAME);
+  public static final Set<String> OPT_IN = Set.of(Int64IoPass.NAME);
 
   /** The passes that run when none is named. */
   static List<FixPass> defaults() {

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 final class FixInputsUpload {
 
   static final String INPUTS_FIELD = "inputs";
-  static final Set<String> TEXT_FIELDS = Set.of("trt", "shapes", "passes");
+  static final Set<String> TEXT_FIELDS = Set.of("trt", "shapes", "passes", "int64io");
 
   /** The text fields (name to values, in order) and the plain names of the files written, in order. */
   record Received(Map<String, List<String>> fields, List<String> files) {
@@ -91,7 +91,7 @@ final class FixInputsUpload {
           fields.computeIfAbsent(field, k -> new ArrayList<>()).add(new String(bytes, StandardCharsets.UTF_8).strip());
         } else {
           throw bad("unknown_field", "unexpected form field '" + field.replaceAll("\\p{Cntrl}", "?")
-              + "'; send 'inputs' files and the fields trt, shapes, passes");
+              + "'; send 'inputs' files and the fields trt, shapes, passes, int64io");
         }
       }
     } catch (MultipartException e) {

@@ -75,7 +75,8 @@ final class FixRoutes {
     if (FixInputsUpload.isMultipart(ctx.req())) {
       submitMultipart(ctx, model);
     } else {
-      submit(ctx, model, FixSpec.fromForm(ctx.formParams("trt"), ctx.formParam("shapes"), ctx.formParams("passes")));
+      submit(ctx, model, FixSpec.fromForm(ctx.formParams("trt"), ctx.formParam("shapes"), ctx.formParams("passes"),
+          ctx.formParam("int64io") != null));
     }
     ctx.redirect("/models/" + model.id() + "#" + SECTION, HttpStatus.SEE_OTHER);
   }
@@ -89,7 +90,8 @@ final class FixRoutes {
     Path dir = runs.inputsDir(model.id(), upload);
     try {
       FixInputsUpload.Received r = FixInputsUpload.receive(ctx.req(), dir, maxUploadBytes);
-      FixSpec spec = FixSpec.fromForm(r.values("trt"), String.join(",", r.values("shapes")), r.values("passes"));
+      FixSpec spec = FixSpec.fromForm(r.values("trt"), String.join(",", r.values("shapes")), r.values("passes"),
+          !r.values("int64io").isEmpty());
       if (!r.files().isEmpty()) {
         spec = spec.withInputs(new FixSpec.ProofInputs(upload, r.files()));
       }
@@ -251,14 +253,21 @@ final class FixRoutes {
       h.text(" " + release).close("label");
     }
     h.close("div");
-    h.element("p", "Passes (none ticked: every pass but int64-io, which changes the model's input and output types):", "class", "hint");
+    h.element("p", "Passes (none ticked: every pass; int64-io only with its own switch below):", "class", "hint");
     h.open("div", "class", "choices passes");
     for (String pass : FixPipeline.knownNames()) {
+      if (FixPipeline.OPT_IN.contains(pass)) {
+        continue; // its own switch below: it changes the model's interface, so it is never implied
+      }
       h.open("label", "class", "choice");
       h.empty("input", "type", "checkbox", "name", "passes", "value", pass);
       h.text(" " + pass).close("label");
     }
     h.close("div");
+    h.open("label", "class", "choice");
+    h.empty("input", "type", "checkbox", "name", "int64io", "value", "on", "id", "fix-int64io");
+    h.text(" also make INT64 graph inputs and outputs INT32 (int64-io; the fixed model then takes and gives INT32)")
+        .close("label");
     h.open("label", "class", "field").text("Fixed shapes for dynamic inputs ");
     h.empty("input", "type", "text", "name", "shapes", "maxlength", "2000", "placeholder", "x:1x3x224x224, y:1x8");
     h.close("label");

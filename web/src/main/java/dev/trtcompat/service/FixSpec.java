@@ -84,10 +84,16 @@ public record FixSpec(List<String> versions, Map<String, String> shapes, List<St
 
   /** From the model page's form: repeated {@code trt} fields, {@code shapes} as {@code x:1x3x224x224,y:1x8}, passes. */
   public static FixSpec fromForm(List<String> trt, String shapes, List<String> passes) {
+    return fromForm(trt, shapes, passes, false);
+  }
+
+  /** As above; {@code int64Io} adds the opt-in {@code int64-io} pass, as the form's switch and the API's flag do. */
+  public static FixSpec fromForm(List<String> trt, String shapes, List<String> passes, boolean int64Io) {
     Map<String, String> byName = new LinkedHashMap<>();
     InputShapes.parse(shapes).byName().forEach((name, dims) -> byName.put(name, dims(dims)));
+    List<String> named = passes.stream().flatMap(p -> Arrays.stream(p.split(","))).toList();
     return new FixSpec(trt.stream().map(String::strip).filter(v -> !v.isEmpty()).toList(), byName,
-        passes.stream().flatMap(p -> Arrays.stream(p.split(","))).toList());
+        int64Io ? FixPipeline.plus(named, "int64-io") : named);
   }
 
   /** The shapes as the fixer takes them; a malformed shape is a 400 naming the input. */
