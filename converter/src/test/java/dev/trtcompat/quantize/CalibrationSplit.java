@@ -1,16 +1,9 @@
 package dev.trtcompat.quantize;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
-import dev.trtcompat.reference.ReferenceRunner;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.trtcompat.reference.HostTensor;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +18,7 @@ import java.util.Set;
 /**
  * Not a test: a measurement run by bench/quantize/calibration-split.sh. Splits a calibration sample's cost on an
  * image model with input [1,3,224,224]: the plain ONNX Runtime run, the run with the tensors that Q/DQ placement
- * quantizes exposed as outputs (pinned, as {@link Calibrator} does), and that run followed by the histograms, each
+ * quantizes exposed as outputs (pinned, through {@link Calibrator.PinnedOutputs} and {@link OrtModelSession#runInto}, as calibration runs it), and that run followed by the histograms, each
  * with ONNX Runtime's intra-op spinning on (the default) and off. Variants are interleaved in rounds on one random
  * input, and the best round of each is printed, so that other processes' load on a shared machine skews them alike.
  * Sits in the test tree only to reach the package's internals; surefire does not run it (no Test in its name).
@@ -47,40 +40,32 @@ public final class CalibrationSplit {
     GraphIndex g = new GraphIndex(model.getGraph());
     Set<String> exposed = new LinkedHashSet<>(QdqPlacement.plan(g, List.of()).activations().keySet());
     exposed.removeIf(g::isGraphInput);
-    OrtEnvironment env = ReferenceRunner.environment();
     String inputName = model.getGraph().getInput(0).getName();
-    FloatBuffer in = direct(3 * 224 * 224);
+    float[] in = new float[3 * 224 * 224];
     Random r = new Random(0);
-    for (int i = 0; i < in.capacity(); i++) {
-      in.put(i, (float) r.nextGaussian());
+    for (int i = 0; i < in.length; i++) {
+      in[i] = (float) r.nextGaussian();
     }
-    Path dir = Files.createTempDirectory("calibration-split-");
-    List<OrtSession> sessions = new ArrayList<>();
-    List<OrtSession.SessionOptions> options = new ArrayList<>();
-    try (OnnxTensor input = OnnxTensor.createTensor(env, in, new long[] {1, 3, 224, 224});
-        ParallelHistograms parallel = new ParallelHistograms(threads)) {
-      Path plain = dir.resolve("plain.onnx");
-      Path withOutputs = dir.resolve("exposed.onnx");
-      ModelFiles.writeAtomically(model, plain);
-      ModelFiles.writeAtomically(Calibrator.exposing(model, exposed), withOutputs);
+    Map<String, HostTensor> sample = Map.of(inputName, HostTensor.ofFloats(inputName, new long[] {1, 3, 224, 224}, in));
+    List<OrtModelSession> sessions = new ArrayList<>();
+    List<Calibrator.PinnedOutputs> pinned = new ArrayList<>();
+    try (ParallelHistograms parallel = new ParallelHistograms(threads)) {
       for (int k = 0; k < 4; k++) {
-        OrtSession.SessionOptions o = ReferenceRunner.sessionOptions(threads);
-        if (k % 2 == 1) {
-          o.addConfigEntry("session.intra_op.allow_spinning", "0");
-        }
-        options.add(o);
-        sessions.add(env.createSession((k < 2 ? plain : withOutputs).toString(), o));
-      }
-      Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
-      Map<String, FloatBuffer> buffers = new LinkedHashMap<>();
-      try (OrtSession.Result first = sessions.get(2).run(Map.of(inputName, input), exposed)) {
-        for (Map.Entry<String, OnnxValue> e : first) {
-          long[] shape = ((OnnxTensor) e.getValue()).getInfo().getShape();
-          FloatBuffer b = direct(Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact)));
-          buffers.put(e.getKey(), b);
-          pinned.put(e.getKey(), OnnxTensor.createTensor(env, b, shape));
+        boolean spinning = k % 2 == 0;
+        OrtModelSession s = new OrtModelSession(k < 2 ? model : Calibrator.exposing(model, exposed), "model", threads, spinning);
+        sessions.add(s);
+        Calibrator.PinnedOutputs p = new Calibrator.PinnedOutputs();
+        pinned.add(p);
+        if (k >= 2) {
+          Map<String, long[]> shapes = new LinkedHashMap<>();
+          s.run(sample, exposed, (name, v) -> shapes.put(name, ((OnnxTensor) v).getInfo().getShape()));
+          p.allocate(s, sample, shapes);
+          if (!p.fits(sample)) {
+            throw new IllegalStateException("outputs too large to pin");
+          }
         }
       }
+      Map<String, FloatBuffer> buffers = pinned.get(2).buffers();
       long bytes = buffers.values().stream().mapToLong(b -> b.capacity() * (long) Float.BYTES).sum();
       System.out.printf(Locale.ROOT, "exposed tensors %d, %.1f MB per sample, %d intra-op threads%n", exposed.size(), bytes / 1e6, threads);
       Map<String, TensorHistogram> histograms = new LinkedHashMap<>();
@@ -89,12 +74,17 @@ public final class CalibrationSplit {
       Arrays.fill(best, Double.MAX_VALUE);
       for (int round = -1; round < rounds; round++) { // round -1 warms up
         for (int v = 0; v < VARIANTS.length; v++) {
-          OrtSession s = sessions.get(v < 2 ? v : 2 + v % 2);
+          int k = v < 2 ? v : 2 + v % 2;
+          OrtModelSession s = sessions.get(k);
           long start = System.nanoTime();
           for (int i = 0; i < perRound; i++) {
-            run(s, inputName, input, v < 2 ? null : pinned);
+            if (v < 2) {
+              s.run(sample);
+            } else {
+              s.runInto(sample, pinned.get(k).tensors());
+            }
             if (v >= 4) {
-              parallel.add(buffers, histograms);
+              parallel.add(pinned.get(k).buffers(), histograms);
             }
           }
           if (round >= 0) {
@@ -105,25 +95,10 @@ public final class CalibrationSplit {
       for (int v = 0; v < VARIANTS.length; v++) {
         System.out.printf(Locale.ROOT, "%-40s %6.2f ms (best of %d rounds of %d)%n", VARIANTS[v], best[v], rounds, perRound);
       }
-      pinned.values().forEach(OnnxTensor::close);
     } finally {
-      for (OrtSession s : sessions) {
-        s.close();
-      }
-      options.forEach(OrtSession.SessionOptions::close);
-      OrtModelSession.deleteTree(dir);
+      pinned.forEach(Calibrator.PinnedOutputs::close);
+      sessions.forEach(OrtModelSession::close);
     }
   }
 
-  private static void run(OrtSession s, String name, OnnxTensor input, Map<String, OnnxTensor> pinned) throws OrtException {
-    if (pinned == null) {
-      s.run(Map.of(name, input)).close();
-    } else {
-      s.run(Map.of(name, input), pinned).close();
-    }
-  }
-
-  private static FloatBuffer direct(int floats) {
-    return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-  }
 }
