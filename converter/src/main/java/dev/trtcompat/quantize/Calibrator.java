@@ -45,7 +45,8 @@ public final class Calibrator {
     Map<String, TensorHistogram> histograms = new LinkedHashMap<>();
     tensors.forEach(t -> histograms.put(t, new TensorHistogram()));
     Map<String, String> nonFloat = new LinkedHashMap<>();
-    try (OrtModelSession session = new OrtModelSession(exposing(model, fromRuns), "the FP32 model", threads);
+    // Spinning off: between runs the histogram and decoding threads need the cores ORT's idle workers would spin on.
+    try (OrtModelSession session = new OrtModelSession(exposing(model, fromRuns), "the FP32 model", threads, false);
         PinnedOutputs pinned = new PinnedOutputs();
         SamplePrefetch samples = new SamplePrefetch(data, inputs, indices);
         ParallelHistograms parallel = new ParallelHistograms(threads)) {

@@ -33,6 +33,14 @@ final class OrtModelSession implements AutoCloseable {
   private final String label;
 
   OrtModelSession(ModelProto model, String label, int threads) {
+    this(model, label, threads, true);
+  }
+
+  /**
+   * @param spinning whether ONNX Runtime's intra-op threads busy-wait for work after a run (its default); off where
+   *     the caller's own threads use the cores between runs, so the spinning would compete with them
+   */
+  OrtModelSession(ModelProto model, String label, int threads, boolean spinning) {
     this.label = label;
     this.env = ReferenceRunner.environment();
     Path d = null;
@@ -42,6 +50,9 @@ final class OrtModelSession implements AutoCloseable {
       Path file = d.resolve("model.onnx");
       ModelFiles.writeAtomically(model, file);
       o = ReferenceRunner.sessionOptions(threads);
+      if (!spinning) {
+        o.addConfigEntry("session.intra_op.allow_spinning", "0");
+      }
       this.session = env.createSession(file.toString(), o);
     } catch (OrtException e) {
       closeQuietly(o);

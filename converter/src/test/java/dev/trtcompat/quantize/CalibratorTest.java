@@ -18,8 +18,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Calibration reads later samples' activations from output buffers it pinned after the first sample; the histograms
- * must be exactly those of outputs copied to the heap one sample at a time. And the histogram's bulk, chunked reads
+ * Calibration reads later samples' activations from output buffers it pinned after the first sample, on a session
+ * whose intra-op threads do not spin; the histograms must be exactly those of outputs copied to the heap one sample
+ * at a time from a default (spinning) session. And the histogram's bulk, chunked reads
  * of a direct buffer must bin every element as an element-by-element count does.
  */
 class CalibratorTest {
