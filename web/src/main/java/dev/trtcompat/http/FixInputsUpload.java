@@ -2,9 +2,9 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
-import dev.trtcompat.http.upload.MultipartException;
 import dev.trtcompat.http.upload.MultipartReader;
 import dev.trtcompat.http.upload.MultipartReader.Part;
+import dev.trtcompat.http.upload.RefusedUploads;
 import dev.trtcompat.models.UploadTooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -94,8 +94,9 @@ final class FixInputsUpload {
               + "'; send 'inputs' files and the fields trt, shapes, passes, int64io");
         }
       }
-    } catch (MultipartException e) {
-      throw bad("malformed_multipart", "the multipart body cannot be parsed: " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      // the model and calibration uploads' translation: over the limit, cut off, malformed; the rest drained
+      throw RefusedUploads.answer(req, e, () -> new UploadTooLargeException(maxBytes), "the fix request");
     }
     return new Received(fields, files);
   }

@@ -319,6 +319,14 @@ class FixRoutesTest {
         new Multipart().file("inputs", "idx.txt", new byte[] {1}));
     assertThat(wrongKind.statusCode()).isEqualTo(400);
     assertThat(TestServer.json(wrongKind).get("detail").asText()).contains("NAME.npy");
+    // A body that ends inside a file part, before its closing boundary: refused as the other uploads refuse it.
+    HttpResponse<String> cut = server.send(HttpRequest.newBuilder(server.uri("/api/v1/models/" + source + "/fix"))
+        .header("Content-Type", "multipart/form-data; boundary=cut-here")
+        .header("Origin", "http://127.0.0.1:" + server.server().port())
+        .POST(HttpRequest.BodyPublishers.ofString("--cut-here\r\nContent-Disposition: form-data; name=\"inputs\";"
+            + " filename=\"idx.npy\"\r\nContent-Type: application/octet-stream\r\n\r\n\u0093NUMPY")).build());
+    assertThat(cut.statusCode()).as(cut.body()).isEqualTo(400);
+    assertThat(TestServer.json(cut).get("error").asText()).as(cut.body()).isEqualTo("malformed_multipart");
     // Refused requests leave no job, no model and no file.
     assertThat(TestServer.json(server.get("/api/v1/models/" + source + "/jobs")).get("jobs")).isEmpty();
     assertThat(server.storedModels()).isEqualTo(1);

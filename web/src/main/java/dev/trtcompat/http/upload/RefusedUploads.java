@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the multipart routes (model upload, calibration upload) share once they refuse a body: why reading it failed,
+ * What the multipart routes (model upload, calibration upload, fix request) share once they refuse a body: why reading it failed,
  * and draining what is left so a client still sending sees the answer instead of a reset connection.
  */
 public final class RefusedUploads {
