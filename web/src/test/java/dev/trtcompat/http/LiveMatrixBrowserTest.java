@@ -180,8 +180,11 @@ class LiveMatrixBrowserTest {
       download.click();
       return true;
     });
-    chromium.await(Duration.ofSeconds(60)).until(d -> downloaded().size() == 1);
-    Path saved = downloaded().get(0);
+    // The listing that showed one finished file is the one read: a second listing could catch Chromium mid-rename.
+    Path saved = chromium.await(Duration.ofSeconds(60)).until(d -> {
+      List<Path> files = downloaded();
+      return files.size() == 1 ? files.get(0) : null;
+    });
     assertThat(sha256(Files.readAllBytes(saved))).as("SHA-256 of " + saved.getFileName() + " as the browser saved it")
         .isEqualTo(stated);
 
