@@ -29,7 +29,7 @@ if ! as_pg "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
       || { echo "test-postgres: initdb failed; see $dir/../trt-compat-test-pg-initdb.log" >&2; exit 1; }
   fi
   as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c max_connections=200" start >/dev/null \
+    -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c max_connections=200 -c autovacuum=off" start >/dev/null \
     || { echo "test-postgres: PostgreSQL did not start; see $dir/server.log" >&2; exit 1; }
 fi
 
