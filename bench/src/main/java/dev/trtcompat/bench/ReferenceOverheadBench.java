@@ -2,7 +2,6 @@ package dev.trtcompat.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.InputShapes;
@@ -78,7 +77,7 @@ public final class ReferenceOverheadBench {
   /** The baseline: create the session, feed the same tensors, time {@code session.run} alone. */
   static double[] plainLoop(Path model, Map<String, HostTensor> inputs, int runs, int warmup, int threads)
       throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+    OrtEnvironment env = ReferenceRunner.environment(); // the same singleton; also removes the extracted libraries
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(threads);
       o.setInterOpNumThreads(1);

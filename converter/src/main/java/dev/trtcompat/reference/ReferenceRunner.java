@@ -273,7 +273,9 @@ public final class ReferenceRunner {
    * one-line message we build from the same text.
    */
   public static OrtEnvironment environment() {
-    return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+    OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+    OrtNativeFiles.removeExtracted(); // the libraries are mapped now: their extracted copies can go
+    return env;
   }
 
   /**
