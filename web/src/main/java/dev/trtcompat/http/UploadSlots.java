@@ -9,8 +9,8 @@ import io.javalin.plugin.Plugin;
 import java.util.concurrent.Semaphore;
 
 /**
- * Bounds the uploads received at once, on the API, on the page's form and as resumable chunks ({@code PUT
- * /api/v1/uploads/{id}/files/{name}}): each holds a request thread, a
+ * Bounds the uploads received at once, on the API, on the page's form, as resumable chunks ({@code PUT
+ * /api/v1/uploads/{id}/files/{name}}) and as the files of a quantize or fix request: each holds a request thread, a
  * stream to disk and a file in {@code tmp/} until it is stored, so without a bound a few slow clients could
  * hold them all. One more is answered 429 with {@code Retry-After}, before any of its body is read.
  *
@@ -41,6 +41,18 @@ final class UploadSlots extends Plugin<Void> {
       // A resumable upload's chunk holds a request thread and a file being written just as a whole upload does.
       routes.before(WebServer.API + "/uploads/*", ctx -> acquire(ctx, HandlerType.PUT));
       routes.after(WebServer.API + "/uploads/*", this::release);
+      // So do calibration data and fix proof inputs sent with a quantize or fix request (each multipart upload holds
+      // the reader's buffer and a staged file); the same requests as JSON carry no files and take no slot.
+      for (String prefix : new String[] {"/models/{id}/", WebServer.API + "/models/{id}/"}) {
+        for (String action : new String[] {"quantize", "fix"}) {
+          routes.before(prefix + action, ctx -> {
+            if (isMultipart(ctx)) {
+              acquire(ctx, HandlerType.POST);
+            }
+          });
+          routes.after(prefix + action, this::release);
+        }
+      }
     });
   }
 
@@ -54,6 +66,11 @@ final class UploadSlots extends Plugin<Void> {
           "this server is already receiving " + limit + " uploads, the most it takes at once; try again in a few seconds");
     }
     ctx.attribute(HELD, Boolean.TRUE);
+  }
+
+  private static boolean isMultipart(Context ctx) {
+    String type = ctx.header("Content-Type");
+    return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
   }
 
   private void release(Context ctx) {

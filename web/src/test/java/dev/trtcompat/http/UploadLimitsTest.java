@@ -109,6 +109,56 @@ class UploadLimitsTest {
     }
   }
 
+  @Test
+  void quantizeAndFixRequestsWithFilesTakeAnUploadSlotAndTheSameRequestsAsJsonDoNot() throws Exception {
+    ServiceConfig config = new ServiceConfig("127.0.0.1", 0, dir, 1L << 20, Duration.ofSeconds(5)).withMaxConcurrentUploads(1);
+    try (TestServer server = new TestServer(config)) {
+      byte[] model = TestModels.single("Relu").build().toByteArray();
+      HttpResponse<String> stored = server.uploadModel("relu.onnx", model);
+      assertThat(stored.statusCode()).as(stored.body()).isEqualTo(201);
+      String id = TestServer.json(stored).get("id").asText();
+      Multipart slow = new Multipart().file("model", "slow.onnx", TestModels.single("Sigmoid").build().toByteArray());
+      byte[] body = slow.bytes();
+      try (Socket first = new Socket("127.0.0.1", server.server().port())) {
+        first.setSoTimeout(60_000);
+        OutputStream out = first.getOutputStream();
+        out.write(("POST /api/v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + slow.contentType()
+            + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        int sent = new String(body, StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n") + 4 + 10;
+        out.write(body, 0, sent);
+        out.flush();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (server.tmpEntries() == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(server.tmpEntries()).as("the held upload is being received").isPositive();
+
+        String origin = "http://127.0.0.1:" + server.server().port();
+        for (String action : new String[] {"fix", "quantize"}) {
+          for (String path : new String[] {"/api/v1/models/" + id + "/" + action, "/models/" + id + "/" + action}) {
+            Multipart withFile = new Multipart().file(action.equals("fix") ? "inputs" : "calib", "x.npy", new byte[] {1, 2, 3});
+            HttpResponse<String> r = server.send(withFile.post(server.uri(path)).header("Origin", origin).build());
+            assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(429);
+            assertThat(r.body()).contains("too_many_uploads");
+          }
+        }
+        // A fix asked for as JSON carries no file: it is not an upload and is taken while the other one is received.
+        HttpResponse<String> json = server.send(HttpRequest.newBuilder(server.uri("/api/v1/models/" + id + "/fix"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"versions\": [\"8.2\"]}"))
+            .build());
+        assertThat(json.statusCode()).as(json.body()).isEqualTo(202);
+
+        out.write(body, sent, body.length - sent);
+        out.flush();
+        assertThat(new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 201 ");
+      }
+      // The slot is free again: the same request with a file is read (and refused for its content, not for the slot).
+      HttpResponse<String> after = server.send(new Multipart().file("inputs", "x.npy", new byte[] {1, 2, 3})
+          .post(server.uri("/api/v1/models/" + id + "/fix")).header("Origin", "http://127.0.0.1:" + server.server().port()).build());
+      assertThat(after.statusCode()).as(after.body()).isNotEqualTo(429).isBetween(400, 499);
+    }
+  }
+
   private static String declare(TestServer server, long size) throws Exception {
     HttpResponse<String> r = server.send(HttpRequest.newBuilder(server.uri("/api/v1/uploads"))
         .header("Content-Type", "application/json")
