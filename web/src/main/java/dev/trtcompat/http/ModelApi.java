@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.jobs.Job;
+import dev.trtcompat.models.DiskSpace;
 import dev.trtcompat.models.ModelEntry;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StoreResult;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** The model routes: upload, fetch and list, as JSON for programs and as pages for people. */
 public final class ModelApi {
@@ -35,7 +37,7 @@ public final class ModelApi {
   /** A page whose analysis is always at hand (computed, or waited for, as the sections render). */
   ModelApi(ModelStore store, long maxUploadBytes, List<ModelPageSection> sections,
       BiFunction<Context, UploadReceiver.Received, Optional<Job>> afterUpload) {
-    this(store, maxUploadBytes, sections, afterUpload, m -> true);
+    this(store, maxUploadBytes, sections, afterUpload, m -> true, () -> DiskSpace.Promised.NONE);
   }
 
   /**
@@ -43,13 +45,16 @@ public final class ModelApi {
    *     {@code trt}/{@code precision} fields ask for, if any
    * @param analysisAtHand whether the page can show the model's analysis now; when not, its sections that show it
    *     are placeholders ({@link Compatibility#atHandForPage})
+   * @param promised the bytes unfinished resumable uploads still have to send, which a multipart upload of known
+   *     length must fit beside
    */
   ModelApi(ModelStore store, long maxUploadBytes, List<ModelPageSection> sections,
-      BiFunction<Context, UploadReceiver.Received, Optional<Job>> afterUpload, Predicate<StoredModel> analysisAtHand) {
+      BiFunction<Context, UploadReceiver.Received, Optional<Job>> afterUpload, Predicate<StoredModel> analysisAtHand,
+      Supplier<DiskSpace.Promised> promised) {
     this.afterUpload = afterUpload;
     this.analysisAtHand = analysisAtHand;
     this.store = store;
-    this.receiver = new UploadReceiver(store, maxUploadBytes);
+    this.receiver = new UploadReceiver(store, maxUploadBytes, promised);
     this.maxUploadBytes = maxUploadBytes;
     this.sections = List.copyOf(sections);
   }

@@ -5,6 +5,7 @@ import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.http.upload.MultipartReader;
 import dev.trtcompat.http.upload.MultipartReader.Part;
 import dev.trtcompat.http.upload.RefusedUploads;
+import dev.trtcompat.models.DiskSpace;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StagedUpload;
 import dev.trtcompat.models.StoreResult;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Receives a multipart upload straight from the request stream into a {@link StagedUpload}: parts are
@@ -35,10 +37,16 @@ final class UploadReceiver {
 
   private final ModelStore store;
   private final long maxUploadBytes;
+  private final Supplier<DiskSpace.Promised> promised;
 
-  UploadReceiver(ModelStore store, long maxUploadBytes) {
+  /**
+   * @param promised the bytes unfinished resumable uploads still have to send: an upload of known length must fit
+   *     beside them, as a new resumable declaration must
+   */
+  UploadReceiver(ModelStore store, long maxUploadBytes, Supplier<DiskSpace.Promised> promised) {
     this.store = store;
     this.maxUploadBytes = maxUploadBytes;
+    this.promised = promised;
   }
 
   /** Text fields the upload may carry besides files: the job to start once the model is stored. */
@@ -72,7 +80,7 @@ final class UploadReceiver {
     }
     try (StagedUpload staged = store.stage(maxUploadBytes)) {
       if (declared > 0) {
-        staged.requireRoom(declared); // also before a byte is read
+        staged.requireRoom(declared, promised.get()); // also before a byte is read
       }
       try {
         MultipartReader parts = new MultipartReader(req.getInputStream(), boundary.get(), maxUploadBytes);

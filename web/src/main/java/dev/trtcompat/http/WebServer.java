@@ -138,18 +138,18 @@ public final class WebServer implements AutoCloseable {
     MatrixApi matrix = compatibilitySections.matrix();
     CompareRoutes compare = new CompareRoutes(store, matrix, jobService::latestJob, labels::label, modelTokens,
         jobService, Access::clientId, TensorRtImageCatalog.builtIn());
-    ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, (ctx, received) -> {
-      // The model page's first view needs the analysis: start it now, while the uploader reads the answer.
-      compatibility.prepare(received.stored().model().id());
-      labels.setFromUpload(received.stored().model(), received.values("label"));
-      return jobs.startFromUpload(ctx, received);
-    }, compatibility::atHandForPage);
     ResumableUploads resumable = new ResumableUploads(jobService.database(), store, config.dataDir(),
         config.maxUploadBytes(), config.uploadExpiry(), Clock.systemUTC(), API + "/uploads",
         m -> {
           jobService.registerModel(m.id(), m.fileName(), m.bytes());
           compatibility.prepare(m.id());
         });
+    ModelApi models = new ModelApi(store, config.maxUploadBytes(), page, (ctx, received) -> {
+      // The model page's first view needs the analysis: start it now, while the uploader reads the answer.
+      compatibility.prepare(received.stored().model().id());
+      labels.setFromUpload(received.stored().model(), received.values("label"));
+      return jobs.startFromUpload(ctx, received);
+    }, compatibility::atHandForPage, resumable::promised);
     UploadRoutes uploadRoutes = new UploadRoutes(resumable, Access::clientId, API);
     Assets assets = new Assets();
     byte[] openApi = openApi();

@@ -204,7 +204,12 @@ public final class StagedUpload implements AutoCloseable {
 
   /** Refuses an upload of {@code bytes} the disk of this staging area cannot hold ({@link DiskSpace}). */
   public void requireRoom(long bytes) throws IOException {
-    DiskSpace.requireRoom(dir, bytes);
+    requireRoom(bytes, DiskSpace.Promised.NONE);
+  }
+
+  /** Refuses an upload of {@code bytes} that does not fit beside what is {@code promised} to other uploads. */
+  public void requireRoom(long bytes, DiskSpace.Promised promised) throws IOException {
+    DiskSpace.requireRoom(dir, bytes, promised);
   }
 
   /** Bytes received so far over all files. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An upload whose size is known up front and does not fit on the data folder's disk is refused with 507 before
  * a byte is written, on the resumable API (its declaration, beside the bytes other unfinished resumable uploads have
- * still to send) and on the multipart route (its Content-Length).
+ * still to send) and on the multipart route (its Content-Length, beside the same).
  */
 class DiskSpaceTest {
 
@@ -101,6 +101,25 @@ class DiskSpaceTest {
       s.getOutputStream().flush();
       String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(answer).startsWith("HTTP/1.1 507 ").doesNotContain("100 Continue").contains("\"insufficient_storage\"");
+    }
+    assertThat(server.tmpEntries()).isZero();
+    assertThat(server.storedModels()).isZero();
+  }
+
+  @Test
+  void aMultipartUploadMustFitBesideWhatUnfinishedResumableUploadsHaveStillToSend() throws Exception {
+    long size = Files.getFileStore(data).getUsableSpace() / 10 * 6; // either fits alone, not both (see above)
+    HttpResponse<String> first = declare(size);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    String head = "POST /api/v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+        + "Content-Length: " + size + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n";
+    try (Socket s = new Socket("127.0.0.1", server.server().port())) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 507 ").doesNotContain("100 Continue")
+          .contains("still to come for 1 unfinished resumable upload(s)");
     }
     assertThat(server.tmpEntries()).isZero();
     assertThat(server.storedModels()).isZero();

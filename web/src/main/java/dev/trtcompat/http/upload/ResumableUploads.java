@@ -201,7 +201,7 @@ public final class ResumableUploads implements AutoCloseable {
    * under this data folder's {@code uploads/} (debris of a crash, or another folder's rows in a shared database)
    * promise nothing here. Two declarations racing each other can still both pass: this is a guard, not a reservation.
    */
-  private DiskSpace.Promised promised() {
+  public DiskSpace.Promised promised() {
     long bytes = 0;
     int uploads = 0;
     for (Map.Entry<String, Long> e : sessions.outstandingBytes().entrySet()) {
