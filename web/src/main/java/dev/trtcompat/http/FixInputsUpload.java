@@ -2,21 +2,15 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.http.upload.FormParts;
 import dev.trtcompat.http.upload.MultipartReader;
-import dev.trtcompat.http.upload.MultipartReader.Part;
 import dev.trtcompat.http.upload.RefusedUploads;
 import dev.trtcompat.models.UploadTooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,8 +35,8 @@ final class FixInputsUpload {
   }
 
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._+-]{0,200}");
-  private static final int MAX_PARTS = 1000;
-  private static final int MAX_FIELD_CHARS = 2000;
+  private static final FormParts.Spec FORM = new FormParts.Spec("the fix request", Set.of(INPUTS_FIELD), TEXT_FIELDS,
+      1000, "send 'inputs' files and the fields trt, shapes, passes, int64io");
 
   private FixInputsUpload() {}
 
@@ -56,44 +50,18 @@ final class FixInputsUpload {
     if (req.getContentLengthLong() > maxBytes) {
       throw new UploadTooLargeException(maxBytes);
     }
-    Map<String, List<String>> fields = new LinkedHashMap<>();
     List<String> files = new ArrayList<>();
+    Map<String, List<String>> fields;
     try {
-      MultipartReader parts = new MultipartReader(req.getInputStream(), boundary, maxBytes);
-      int count = 0;
-      for (var next = parts.next(); next.isPresent(); next = parts.next()) {
-        if (++count > MAX_PARTS) {
-          throw bad("too_many_parts", "the request has more than " + MAX_PARTS + " parts");
+      fields = FormParts.read(new MultipartReader(req.getInputStream(), boundary, maxBytes), FORM, (field, name, in) -> {
+        if (name.isEmpty()) {
+          return; // a browser's empty file input; the reader skips its body
         }
-        Part part = next.get();
-        String field = part.headers().fieldName() == null ? "" : part.headers().fieldName();
-        String fileName = part.headers().fileName();
-        if (field.equals(INPUTS_FIELD)) {
-          if (fileName == null) {
-            throw bad("not_a_file", "the field 'inputs' must be a file part (NAME.npy or an .npz)");
-          }
-          if (fileName.isEmpty()) {
-            part.body().transferTo(OutputStream.nullOutputStream()); // a browser's empty file input
-            continue;
-          }
-          String name = fileName(fileName);
-          Files.createDirectories(dir);
-          copy(part.body(), dir.resolve(name));
-          files.add(name);
-        } else if (TEXT_FIELDS.contains(field)) {
-          if (fileName != null) {
-            throw bad("not_a_text_field", "the field '" + field + "' must be text, not a file");
-          }
-          byte[] bytes = part.body().readNBytes(MAX_FIELD_CHARS + 1);
-          if (bytes.length > MAX_FIELD_CHARS) {
-            throw bad("invalid_field", "the field '" + field + "' is longer than " + MAX_FIELD_CHARS + " characters");
-          }
-          fields.computeIfAbsent(field, k -> new ArrayList<>()).add(new String(bytes, StandardCharsets.UTF_8).strip());
-        } else {
-          throw bad("unknown_field", "unexpected form field '" + field.replaceAll("\\p{Cntrl}", "?")
-              + "'; send 'inputs' files and the fields trt, shapes, passes, int64io");
-        }
-      }
+        String plain = fileName(name);
+        Files.createDirectories(dir);
+        FormParts.copyNew(in, dir.resolve(plain), "the input file");
+        files.add(plain);
+      });
     } catch (IOException | RuntimeException e) {
       // the model and calibration uploads' translation: over the limit, cut off, malformed; the rest drained
       throw RefusedUploads.answer(req, e, () -> new UploadTooLargeException(maxBytes), "the fix request");
@@ -106,18 +74,10 @@ final class FixInputsUpload {
     String n = original.substring(Math.max(original.lastIndexOf('/'), original.lastIndexOf('\\')) + 1).strip();
     String lower = n.toLowerCase(Locale.ROOT);
     if (!SAFE_NAME.matcher(n).matches() || !(lower.endsWith(".npy") || lower.endsWith(".npz"))) {
-      throw bad("invalid_inputs", "input file '" + n.replaceAll("\\p{Cntrl}", "?") + "': send NAME.npy (NAME the"
+      throw bad("invalid_inputs", "input file '" + FormParts.printable(n) + "': send NAME.npy (NAME the"
           + " model input it feeds) or an .npz archive, named with letters, digits, '.', '_', '+' or '-'");
     }
     return n.substring(0, n.length() - 4) + lower.substring(lower.length() - 4);
-  }
-
-  private static void copy(InputStream in, Path target) throws IOException {
-    try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      in.transferTo(out);
-    } catch (FileAlreadyExistsException e) {
-      throw bad("duplicate_file", "the input file " + target.getFileName() + " was sent twice");
-    }
   }
 
   private static UserFacingException bad(String error, String detail) {

@@ -2,8 +2,8 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.http.upload.FormParts;
 import dev.trtcompat.http.upload.MultipartReader;
-import dev.trtcompat.http.upload.MultipartReader.Part;
 import dev.trtcompat.http.upload.RefusedUploads;
 import dev.trtcompat.models.DiskSpace;
 import dev.trtcompat.models.ModelStore;
@@ -12,9 +12,6 @@ import dev.trtcompat.models.StoreResult;
 import dev.trtcompat.models.UploadTooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +29,6 @@ final class UploadReceiver {
   static final String MODEL_FIELD = "model";
   static final String EXTERNAL_FIELD = "external";
 
-  /** A model with more external files than this is not plausible; it bounds the work per request. */
-  private static final int MAX_PARTS = 10_000;
 
   private final ModelStore store;
   private final long maxUploadBytes;
@@ -51,8 +46,11 @@ final class UploadReceiver {
 
   /** Text fields the upload may carry besides files: the job to start once the model is stored. */
   static final Set<String> JOB_FIELDS = Set.of("trt", "precision", "reference", "shapes", "timeout", "label");
-  private static final int MAX_FIELD_CHARS = 2000;
-  private static final int MAX_FIELDS = 256;
+
+  /** A model with more external files than 10,000 is not plausible; the bound limits the work per request. */
+  private static final FormParts.Spec FORM = new FormParts.Spec("the upload", Set.of(MODEL_FIELD, EXTERNAL_FIELD),
+      JOB_FIELDS, 10_000, "send 'model' and, for external data, 'external' files (optionally 'trt' and 'precision'"
+          + " text fields to start a job)");
 
   /** A stored upload and the job fields sent with it (field name to values, in order). */
   record Received(StoreResult stored, Map<String, List<String>> fields) {
@@ -83,30 +81,14 @@ final class UploadReceiver {
         staged.requireRoom(declared, promised.get()); // also before a byte is read
       }
       try {
-        MultipartReader parts = new MultipartReader(req.getInputStream(), boundary.get(), maxUploadBytes);
-        int count = 0;
-        for (Optional<Part> next = parts.next(); next.isPresent(); next = parts.next()) {
-          if (++count > MAX_PARTS) {
-            throw new UserFacingException(
-                Kind.BAD_REQUEST, "too_many_parts", "the upload has more than " + MAX_PARTS + " parts");
-          }
-          Part part = next.get();
-          String field = part.headers().fieldName() == null ? "" : part.headers().fieldName();
-          InputStream in = part.body();
-          switch (field) {
-            case MODEL_FIELD -> staged.addModel(requireFile(part), in);
-            case EXTERNAL_FIELD -> staged.addExternal(requireFile(part), in);
-            default -> {
-              if (!JOB_FIELDS.contains(field)) {
-                throw new UserFacingException(
-                    Kind.BAD_REQUEST, "unknown_field",
-                    "unexpected form field '" + field + "'; send 'model' and, for external data, 'external' files"
-                        + " (optionally 'trt' and 'precision' text fields to start a job)");
+        fields.putAll(FormParts.read(new MultipartReader(req.getInputStream(), boundary.get(), maxUploadBytes), FORM,
+            (field, name, in) -> {
+              if (field.equals(MODEL_FIELD)) {
+                staged.addModel(name, in);
+              } else {
+                staged.addExternal(name, in);
               }
-              addField(fields, field, part);
-            }
-          }
-        }
+            }));
       } catch (RuntimeException | IOException e) {
         throw refused(req, e);
       }
@@ -118,26 +100,7 @@ final class UploadReceiver {
     }
   }
 
-  /** A short text field; anything long or a file here is a mistake, refused before the model is stored. */
-  private static void addField(Map<String, List<String>> fields, String field, Part part) throws IOException {
-    if (part.headers().fileName() != null) {
-      throw new UserFacingException(Kind.BAD_REQUEST, "not_a_text_field", "the field '" + field + "' must be text, not a file");
-    }
-    byte[] bytes = part.body().readNBytes(MAX_FIELD_CHARS + 1);
-    if (bytes.length > MAX_FIELD_CHARS || fields.values().stream().mapToInt(List::size).sum() >= MAX_FIELDS) {
-      throw new UserFacingException(Kind.BAD_REQUEST, "invalid_field", "the field '" + field + "' is too long or repeated too often");
-    }
-    fields.computeIfAbsent(field, k -> new ArrayList<>()).add(new String(bytes, StandardCharsets.UTF_8).trim());
-  }
 
-  private static String requireFile(Part part) {
-    if (part.headers().fileName() == null) {
-      throw new UserFacingException(
-          Kind.BAD_REQUEST, "not_a_file",
-          "the field '" + part.headers().fieldName() + "' must be a file part (with a filename), not a text field");
-    }
-    return part.headers().fileName();
-  }
 
   /** Translates a failure while reading parts into what the user should hear, and drains the rest. */
   private RuntimeException refused(HttpServletRequest req, Exception e) {

@@ -2,24 +2,18 @@ package dev.trtcompat.http.quantize;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.http.upload.FormParts;
 import dev.trtcompat.http.upload.MultipartReader;
-import dev.trtcompat.http.upload.MultipartReader.Part;
 import dev.trtcompat.http.upload.RefusedUploads;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -35,8 +29,9 @@ final class CalibrationUpload {
 
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,200}");
   /** Parts per request: a folder of calibration images is large, but not unbounded. */
-  private static final int MAX_PARTS = 100_000;
-  private static final int MAX_FIELD_CHARS = 2000;
+  private static final FormParts.Spec FORM = new FormParts.Spec("the calibration upload",
+      Set.of(QuantizeOrder.CALIB_FIELD), Set.copyOf(QuantizeOrder.FIELDS), 100_000,
+      "send 'calib' files and the fields " + String.join(", ", QuantizeOrder.FIELDS));
 
   private CalibrationUpload() {}
 
@@ -50,47 +45,21 @@ final class CalibrationUpload {
       throw tooLarge(maxBytes); // before a byte is read: a client that sent Expect: 100-continue sends nothing
     }
     Files.createDirectories(dir);
-    Map<String, List<String>> fields = new LinkedHashMap<>();
-    int files = 0;
+    int[] files = {0};
+    Map<String, List<String>> fields;
     try {
-      MultipartReader parts = new MultipartReader(req.getInputStream(), boundary.get(), maxBytes);
-      int count = 0;
-      for (Optional<Part> next = parts.next(); next.isPresent(); next = parts.next()) {
-        if (++count > MAX_PARTS) {
-          throw bad("too_many_parts", "the calibration upload has more than " + MAX_PARTS + " parts");
-        }
-        Part item = next.get();
-        String field = item.headers().fieldName() == null ? "" : item.headers().fieldName();
-        String name = item.headers().fileName();
-        InputStream in = item.body();
-        if (field.equals(QuantizeOrder.CALIB_FIELD)) {
-          if (name == null) {
-            throw bad("not_a_file", "the field 'calib' must be a file part (with a file name)");
-          }
-          if (name.isEmpty()) {
-            continue; // a browser's empty file input; the reader skips its body
-          }
-          copy(in, dir.resolve(fileName(name)));
-          files++;
-        } else if (QuantizeOrder.FIELDS.contains(field)) {
-          if (name != null) {
-            throw bad("not_a_text_field", "the field '" + field + "' must be text, not a file");
-          }
-          byte[] bytes = in.readNBytes(MAX_FIELD_CHARS + 1);
-          if (bytes.length > MAX_FIELD_CHARS) {
-            throw bad("invalid_field", "the field '" + field + "' is longer than " + MAX_FIELD_CHARS + " characters");
-          }
-          String value = new String(bytes, StandardCharsets.UTF_8).strip();
-          fields.computeIfAbsent(field, k -> new ArrayList<>()).add(value);
-        } else {
-          throw bad("unknown_field", "unexpected form field '" + printable(field) + "'; send 'calib' files and the"
-              + " fields " + String.join(", ", QuantizeOrder.FIELDS));
-        }
-      }
+      fields = FormParts.read(new MultipartReader(req.getInputStream(), boundary.get(), maxBytes), FORM,
+          (field, name, in) -> {
+            if (name.isEmpty()) {
+              return; // a browser's empty file input; the reader skips its body
+            }
+            FormParts.copyNew(in, dir.resolve(fileName(name)), "the calibration file");
+            files[0]++;
+          });
     } catch (IOException | RuntimeException e) {
       throw RefusedUploads.answer(req, e, () -> tooLarge(maxBytes), "the calibration upload");
     }
-    return new Received(files, fields);
+    return new Received(files[0], fields);
   }
 
   private static UserFacingException tooLarge(long maxBytes) {
@@ -106,7 +75,7 @@ final class CalibrationUpload {
     String n = original.substring(Math.max(original.lastIndexOf('/'), original.lastIndexOf('\\')) + 1).strip();
     String lower = n.toLowerCase(Locale.ROOT);
     if (!SAFE_NAME.matcher(n).matches()) {
-      throw bad("invalid_file_name", "calibration file name '" + printable(n) + "' must be letters, digits, '.', '_',"
+      throw bad("invalid_file_name", "calibration file name '" + FormParts.printable(n) + "' must be letters, digits, '.', '_',"
           + " '+' or '-' (not starting with '.' or '-')");
     }
     if (!(lower.endsWith(".npy") || lower.endsWith(".npz") || lower.endsWith(".jpg") || lower.endsWith(".jpeg")
@@ -114,20 +83,6 @@ final class CalibrationUpload {
       throw bad("invalid_calibration_data", "calibration file " + n + " is neither .npy/.npz nor a JPEG/PNG image");
     }
     return n;
-  }
-
-  private static void copy(InputStream in, Path target) throws IOException {
-    try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      in.transferTo(out);
-    } catch (FileAlreadyExistsException e) {
-      throw bad("duplicate_file", "the calibration file " + target.getFileName() + " was sent twice");
-    }
-  }
-
-  private static String printable(String s) {
-    String p = s.codePoints().map(c -> c < 0x20 || c == 0x7f ? '?' : c)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    return p.length() > 80 ? p.substring(0, 80) + "..." : p;
   }
 
   private static UserFacingException bad(String error, String detail) {
