@@ -27,23 +27,7 @@ class UploadLimitsTest {
     ServiceConfig config = new ServiceConfig("127.0.0.1", 0, dir, 1L << 20, Duration.ofSeconds(5)).withMaxConcurrentUploads(1);
     try (TestServer server = new TestServer(config)) {
       byte[] model = TestModels.single("Relu").build().toByteArray();
-      Multipart slow = new Multipart().file("model", "slow.onnx", model);
-      byte[] body = slow.bytes();
-      try (Socket first = new Socket("127.0.0.1", server.server().port())) {
-        first.setSoTimeout(60_000);
-        // The first upload sends its head and part of its body, then holds the rest back.
-        OutputStream out = first.getOutputStream();
-        out.write(("POST /api/v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + slow.contentType()
-            + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        int sent = new String(body, StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n") + 4 + 10;
-        out.write(body, 0, sent);
-        out.flush();
-        // It is being received once its files are staged in tmp/.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (server.tmpEntries() == 0 && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
-        assertThat(server.tmpEntries()).as("the first upload is being received").isPositive();
+      try (HeldUpload first = HeldUpload.start(server, new Multipart().file("model", "slow.onnx", model))) {
 
         HttpResponse<String> api = server.uploadModel("second.onnx", model);
         HttpResponse<String> form = server.send(new Multipart().file("model", "second.onnx", model).post(server.uri("/models")).build());
@@ -55,10 +39,7 @@ class UploadLimitsTest {
         }
         assertThat(form.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
 
-        out.write(body, sent, body.length - sent);
-        out.flush();
-        String answer = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(answer).startsWith("HTTP/1.1 201 ");
+        assertThat(first.finish()).startsWith("HTTP/1.1 201 ");
       }
       // A refused upload (here 413, from inside the route) gives its slot back too.
       assertThat(server.uploadModel("big.onnx", TestModels.withInlineWeights(2 << 20)).statusCode()).isEqualTo(413);
@@ -118,20 +99,7 @@ class UploadLimitsTest {
       assertThat(stored.statusCode()).as(stored.body()).isEqualTo(201);
       String id = TestServer.json(stored).get("id").asText();
       Multipart slow = new Multipart().file("model", "slow.onnx", TestModels.single("Sigmoid").build().toByteArray());
-      byte[] body = slow.bytes();
-      try (Socket first = new Socket("127.0.0.1", server.server().port())) {
-        first.setSoTimeout(60_000);
-        OutputStream out = first.getOutputStream();
-        out.write(("POST /api/v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + slow.contentType()
-            + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        int sent = new String(body, StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n") + 4 + 10;
-        out.write(body, 0, sent);
-        out.flush();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (server.tmpEntries() == 0 && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
-        assertThat(server.tmpEntries()).as("the held upload is being received").isPositive();
+      try (HeldUpload first = HeldUpload.start(server, slow)) {
 
         String origin = "http://127.0.0.1:" + server.server().port();
         for (String action : new String[] {"fix", "quantize"}) {
@@ -148,14 +116,57 @@ class UploadLimitsTest {
             .build());
         assertThat(json.statusCode()).as(json.body()).isEqualTo(202);
 
-        out.write(body, sent, body.length - sent);
-        out.flush();
-        assertThat(new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 201 ");
+        assertThat(first.finish()).startsWith("HTTP/1.1 201 ");
       }
       // The slot is free again: the same request with a file is read (and refused for its content, not for the slot).
       HttpResponse<String> after = server.send(new Multipart().file("inputs", "x.npy", new byte[] {1, 2, 3})
           .post(server.uri("/api/v1/models/" + id + "/fix")).header("Origin", "http://127.0.0.1:" + server.server().port()).build());
       assertThat(after.statusCode()).as(after.body()).isNotEqualTo(429).isBetween(400, 499);
+    }
+  }
+
+  /** A model upload that has sent its head and part of its body, and holds the rest back until {@link #finish}. */
+  private static final class HeldUpload implements AutoCloseable {
+    private final Socket socket;
+    private final byte[] body;
+    private final int sent;
+
+    private HeldUpload(Socket socket, byte[] body, int sent) {
+      this.socket = socket;
+      this.body = body;
+      this.sent = sent;
+    }
+
+    /** Starts the upload and returns once the server is receiving it (its files are staged in tmp/). */
+    static HeldUpload start(TestServer server, Multipart form) throws Exception {
+      byte[] body = form.bytes();
+      Socket socket = new Socket("127.0.0.1", server.server().port());
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /api/v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + form.contentType()
+          + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      int sent = new String(body, StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n") + 4 + 10;
+      out.write(body, 0, sent);
+      out.flush();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (server.tmpEntries() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(server.tmpEntries()).as("the held upload is being received").isPositive();
+      return new HeldUpload(socket, body, sent);
+    }
+
+    /** Sends the rest of the body and returns the server's whole answer. */
+    String finish() throws Exception {
+      OutputStream out = socket.getOutputStream();
+      out.write(body, sent, body.length - sent);
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws Exception {
+      socket.close();
     }
   }
 
