@@ -3,6 +3,7 @@ package dev.trtcompat.fix;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.rules.ReleaseRules;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,21 +46,21 @@ final class OpsetUpgradePass implements FixPass {
     List<NodeProto> moved = null;
     OpsetUpgradeRules.Staged staged = new OpsetUpgradeRules.Staged(g);
     if (stop == null) {
-      Analysis a;
-      try {
-        a = Analysis.of(g);
-      } catch (RuntimeException e) {
-        a = null; // the analysis follows current semantics; an old graph it cannot walk is left as it is
-        stop = "its shapes could not be analysed (" + e.getMessage() + ")";
-      }
-      if (a != null) {
-        moved = new ArrayList<>();
-        for (NodeProto n : g.nodes) {
-          stop = FixGraph.defaultDomain(n) ? upgrade(n, from, ctx, a, g, staged, moved) : keep(n, moved);
-          if (stop != null) {
-            break;
-          }
+      // Facts under opset 11, each node visited once moved: the ranks the legacy broadcast needs come from the
+      // moved nodes before it (ShapeRules knows only current semantics, not Add-6's axis).
+      Analysis a = Analysis.seeded(g, TARGET);
+      moved = new ArrayList<>();
+      int seen = 0;
+      for (NodeProto n : g.nodes) {
+        int first = moved.size();
+        stop = FixGraph.defaultDomain(n) ? upgrade(n, from, ctx, a, g, staged, moved) : keep(n, moved);
+        if (stop != null) {
+          break;
         }
+        List<TensorProto> added = new ArrayList<>(staged.initializers.values());
+        added.subList(seen, added.size()).forEach(a::initializer);
+        seen = added.size();
+        moved.subList(first, moved.size()).forEach(a::visit);
       }
     }
     if (stop != null) {
