@@ -195,6 +195,10 @@ final class OpsetUpgradeRules {
             .build();
         return null;
       }
+      case "Upsample-7" -> {
+        // height_scale/width_scale became scales; LegacyResize handles Upsample-7/9 only, so this is not rewritten
+        return "Upsample-1's height_scale/width_scale have no rewrite here (LegacyResize starts at Upsample-7)";
+      }
       default -> {
         return "this change is not known to the pass";
       }
