@@ -37,7 +37,8 @@ final class OpsetUpgradeRules {
       // Dropout's mask became BOOL (only nodes whose mask nobody reads get here)
       "AveragePool-10", "MaxPool-10", "Dropout-10",
       // 11: negative axes allowed, shape inference or docs refined, Constant sparse_value and Gemm's optional C
-      // added; Equal widened to more types
+      // added; Equal widened to more types. Flatten/Softmax/LogSoftmax keep axis default 1 and the 2-D coercion
+      // through 11 (both change at 13)
       "AveragePool-11", "MaxPool-11", "Concat-11", "Constant-11", "Conv-11", "ConvTranspose-11", "Flatten-11",
       "Gather-11", "Gemm-11", "LogSoftmax-11", "Softmax-11", "Hardmax-11", "Squeeze-11", "Unsqueeze-11",
       "Split-11", "Slice-11", "Equal-11", "ArgMax-11", "ArgMin-11", "ReduceSum-11", "ReduceMean-11",
