@@ -161,6 +161,44 @@ class OpsetUpgradePassTest {
     }
   }
 
+  /**
+   * Opset 1: Reshape-1's shape attribute (input from 5), Selu-1 without alpha/gamma (its defaults differ from
+   * Selu-6's), Split-1 with a constant split input (an attribute from 2), Dropout-1 in test mode (is_test gone in 7).
+   */
+  @Test
+  void opset1ShapeSplitSeluAndDropoutMoveWithTheirOldMeaning() throws IOException {
+    GraphProto g = GraphProto.newBuilder().setName("v1")
+        .addNode(op("Reshape", "reshape", new String[] {"x"}, "r", ints("shape", 2, 3)))
+        .addNode(op("Selu", "selu", new String[] {"r"}, "s"))
+        .addNode(node("Split", "split", new String[] {"s", "parts"}, new String[] {"a", "b"}, i("axis", 1)))
+        .addNode(node("Dropout", "drop", new String[] {"b"}, new String[] {"y", "mask"}, i("is_test", 1)))
+        .addInitializer(Models.int64s("parts", new long[] {2}, 1, 2))
+        .addInput(value("x", FLOAT, 6))
+        .addOutput(value("y", FLOAT, 2, 2))
+        .build();
+    Path src = Models.write(dir.resolve("v1.onnx"), g, 1);
+    Path out = dir.resolve("v1-11.onnx");
+    FixReport r = fix(src, out, List.of("8.6"));
+
+    assertThat(r.passesApplied()).as(String.valueOf(r.notes())).contains("opset-upgrade");
+    assertThat(rules(out, "8.6")).doesNotContain("parser.opset_below_minimum");
+    ModelProto m = Models.read(out);
+    assertThat(m.getOpsetImport(0).getVersion()).isEqualTo(11);
+    assertThat(nodeNamed(m, "split").getInputCount()).isEqualTo(1);
+    assertThat(nodeNamed(m, "drop").getOutputCount()).isEqualTo(1);
+
+    float[] x = {-1, 0.5f, -2, 3, -0.25f, 1};
+    HostTensor y = run(out, Map.of("x", HostTensor.ofFloats("x", new long[] {6}, x)));
+    assertThat(y.shape()).containsExactly(2L, 2L);
+    int[] picked = {1, 2, 4, 5}; // columns 1-2 of the 2x3 reshape
+    for (int k = 0; k < picked.length; k++) {
+      double v = x[picked[k]];
+      // Selu-1's defaults, as float32 attributes: 1.6732f and 1.0507f (Selu-6: 1.67326319..., 1.05070102...)
+      double want = 1.0507f * (v > 0 ? v : 1.6732f * (Math.exp(v) - 1));
+      assertThat(y.get(k)).as("element %d", k).isCloseTo(want, offset(2e-6));
+    }
+  }
+
   /** A BatchNormalization in training mode has no opset-7 form: the whole model stays, Relu's hint included. */
   @Test
   void oneNodeThatCannotMoveKeepsTheWholeModelWithANoteNamingIt() throws IOException {
