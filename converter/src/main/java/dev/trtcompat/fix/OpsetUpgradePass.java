@@ -1,8 +1,6 @@
 package dev.trtcompat.fix;
 
-import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.rules.ReleaseRules;
 import java.util.ArrayList;
@@ -70,12 +68,7 @@ final class OpsetUpgradePass implements FixPass {
     g.nodes.clear();
     g.nodes.addAll(moved);
     g.initializers.putAll(staged.initializers);
-    ModelProto.Builder b = g.rest.toBuilder().clearOpsetImport();
-    for (OperatorSetIdProto o : g.rest.getOpsetImportList()) {
-      boolean dflt = o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx");
-      b.addOpsetImport(dflt ? o.toBuilder().setVersion(TARGET).build() : o);
-    }
-    g.rest = b.build();
+    g.setDefaultOpset(TARGET);
     ctx.note(name(), "opset " + from + " → " + TARGET);
     return true;
   }
