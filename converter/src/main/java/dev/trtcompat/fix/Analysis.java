@@ -33,7 +33,19 @@ final class Analysis {
   }
 
   static Analysis of(FixGraph g) {
-    Analysis a = new Analysis(g.opset());
+    Analysis a = seeded(g, g.opset());
+    for (NodeProto n : g.nodes) {
+      a.visit(n);
+    }
+    return a;
+  }
+
+  /**
+   * The declared types and shapes and the initializers only, under {@code opset}; the caller then visits nodes one
+   * by one (opset-upgrade visits each node as it moved it, so the next node sees opset-11 facts).
+   */
+  static Analysis seeded(FixGraph g, long opset) {
+    Analysis a = new Analysis(opset);
     for (ValueInfoProto v : g.valueInfo.values()) {
       a.shapes.put(v.getName(), TypeShape.of(v));
     }
@@ -43,15 +55,14 @@ final class Analysis {
     for (ValueInfoProto v : g.inputs) {
       a.shapes.put(v.getName(), TypeShape.of(v));
     }
-    for (TensorProto t : g.initializers.values()) {
-      long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-      a.shapes.put(t.getName(), new TypeShape(t.getDataType(), dims));
-      Tensors.decode(t).ifPresent(h -> a.values.put(t.getName(), h));
-    }
-    for (NodeProto n : g.nodes) {
-      a.visit(n);
-    }
+    g.initializers.values().forEach(a::initializer);
     return a;
+  }
+
+  void initializer(TensorProto t) {
+    long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    shapes.put(t.getName(), new TypeShape(t.getDataType(), dims));
+    Tensors.decode(t).ifPresent(h -> values.put(t.getName(), h));
   }
 
   /** The default domain's opset the analysis ran under. */
@@ -67,7 +78,7 @@ final class Analysis {
     return values.get(name);
   }
 
-  private void visit(NodeProto n) {
+  void visit(NodeProto n) {
     if (n.getOutputCount() == 0) {
       return;
     }

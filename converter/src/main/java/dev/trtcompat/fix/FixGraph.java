@@ -65,6 +65,16 @@ final class FixGraph {
     return 1;
   }
 
+  /** Sets the default-domain opset import to {@code version} (opset moves); other domains keep theirs. */
+  void setDefaultOpset(long version) {
+    ModelProto.Builder b = rest.toBuilder().clearOpsetImport();
+    for (OperatorSetIdProto o : rest.getOpsetImportList()) {
+      boolean dflt = o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx");
+      b.addOpsetImport(dflt ? o.toBuilder().setVersion(version).build() : o);
+    }
+    rest = b.build();
+  }
+
   static boolean defaultDomain(NodeProto n) {
     return n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
   }

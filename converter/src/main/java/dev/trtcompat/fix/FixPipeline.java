@@ -26,7 +26,7 @@ public final class FixPipeline {
   /** Every pass, opt-in ones included, in the order they run. */
   static List<FixPass> all() {
     return List.of(
-        new ShapesPass(), new FoldConstantsPass(), new Int64IoPass(), new Int64ToInt32Pass(), new MaxPoolIndicesPass(),
+        new OpsetUpgradePass(), new ShapesPass(), new FoldConstantsPass(), new Int64IoPass(), new Int64ToInt32Pass(), new MaxPoolIndicesPass(),
         new OpsetDowngradePass(),
         new HardSwishPass(), new MishPass(), new GeluPass(), new LayerNormPass(), new GroupNormPass(),
         new EinsumPass(), new ResizePass(), new CleanUpPass());

@@ -2,9 +2,7 @@ package dev.trtcompat.fix;
 
 import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
-import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import dev.trtcompat.reference.HostTensor;
@@ -103,12 +101,7 @@ final class OpsetDowngradePass implements FixPass {
       if (moved != null) {
         g.nodes.clear();
         g.nodes.addAll(moved);
-        ModelProto.Builder b = g.rest.toBuilder().clearOpsetImport();
-        for (OperatorSetIdProto o : g.rest.getOpsetImportList()) {
-          boolean dflt = o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx");
-          b.addOpsetImport(dflt ? o.toBuilder().setVersion(target).build() : o);
-        }
-        g.rest = b.build();
+        g.setDefaultOpset(target);
         ctx.note(name(), "opset " + from + " → " + target);
         return true;
       }
