@@ -250,24 +250,25 @@ def summarise(s):
 
 
 def paired(ours, theirs, seed):
-    """Per sample, our cosine minus theirs: its mean, a bootstrap 95% interval of that mean, wins and losses."""
-    d = np.asarray(ours) - np.asarray(theirs)
-    rng = np.random.default_rng(seed)
-    means = d[rng.integers(0, len(d), (args.bootstrap, len(d)))].mean(1)
-    return {"meanDiff": float(d.mean()), "ci95": [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))],
-            "oursHigher": int((d > 0).sum()), "theirsHigher": int((d < 0).sum()), "samples": len(d)}
+    """Two per_sample() records of the same samples, paired: per sample, our cosine minus theirs, its mean with a
+    bootstrap 95% interval of that mean, the samples where each side's cosine is higher, and the top-1 discordant
+    samples (one side agrees with FP32's class, the other does not)."""
+    return paired_pooled([ours], [theirs], seed)
 
 
-def paired_pooled(diffs, seed):
-    """paired() over several seeds' samples, resampling within each seed (a stratified bootstrap)."""
+def paired_pooled(ours, theirs, seed):
+    """paired() over several seeds' records, the bootstrap resampling within each seed (stratified)."""
     rng = np.random.default_rng(seed)
-    means = np.zeros(args.bootstrap)
+    diffs = [np.asarray(o["cosine"]) - np.asarray(t["cosine"]) for o, t in zip(ours, theirs)]
     total = sum(len(d) for d in diffs)
+    means = np.zeros(args.bootstrap)
     for d in diffs:
         means += d[rng.integers(0, len(d), (args.bootstrap, len(d)))].sum(1) / total
     both = np.concatenate(diffs)
+    top1 = [(a, b) for o, t in zip(ours, theirs) for a, b in zip(o["top1"], t["top1"])]
     return {"meanDiff": float(both.mean()), "ci95": [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))],
-            "oursHigher": int((both > 0).sum()), "theirsHigher": int((both < 0).sum()), "samples": int(total)}
+            "oursHigher": int((both > 0).sum()), "theirsHigher": int((both < 0).sum()), "samples": int(total),
+            "top1OnlyOurs": sum(1 for a, b in top1 if a and not b), "top1OnlyTheirs": sum(1 for a, b in top1 if b and not a)}
 
 
 def symmetric_mapping():
@@ -382,7 +383,7 @@ def measure_extra_held_out(name, d, res, methods):
         if len(per[key]["cosine"]) != extra["samples"]:
             raise SystemExit("HeldOutEval measured %d samples, expected %d" % (len(per[key]["cosine"]), extra["samples"]))
         extra["quantizers"][key] = summarise(per[key])
-        extra["paired"][key] = paired(per[key]["cosine"], per["pytorch_ptq"]["cosine"], 1)
+        extra["paired"][key] = paired(per[key], per["pytorch_ptq"], 1)
     with open(os.path.join(d, "heldout.json"), "w") as f:
         json.dump(per, f)
 
@@ -489,21 +490,22 @@ if args.held_out:
                 sum(r["top5"] for r in rs), sum(r["samples"] for r in rs), " / ".join("%.6f" % r["cosineMin"] for r in rs)))
         print("| %s | FP32 task accuracy per seed | %s |" % (
             name, " / ".join("%.3f" % e["fp32TaskAccuracy"] for e in extras)))
-    print("\n| network | ours - PyTorch PTQ, per-sample cosine: mean [bootstrap 95%] (samples ours higher / theirs "
-          "higher) | per seed | all seeds |")
+    print("\n| network | ours - PyTorch PTQ (onednn): per-sample cosine, mean [bootstrap 95%%] (samples where ours / "
+          "theirs is higher; top-1 agreeing only ours / only theirs) | per seed | all seeds |" % ())
     print("|---|---|---|---|")
     for name in args.nets.split(","):
         seeds = args.seeds.split(",")
-        extras = [results["%s/seed%s" % (name, seed)].get("extraHeldOut") for seed in seeds]
-        if not all(e and "paired" in e for e in extras):
+        pers = []
+        for seed in seeds:
+            path = os.path.join(args.out, name, "seed" + seed, "heldout.json")
+            if os.path.exists(path):
+                with open(path) as f:
+                    pers.append(json.load(f))
+        if len(pers) < len(seeds):
             continue
-        for q in [q for q in extras[0]["paired"] if all(q in e["paired"] for e in extras)]:
-            diffs = []
-            for seed in seeds:
-                with open(os.path.join(args.out, name, "seed" + seed, "heldout.json")) as f:
-                    per = json.load(f)
-                diffs.append(np.asarray(per[q]["cosine"]) - np.asarray(per["pytorch_ptq"]["cosine"]))
-            pooled = paired_pooled(diffs, 1)
-            cell = lambda p: "%+.5f [%+.5f, %+.5f] (%d/%d)" % (  # noqa: E731
-                p["meanDiff"], p["ci95"][0], p["ci95"][1], p["oursHigher"], p["theirsHigher"])
-            print("| %s | %s | %s | %s |" % (name, q, " / ".join(cell(e["paired"][q]) for e in extras), cell(pooled)))
+        for q in [q for q in pers[0] if q.startswith("trt_compat_") and all(q in p for p in pers)]:
+            cell = lambda p: "%+.5f [%+.5f, %+.5f] (%d/%d; %d/%d)" % (  # noqa: E731
+                p["meanDiff"], p["ci95"][0], p["ci95"][1], p["oursHigher"], p["theirsHigher"], p["top1OnlyOurs"],
+                p["top1OnlyTheirs"])
+            print("| %s | %s | %s | %s |" % (name, q, " / ".join(cell(paired(p[q], p["pytorch_ptq"], 1)) for p in pers),
+                                             cell(paired_pooled([p[q] for p in pers], [p["pytorch_ptq"] for p in pers], 1))))
