@@ -54,6 +54,7 @@ resamples of the samples, per seed; over the seeds resampled within each seed), 
 import argparse
 import copy
 import json
+import math
 import os
 import shlex
 import subprocess
@@ -266,9 +267,17 @@ def paired_pooled(ours, theirs, seed):
         means += d[rng.integers(0, len(d), (args.bootstrap, len(d)))].sum(1) / total
     both = np.concatenate(diffs)
     top1 = [(a, b) for o, t in zip(ours, theirs) for a, b in zip(o["top1"], t["top1"])]
+    only_ours, only_theirs = sum(1 for a, b in top1 if a and not b), sum(1 for a, b in top1 if b and not a)
     return {"meanDiff": float(both.mean()), "ci95": [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))],
             "oursHigher": int((both > 0).sum()), "theirsHigher": int((both < 0).sum()), "samples": int(total),
-            "top1OnlyOurs": sum(1 for a, b in top1 if a and not b), "top1OnlyTheirs": sum(1 for a, b in top1 if b and not a)}
+            "top1OnlyOurs": only_ours, "top1OnlyTheirs": only_theirs, "top1McNemarP": mcnemar(only_ours, only_theirs)}
+
+
+def mcnemar(b, c):
+    """Exact two-sided McNemar test of the discordant pairs: the chance of a split at least this uneven if either
+    side were as likely to be the one that agrees."""
+    n = b + c
+    return 1.0 if n == 0 else min(1.0, 2 * sum(math.comb(n, k) for k in range(min(b, c) + 1)) / 2 ** n)
 
 
 def symmetric_mapping():
@@ -491,7 +500,7 @@ if args.held_out:
         print("| %s | FP32 task accuracy per seed | %s |" % (
             name, " / ".join("%.3f" % e["fp32TaskAccuracy"] for e in extras)))
     print("\n| network | ours - PyTorch PTQ (onednn): per-sample cosine, mean [bootstrap 95%%] (samples where ours / "
-          "theirs is higher; top-1 agreeing only ours / only theirs) | per seed | all seeds |" % ())
+          "theirs is higher; top-1 agreeing only ours / only theirs, exact McNemar p) | per seed | all seeds |" % ())
     print("|---|---|---|---|")
     for name in args.nets.split(","):
         seeds = args.seeds.split(",")
@@ -504,8 +513,8 @@ if args.held_out:
         if len(pers) < len(seeds):
             continue
         for q in [q for q in pers[0] if q.startswith("trt_compat_") and all(q in p for p in pers)]:
-            cell = lambda p: "%+.5f [%+.5f, %+.5f] (%d/%d; %d/%d)" % (  # noqa: E731
+            cell = lambda p: "%+.5f [%+.5f, %+.5f] (%d/%d; %d/%d, p %.2f)" % (  # noqa: E731
                 p["meanDiff"], p["ci95"][0], p["ci95"][1], p["oursHigher"], p["theirsHigher"], p["top1OnlyOurs"],
-                p["top1OnlyTheirs"])
+                p["top1OnlyTheirs"], p["top1McNemarP"])
             print("| %s | %s | %s | %s |" % (name, q, " / ".join(cell(paired(p[q], p["pytorch_ptq"], 1)) for p in pers),
                                              cell(paired_pooled([p[q] for p in pers], [p["pytorch_ptq"] for p in pers], 1))))
