@@ -5,7 +5,7 @@ Needs Debian's python3-torch and python3-torchvision (1.13 / 0.14); writes every
 Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [--nets resnet18,mobilenet_v2] [--seeds 0,1,2]
            [--size 224] [--samples 80] [--methods entropy,percentile,minmax] [--engine onednn[,qnnpack]] [--threads N]
            [--train-steps N [--train-last 0.5] [--train-lr 3e-3] [--train-batch 16] [--train-cosine]]
-           [--width-mult 1.0] [--symmetric-control] [--held-out N [--bootstrap 10000]]
+           [--width-mult 1.0] [--symmetric-control] [--float-logits-control] [--held-out N [--bootstrap 10000]]
 (TRT_COMPAT="java -jar other.jar" measures another build than the checkout's ./trt-compat; --reuse keeps the
 networks, samples and PyTorch figures of an earlier run in OUT_DIR and runs only trt-compat's methods again;
 --reuse --methods '' only prints the table of OUT_DIR/results.json.)
@@ -35,6 +35,8 @@ training again and draws the same samples.
 "pytorch_ptq", each other's "pytorch_ptq_ENGINE".
 --symmetric-control needs --engine qnnpack: onednn's kernels collapse on some quantization parameters
 (bench/quantize/ptq_engine_check.py).
+--float-logits-control also runs PyTorch's PTQ with the classifier (last Linear) left in FP32 ("pytorch_ptq_float_logits"):
+PyTorch's default rounds the logits to 8 bits, where trt-compat's outputs stay FP32; this run separates that.
 
 The network (batch 1, SIZE x SIZE) is exported to ONNX (opset 13). SAMPLES images are written as .npz; trt-compat
 holds out every fifth (16 of 80) and calibrates on the rest (64), PyTorch calibrates on the same 64, and both are
@@ -84,6 +86,9 @@ parser.add_argument("--train-steps", type=int, default=0,
 parser.add_argument("--symmetric-control", action="store_true",
                     help="also run PyTorch's PTQ with symmetric activations (zero point 128: the 255 levels of "
                          "symmetric INT8, as TensorRT needs) to separate that from the rest")
+parser.add_argument("--float-logits-control", action="store_true",
+                    help="also run PyTorch's PTQ with the classifier in FP32, so its logits are not rounded to 8 bits "
+                         "(trt-compat's outputs stay FP32)")
 parser.add_argument("--train-last", type=float, default=1.0,
                     help="with --train-steps: train only this last share of the parameter tensors (in registration "
                          "order, so the later layers); backward through MobileNetV2's depthwise convolutions is slow "
@@ -404,6 +409,10 @@ def measure_pytorch(model, calib, held, ref, suffix, extra):
     mappings = {"pytorch_ptq" + suffix: get_default_qconfig_mapping(torch.backends.quantized.engine)}
     if args.symmetric_control:
         mappings["pytorch_ptq_symmetric" + suffix] = symmetric_mapping()
+    if args.float_logits_control:
+        head = next(n for n, m in model.named_modules() if m is head_of(model))
+        mappings["pytorch_ptq_float_logits" + suffix] = get_default_qconfig_mapping(
+            torch.backends.quantized.engine).set_module_name(head, None)
     for key, mapping in mappings.items():
         with torch.no_grad():
             prepared = prepare_fx(copy.deepcopy(model), mapping, (torch.from_numpy(calib[0]),))
@@ -431,6 +440,8 @@ for name in args.nets.split(","):
         wanted = ["pytorch_ptq" + ("" if i == 0 else "_" + e) for i, e in enumerate(engines)]
         if args.symmetric_control:
             wanted += [w.replace("pytorch_ptq", "pytorch_ptq_symmetric") for w in wanted]
+        if args.float_logits_control:
+            wanted += ["pytorch_ptq_float_logits"]
         if args.held_out and not (res and res.get("extraHeldOut", {}).get("samples") == args.held_out
                                   and os.path.exists(os.path.join(d, "heldout.json"))):
             res = None  # PyTorch's per-sample figures on the extra held-out samples are needed
@@ -465,7 +476,7 @@ print("\n| network | quantizer | cosine min (worst seed) | cosine mean | max abs
 print("|---|---|---|---|---|---|---|---|---|")
 for name in args.nets.split(","):
     runs = [results["%s/seed%s" % (name, seed)] for seed in args.seeds.split(",")]
-    ptq = ["pytorch_ptq" + s for s in ["", "_symmetric", "_qnnpack", "_symmetric_qnnpack", "_onednn",
+    ptq = ["pytorch_ptq" + s for s in ["", "_symmetric", "_float_logits", "_qnnpack", "_symmetric_qnnpack", "_onednn",
                                       "_symmetric_onednn"]]
     for q in ptq + ["trt_compat_" + m for m in ["entropy", "percentile", "minmax"]
                                 if "trt_compat_" + m in runs[0]]:
@@ -512,9 +523,12 @@ if args.held_out:
                     pers.append(json.load(f))
         if len(pers) < len(seeds):
             continue
-        for q in [q for q in pers[0] if q.startswith("trt_compat_") and all(q in p for p in pers)]:
-            cell = lambda p: "%+.5f [%+.5f, %+.5f] (%d/%d; %d/%d, p %.2f)" % (  # noqa: E731
-                p["meanDiff"], p["ci95"][0], p["ci95"][1], p["oursHigher"], p["theirsHigher"], p["top1OnlyOurs"],
-                p["top1OnlyTheirs"], p["top1McNemarP"])
-            print("| %s | %s | %s | %s |" % (name, q, " / ".join(cell(paired(p[q], p["pytorch_ptq"], 1)) for p in pers),
-                                             cell(paired_pooled([p[q] for p in pers], [p["pytorch_ptq"] for p in pers], 1))))
+        peers = [t for t in ["pytorch_ptq", "pytorch_ptq_float_logits"] if all(t in p for p in pers)]
+        for t in peers:
+            for q in [q for q in pers[0] if q.startswith("trt_compat_") and all(q in p for p in pers)]:
+                cell = lambda p: "%+.5f [%+.5f, %+.5f] (%d/%d; %d/%d, p %.2f)" % (  # noqa: E731
+                    p["meanDiff"], p["ci95"][0], p["ci95"][1], p["oursHigher"], p["theirsHigher"], p["top1OnlyOurs"],
+                    p["top1OnlyTheirs"], p["top1McNemarP"])
+                print("| %s | %s%s | %s | %s |" % (
+                    name, q, "" if t == "pytorch_ptq" else " vs " + t, " / ".join(cell(paired(p[q], p[t], 1)) for p in pers),
+                    cell(paired_pooled([p[q] for p in pers], [p[t] for p in pers], 1))))
