@@ -5,7 +5,8 @@ Needs Debian's python3-torch and python3-torchvision (1.13 / 0.14); writes every
 Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [--nets resnet18,mobilenet_v2] [--seeds 0,1,2]
            [--size 224] [--samples 80] [--methods entropy,percentile,minmax] [--engine onednn[,qnnpack]] [--threads N]
            [--train-steps N [--train-last 0.5] [--train-lr 3e-3] [--train-batch 16] [--train-cosine]]
-           [--width-mult 1.0] [--symmetric-control] [--float-logits-control] [--held-out N [--bootstrap 10000]]
+           [--width-mult 1.0] [--symmetric-control] [--float-logits-control] [--exclude NODE_OR_OP,...]
+           [--held-out N [--bootstrap 10000]]
 (TRT_COMPAT="java -jar other.jar" measures another build than the checkout's ./trt-compat; --reuse keeps the
 networks, samples and PyTorch figures of an earlier run in OUT_DIR and runs only trt-compat's methods again;
 --reuse --methods '' only prints the table of OUT_DIR/results.json.)
@@ -36,7 +37,9 @@ training again and draws the same samples.
 --symmetric-control needs --engine qnnpack: onednn's kernels collapse on some quantization parameters
 (bench/quantize/ptq_engine_check.py).
 --float-logits-control also runs PyTorch's PTQ with the classifier (last Linear) left in FP32 ("pytorch_ptq_float_logits"):
-PyTorch's default rounds the logits to 8 bits, where trt-compat's outputs stay FP32; this run separates that.
+PyTorch's default rounds the logits to 8 bits, where trt-compat's outputs stay FP32; this run separates that. Its
+counterpart on our side: --exclude Gemm (passed to quantize --exclude; figures "trt_compat_METHOD_exclude_Gemm"), the
+classifier in FP32 in both.
 
 The network (batch 1, SIZE x SIZE) is exported to ONNX (opset 13). SAMPLES images are written as .npz; trt-compat
 holds out every fifth (16 of 80) and calibrates on the rest (64), PyTorch calibrates on the same 64, and both are
@@ -89,6 +92,9 @@ parser.add_argument("--symmetric-control", action="store_true",
 parser.add_argument("--float-logits-control", action="store_true",
                     help="also run PyTorch's PTQ with the classifier in FP32, so its logits are not rounded to 8 bits "
                          "(trt-compat's outputs stay FP32)")
+parser.add_argument("--exclude", default="",
+                    help="passed to trt-compat quantize --exclude (e.g. Gemm: the classifier in FP32); its figures are "
+                         "trt_compat_METHOD_exclude_NAMES")
 parser.add_argument("--train-last", type=float, default=1.0,
                     help="with --train-steps: train only this last share of the parameter tensors (in registration "
                          "order, so the later layers); backward through MobileNetV2's depthwise convolutions is slow "
@@ -120,6 +126,8 @@ os.makedirs(args.out, exist_ok=True)
 cli = shlex.split(os.environ.get("TRT_COMPAT", "")) or [os.path.join(repo, "trt-compat")]
 # the jars HeldOutEval.java runs against (those of the build TRT_COMPAT runs, e.g. /work/main/web/target/lib)
 lib = os.environ.get("TRT_COMPAT_LIB") or os.path.join(repo, "web", "target", "lib")
+# the suffix of trt-compat's figures and models quantized with --exclude
+variant = "_exclude_" + "_".join(e for e in args.exclude.split(",") if e) if args.exclude else ""
 torch.backends.quantized.engine = engines[0]
 torch.set_num_threads(max(1, args.threads))
 
@@ -378,7 +386,7 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
 def measure_extra_held_out(name, d, res, methods):
     """Our Q/DQ models on the extra held-out samples (HeldOutEval.java on ONNX Runtime), paired with PyTorch's."""
     fp32 = os.path.join(d, name + ".onnx")
-    models = [os.path.join(d, "%s.%s.int8.onnx" % (name, m)) for m in methods]
+    models = [os.path.join(d, "%s.%s%s.int8.onnx" % (name, m, variant)) for m in methods]
     cmd = ["java", "-XX:+UseSerialGC", "-Xmx1g", "-cp", os.path.join(lib, "*"),
            os.path.join(repo, "bench", "quantize", "HeldOutEval.java"), fp32, os.path.join(d, "heldout"),
            str(max(1, args.threads))] + models
@@ -392,7 +400,7 @@ def measure_extra_held_out(name, d, res, methods):
     extra["runtime"] = ours["runtime"]
     extra.setdefault("paired", {})
     for method, path in zip(methods, models):
-        key = "trt_compat_" + method
+        key = "trt_compat_" + method + variant
         per[key] = ours["models"][path]
         if len(per[key]["cosine"]) != extra["samples"]:
             raise SystemExit("HeldOutEval measured %d samples, expected %d" % (len(per[key]["cosine"]), extra["samples"]))
@@ -448,9 +456,11 @@ for name in args.nets.split(","):
         if res is None or any(w not in res for w in wanted):
             res = dict(res or {}, **build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path))
         for method in [m for m in args.methods.split(",") if m]:
-            q_path = os.path.join(d, "%s.%s.int8.onnx" % (name, method))
+            q_path = os.path.join(d, "%s.%s%s.int8.onnx" % (name, method, variant))
             cmd = cli + ["quantize", onnx_path, "--calib", calib_dir, "--method", method, "--out", q_path,
                          "--eval-samples", str(res["heldOut"]), "--threads", str(max(1, args.threads)), "--json"]
+            if args.exclude:
+                cmd += ["--exclude", args.exclude]
             t0 = time.time()
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0:
@@ -458,9 +468,9 @@ for name in args.nets.split(","):
             acc = json.loads(proc.stdout)["accuracy"]
             if acc["samples"] != res["heldOut"]:
                 raise SystemExit("trt-compat held out %s samples, expected %d" % (acc["samples"], res["heldOut"]))
-            res["trt_compat_" + method] = {k: acc["outputs"][0][k] for k in [
+            res["trt_compat_" + method + variant] = {k: acc["outputs"][0][k] for k in [
                 "cosineMin", "cosineMean", "maxAbsError", "maxRelError", "top1Agreement", "top5Agreement"]}
-            res["trt_compat_" + method]["seconds"] = time.time() - t0
+            res["trt_compat_" + method + variant]["seconds"] = time.time() - t0
         methods = [m for m in args.methods.split(",") if m]
         if args.held_out and methods:
             measure_extra_held_out(name, d, res, methods)
@@ -478,8 +488,7 @@ for name in args.nets.split(","):
     runs = [results["%s/seed%s" % (name, seed)] for seed in args.seeds.split(",")]
     ptq = ["pytorch_ptq" + s for s in ["", "_symmetric", "_float_logits", "_qnnpack", "_symmetric_qnnpack", "_onednn",
                                       "_symmetric_onednn"]]
-    for q in ptq + ["trt_compat_" + m for m in ["entropy", "percentile", "minmax"]
-                                if "trt_compat_" + m in runs[0]]:
+    for q in ptq + [q for q in runs[0] if q.startswith("trt_compat_")]:
         if not all(q in r for r in runs):
             continue
         rs = [r[q] for r in runs]
