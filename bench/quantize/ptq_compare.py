@@ -421,6 +421,8 @@ def measure_pytorch(model, calib, held, ref, suffix, extra):
         head = next(n for n, m in model.named_modules() if m is head_of(model))
         mappings["pytorch_ptq_float_logits" + suffix] = get_default_qconfig_mapping(
             torch.backends.quantized.engine).set_module_name(head, None)
+        if args.symmetric_control:
+            mappings["pytorch_ptq_float_logits_symmetric" + suffix] = symmetric_mapping().set_module_name(head, None)
     for key, mapping in mappings.items():
         with torch.no_grad():
             prepared = prepare_fx(copy.deepcopy(model), mapping, (torch.from_numpy(calib[0]),))
@@ -449,7 +451,8 @@ for name in args.nets.split(","):
         if args.symmetric_control:
             wanted += [w.replace("pytorch_ptq", "pytorch_ptq_symmetric") for w in wanted]
         if args.float_logits_control:
-            wanted += ["pytorch_ptq_float_logits"]
+            wanted += [w.replace("pytorch_ptq", "pytorch_ptq_float_logits") for w in wanted
+                       if w.startswith("pytorch_ptq")]
         if args.held_out and not (res and res.get("extraHeldOut", {}).get("samples") == args.held_out
                                   and os.path.exists(os.path.join(d, "heldout.json"))):
             res = None  # PyTorch's per-sample figures on the extra held-out samples are needed
@@ -486,8 +489,7 @@ print("\n| network | quantizer | cosine min (worst seed) | cosine mean | max abs
 print("|---|---|---|---|---|---|---|---|---|")
 for name in args.nets.split(","):
     runs = [results["%s/seed%s" % (name, seed)] for seed in args.seeds.split(",")]
-    ptq = ["pytorch_ptq" + s for s in ["", "_symmetric", "_float_logits", "_qnnpack", "_symmetric_qnnpack", "_onednn",
-                                      "_symmetric_onednn"]]
+    ptq = [q for q in runs[0] if q.startswith("pytorch_ptq")]
     for q in ptq + [q for q in runs[0] if q.startswith("trt_compat_")]:
         if not all(q in r for r in runs):
             continue
@@ -532,10 +534,10 @@ if args.held_out:
                     pers.append(json.load(f))
         if len(pers) < len(seeds):
             continue
-        peers = [t for t in ["pytorch_ptq", "pytorch_ptq_float_logits"] if all(t in p for p in pers)]
+        peers = [t for t in pers[0] if t.startswith("pytorch_ptq") and all(t in p for p in pers)]
         for t in peers:
             for q in [q for q in pers[0] if q.startswith("trt_compat_") and all(q in p for p in pers)]:
-                cell = lambda p: "%+.5f [%+.5f, %+.5f] (%d/%d; %d/%d, p %.2f)" % (  # noqa: E731
+                cell = lambda p: "%+.6f [%+.6f, %+.6f] (%d/%d; %d/%d, p %.2f)" % (  # noqa: E731
                     p["meanDiff"], p["ci95"][0], p["ci95"][1], p["oursHigher"], p["theirsHigher"], p["top1OnlyOurs"],
                     p["top1OnlyTheirs"], p["top1McNemarP"])
                 print("| %s | %s%s | %s | %s |" % (
