@@ -39,7 +39,8 @@ training again and draws the same samples.
 --float-logits-control also runs PyTorch's PTQ with the classifier (last Linear) left in FP32 ("pytorch_ptq_float_logits"):
 PyTorch's default rounds the logits to 8 bits, where trt-compat's outputs stay FP32; this run separates that. Its
 counterpart on our side: --exclude Gemm (passed to quantize --exclude; figures "trt_compat_METHOD_exclude_Gemm"), the
-classifier in FP32 in both.
+classifier in FP32 in both. With --symmetric-control too, "pytorch_ptq_float_logits_symmetric[_ENGINE]" is the
+symmetric run with the classifier in FP32.
 
 The network (batch 1, SIZE x SIZE) is exported to ONNX (opset 13). SAMPLES images are written as .npz; trt-compat
 holds out every fifth (16 of 80) and calibrates on the rest (64), PyTorch calibrates on the same 64, and both are
