@@ -5,7 +5,8 @@ Needs Debian's python3-torch and python3-torchvision (1.13 / 0.14); writes every
 Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [--nets resnet18,mobilenet_v2] [--seeds 0,1,2]
            [--size 224] [--samples 80] [--methods entropy,percentile,minmax] [--engine onednn[,qnnpack]] [--threads N]
            [--train-steps N [--train-last 0.5] [--train-lr 3e-3] [--train-batch 16] [--train-cosine]]
-           [--width-mult 1.0] [--symmetric-control]
+           [--width-mult 1.0] [--symmetric-control] [--float-logits-control] [--exclude NODE_OR_OP,...]
+           [--held-out N [--bootstrap 10000]]
 (TRT_COMPAT="java -jar other.jar" measures another build than the checkout's ./trt-compat; --reuse keeps the
 networks, samples and PyTorch figures of an earlier run in OUT_DIR and runs only trt-compat's methods again;
 --reuse --methods '' only prints the table of OUT_DIR/results.json.)
@@ -35,16 +36,31 @@ training again and draws the same samples.
 "pytorch_ptq", each other's "pytorch_ptq_ENGINE".
 --symmetric-control needs --engine qnnpack: onednn's kernels collapse on some quantization parameters
 (bench/quantize/ptq_engine_check.py).
+--float-logits-control also runs PyTorch's PTQ with the classifier (last Linear) left in FP32 ("pytorch_ptq_float_logits"):
+PyTorch's default rounds the logits to 8 bits, where trt-compat's outputs stay FP32; this run separates that. Its
+counterpart on our side: --exclude Gemm (passed to quantize --exclude; figures "trt_compat_METHOD_exclude_Gemm"), the
+classifier in FP32 in both. With --symmetric-control too, "pytorch_ptq_float_logits_symmetric[_ENGINE]" is the
+symmetric run with the classifier in FP32.
 
 The network (batch 1, SIZE x SIZE) is exported to ONNX (opset 13). SAMPLES images are written as .npz; trt-compat
 holds out every fifth (16 of 80) and calibrates on the rest (64), PyTorch calibrates on the same 64, and both are
 measured on the same held-out 16: PyTorch's quantized model against the FP32 PyTorch model (computed here with the
 definitions of trt-compat's OutputAccuracy), trt-compat's Q/DQ model against the FP32 model on ONNX Runtime (its own
 accuracy report). Writes results.json (every seed) and prints a summary table.
+
+16 held-out samples per seed do not separate two quantizers whose cosines differ in the third decimal. --held-out N
+adds N more held-out samples per seed (OUT_DIR/NET/seedS/heldout/, drawn from a generator of their own, so the 80
+samples above stay the same draws and calibration stays the same 64): PyTorch's quantized model is measured on them
+here, each trt-compat Q/DQ model (calibrated as above) on ONNX Runtime by bench/quantize/HeldOutEval.java with
+OutputComparison's and ClassAgreement's definitions (the jars of TRT_COMPAT_LIB, default web/target/lib). Per sample:
+cosine, max abs error, top-1/top-5 agreement (OUT_DIR/NET/seedS/heldout.json). The paired comparison: per sample,
+our cosine minus PyTorch's (the first engine's default qconfig), its mean with a bootstrap 95% interval (--bootstrap
+resamples of the samples, per seed; over the seeds resampled within each seed), and how many samples each side wins.
 """
 import argparse
 import copy
 import json
+import math
 import os
 import shlex
 import subprocess
@@ -74,6 +90,12 @@ parser.add_argument("--train-steps", type=int, default=0,
 parser.add_argument("--symmetric-control", action="store_true",
                     help="also run PyTorch's PTQ with symmetric activations (zero point 128: the 255 levels of "
                          "symmetric INT8, as TensorRT needs) to separate that from the rest")
+parser.add_argument("--float-logits-control", action="store_true",
+                    help="also run PyTorch's PTQ with the classifier in FP32, so its logits are not rounded to 8 bits "
+                         "(trt-compat's outputs stay FP32)")
+parser.add_argument("--exclude", default="",
+                    help="passed to trt-compat quantize --exclude (e.g. Gemm: the classifier in FP32); its figures are "
+                         "trt_compat_METHOD_exclude_NAMES")
 parser.add_argument("--train-last", type=float, default=1.0,
                     help="with --train-steps: train only this last share of the parameter tensors (in registration "
                          "order, so the later layers); backward through MobileNetV2's depthwise convolutions is slow "
@@ -89,6 +111,10 @@ parser.add_argument("--engine", default="onednn",
                          "no fbgemm; onednn is its x86 successor); the first one's figures are 'pytorch_ptq'")
 parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                     help="torch threads (1 on a shared, oversubscribed machine: spinning OpenMP threads lose there)")
+parser.add_argument("--held-out", type=int, default=0,
+                    help="this many more held-out samples per seed, disjoint from the calibration samples, for the "
+                         "per-sample paired comparison")
+parser.add_argument("--bootstrap", type=int, default=10000, help="bootstrap resamples of the paired comparison")
 parser.add_argument("--reuse", action="store_true",
                     help="keep the networks, samples and PyTorch figures of OUT_DIR's results.json; quantize again")
 args = parser.parse_args()
@@ -99,6 +125,10 @@ repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 os.makedirs(args.out, exist_ok=True)
 # TRT_COMPAT="java -Xmx512m -jar /tmp/before.jar" measures another build than the checkout's launcher
 cli = shlex.split(os.environ.get("TRT_COMPAT", "")) or [os.path.join(repo, "trt-compat")]
+# the jars HeldOutEval.java runs against (those of the build TRT_COMPAT runs, e.g. /work/main/web/target/lib)
+lib = os.environ.get("TRT_COMPAT_LIB") or os.path.join(repo, "web", "target", "lib")
+# the suffix of trt-compat's figures and models quantized with --exclude
+variant = "_exclude_" + "_".join(e for e in args.exclude.split(",") if e) if args.exclude else ""
 torch.backends.quantized.engine = engines[0]
 torch.set_num_threads(max(1, args.threads))
 
@@ -220,6 +250,50 @@ def stats(ref, got):
                                             for r, g in zip(ref, got)]))}
 
 
+def per_sample(ref, got):
+    """stats()'s figures for each sample on its own, to pair them between quantizers."""
+    return {"cosine": [cosine(r, g) for r, g in zip(ref, got)],
+            "maxAbs": [float(np.abs(r - g).max()) for r, g in zip(ref, got)],
+            "top1": [int(np.argmax(r) == np.argmax(g)) for r, g in zip(ref, got)],
+            "top5": [int(np.argmax(r) in np.argsort(-g.ravel())[:5]) for r, g in zip(ref, got)]}
+
+
+def summarise(s):
+    """A per_sample() record aggregated as stats() aggregates (top-1/top-5 as counts here)."""
+    return {"cosineMin": min(s["cosine"]), "cosineMean": float(np.mean(s["cosine"])), "maxAbsError": max(s["maxAbs"]),
+            "top1": int(sum(s["top1"])), "top5": int(sum(s["top5"])), "samples": len(s["cosine"])}
+
+
+def paired(ours, theirs, seed):
+    """Two per_sample() records of the same samples, paired: per sample, our cosine minus theirs, its mean with a
+    bootstrap 95% interval of that mean, the samples where each side's cosine is higher, and the top-1 discordant
+    samples (one side agrees with FP32's class, the other does not)."""
+    return paired_pooled([ours], [theirs], seed)
+
+
+def paired_pooled(ours, theirs, seed):
+    """paired() over several seeds' records, the bootstrap resampling within each seed (stratified)."""
+    rng = np.random.default_rng(seed)
+    diffs = [np.asarray(o["cosine"]) - np.asarray(t["cosine"]) for o, t in zip(ours, theirs)]
+    total = sum(len(d) for d in diffs)
+    means = np.zeros(args.bootstrap)
+    for d in diffs:
+        means += d[rng.integers(0, len(d), (args.bootstrap, len(d)))].sum(1) / total
+    both = np.concatenate(diffs)
+    top1 = [(a, b) for o, t in zip(ours, theirs) for a, b in zip(o["top1"], t["top1"])]
+    only_ours, only_theirs = sum(1 for a, b in top1 if a and not b), sum(1 for a, b in top1 if b and not a)
+    return {"meanDiff": float(both.mean()), "ci95": [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))],
+            "oursHigher": int((both > 0).sum()), "theirsHigher": int((both < 0).sum()), "samples": int(total),
+            "top1OnlyOurs": only_ours, "top1OnlyTheirs": only_theirs, "top1McNemarP": mcnemar(only_ours, only_theirs)}
+
+
+def mcnemar(b, c):
+    """Exact two-sided McNemar test of the discordant pairs: the chance of a split at least this uneven if either
+    side were as likely to be the one that agrees."""
+    n = b + c
+    return 1.0 if n == 0 else min(1.0, 2 * sum(math.comb(n, k) for k in range(min(b, c) + 1)) / 2 ** n)
+
+
 def symmetric_mapping():
     """The default mapping with every use of its default qconfig (conv, linear, relu, bn, the rest) made symmetric."""
     mapping = get_default_qconfig_mapping(torch.backends.quantized.engine)
@@ -280,22 +354,76 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
     res = {"fp32TaskAccuracy": task_acc, "fp32TaskAccuracy200": float(np.mean(eval_pred == eval_y)),
            "headLoss": loss, "logitStd": float(np.std(np.concatenate(ref))),
            "heldOut": len(held), "calibration": len(calib)}
+    extra = None
+    if args.held_out > 0:  # a generator of its own: the samples above stay the same draws
+        extra_x, extra_y = gratings(np.random.default_rng(5000 + seed), args.held_out, args.size)
+        extra_dir = os.path.join(d, "heldout")
+        os.makedirs(extra_dir, exist_ok=True)
+        for i, s in enumerate(extra_x):
+            np.savez(os.path.join(extra_dir, "sample_%04d.npz" % i), images=s[None])
+        extra_held = [s[None] for s in extra_x]
+        with torch.no_grad():
+            extra_ref = [model(torch.from_numpy(s)).numpy() for s in extra_held]
+        extra = (extra_held, extra_ref)
+        res["extraHeldOut"] = {"samples": args.held_out, "fp32TaskAccuracy": float(np.mean(
+            [np.argmax(r) == y for r, y in zip(extra_ref, extra_y)]))}
     # PyTorch PTQ, FX graph mode, each engine's default qconfig mapping: HistogramObserver (quint8, asymmetric) on
     # activations; weights qint8 symmetric, per channel on onednn, per tensor on qnnpack
+    per = {}
     for i, engine in enumerate(engines):
         torch.backends.quantized.engine = engine
         suffix = "" if i == 0 else "_" + engine
-        res.update(measure_pytorch(model, calib, held, ref, suffix))
+        measured = measure_pytorch(model, calib, held, ref, suffix, extra)
+        per.update(measured.pop("perSample"))
+        res.update(measured)
     torch.backends.quantized.engine = engines[0]
+    if extra:
+        res["extraHeldOut"]["quantizers"] = {k: summarise(v) for k, v in per.items()}
+        with open(os.path.join(d, "heldout.json"), "w") as f:
+            json.dump(per, f)
     return res
 
 
-def measure_pytorch(model, calib, held, ref, suffix):
-    """PyTorch's PTQ on the current quantized engine: its default mapping, and the symmetric one if asked."""
-    res = {}
+def measure_extra_held_out(name, d, res, methods):
+    """Our Q/DQ models on the extra held-out samples (HeldOutEval.java on ONNX Runtime), paired with PyTorch's."""
+    fp32 = os.path.join(d, name + ".onnx")
+    models = [os.path.join(d, "%s.%s%s.int8.onnx" % (name, m, variant)) for m in methods]
+    cmd = ["java", "-XX:+UseSerialGC", "-Xmx1g", "-cp", os.path.join(lib, "*"),
+           os.path.join(repo, "bench", "quantize", "HeldOutEval.java"), fp32, os.path.join(d, "heldout"),
+           str(max(1, args.threads))] + models
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit("HeldOutEval failed: " + proc.stderr)
+    ours = json.loads(proc.stdout)
+    with open(os.path.join(d, "heldout.json")) as f:
+        per = json.load(f)
+    extra = res["extraHeldOut"]
+    extra["runtime"] = ours["runtime"]
+    extra.setdefault("paired", {})
+    for method, path in zip(methods, models):
+        key = "trt_compat_" + method + variant
+        per[key] = ours["models"][path]
+        if len(per[key]["cosine"]) != extra["samples"]:
+            raise SystemExit("HeldOutEval measured %d samples, expected %d" % (len(per[key]["cosine"]), extra["samples"]))
+        extra["quantizers"][key] = summarise(per[key])
+        extra["paired"][key] = paired(per[key], per["pytorch_ptq"], 1)
+    with open(os.path.join(d, "heldout.json"), "w") as f:
+        json.dump(per, f)
+
+
+def measure_pytorch(model, calib, held, ref, suffix, extra):
+    """PyTorch's PTQ on the current quantized engine: its default mapping, and the symmetric one if asked; with
+    extra = (samples, FP32 outputs), also per sample on those (in res["perSample"])."""
+    res = {"perSample": {}}
     mappings = {"pytorch_ptq" + suffix: get_default_qconfig_mapping(torch.backends.quantized.engine)}
     if args.symmetric_control:
         mappings["pytorch_ptq_symmetric" + suffix] = symmetric_mapping()
+    if args.float_logits_control:
+        head = next(n for n, m in model.named_modules() if m is head_of(model))
+        mappings["pytorch_ptq_float_logits" + suffix] = get_default_qconfig_mapping(
+            torch.backends.quantized.engine).set_module_name(head, None)
+        if args.symmetric_control:
+            mappings["pytorch_ptq_float_logits_symmetric" + suffix] = symmetric_mapping().set_module_name(head, None)
     for key, mapping in mappings.items():
         with torch.no_grad():
             prepared = prepare_fx(copy.deepcopy(model), mapping, (torch.from_numpy(calib[0]),))
@@ -303,6 +431,8 @@ def measure_pytorch(model, calib, held, ref, suffix):
                 prepared(torch.from_numpy(s))
             quantized = convert_fx(prepared)
             res[key] = stats(ref, [quantized(torch.from_numpy(s)).numpy() for s in held])
+            if extra:
+                res["perSample"][key] = per_sample(extra[1], [quantized(torch.from_numpy(s)).numpy() for s in extra[0]])
     return res
 
 
@@ -321,12 +451,20 @@ for name in args.nets.split(","):
         wanted = ["pytorch_ptq" + ("" if i == 0 else "_" + e) for i, e in enumerate(engines)]
         if args.symmetric_control:
             wanted += [w.replace("pytorch_ptq", "pytorch_ptq_symmetric") for w in wanted]
+        if args.float_logits_control:
+            wanted += [w.replace("pytorch_ptq", "pytorch_ptq_float_logits") for w in wanted
+                       if w.startswith("pytorch_ptq")]
+        if args.held_out and not (res and res.get("extraHeldOut", {}).get("samples") == args.held_out
+                                  and os.path.exists(os.path.join(d, "heldout.json"))):
+            res = None  # PyTorch's per-sample figures on the extra held-out samples are needed
         if res is None or any(w not in res for w in wanted):
             res = dict(res or {}, **build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path))
         for method in [m for m in args.methods.split(",") if m]:
-            q_path = os.path.join(d, "%s.%s.int8.onnx" % (name, method))
+            q_path = os.path.join(d, "%s.%s%s.int8.onnx" % (name, method, variant))
             cmd = cli + ["quantize", onnx_path, "--calib", calib_dir, "--method", method, "--out", q_path,
-                         "--eval-samples", str(res["heldOut"]), "--json"]
+                         "--eval-samples", str(res["heldOut"]), "--threads", str(max(1, args.threads)), "--json"]
+            if args.exclude:
+                cmd += ["--exclude", args.exclude]
             t0 = time.time()
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0:
@@ -334,9 +472,12 @@ for name in args.nets.split(","):
             acc = json.loads(proc.stdout)["accuracy"]
             if acc["samples"] != res["heldOut"]:
                 raise SystemExit("trt-compat held out %s samples, expected %d" % (acc["samples"], res["heldOut"]))
-            res["trt_compat_" + method] = {k: acc["outputs"][0][k] for k in [
+            res["trt_compat_" + method + variant] = {k: acc["outputs"][0][k] for k in [
                 "cosineMin", "cosineMean", "maxAbsError", "maxRelError", "top1Agreement", "top5Agreement"]}
-            res["trt_compat_" + method]["seconds"] = time.time() - t0
+            res["trt_compat_" + method + variant]["seconds"] = time.time() - t0
+        methods = [m for m in args.methods.split(",") if m]
+        if args.held_out and methods:
+            measure_extra_held_out(name, d, res, methods)
         results[key] = res
         print(json.dumps({key: res}), flush=True)
         with open(os.path.join(args.out, "results.json"), "w") as f:
@@ -349,10 +490,8 @@ print("\n| network | quantizer | cosine min (worst seed) | cosine mean | max abs
 print("|---|---|---|---|---|---|---|---|---|")
 for name in args.nets.split(","):
     runs = [results["%s/seed%s" % (name, seed)] for seed in args.seeds.split(",")]
-    ptq = ["pytorch_ptq" + s for s in ["", "_symmetric", "_qnnpack", "_symmetric_qnnpack", "_onednn",
-                                      "_symmetric_onednn"]]
-    for q in ptq + ["trt_compat_" + m for m in ["entropy", "percentile", "minmax"]
-                                if "trt_compat_" + m in runs[0]]:
+    ptq = [q for q in runs[0] if q.startswith("pytorch_ptq")]
+    for q in ptq + [q for q in runs[0] if q.startswith("trt_compat_")]:
         if not all(q in r for r in runs):
             continue
         rs = [r[q] for r in runs]
@@ -365,3 +504,43 @@ for name in args.nets.split(","):
                                     if "fp32TaskAccuracy200" in r else "", r["logitStd"]) for r in runs]
     print("| %s | FP32 task accuracy (held-out samples; 200 more images where measured), logit std | %s |" % (
         name, " / ".join(accuracies)))
+
+if args.held_out:
+    # the extra held-out samples: each quantizer over the seeds, then the paired comparison with PyTorch's PTQ
+    print("\n| network | quantizer (%d more held-out samples per seed) | cosine min (worst seed) | cosine mean | max abs | "
+          "top-1 | top-5 | cosine min per seed |" % args.held_out)
+    print("|---|---|---|---|---|---|---|---|")
+    for name in args.nets.split(","):
+        extras = [results["%s/seed%s" % (name, seed)].get("extraHeldOut") for seed in args.seeds.split(",")]
+        if not all(e and e.get("samples") == args.held_out for e in extras):
+            continue
+        for q in [q for q in extras[0]["quantizers"] if all(q in e["quantizers"] for e in extras)]:
+            rs = [e["quantizers"][q] for e in extras]
+            print("| %s | %s | %.6f | %.6f | %.3g | %d/%d | %d/%d | %s |" % (
+                name, q, min(r["cosineMin"] for r in rs), np.mean([r["cosineMean"] for r in rs]),
+                max(r["maxAbsError"] for r in rs), sum(r["top1"] for r in rs), sum(r["samples"] for r in rs),
+                sum(r["top5"] for r in rs), sum(r["samples"] for r in rs), " / ".join("%.6f" % r["cosineMin"] for r in rs)))
+        print("| %s | FP32 task accuracy per seed | %s |" % (
+            name, " / ".join("%.3f" % e["fp32TaskAccuracy"] for e in extras)))
+    print("\n| network | ours - PyTorch PTQ (onednn): per-sample cosine, mean [bootstrap 95%%] (samples where ours / "
+          "theirs is higher; top-1 agreeing only ours / only theirs, exact McNemar p) | per seed | all seeds |" % ())
+    print("|---|---|---|---|")
+    for name in args.nets.split(","):
+        seeds = args.seeds.split(",")
+        pers = []
+        for seed in seeds:
+            path = os.path.join(args.out, name, "seed" + seed, "heldout.json")
+            if os.path.exists(path):
+                with open(path) as f:
+                    pers.append(json.load(f))
+        if len(pers) < len(seeds):
+            continue
+        peers = [t for t in pers[0] if t.startswith("pytorch_ptq") and all(t in p for p in pers)]
+        for t in peers:
+            for q in [q for q in pers[0] if q.startswith("trt_compat_") and all(q in p for p in pers)]:
+                cell = lambda p: "%+.6f [%+.6f, %+.6f] (%d/%d; %d/%d, p %.2f)" % (  # noqa: E731
+                    p["meanDiff"], p["ci95"][0], p["ci95"][1], p["oursHigher"], p["theirsHigher"], p["top1OnlyOurs"],
+                    p["top1OnlyTheirs"], p["top1McNemarP"])
+                print("| %s | %s%s | %s | %s |" % (
+                    name, q, "" if t == "pytorch_ptq" else " vs " + t, " / ".join(cell(paired(p[q], p[t], 1)) for p in pers),
+                    cell(paired_pooled([p[q] for p in pers], [p[t] for p in pers], 1))))
