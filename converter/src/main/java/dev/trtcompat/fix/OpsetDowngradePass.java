@@ -83,8 +83,8 @@ final class OpsetDowngradePass implements FixPass {
     if (ctx.operators == null || !g.rest.getFunctionsList().isEmpty() || usesBfloat16(g)) {
       return false;
     }
-    // The operator history ends at some opset (onnx 1.12: 17); past it, it cannot tell what changed (ReduceMean-18,
-    // GroupNormalization-18 read as "unchanged" or "unknown"), so a model there stays where it is.
+    // The operator history ends at some opset (ONNX 1.22's registrations); past it, it cannot tell what changed,
+    // so a model there stays where it is.
     if (from > newestKnownOpset(ctx)) {
       return false;
     }
