@@ -47,9 +47,8 @@ public final class Calibrator {
     Map<String, String> nonFloat = new LinkedHashMap<>();
     // Spinning off: between runs the histogram and decoding threads need the cores ORT's idle workers would spin on.
     try (OrtModelSession session = new OrtModelSession(exposing(model, fromRuns), "the FP32 model", threads, false);
-        PinnedOutputs pinned = new PinnedOutputs();
-        SamplePrefetch samples = new SamplePrefetch(data, inputs, indices);
-        ParallelHistograms parallel = new ParallelHistograms(threads)) {
+        OverlappedHistograms pinned = new OverlappedHistograms(threads);
+        SamplePrefetch samples = new SamplePrefetch(data, inputs, indices)) {
       int done = 0;
       for (int index : indices) {
         Map<String, HostTensor> sample = samples.take();
@@ -63,9 +62,9 @@ public final class Calibrator {
           }
         }
         if (!fromRuns.isEmpty() && pinned.fits(sample)) {
-          session.runInto(sample, pinned.tensors());
-          parallel.add(pinned.buffers(), histograms);
+          pinned.run(session, sample, histograms);
         } else if (!fromRuns.isEmpty()) {
+          pinned.drain(); // the previous sample's histograms first: each takes its batches in sample order
           Map<String, long[]> floatShapes = new LinkedHashMap<>();
           session.run(
               sample, fromRuns,
@@ -83,6 +82,7 @@ public final class Calibrator {
         }
         progress.report("calibrating", ++done, indices.size());
       }
+      pinned.drain();
     }
     nonFloat.keySet().forEach(histograms::remove);
     return new Statistics(histograms, nonFloat);
@@ -97,19 +97,21 @@ public final class Calibrator {
    */
   static final class PinnedOutputs implements AutoCloseable {
 
+    /** Direct memory for all pinned outputs together (one set, or two of half the size each). */
     static final long MAX_BYTES = 256L * 1024 * 1024;
 
     private final Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
     private final Map<String, FloatBuffer> buffers = new LinkedHashMap<>();
     private Map<String, List<Long>> inputShapes;
 
-    void allocate(OrtModelSession session, Map<String, HostTensor> sample, Map<String, long[]> shapes) {
+    /** Pins outputs of {@code shapes} when they fit in {@code maxBytes}; whether it did. */
+    boolean allocate(OrtModelSession session, Map<String, HostTensor> sample, Map<String, long[]> shapes, long maxBytes) {
       long bytes = 0;
       for (long[] s : shapes.values()) {
         bytes += HostTensor.elementCount(s) * Float.BYTES;
       }
-      if (bytes > MAX_BYTES || shapes.values().stream().anyMatch(s -> Arrays.stream(s).anyMatch(d -> d < 0))) {
-        return;
+      if (bytes > maxBytes || shapes.values().stream().anyMatch(s -> Arrays.stream(s).anyMatch(d -> d < 0))) {
+        return false;
       }
       try {
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
@@ -122,9 +124,10 @@ public final class Calibrator {
         // Direct memory refused (it is capped separately from the heap) or ORT would not wrap it: not an error,
         // calibration falls back to copying outputs.
         close();
-        return;
+        return false;
       }
       inputShapes = shapesOf(sample);
+      return true;
     }
 
     boolean fits(Map<String, HostTensor> sample) {

@@ -11,6 +11,7 @@ import java.awt.image.DataBufferInt;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -62,17 +63,18 @@ final class ImageCalibrationSet implements CalibrationSet {
       g.dispose();
     }
     ByteBuffer b = ByteBuffer.allocate(width * height * 3 * 4).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(normalized(rgb, width, height, nchw));
+    normalize(rgb, width, height, nchw, b.asFloatBuffer());
     long[] shape = nchw ? new long[] {1, 3, height, width} : new long[] {1, height, width, 3};
     return Map.of(in.name(), new HostTensor(in.name(), ElementType.FLOAT, shape, b));
   }
 
   /**
-   * The image's pixels as model input values, {@code (c * scale - mean) / std} per channel, in the model's layout.
-   * A pixel's 8-bit channel has 256 possible values, so each channel's values are computed once into a table; the
-   * pixels are read straight from the image's int array (per-pixel {@code getRGB} goes through the colour model).
+   * Writes the image's pixels into {@code out} as model input values, {@code (c * scale - mean) / std} per channel,
+   * in the model's layout. A pixel's 8-bit channel has 256 possible values, so each channel's values are computed
+   * once into a table; the pixels are read straight from the image's int array (per-pixel {@code getRGB} goes
+   * through the colour model), and written straight into the sample (no float array copied in afterwards).
    */
-  private float[] normalized(BufferedImage rgb, int width, int height, boolean nchw) {
+  private void normalize(BufferedImage rgb, int width, int height, boolean nchw, FloatBuffer out) {
     double[] mean = pre.mean();
     double[] std = pre.std();
     float[][] table = new float[3][256];
@@ -83,23 +85,21 @@ final class ImageCalibrationSet implements CalibrationSet {
     }
     int[] pixels = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData(); // TYPE_INT_RGB: 0xRRGGBB, row-major
     int plane = width * height;
-    float[] out = new float[plane * 3];
     for (int i = 0; i < plane; i++) {
       int p = pixels[i];
       float r = table[0][(p >> 16) & 0xff];
       float g = table[1][(p >> 8) & 0xff];
       float bl = table[2][p & 0xff];
       if (nchw) {
-        out[i] = r;
-        out[plane + i] = g;
-        out[2 * plane + i] = bl;
+        out.put(i, r);
+        out.put(plane + i, g);
+        out.put(2 * plane + i, bl);
       } else {
-        out[3 * i] = r;
-        out[3 * i + 1] = g;
-        out[3 * i + 2] = bl;
+        out.put(3 * i, r);
+        out.put(3 * i + 1, g);
+        out.put(3 * i + 2, bl);
       }
     }
-    return out;
   }
 
   private static BufferedImage read(Path f) {

@@ -10,11 +10,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Folds one sample's exposed tensors into their histograms on several threads: each histogram is fed by one thread
- * at a time and receives its batches in sample order, so the result is exactly that of a single thread. While the
- * histograms are filled ONNX Runtime is idle, so its intra-op thread count is what is used here too.
+ * at a time and receives its batches in sample order, so the result is exactly that of a single thread. Either on
+ * the caller and the pool while ONNX Runtime is idle ({@link #add}), or on the pool alone while the caller has ONNX
+ * Runtime run the next sample ({@link #addAsync}); its intra-op thread count is what is used here too.
  */
 final class ParallelHistograms implements AutoCloseable {
 
@@ -24,7 +26,7 @@ final class ParallelHistograms implements AutoCloseable {
 
   ParallelHistograms(int threads) {
     this.threads = Math.max(1, threads);
-    this.pool = this.threads == 1 ? null : Executors.newFixedThreadPool(this.threads - 1, DaemonThreads.named("trt-compat-histogram-"));
+    this.pool = Executors.newFixedThreadPool(this.threads, DaemonThreads.named("trt-compat-histogram-"));
   }
 
   /**
@@ -42,6 +44,23 @@ final class ParallelHistograms implements AutoCloseable {
     }
     addAll(groups.get(0), buffers, histograms);
     others.forEach(Futures::join);
+  }
+
+  /**
+   * Starts adding each buffer to the histogram of its name on the pool's threads and returns at once; the future
+   * completes when every buffer has been added. The caller must not change the buffers, nor add to the same
+   * histograms, until then.
+   */
+  CompletableFuture<Void> addAsync(Map<String, FloatBuffer> buffers, Map<String, TensorHistogram> histograms) {
+    if (groups == null) {
+      groups = balanced(buffers, Math.max(1, Math.min(threads, buffers.size())));
+    }
+    CompletableFuture<?>[] all = new CompletableFuture<?>[groups.size()];
+    for (int g = 0; g < groups.size(); g++) {
+      List<String> group = groups.get(g);
+      all[g] = CompletableFuture.runAsync(() -> addAll(group, buffers, histograms), pool);
+    }
+    return CompletableFuture.allOf(all);
   }
 
   private static void addAll(List<String> names, Map<String, FloatBuffer> buffers, Map<String, TensorHistogram> histograms) {
@@ -74,8 +93,11 @@ final class ParallelHistograms implements AutoCloseable {
 
   @Override
   public void close() {
-    if (pool != null) {
-      pool.shutdownNow();
+    pool.shutdownNow();
+    try {
+      pool.awaitTermination(30, TimeUnit.SECONDS); // a batch in flight ends in milliseconds; no thread outlives us
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -35,7 +35,12 @@ public final class TensorHistogram {
 
   private static final class Scratch {
     final float[] chunk = new float[CHUNK];
-    final int[] counts = new int[BINS];
+    /**
+     * Counts per bin of one batch, twice {@link #BINS} long so that the bin index is masked into range instead of
+     * clamped: slot {@code BINS} holds the values at exactly the range (the definition's last bin), and slots above
+     * it receive values only from a batch whose maximum is beyond the range, which is then binned again anyway.
+     */
+    final int[] counts = new int[2 * BINS];
     int maxBits;
     int minNonZeroBitsLess1;
     long zeros;
@@ -69,6 +74,7 @@ public final class TensorHistogram {
     for (int i = 0; i < BINS; i++) {
       bins[i] += counts[i];
     }
+    bins[BINS - 1] += counts[BINS];
     count += to - from;
     zeros += s.zeros;
     if (s.minNonZeroBitsLess1 != Integer.MAX_VALUE) {
@@ -87,6 +93,11 @@ public final class TensorHistogram {
    * Bins {@code [from, to)} into {@code s.counts} at {@code perBin} and leaves in {@code s} the largest |x| (as
    * float bits; at or over {@link #NON_FINITE_BITS} when the batch holds NaN or infinity), the smallest non-zero
    * |x| (bits minus one; {@code Integer.MAX_VALUE} when none) and the number of zeros.
+   *
+   * <p>The zero count is branch-free: after a ReLU about half the values are exact zeros, a coin toss for a branch.
+   * The maximum and minimum are plain branches instead: after the first few values of a batch they are rarely taken
+   * and well predicted, so no element waits on the previous one, as it does through a chain of conditional moves
+   * ({@code Math.max}); measured about a third less CPU per element (docs/benchmarks.md).
    */
   private static void binAndMeasure(FloatBuffer v, int from, int to, double perBin, Scratch s) {
     Arrays.fill(s.counts, 0);
@@ -97,15 +108,21 @@ public final class TensorHistogram {
     long zeros = 0;
     for (int start = from; start < to; start += CHUNK) {
       int n = read(v, chunk, start, Math.min(CHUNK, to - start));
+      int chunkZeros = 0;
       for (int i = 0; i < n; i++) {
         int bits = Float.floatToRawIntBits(chunk[i]) & 0x7fffffff;
-        maxBits = Math.max(maxBits, bits);
-        // bits - 1 wraps zero to the top (masked to MAX_VALUE), so the minimum skips zeros without a branch
-        minLess1 = Math.min(minLess1, (bits - 1) & 0x7fffffff);
-        zeros += (bits - 1) >>> 31;
-        int bin = (int) (Float.intBitsToFloat(bits) * perBin);
-        counts[Math.min(bin, BINS - 1)]++;
+        if (bits > maxBits) {
+          maxBits = bits;
+        }
+        // bits - 1 wraps zero to the top (masked to MAX_VALUE), so the minimum skips zeros without a test of its own
+        int less1 = (bits - 1) & 0x7fffffff;
+        if (less1 < minLess1) {
+          minLess1 = less1;
+        }
+        chunkZeros += (bits - 1) >>> 31;
+        counts[(int) (Float.intBitsToFloat(bits) * perBin) & (2 * BINS - 1)]++;
       }
+      zeros += chunkZeros;
     }
     s.maxBits = maxBits;
     s.minNonZeroBitsLess1 = minLess1;

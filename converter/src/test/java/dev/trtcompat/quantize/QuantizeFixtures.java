@@ -80,6 +80,10 @@ final class QuantizeFixtures {
         .addNode(node("Flatten", "flat", new String[] {"e"}, new String[] {"f"}))
         .addNode(node("Gemm", "fc", new String[] {"f", "fc_w", "fc_b"}, new String[] {"y"}, intAttr("transB", 1)))
         .build();
+    return model(opset, g);
+  }
+
+  static ModelProto model(int opset, GraphProto g) {
     return ModelProto.newBuilder().setIrVersion(8).setProducerName("trt-compat tests")
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(g).build();
   }
