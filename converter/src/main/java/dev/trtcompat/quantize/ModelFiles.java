@@ -7,11 +7,14 @@ import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.fix.ExternalDataWriter;
 import dev.trtcompat.onnx.ExternalDataRef;
+import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.OnnxModelReader;
+import dev.trtcompat.onnx.TensorInfo;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.StringStringEntryProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
+import dev.trtcompat.units.ByteSize;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,7 +48,7 @@ public final class ModelFiles {
     if (!Files.isRegularFile(model)) {
       throw new UserFacingException(Kind.NOT_FOUND, "model_not_found", "no model file at " + model);
     }
-    OnnxModelReader.read(model);
+    requireHeapFor(OnnxModelReader.read(model), Runtime.getRuntime().maxMemory());
     try (InputStream in = Files.newInputStream(model)) {
       CodedInputStream coded = CodedInputStream.newInstance(in);
       coded.setSizeLimit(Integer.MAX_VALUE);
@@ -54,6 +57,24 @@ public final class ModelFiles {
     } catch (IOException e) {
       throw new UserFacingException(
           Kind.INVALID_INPUT, "invalid_model", "cannot read " + model.getFileName() + " as an ONNX model: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Quantize and fp16 rewrite the model as protobuf-java messages, weights included: parsing holds each payload once
+   * and the copy being built holds the rewritten weights again. A model whose weights cannot fit twice in this JVM's
+   * heap is refused up front, with the setting that raises it, rather than failing with an out-of-memory error
+   * minutes later. (fix copies weights through without holding them; these two commands do not yet.)
+   */
+  static void requireHeapFor(OnnxModel parsed, long maxHeap) {
+    long weights = parsed.graph().initializers().stream().mapToLong(TensorInfo::payloadBytes).sum();
+    long needed = 2 * weights + (64L << 20);
+    if (needed > maxHeap) {
+      long gib = (needed + (1L << 30) - 1) >> 30;
+      throw new UserFacingException(Kind.INVALID_INPUT, "model_too_large_for_heap",
+          parsed.path().getFileName() + " holds " + ByteSize.human(weights) + " of weights; rewriting them needs about "
+              + ByteSize.human(needed) + " of Java heap and this process has " + ByteSize.human(maxHeap)
+              + ": run with TRT_COMPAT_JAVA_OPTS=-Xmx" + gib + "g (or more), on a machine with that much memory free");
     }
   }
 

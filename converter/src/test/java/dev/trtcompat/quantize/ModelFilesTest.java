@@ -1,7 +1,9 @@
 package dev.trtcompat.quantize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
@@ -55,6 +57,21 @@ class ModelFilesTest {
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("model.onnx");
     }
+  }
+
+  @Test
+  void aModelWhoseWeightsCannotFitTwiceInTheHeapIsRefusedUpFrontWithTheSettingThatRaisesIt() throws IOException {
+    Path file = QuantizeFixtures.write(dir.resolve("model.onnx"), QuantizeFixtures.residualNet(13));
+    var parsed = OnnxModelReader.read(file);
+    long weights = parsed.graph().initializers().stream().mapToLong(t -> t.payloadBytes()).sum();
+    long needed = 2 * weights + (64L << 20);
+
+    ModelFiles.requireHeapFor(parsed, needed); // exactly enough
+    assertThatThrownBy(() -> ModelFiles.requireHeapFor(parsed, needed - 1))
+        .isInstanceOfSatisfying(UserFacingException.class, e -> {
+          assertThat(e.error()).isEqualTo("model_too_large_for_heap");
+          assertThat(e.getMessage()).contains("model.onnx", "TRT_COMPAT_JAVA_OPTS=-Xmx1g");
+        });
   }
 
   private static Map<String, HostTensor> outputs(Path model) {
