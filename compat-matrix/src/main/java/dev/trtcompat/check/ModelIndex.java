@@ -68,18 +68,12 @@ final class ModelIndex {
     ix.seedGraph(g.initializers(), g.inputs(), g.outputs(), g.valueInfo());
     List<NodeProto> nodes = g.nodes();
     for (int i = 0; i < nodes.size(); i++) {
-      NodeProto n = nodes.get(i);
-      String name = displayName(n, i);
-      ix.visit(n, i, name, name, opset, false);
+      ix.visit(nodes.get(i), i, i, null, opset, false);
     }
     for (ValueInfoProto o : g.outputs()) {
       ix.consumed.add(o.getName());
     }
     return ix;
-  }
-
-  static String displayName(NodeProto n, int indexInGraph) {
-    return n.getName().isEmpty() ? n.getOpType() + "_" + indexInGraph : n.getName();
   }
 
   private void seedGraph(
@@ -108,8 +102,9 @@ final class ModelIndex {
     }
   }
 
-  private void visit(NodeProto n, int top, String name, String path, long opset, boolean inFunction) {
-    sites.add(NodeSite.of(n, sites.size(), top, name, path, opset, inFunction));
+  private void visit(NodeProto n, int top, int indexInGraph, String parentPath, long opset, boolean inFunction) {
+    NodeSite site = NodeSite.of(n, sites.size(), top, indexInGraph, parentPath, opset, inFunction);
+    sites.add(site);
     opCounts.merge(n.getOpType(), 1, Integer::sum);
     for (int k = 0, count = n.getInputCount(); k < count; k++) {
       String in = n.getInput(k);
@@ -122,10 +117,10 @@ final class ModelIndex {
     for (int k = 0, count = n.getAttributeCount(); k < count; k++) {
       AttributeProto a = n.getAttribute(k);
       if (a.hasG()) {
-        subgraph(a.getG(), top, path + "/" + a.getName(), opset, inFunction);
+        subgraph(a.getG(), top, site.path() + "/" + a.getName(), opset, inFunction);
       }
       for (GraphProto sub : a.getGraphsList()) {
-        subgraph(sub, top, path + "/" + a.getName(), opset, inFunction);
+        subgraph(sub, top, site.path() + "/" + a.getName(), opset, inFunction);
       }
     }
     ConstantFolding.infer(n, tensors);
@@ -136,9 +131,9 @@ final class ModelIndex {
           .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
           .mapToLong(o -> o.getVersion()).findFirst().orElse(opset);
       List<NodeProto> body = f.getNodeList();
+      String bodyPath = site.path() + "/" + f.getName();
       for (int i = 0; i < body.size(); i++) {
-        String bn = displayName(body.get(i), i);
-        visit(body.get(i), top, bn, path + "/" + f.getName() + "/" + bn, fOpset, true);
+        visit(body.get(i), top, i, bodyPath, fOpset, true);
       }
     }
   }
@@ -147,8 +142,7 @@ final class ModelIndex {
     seedSubgraph(g);
     List<NodeProto> nodes = g.getNodeList();
     for (int i = 0; i < nodes.size(); i++) {
-      String bn = displayName(nodes.get(i), i);
-      visit(nodes.get(i), top, bn, prefix + "/" + bn, opset, inFunction);
+      visit(nodes.get(i), top, i, prefix, opset, inFunction);
     }
   }
 

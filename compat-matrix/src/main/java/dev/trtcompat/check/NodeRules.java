@@ -28,6 +28,7 @@ final class NodeRules {
   private final java.util.Set<String> schemaReported = new java.util.HashSet<>();
   private final java.util.Set<String> undecidedReported = new java.util.HashSet<>();
   private final Map<String, Integer> sinceAtModelOpset = new java.util.HashMap<>();
+  private final String[] effectiveTypes = new String[ElementType.values().length];
   private final long modelOpset;
   private final KnowledgeBase kb;
   private final ReleaseRules rel;
@@ -54,19 +55,18 @@ final class NodeRules {
     if (isLocalFunctionCall(s)) {
       return;
     }
-    Optional<OperatorRule> found = rel.operator(s.op());
-    Support support = found.map(OperatorRule::supported).orElse(rel.unlistedOperators());
+    OperatorRule r = rel.listedOperator(s.op());
+    Support support = r == null ? rel.unlistedOperators() : r.supported();
     if (support == Support.NO) {
       unsupported(s);
       return;
     }
-    if (support == Support.UNKNOWN || found.isEmpty()) {
+    if (support == Support.UNKNOWN || r == null) {
       out.node(s, Severity.WARNING, "op.support.unknown",
           s.op() + ": the knowledge base has no fact about this operator for TensorRT " + rel.release(),
           "build a test engine with trtexec for this release");
       return;
     }
-    OperatorRule r = found.get();
     schemaVersion(s);
     if (r.isExperimental()) {
       out.node(s, Severity.WARNING, "op.experimental",
@@ -79,7 +79,9 @@ final class NodeRules {
           "give downstream consumers a bounded shape or keep post-processing outside the engine if latency matters");
     }
     types(s, r);
-    for (Constraint c : r.constraints()) {
+    List<Constraint> constraints = r.constraints();
+    for (int i = 0, count = constraints.size(); i < count; i++) { // no iterator per node and group (C1 keeps it)
+      Constraint c = constraints.get(i);
       if (c.appliesAt(s.opset())) {
         new ConstraintCheck(rel, ix, out, s, r).check(c);
       }
@@ -236,11 +238,14 @@ final class NodeRules {
 
   /** The type TensorRT sees after its implicit narrowing (DOUBLE to FLOAT, INT64 to INT32 before 10.0). */
   String effectiveType(ElementType t) {
-    TypePolicy p = rel.elementType(t.name()).orElse(null);
-    if (p == TypePolicy.CAST_DOWN) {
-      return t == ElementType.DOUBLE ? "FLOAT" : t == ElementType.INT64 ? "INT32" : t.name();
+    String known = effectiveTypes[t.ordinal()];
+    if (known == null) { // once per element type and release, not per node
+      TypePolicy p = rel.elementType(t.name()).orElse(null);
+      known = p != TypePolicy.CAST_DOWN ? t.name()
+          : t == ElementType.DOUBLE ? "FLOAT" : t == ElementType.INT64 ? "INT32" : t.name();
+      effectiveTypes[t.ordinal()] = known;
     }
-    return t.name();
+    return known;
   }
 
   static Optional<AttributeProto> attr(NodeProto n, String name) {

@@ -384,8 +384,10 @@ public final class OnnxModelReader {
 
     /** Subgraph and attribute tensors may also use external data; they get the same checks. */
     private void verifySubgraphExternals(List<NodeProto> nodes) {
-      for (NodeProto n : nodes) {
-        for (AttributeProto a : n.getAttributeList()) {
+      for (int i = 0, size = nodes.size(); i < size; i++) { // by index: no iterators per node of a large graph
+        NodeProto n = nodes.get(i);
+        for (int k = 0, attrs = n.getAttributeCount(); k < attrs; k++) {
+          AttributeProto a = n.getAttribute(k);
           if (a.hasT()) {
             verifyTensor(a.getT());
           }
