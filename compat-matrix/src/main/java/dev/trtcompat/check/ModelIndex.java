@@ -41,6 +41,13 @@ final class ModelIndex {
   final Set<String> initializerNames = new HashSet<>();
   /** Default-domain op type to the number of nodes using it, at any depth. */
   final Map<String, Integer> opCounts = new HashMap<>();
+  /**
+   * Distinct op types in the order first met; a site's {@link NodeSite#opId} indexes this list, so the rules keep
+   * their per-op facts in arrays instead of looking the op's name up for every node and release group.
+   */
+  final List<String> opTypes = new ArrayList<>();
+  private final Map<String, Integer> opIds = new HashMap<>();
+  private int[] opTally = new int[16];
 
   /** Only nodes computing on floating-point tensors fall back to a wider type; shape arithmetic on INT64 does not. */
   private static final Set<ElementType> FLOATS =
@@ -73,6 +80,9 @@ final class ModelIndex {
     for (ValueInfoProto o : g.outputs()) {
       ix.consumed.add(o.getName());
     }
+    for (int id = 0; id < ix.opTypes.size(); id++) {
+      ix.opCounts.put(ix.opTypes.get(id), ix.opTally[id]);
+    }
     return ix;
   }
 
@@ -103,9 +113,11 @@ final class ModelIndex {
   }
 
   private void visit(NodeProto n, int top, int indexInGraph, String parentPath, long opset, boolean inFunction) {
-    NodeSite site = NodeSite.of(n, sites.size(), top, indexInGraph, parentPath, opset, inFunction);
+    int opId = opId(n.getOpType());
+    opTally[opId]++;
+    NodeSite site = NodeSite.of(n, sites.size(), opId, opTypes.get(opId), top, indexInGraph, parentPath, opset,
+        inFunction);
     sites.add(site);
-    opCounts.merge(n.getOpType(), 1, Integer::sum);
     for (int k = 0, count = n.getInputCount(); k < count; k++) {
       String in = n.getInput(k);
       if (!in.isEmpty()) {
@@ -136,6 +148,20 @@ final class ModelIndex {
         visit(body.get(i), top, i, bodyPath, fOpset, true);
       }
     }
+  }
+
+  private int opId(String op) {
+    Integer known = opIds.get(op);
+    if (known != null) {
+      return known;
+    }
+    int id = opTypes.size();
+    opIds.put(op, id);
+    opTypes.add(op);
+    if (id == opTally.length) {
+      opTally = java.util.Arrays.copyOf(opTally, id * 2);
+    }
+    return id;
   }
 
   private void subgraph(GraphProto g, int top, String prefix, long opset, boolean inFunction) {

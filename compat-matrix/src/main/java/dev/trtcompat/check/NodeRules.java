@@ -27,8 +27,13 @@ final class NodeRules {
 
   private final java.util.Set<String> schemaReported = new java.util.HashSet<>();
   private final java.util.Set<String> undecidedReported = new java.util.HashSet<>();
-  private final Map<String, Integer> sinceAtModelOpset = new java.util.HashMap<>();
+  private static final int NOT_LOOKED_UP = Integer.MIN_VALUE;
   private final String[] effectiveTypes = new String[ElementType.values().length];
+  /** Per op type ({@link NodeSite#opId}): the release's rule (null when not listed) and the typed input. */
+  private final OperatorRule[] ruleByOp;
+  private final int[] typedInputByOp;
+  /** Per op type: the schema version at the model's opset, {@link #NOT_LOOKED_UP} until looked up. */
+  private final int[] sinceByOp;
   private final long modelOpset;
   private final KnowledgeBase kb;
   private final ReleaseRules rel;
@@ -41,6 +46,15 @@ final class NodeRules {
     this.ix = ix;
     this.out = out;
     this.modelOpset = ix.model.defaultOpset();
+    int ops = ix.opTypes.size();
+    this.ruleByOp = new OperatorRule[ops];
+    this.typedInputByOp = new int[ops];
+    this.sinceByOp = new int[ops];
+    java.util.Arrays.fill(sinceByOp, NOT_LOOKED_UP);
+    for (int id = 0; id < ops; id++) {
+      ruleByOp[id] = rel.listedOperator(ix.opTypes.get(id));
+      typedInputByOp[id] = TYPED_INPUT.getOrDefault(ix.opTypes.get(id), 0);
+    }
   }
 
   void check(NodeSite s) {
@@ -55,7 +69,7 @@ final class NodeRules {
     if (isLocalFunctionCall(s)) {
       return;
     }
-    OperatorRule r = rel.listedOperator(s.op());
+    OperatorRule r = ruleByOp[s.opId()];
     Support support = r == null ? rel.unlistedOperators() : r.supported();
     if (support == Support.NO) {
       unsupported(s);
@@ -179,7 +193,7 @@ final class NodeRules {
 
   /** A node whose schema is newer than every opset the release documents: its behaviour there is not known. */
   private void schemaVersion(NodeSite s) {
-    int since = since(s.op(), s.opset());
+    int since = since(s);
     if (since > rel.parser().opsetMax() && schemaReported.add(s.op())) {
       int count = ix.opCounts.getOrDefault(s.op(), 1);
       out.node(s, Severity.WARNING, "op.schema_newer_than_parser.unknown",
@@ -192,14 +206,14 @@ final class NodeRules {
   }
 
   /** The schema version selected by {@code opset}, looked up once per op type at the model's opset. */
-  private int since(String op, long opset) {
-    if (opset != modelOpset) {
-      return kb.onnxOperators().schemaVersion("ai.onnx", op, opset); // a local function's own opset: rare
+  private int since(NodeSite s) {
+    if (s.opset() != modelOpset) {
+      return kb.onnxOperators().schemaVersion("ai.onnx", s.op(), s.opset()); // a local function's own opset: rare
     }
-    Integer known = sinceAtModelOpset.get(op);
-    if (known == null) {
-      known = kb.onnxOperators().schemaVersion("ai.onnx", op, opset);
-      sinceAtModelOpset.put(op, known);
+    int known = sinceByOp[s.opId()];
+    if (known == NOT_LOOKED_UP) {
+      known = kb.onnxOperators().schemaVersion("ai.onnx", s.op(), s.opset());
+      sinceByOp[s.opId()] = known;
     }
     return known;
   }
@@ -209,7 +223,7 @@ final class NodeRules {
       return;
     }
     NodeProto n = s.node();
-    int which = TYPED_INPUT.getOrDefault(s.op(), 0);
+    int which = typedInputByOp[s.opId()];
     if (which < 0 || n.getInputCount() <= which) {
       return;
     }

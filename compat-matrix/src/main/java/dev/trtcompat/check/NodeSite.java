@@ -8,6 +8,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
  * its path from the main graph.
  *
  * @param id the site's index in {@link ModelIndex#sites}, for the index's per-site caches
+ * @param opId the op type's index in {@link ModelIndex#opTypes}, for the rules' per-op caches
  * @param op the node's op type; with {@code defaultDomain}, read from the node once, as the rules ask for both
  *     in every release group
  * @param indexInGraph the node's index in its own graph or function body, which names a nameless node
@@ -18,6 +19,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 record NodeSite(
     NodeProto node,
     int id,
+    int opId,
     String op,
     boolean defaultDomain,
     int topIndex,
@@ -27,11 +29,11 @@ record NodeSite(
     boolean inFunction) {
 
   static NodeSite of(
-      NodeProto node, int id, int topIndex, int indexInGraph, String parentPath, long opset, boolean inFunction) {
+      NodeProto node, int id, int opId, String op, int topIndex, int indexInGraph, String parentPath, long opset,
+      boolean inFunction) {
     String d = node.getDomain();
     boolean defaultDomain = d.isEmpty() || d.equals("ai.onnx");
-    return new NodeSite(node, id, node.getOpType(), defaultDomain, topIndex, indexInGraph, parentPath, opset,
-        inFunction);
+    return new NodeSite(node, id, opId, op, defaultDomain, topIndex, indexInGraph, parentPath, opset, inFunction);
   }
 
   /**
