@@ -3,7 +3,6 @@ package dev.trtcompat.check;
 import dev.trtcompat.concurrent.DaemonThreads;
 import dev.trtcompat.concurrent.Futures;
 import dev.trtcompat.errors.UserFacingException;
-import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.precision.Gpu;
 import dev.trtcompat.precision.PrecisionFacts;
@@ -92,7 +91,7 @@ public final class CompatibilityChecker {
       results.add(result.withPrecisions(precisions.check(rel, ix, qdq, result)));
     }
     OpsetAdvice advice = new AdviceWriter(kb).advise(model, selected, results);
-    return new CompatibilityReport(ModelSummary.of(model), List.copyOf(results), advice,
+    return new CompatibilityReport(ix.summary(), List.copyOf(results), advice,
         new Quantization(qdq.nodes.size(), List.copyOf(qdq.types)), null);
   }
 

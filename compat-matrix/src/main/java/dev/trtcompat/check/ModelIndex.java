@@ -2,6 +2,7 @@ package dev.trtcompat.check;
 
 import dev.trtcompat.check.TensorFact.Origin;
 import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.OnnxGraph;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.TensorInfo;
@@ -48,6 +49,9 @@ final class ModelIndex {
   final List<String> opTypes = new ArrayList<>();
   private final Map<String, Integer> opIds = new HashMap<>();
   private int[] opTally = new int[16];
+  /** The inspect summary's op counts ({@link ModelSummary#of(OnnxModel, Map, int)}), made in the same walk. */
+  private final Map<String, int[]> summaryOpCounts = new HashMap<>();
+  private int summarySubgraphs;
 
   /** Only nodes computing on floating-point tensors fall back to a wider type; shape arithmetic on INT64 does not. */
   private static final Set<ElementType> FLOATS =
@@ -63,6 +67,11 @@ final class ModelIndex {
     // sized for one output per node up front: growing a map of 300k tensors rehashed it a dozen times
     int expected = model.graph().nodes().size() + model.graph().initializers().size() + model.graph().inputs().size();
     this.tensors = new HashMap<>((int) (expected / 0.75f) + 16);
+  }
+
+  /** The model's summary, its op counts taken from this walk. */
+  ModelSummary summary() {
+    return ModelSummary.of(model, summaryOpCounts, summarySubgraphs);
   }
 
   static ModelIndex of(OnnxModel model) {
@@ -118,6 +127,14 @@ final class ModelIndex {
     NodeSite site = NodeSite.of(n, sites.size(), opId, opTypes.get(opId), top, indexInGraph, parentPath, opset,
         inFunction);
     sites.add(site);
+    if (!inFunction) { // the summary counts graphs and their bodies, not local functions
+      int[] count = summaryOpCounts.get(site.opKey());
+      if (count == null) {
+        summaryOpCounts.put(site.opKey(), new int[] {1});
+      } else {
+        count[0]++;
+      }
+    }
     for (int k = 0, count = n.getInputCount(); k < count; k++) {
       String in = n.getInput(k);
       if (!in.isEmpty()) {
@@ -128,6 +145,9 @@ final class ModelIndex {
     }
     for (int k = 0, count = n.getAttributeCount(); k < count; k++) {
       AttributeProto a = n.getAttribute(k);
+      if (!inFunction) {
+        summarySubgraphs += (a.hasG() ? 1 : 0) + a.getGraphsCount();
+      }
       if (a.hasG()) {
         subgraph(a.getG(), top, site.path() + "/" + a.getName(), opset, inFunction);
       }

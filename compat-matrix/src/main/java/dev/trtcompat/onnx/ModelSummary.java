@@ -53,10 +53,19 @@ public record ModelSummary(
   public record ValueSummary(String name, String elemType, List<Object> shape) {}
 
   public static ModelSummary of(OnnxModel model) {
-    OnnxGraph g = model.graph();
     Map<String, int[]> counts = new HashMap<>();
     int[] subgraphs = {0};
-    countOps(g.nodes(), counts, subgraphs);
+    countOps(model.graph().nodes(), counts, subgraphs);
+    return of(model, counts, subgraphs[0]);
+  }
+
+  /**
+   * The summary with the op counts a caller already made in its own walk of the graph (the checker's index: one
+   * pass over a large graph's nodes fewer): per {@link #opKey}, the main graph's nodes and those of If/Loop/Scan
+   * bodies at any depth, not local functions' bodies; {@code subgraphCount} the bodies met.
+   */
+  public static ModelSummary of(OnnxModel model, Map<String, int[]> counts, int subgraphCount) {
+    OnnxGraph g = model.graph();
     Map<String, Integer> ops = new LinkedHashMap<>();
     counts.entrySet().stream()
         .map(e -> Map.entry(e.getKey(), e.getValue()[0]))
@@ -86,7 +95,7 @@ public record ModelSummary(
         g.initializers().size(),
         bytes,
         model.externalDataFiles(),
-        subgraphs[0],
+        subgraphCount,
         model.metadata(),
         model.functions().stream().map(FunctionProto::getName).toList());
   }
