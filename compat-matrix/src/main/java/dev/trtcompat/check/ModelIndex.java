@@ -238,7 +238,7 @@ final class ModelIndex {
   }
 
   private boolean computesOnFloats(NodeSite s) {
-    if (s.node().getInputCount() == 0) {
+    if (s.inputCount() == 0) {
       return true;
     }
     TensorFact in = inputFact(s, 0);
@@ -257,7 +257,7 @@ final class ModelIndex {
     }
     TensorFact[] row = inputFacts[s.id()];
     if (row == null) {
-      row = new TensorFact[s.node().getInputCount()];
+      row = new TensorFact[s.inputCount()];
       java.util.Arrays.fill(row, UNRESOLVED);
       inputFacts[s.id()] = row;
     }

@@ -219,12 +219,12 @@ final class NodeRules {
   }
 
   private void types(NodeSite s, OperatorRule r) {
-    if (r.types() == null || r.types().isEmpty() || s.node().getInputCount() == 0) {
+    if (r.types() == null || r.types().isEmpty() || s.inputCount() == 0) {
       return;
     }
     NodeProto n = s.node();
     int which = typedInputByOp[s.opId()];
-    if (which < 0 || n.getInputCount() <= which) {
+    if (which < 0 || s.inputCount() <= which) {
       return;
     }
     TensorFact in = ix.inputFact(s, which);

@@ -11,6 +11,8 @@ import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
  * @param opId the op type's index in {@link ModelIndex#opTypes}, for the rules' per-op caches
  * @param op the node's op type; with {@code defaultDomain}, read from the node once, as the rules ask for both
  *     in every release group
+ * @param inputCount the node's input count (empty inputs included), read once: a pass that needs only this would
+ *     otherwise reach into each of 300k parsed nodes again
  * @param indexInGraph the node's index in its own graph or function body, which names a nameless node
  * @param parentPath the path of the graph or body holding the node; null for the main graph
  * @param opset the default-domain opset that selects the node's schema
@@ -22,6 +24,7 @@ record NodeSite(
     int opId,
     String op,
     boolean defaultDomain,
+    int inputCount,
     int topIndex,
     int indexInGraph,
     String parentPath,
@@ -33,7 +36,8 @@ record NodeSite(
       boolean inFunction) {
     String d = node.getDomain();
     boolean defaultDomain = d.isEmpty() || d.equals("ai.onnx");
-    return new NodeSite(node, id, opId, op, defaultDomain, topIndex, indexInGraph, parentPath, opset, inFunction);
+    return new NodeSite(node, id, opId, op, defaultDomain, node.getInputCount(), topIndex, indexInGraph, parentPath,
+        opset, inFunction);
   }
 
   /**
