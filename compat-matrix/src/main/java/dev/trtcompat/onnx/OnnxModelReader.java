@@ -477,15 +477,15 @@ public final class OnnxModelReader {
     }
 
     /**
-     * A message to hand to protobuf-java: copied when small, mapped (not copied) when large. A large node is
-     * usually a Constant holding weights; parsed from the mapping with aliasing, its payload stays in the
-     * page cache instead of on the heap.
+     * A message to hand to protobuf-java, to be parsed at once: read from the reader's buffer when small, mapped (not
+     * copied) when large. A large node is usually a Constant holding weights; parsed from the mapping with aliasing,
+     * its payload stays in the page cache instead of on the heap.
      */
     private CodedInputStream message(int field, int wire, long end, String what) throws IOException {
       long len = expectLen(field, wire, end, what);
       CodedInputStream cis;
       if (len <= SMALL_MESSAGE_LIMIT) {
-        cis = CodedInputStream.newInstance(in.readBytes((int) len));
+        cis = in.codedInput((int) len);
       } else if (len < Integer.MAX_VALUE) {
         ByteBuffer mapped = in.map(len);
         // unsafeWrap marks the buffer immutable: only then does aliasing hand out views of the mapping.
