@@ -1,7 +1,8 @@
 package dev.trtcompat.check;
 
+import dev.trtcompat.concurrent.DaemonThreads;
+import dev.trtcompat.concurrent.Futures;
 import dev.trtcompat.errors.UserFacingException;
-import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.precision.Gpu;
 import dev.trtcompat.precision.PrecisionFacts;
@@ -9,6 +10,7 @@ import dev.trtcompat.rules.KnowledgeBase;
 import dev.trtcompat.rules.ReleaseRules;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The static checker: for a parsed model and each TensorRT release of the knowledge base, a verdict and
@@ -16,7 +18,7 @@ import java.util.List;
  */
 public final class CompatibilityChecker {
 
-  private final KnowledgeBase kb;
+  private final CompletableFuture<KnowledgeBase> knowledgeBase;
   private final PrecisionCheck precisions;
   private final GpuFilter gpuFilter;
 
@@ -25,18 +27,44 @@ public final class CompatibilityChecker {
   }
 
   public CompatibilityChecker(KnowledgeBase kb, PrecisionFacts precisionFacts) {
-    this.kb = kb;
+    this(CompletableFuture.completedFuture(kb), precisionFacts);
+  }
+
+  private CompatibilityChecker(CompletableFuture<KnowledgeBase> kb, PrecisionFacts precisionFacts) {
+    this.knowledgeBase = kb;
     this.precisions = new PrecisionCheck(precisionFacts);
     this.gpuFilter = new GpuFilter(precisionFacts);
   }
 
-  /** A checker over the knowledge base bundled in the jar. */
+  /**
+   * A checker over the knowledge base bundled in the jar. The first call starts loading it on a thread of its own
+   * and returns at once; the first check waits for it. A one-shot {@code check} reads its model meanwhile, so the
+   * two overlap instead of adding up (docs/benchmarks.md, "The 300k-node check, fifth session").
+   */
   public static CompatibilityChecker bundled() {
-    return new CompatibilityChecker(KnowledgeBase.bundled());
+    return new CompatibilityChecker(BundledLoad.KNOWLEDGE_BASE, PrecisionFacts.bundled());
   }
 
+  /** The bundled knowledge base's one load, started by the first {@link #bundled()}. */
+  private static final class BundledLoad {
+    static final CompletableFuture<KnowledgeBase> KNOWLEDGE_BASE = start();
+
+    private static CompletableFuture<KnowledgeBase> start() {
+      CompletableFuture<KnowledgeBase> kb = new CompletableFuture<>();
+      DaemonThreads.named("knowledge-base-").newThread(() -> {
+        try {
+          kb.complete(KnowledgeBase.bundled());
+        } catch (RuntimeException | Error e) {
+          kb.completeExceptionally(e);
+        }
+      }).start();
+      return kb;
+    }
+  }
+
+  /** The knowledge base, once loaded; a failure to load it is rethrown here as it was thrown. */
   public KnowledgeBase knowledgeBase() {
-    return kb;
+    return Futures.join(knowledgeBase);
   }
 
   /** Checks every release in the knowledge base (the JSON the HTTP route and {@code check --json} return). */
@@ -51,10 +79,11 @@ public final class CompatibilityChecker {
    *     knowledge base
    */
   public CompatibilityReport check(OnnxModel model, List<String> releases) {
-    List<ReleaseRules> selected = select(releases);
+    KnowledgeBase kb = knowledgeBase();
+    List<ReleaseRules> selected = select(kb, releases);
     ModelIndex ix = ModelIndex.of(model);
     QdqIndex qdq = QdqIndex.of(ix);
-    List<Findings> parse = checkReleases(ix, selected);
+    List<Findings> parse = checkReleases(kb, ix, selected);
     List<ReleaseResult> results = new ArrayList<>(selected.size());
     for (int i = 0; i < selected.size(); i++) {
       ReleaseRules rel = selected.get(i);
@@ -62,7 +91,7 @@ public final class CompatibilityChecker {
       results.add(result.withPrecisions(precisions.check(rel, ix, qdq, result)));
     }
     OpsetAdvice advice = new AdviceWriter(kb).advise(model, selected, results);
-    return new CompatibilityReport(ModelSummary.of(model), List.copyOf(results), advice,
+    return new CompatibilityReport(ix.summary(), List.copyOf(results), advice,
         new Quantization(qdq.nodes.size(), List.copyOf(qdq.types)), null);
   }
 
@@ -80,7 +109,7 @@ public final class CompatibilityChecker {
     return gpuFilter;
   }
 
-  private List<ReleaseRules> select(List<String> releases) {
+  private static List<ReleaseRules> select(KnowledgeBase kb, List<String> releases) {
     if (releases == null || releases.isEmpty()) {
       return kb.releases();
     }
@@ -103,7 +132,7 @@ public final class CompatibilityChecker {
    * node by node). Each node is evaluated once per group of releases that judge it alike ({@link ReleaseGroups}),
    * and for the group's other releases only when that found something.
    */
-  private List<Findings> checkReleases(ModelIndex ix, List<ReleaseRules> selected) {
+  private static List<Findings> checkReleases(KnowledgeBase kb, ModelIndex ix, List<ReleaseRules> selected) {
     int n = selected.size();
     List<Findings> out = new ArrayList<>(n);
     NodeRules[] nodes = new NodeRules[n];
@@ -114,8 +143,21 @@ public final class CompatibilityChecker {
       nodes[i] = new NodeRules(kb, selected.get(i), ix, f);
     }
     ReleaseGroups groups = new ReleaseGroups(kb, selected);
+    long modelOpset = ix.model.defaultOpset();
+    int[][][] groupsAtModelOpset = new int[ix.opTypes.size()][][]; // by op id: no name lookup per node
     for (NodeSite s : ix.sites) {
-      int[][] gs = s.defaultDomain() ? groups.of(s.op(), s.opset()) : groups.oneByOne();
+      int[][] gs;
+      if (!s.defaultDomain()) {
+        gs = groups.oneByOne();
+      } else if (s.opset() == modelOpset) {
+        gs = groupsAtModelOpset[s.opId()];
+        if (gs == null) {
+          gs = groups.of(s.op(), s.opset());
+          groupsAtModelOpset[s.opId()] = gs;
+        }
+      } else {
+        gs = groups.of(s.op(), s.opset());
+      }
       for (int[] g : gs) {
         List<Finding> first = out.get(g[0]).list;
         int before = first.size();

@@ -109,9 +109,8 @@ final class ConstantFolding {
     if (name.isEmpty()) {
       return;
     }
-    TensorFact declared = tensors.get(name);
+    TensorFact declared = tensors.putIfAbsent(name, computed); // one probe for the usual undeclared output
     if (declared == null) {
-      tensors.put(name, computed);
       return;
     }
     ElementType t = declared.type() != null ? declared.type() : computed.type();

@@ -2,6 +2,7 @@ package dev.trtcompat.check;
 
 import dev.trtcompat.check.TensorFact.Origin;
 import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.OnnxGraph;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.TensorInfo;
@@ -41,6 +42,16 @@ final class ModelIndex {
   final Set<String> initializerNames = new HashSet<>();
   /** Default-domain op type to the number of nodes using it, at any depth. */
   final Map<String, Integer> opCounts = new HashMap<>();
+  /**
+   * Distinct op types in the order first met; a site's {@link NodeSite#opId} indexes this list, so the rules keep
+   * their per-op facts in arrays instead of looking the op's name up for every node and release group.
+   */
+  final List<String> opTypes = new ArrayList<>();
+  private final Map<String, Integer> opIds = new HashMap<>();
+  private int[] opTally = new int[16];
+  /** The inspect summary's op counts ({@link ModelSummary#of(OnnxModel, Map, int)}), made in the same walk. */
+  private final Map<String, int[]> summaryOpCounts = new HashMap<>();
+  private int summarySubgraphs;
 
   /** Only nodes computing on floating-point tensors fall back to a wider type; shape arithmetic on INT64 does not. */
   private static final Set<ElementType> FLOATS =
@@ -58,6 +69,11 @@ final class ModelIndex {
     this.tensors = new HashMap<>((int) (expected / 0.75f) + 16);
   }
 
+  /** The model's summary, its op counts taken from this walk. */
+  ModelSummary summary() {
+    return ModelSummary.of(model, summaryOpCounts, summarySubgraphs);
+  }
+
   static ModelIndex of(OnnxModel model) {
     ModelIndex ix = new ModelIndex(model);
     for (FunctionProto f : model.functions()) {
@@ -68,18 +84,15 @@ final class ModelIndex {
     ix.seedGraph(g.initializers(), g.inputs(), g.outputs(), g.valueInfo());
     List<NodeProto> nodes = g.nodes();
     for (int i = 0; i < nodes.size(); i++) {
-      NodeProto n = nodes.get(i);
-      String name = displayName(n, i);
-      ix.visit(n, i, name, name, opset, false);
+      ix.visit(nodes.get(i), i, i, null, opset, false);
     }
     for (ValueInfoProto o : g.outputs()) {
       ix.consumed.add(o.getName());
     }
+    for (int id = 0; id < ix.opTypes.size(); id++) {
+      ix.opCounts.put(ix.opTypes.get(id), ix.opTally[id]);
+    }
     return ix;
-  }
-
-  static String displayName(NodeProto n, int indexInGraph) {
-    return n.getName().isEmpty() ? n.getOpType() + "_" + indexInGraph : n.getName();
   }
 
   private void seedGraph(
@@ -108,9 +121,20 @@ final class ModelIndex {
     }
   }
 
-  private void visit(NodeProto n, int top, String name, String path, long opset, boolean inFunction) {
-    sites.add(NodeSite.of(n, sites.size(), top, name, path, opset, inFunction));
-    opCounts.merge(n.getOpType(), 1, Integer::sum);
+  private void visit(NodeProto n, int top, int indexInGraph, String parentPath, long opset, boolean inFunction) {
+    int opId = opId(n.getOpType());
+    opTally[opId]++;
+    NodeSite site = NodeSite.of(n, sites.size(), opId, opTypes.get(opId), top, indexInGraph, parentPath, opset,
+        inFunction);
+    sites.add(site);
+    if (!inFunction) { // the summary counts graphs and their bodies, not local functions
+      int[] count = summaryOpCounts.get(site.opKey());
+      if (count == null) {
+        summaryOpCounts.put(site.opKey(), new int[] {1});
+      } else {
+        count[0]++;
+      }
+    }
     for (int k = 0, count = n.getInputCount(); k < count; k++) {
       String in = n.getInput(k);
       if (!in.isEmpty()) {
@@ -121,11 +145,14 @@ final class ModelIndex {
     }
     for (int k = 0, count = n.getAttributeCount(); k < count; k++) {
       AttributeProto a = n.getAttribute(k);
+      if (!inFunction) {
+        summarySubgraphs += (a.hasG() ? 1 : 0) + a.getGraphsCount();
+      }
       if (a.hasG()) {
-        subgraph(a.getG(), top, path + "/" + a.getName(), opset, inFunction);
+        subgraph(a.getG(), top, site.path() + "/" + a.getName(), opset, inFunction);
       }
       for (GraphProto sub : a.getGraphsList()) {
-        subgraph(sub, top, path + "/" + a.getName(), opset, inFunction);
+        subgraph(sub, top, site.path() + "/" + a.getName(), opset, inFunction);
       }
     }
     ConstantFolding.infer(n, tensors);
@@ -136,19 +163,32 @@ final class ModelIndex {
           .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
           .mapToLong(o -> o.getVersion()).findFirst().orElse(opset);
       List<NodeProto> body = f.getNodeList();
+      String bodyPath = site.path() + "/" + f.getName();
       for (int i = 0; i < body.size(); i++) {
-        String bn = displayName(body.get(i), i);
-        visit(body.get(i), top, bn, path + "/" + f.getName() + "/" + bn, fOpset, true);
+        visit(body.get(i), top, i, bodyPath, fOpset, true);
       }
     }
+  }
+
+  private int opId(String op) {
+    Integer known = opIds.get(op);
+    if (known != null) {
+      return known;
+    }
+    int id = opTypes.size();
+    opIds.put(op, id);
+    opTypes.add(op);
+    if (id == opTally.length) {
+      opTally = java.util.Arrays.copyOf(opTally, id * 2);
+    }
+    return id;
   }
 
   private void subgraph(GraphProto g, int top, String prefix, long opset, boolean inFunction) {
     seedSubgraph(g);
     List<NodeProto> nodes = g.getNodeList();
     for (int i = 0; i < nodes.size(); i++) {
-      String bn = displayName(nodes.get(i), i);
-      visit(nodes.get(i), top, bn, prefix + "/" + bn, opset, inFunction);
+      visit(nodes.get(i), top, i, prefix, opset, inFunction);
     }
   }
 
@@ -198,7 +238,7 @@ final class ModelIndex {
   }
 
   private boolean computesOnFloats(NodeSite s) {
-    if (s.node().getInputCount() == 0) {
+    if (s.inputCount() == 0) {
       return true;
     }
     TensorFact in = inputFact(s, 0);
@@ -217,7 +257,7 @@ final class ModelIndex {
     }
     TensorFact[] row = inputFacts[s.id()];
     if (row == null) {
-      row = new TensorFact[s.node().getInputCount()];
+      row = new TensorFact[s.inputCount()];
       java.util.Arrays.fill(row, UNRESOLVED);
       inputFacts[s.id()] = row;
     }

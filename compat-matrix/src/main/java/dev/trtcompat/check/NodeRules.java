@@ -27,7 +27,13 @@ final class NodeRules {
 
   private final java.util.Set<String> schemaReported = new java.util.HashSet<>();
   private final java.util.Set<String> undecidedReported = new java.util.HashSet<>();
-  private final Map<String, Integer> sinceAtModelOpset = new java.util.HashMap<>();
+  private static final int NOT_LOOKED_UP = Integer.MIN_VALUE;
+  private final String[] effectiveTypes = new String[ElementType.values().length];
+  /** Per op type ({@link NodeSite#opId}): the release's rule (null when not listed) and the typed input. */
+  private final OperatorRule[] ruleByOp;
+  private final int[] typedInputByOp;
+  /** Per op type: the schema version at the model's opset, {@link #NOT_LOOKED_UP} until looked up. */
+  private final int[] sinceByOp;
   private final long modelOpset;
   private final KnowledgeBase kb;
   private final ReleaseRules rel;
@@ -40,6 +46,15 @@ final class NodeRules {
     this.ix = ix;
     this.out = out;
     this.modelOpset = ix.model.defaultOpset();
+    int ops = ix.opTypes.size();
+    this.ruleByOp = new OperatorRule[ops];
+    this.typedInputByOp = new int[ops];
+    this.sinceByOp = new int[ops];
+    java.util.Arrays.fill(sinceByOp, NOT_LOOKED_UP);
+    for (int id = 0; id < ops; id++) {
+      ruleByOp[id] = rel.listedOperator(ix.opTypes.get(id));
+      typedInputByOp[id] = TYPED_INPUT.getOrDefault(ix.opTypes.get(id), 0);
+    }
   }
 
   void check(NodeSite s) {
@@ -54,19 +69,18 @@ final class NodeRules {
     if (isLocalFunctionCall(s)) {
       return;
     }
-    Optional<OperatorRule> found = rel.operator(s.op());
-    Support support = found.map(OperatorRule::supported).orElse(rel.unlistedOperators());
+    OperatorRule r = ruleByOp[s.opId()];
+    Support support = r == null ? rel.unlistedOperators() : r.supported();
     if (support == Support.NO) {
       unsupported(s);
       return;
     }
-    if (support == Support.UNKNOWN || found.isEmpty()) {
+    if (support == Support.UNKNOWN || r == null) {
       out.node(s, Severity.WARNING, "op.support.unknown",
           s.op() + ": the knowledge base has no fact about this operator for TensorRT " + rel.release(),
           "build a test engine with trtexec for this release");
       return;
     }
-    OperatorRule r = found.get();
     schemaVersion(s);
     if (r.isExperimental()) {
       out.node(s, Severity.WARNING, "op.experimental",
@@ -79,7 +93,9 @@ final class NodeRules {
           "give downstream consumers a bounded shape or keep post-processing outside the engine if latency matters");
     }
     types(s, r);
-    for (Constraint c : r.constraints()) {
+    List<Constraint> constraints = r.constraints();
+    for (int i = 0, count = constraints.size(); i < count; i++) { // no iterator per node and group (C1 keeps it)
+      Constraint c = constraints.get(i);
       if (c.appliesAt(s.opset())) {
         new ConstraintCheck(rel, ix, out, s, r).check(c);
       }
@@ -177,7 +193,7 @@ final class NodeRules {
 
   /** A node whose schema is newer than every opset the release documents: its behaviour there is not known. */
   private void schemaVersion(NodeSite s) {
-    int since = since(s.op(), s.opset());
+    int since = since(s);
     if (since > rel.parser().opsetMax() && schemaReported.add(s.op())) {
       int count = ix.opCounts.getOrDefault(s.op(), 1);
       out.node(s, Severity.WARNING, "op.schema_newer_than_parser.unknown",
@@ -190,25 +206,25 @@ final class NodeRules {
   }
 
   /** The schema version selected by {@code opset}, looked up once per op type at the model's opset. */
-  private int since(String op, long opset) {
-    if (opset != modelOpset) {
-      return kb.onnxOperators().schemaVersion("ai.onnx", op, opset); // a local function's own opset: rare
+  private int since(NodeSite s) {
+    if (s.opset() != modelOpset) {
+      return kb.onnxOperators().schemaVersion("ai.onnx", s.op(), s.opset()); // a local function's own opset: rare
     }
-    Integer known = sinceAtModelOpset.get(op);
-    if (known == null) {
-      known = kb.onnxOperators().schemaVersion("ai.onnx", op, opset);
-      sinceAtModelOpset.put(op, known);
+    int known = sinceByOp[s.opId()];
+    if (known == NOT_LOOKED_UP) {
+      known = kb.onnxOperators().schemaVersion("ai.onnx", s.op(), s.opset());
+      sinceByOp[s.opId()] = known;
     }
     return known;
   }
 
   private void types(NodeSite s, OperatorRule r) {
-    if (r.types() == null || r.types().isEmpty() || s.node().getInputCount() == 0) {
+    if (r.types() == null || r.types().isEmpty() || s.inputCount() == 0) {
       return;
     }
     NodeProto n = s.node();
-    int which = TYPED_INPUT.getOrDefault(s.op(), 0);
-    if (which < 0 || n.getInputCount() <= which) {
+    int which = typedInputByOp[s.opId()];
+    if (which < 0 || s.inputCount() <= which) {
       return;
     }
     TensorFact in = ix.inputFact(s, which);
@@ -236,11 +252,14 @@ final class NodeRules {
 
   /** The type TensorRT sees after its implicit narrowing (DOUBLE to FLOAT, INT64 to INT32 before 10.0). */
   String effectiveType(ElementType t) {
-    TypePolicy p = rel.elementType(t.name()).orElse(null);
-    if (p == TypePolicy.CAST_DOWN) {
-      return t == ElementType.DOUBLE ? "FLOAT" : t == ElementType.INT64 ? "INT32" : t.name();
+    String known = effectiveTypes[t.ordinal()];
+    if (known == null) { // once per element type and release, not per node
+      TypePolicy p = rel.elementType(t.name()).orElse(null);
+      known = p != TypePolicy.CAST_DOWN ? t.name()
+          : t == ElementType.DOUBLE ? "FLOAT" : t == ElementType.INT64 ? "INT32" : t.name();
+      effectiveTypes[t.ordinal()] = known;
     }
-    return t.name();
+    return known;
   }
 
   static Optional<AttributeProto> attr(NodeProto n, String name) {

@@ -384,8 +384,10 @@ public final class OnnxModelReader {
 
     /** Subgraph and attribute tensors may also use external data; they get the same checks. */
     private void verifySubgraphExternals(List<NodeProto> nodes) {
-      for (NodeProto n : nodes) {
-        for (AttributeProto a : n.getAttributeList()) {
+      for (int i = 0, size = nodes.size(); i < size; i++) { // by index: no iterators per node of a large graph
+        NodeProto n = nodes.get(i);
+        for (int k = 0, attrs = n.getAttributeCount(); k < attrs; k++) {
+          AttributeProto a = n.getAttribute(k);
           if (a.hasT()) {
             verifyTensor(a.getT());
           }
@@ -475,15 +477,15 @@ public final class OnnxModelReader {
     }
 
     /**
-     * A message to hand to protobuf-java: copied when small, mapped (not copied) when large. A large node is
-     * usually a Constant holding weights; parsed from the mapping with aliasing, its payload stays in the
-     * page cache instead of on the heap.
+     * A message to hand to protobuf-java, to be parsed at once: read from the reader's buffer when small, mapped (not
+     * copied) when large. A large node is usually a Constant holding weights; parsed from the mapping with aliasing,
+     * its payload stays in the page cache instead of on the heap.
      */
     private CodedInputStream message(int field, int wire, long end, String what) throws IOException {
       long len = expectLen(field, wire, end, what);
       CodedInputStream cis;
       if (len <= SMALL_MESSAGE_LIMIT) {
-        cis = CodedInputStream.newInstance(in.readBytes((int) len));
+        cis = in.codedInput((int) len);
       } else if (len < Integer.MAX_VALUE) {
         ByteBuffer mapped = in.map(len);
         // unsafeWrap marks the buffer immutable: only then does aliasing hand out views of the mapping.

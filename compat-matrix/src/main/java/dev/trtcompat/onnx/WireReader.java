@@ -1,5 +1,6 @@
 package dev.trtcompat.onnx;
 
+import com.google.protobuf.CodedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -120,6 +121,20 @@ final class WireReader {
       off += k;
     }
     return out;
+  }
+
+  /**
+   * A protobuf-java input over the next {@code n} bytes, stepping over them: a view of the read buffer when they are
+   * all in it (most nodes of a large graph: no copy of each), else over a copy. The view is valid until this reader
+   * reads again, so parse it at once; protobuf-java copies every bytes field out of a buffer it may not alias.
+   */
+  CodedInputStream codedInput(int n) throws IOException {
+    if (buffer.remaining() >= n) {
+      CodedInputStream view = CodedInputStream.newInstance(buffer.array(), buffer.arrayOffset() + buffer.position(), n);
+      buffer.position(buffer.position() + n);
+      return view;
+    }
+    return CodedInputStream.newInstance(readBytes(n));
   }
 
   /** Maps {@code n} bytes at the current position (for messages too large to copy) and steps over them. */

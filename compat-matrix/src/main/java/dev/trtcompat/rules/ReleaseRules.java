@@ -143,6 +143,11 @@ public final class ReleaseRules {
     return Optional.ofNullable(byOp.get(op));
   }
 
+  /** {@link #operator} without the {@code Optional}, for the checker's per-node loop: null when not listed. */
+  public OperatorRule listedOperator(String op) {
+    return byOp.get(op);
+  }
+
   public List<Resolution> resolutions() {
     return resolutions;
   }

@@ -3,6 +3,7 @@ package dev.trtcompat.check;
 import static dev.trtcompat.check.TestModels.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.errors.UserFacingException;
@@ -123,6 +124,27 @@ class CompatibilityCheckerTest {
       assertThat(f.node()).isEqualTo("nonzero_in_body");
     });
     assertThat(result(m, "8.5").findings()).noneMatch(f -> f.severity() == Severity.ERROR);
+  }
+
+  /** Nameless nodes are named {@code Op_index} in their own graph, built only for the findings that name them. */
+  @Test
+  void namelessNodesAreNamedByOpAndIndexInTheirOwnGraph() {
+    GraphProto body = GraphProto.newBuilder().setName("body")
+        .addInput(tensor("i", INT64)).addInput(tensor("c", 9)).addInput(tensor("s_in", FLOAT, 4L))
+        .addOutput(tensor("c_out", 9)).addOutput(tensor("s_out", FLOAT, 4L)).addOutput(tensor("nz", INT64, 1L, "n"))
+        .addNode(node("Identity", "", in("c"), in("c_out")))
+        .addNode(node("Identity", "", in("s_in"), in("s_out")))
+        .addNode(node("NonZero", "", in("s_in"), in("nz"))).build();
+    OnnxModel m = read(model(13, GraphProto.newBuilder()
+        .addInput(tensor("x", FLOAT, 4L)).addOutput(tensor("y", FLOAT, 4L)).addOutput(tensor("scan", INT64, "k", 1L, "n"))
+        .addOutput(tensor("top_nz", INT64, 1L, "m"))
+        .addInitializer(int64s("trip", 3))
+        .addNode(node("NonZero", "", in("x"), in("top_nz")))
+        .addNode(node("Relu", "", in("x"), in("r")))
+        .addNode(node("Loop", "", in("trip", "", "r"), in("y", "scan"), attr("body", body)))).build());
+    List<Finding> nonZero = result(m, "8.4").findings().stream().filter(f -> "NonZero".equals(f.op())).toList();
+    assertThat(nonZero).extracting(Finding::node, Finding::path, Finding::nodeIndex).contains(
+        tuple("NonZero_0", "NonZero_0", 0), tuple("NonZero_2", "Loop_2/body/NonZero_2", 2));
   }
 
   @Test
