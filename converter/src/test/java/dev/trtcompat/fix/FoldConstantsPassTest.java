@@ -125,6 +125,43 @@ class FoldConstantsPassTest {
     assertThat(c.remaining()).noneMatch(f -> f.startsWith("constant_input"));
   }
 
+  @Test
+  void topKFromTheShapeOfAConvOutputTurnsAnIncompatibleReleaseAccepting() throws IOException {
+    // K = Shape(conv)[3] - 1: the checker's own analysis does not compute a Conv's output shape, so 8.0 calls K a
+    // run-time value (an error); the pass infers the shape and folds K into an initializer
+    float[] w = new float[18];
+    for (int k = 0; k < w.length; k++) {
+      w[k] = (k % 4) * 0.5f - 0.75f;
+    }
+    GraphProto g = GraphProto.newBuilder().setName("topk-k")
+        .addNode(node("Conv", "conv", new String[] {"x", "w"}, new String[] {"c"}))
+        .addNode(node("Shape", "shape", new String[] {"c"}, new String[] {"s"}))
+        .addNode(node("Gather", "last", new String[] {"s", "three"}, new String[] {"d"}, i("axis", 0)))
+        .addNode(node("Sub", "minus", new String[] {"d", "one"}, new String[] {"k"}))
+        .addNode(node("TopK", "topk", new String[] {"c", "k"}, new String[] {"y", "idx"}, i("axis", -1)))
+        .addInitializer(floats("w", new long[] {2, 1, 3, 3}, w))
+        .addInitializer(int64s("three", new long[] {1}, 3))
+        .addInitializer(int64s("one", new long[] {1}, 1))
+        .addInput(value("x", FLOAT, 1, 1, 5, 5))
+        .addOutput(value("y", FLOAT, 1, 2, 3, 2))
+        .build();
+    Path src = Models.write(dir.resolve("topk-k.onnx"), g, 13);
+    Path out = dir.resolve("topk-k-fixed.onnx");
+    FixReport r = new ModelFixer(CompatibilityChecker.bundled(), "test").fix(FixRequest.of(src, out)
+        .withReleases(List.of("8.0")).withPasses(List.of("fold-constants", "clean-up")));
+    assertThat(r.proven()).as(r.unprovenReason()).isTrue();
+    assertThat(r.equivalence().outputs()).singleElement().satisfies(o -> assertThat(o.maxAbsError()).isZero());
+    ModelProto m = Models.read(out);
+    assertThat(m.getGraph().getNodeList()).extracting(NodeProto::getOpType).containsExactly("Conv", "TopK");
+    TensorProto k = m.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("k")).findFirst()
+        .orElseThrow();
+    assertThat(values(k)).containsExactly(2.0);
+    FixReport.ReleaseChange c = r.releases().get(0);
+    assertThat(c.before()).as(c.toString()).isEqualTo("incompatible");
+    assertThat(c.after()).as(c.toString()).isEqualTo("compatible_with_warnings");
+    assertThat(c.remaining()).noneMatch(f -> f.startsWith("constant_input"));
+  }
+
   private static List<Double> values(TensorProto t) {
     HostTensor v = Tensors.decode(t).orElseThrow();
     return java.util.Arrays.stream(Tensors.doubles(v)).boxed().toList();
