@@ -18,6 +18,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.reference.HostTensor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -164,6 +165,6 @@ class FoldConstantsPassTest {
 
   private static List<Double> values(TensorProto t) {
     HostTensor v = Tensors.decode(t).orElseThrow();
-    return java.util.Arrays.stream(Tensors.doubles(v)).boxed().toList();
+    return Arrays.stream(Tensors.doubles(v)).boxed().toList();
   }
 }

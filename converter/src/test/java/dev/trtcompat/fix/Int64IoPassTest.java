@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -148,7 +149,7 @@ class Int64IoPassTest {
       assertThat(o.maxAbsError()).isEqualTo((double) (1L << 40));
     });
     assertThat(out).doesNotExist();
-    try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+    try (Stream<Path> left = Files.list(dir)) {
       assertThat(left.map(p -> p.getFileName().toString())).containsExactly("wide.onnx");
     }
   }
