@@ -18,6 +18,14 @@ abstract class Decomposition implements FixPass {
   /** The replacement nodes, reading {@code n}'s inputs and writing its outputs; null to leave {@code n}. */
   abstract List<NodeProto> expand(NodeProto n, FixGraph g);
 
+  /**
+   * Why {@code n} must stay although its release lacks it, for the report's notes; null when nothing in the graph
+   * forbids expanding it. A node kept this way keeps its finding, and the note says which node and why.
+   */
+  String keptBecause(NodeProto n, FixGraph g) {
+    return null;
+  }
+
   @Override
   public String name() {
     return "decompose-" + op().toLowerCase(java.util.Locale.ROOT);
@@ -36,7 +44,12 @@ abstract class Decomposition implements FixPass {
     List<NodeProto> out = new ArrayList<>();
     boolean changed = false;
     for (NodeProto n : List.copyOf(g.nodes)) {
-      List<NodeProto> repl = n.getOpType().equals(op()) && FixGraph.defaultDomain(n) ? expand(n, g) : null;
+      boolean target = n.getOpType().equals(op()) && FixGraph.defaultDomain(n);
+      String kept = target ? keptBecause(n, g) : null;
+      if (kept != null) {
+        ctx.note(name(), "node " + n.getName() + " (" + op() + ") kept: " + kept);
+      }
+      List<NodeProto> repl = target && kept == null ? expand(n, g) : null;
       if (repl == null) {
         out.add(n);
       } else {

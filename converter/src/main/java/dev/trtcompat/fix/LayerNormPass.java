@@ -22,14 +22,25 @@ final class LayerNormPass extends Decomposition {
     return "LayerNormalization has an importer only from TensorRT 8.6; the reductions and arithmetic exist in all";
   }
 
+  private static final List<String> EXTRA_OUTPUTS = List.of("Mean", "InvStdDev");
+
+  /** The decomposition writes only Y: a Mean or InvStdDev output that is read (graph outputs count) keeps the node. */
   @Override
-  List<NodeProto> expand(NodeProto n, FixGraph g) {
+  String keptBecause(NodeProto n, FixGraph g) {
     Map<String, Integer> uses = g.useCounts();
-    for (int i = 1; i < n.getOutputCount(); i++) {
-      if (!n.getOutput(i).isEmpty() && uses.containsKey(n.getOutput(i))) {
-        return null;
+    List<String> read = new ArrayList<>();
+    for (int i = 1; i < n.getOutputCount() && i <= EXTRA_OUTPUTS.size(); i++) {
+      String o = n.getOutput(i);
+      if (!o.isEmpty() && uses.containsKey(o)) {
+        read.add(EXTRA_OUTPUTS.get(i - 1) + " '" + o + "'");
       }
     }
+    return read.isEmpty() ? null
+        : "its output " + String.join(" and ", read) + " is read, and the decomposition computes only Y";
+  }
+
+  @Override
+  List<NodeProto> expand(NodeProto n, FixGraph g) {
     TypeShape x = Analysis.of(g).shape(n.getInput(0));
     if (x.dims() == null || x.elemType() != ElementType.FLOAT.wire()) {
       return null;

@@ -175,6 +175,9 @@ class FixPassesTest {
     Map<String, Integer> types = m.getGraph().getInitializerList().stream()
         .collect(Collectors.toMap(TensorProto::getName, TensorProto::getDataType));
     assertThat(types).containsEntry("idx", 6).containsEntry("big", INT64);
+    // 'big' (read by Add, which takes no INT32 here) keeps INT64 and 8.6's cast-down warning with it
+    assertThat(verdict(r, "8.6", false)).isEqualTo("compatible_with_warnings");
+    assertThat(verdict(r, "8.6", true)).isEqualTo("compatible_with_warnings");
     // the unused graph input z is removed by clean-up
     assertThat(m.getGraph().getInputList()).extracting(v -> v.getName()).containsExactly("x");
   }
@@ -210,8 +213,10 @@ class FixPassesTest {
         .build();
     Path src = Models.write(dir.resolve("clean.onnx"), g, 13);
     Path out = dir.resolve("clean-fixed.onnx");
-    FixReport r = fix(src, FixRequest.of(src, out).withPasses(List.of("clean-up")));
+    FixReport r = fix(src, FixRequest.of(src, out).withReleases(List.of("8.6")).withPasses(List.of("clean-up")));
     assertThat(r.proven()).isTrue();
+    assertThat(verdict(r, "8.6", false)).isEqualTo("compatible");
+    assertThat(verdict(r, "8.6", true)).isEqualTo("compatible");
     ModelProto m = Models.read(out);
     assertThat(ops(m)).containsExactly("Add", "Add");
     assertThat(m.getGraph().getInitializerList()).extracting(TensorProto::getName).containsExactly("w1");
@@ -262,7 +267,8 @@ class FixPassesTest {
     assertThat(r86.passesApplied()).isEmpty();
   }
 
-  FixReport decomposeFor(String op, long opset, String release, List<String> expectOps, Object... extra)
+  FixReport decomposeFor(String op, long opset, String release, String after, List<String> expectOps,
+      Object... extra)
       throws IOException {
     GraphProto.Builder g = GraphProto.newBuilder().setName(op)
         .addInput(value("x", FLOAT, 2, 3, 8))
@@ -284,6 +290,7 @@ class FixPassesTest {
     assertThat(r.status()).isEqualTo("fixed");
     assertThat(ops(Models.read(out))).containsExactlyElementsOf(expectOps);
     assertThat(verdict(r, release, false)).isEqualTo("incompatible");
+    assertThat(verdict(r, release, true)).isEqualTo(after);
     assertThat(r.releases().get(0).remaining()).noneMatch(f -> f.contains(op));
     assertThat(r.equivalence().outputs().get(0).maxAbsError()).isLessThan(1e-5);
     return r;
@@ -291,13 +298,13 @@ class FixPassesTest {
 
   @Test
   void mishIsDecomposed() throws IOException {
-    decomposeFor("Mish", 18, "8.6", List.of("Softplus", "Tanh", "Mul"));
+    decomposeFor("Mish", 18, "8.6", "compatible", List.of("Softplus", "Tanh", "Mul"));
   }
 
   @Test
   void geluIsDecomposedExactlyAndWithTheTanhApproximation() throws IOException {
-    decomposeFor("Gelu", 20, "9.3", List.of("Div", "Erf", "Add", "Mul", "Mul"));
-    decomposeFor("Gelu", 20, "9.3", List.of("Mul", "Mul", "Mul", "Add", "Mul", "Tanh", "Add", "Mul", "Mul"),
+    decomposeFor("Gelu", 20, "9.3", "compatible", List.of("Div", "Erf", "Add", "Mul", "Mul"));
+    decomposeFor("Gelu", 20, "9.3", "compatible", List.of("Mul", "Mul", "Mul", "Add", "Mul", "Tanh", "Add", "Mul", "Mul"),
         dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto.newBuilder().setName("approximate")
             .setType(dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto.AttributeType.STRING)
             .setS(com.google.protobuf.ByteString.copyFromUtf8("tanh")).build());
@@ -311,11 +318,33 @@ class FixPassesTest {
       scale[k] = 0.5f + k * 0.1f;
       bias[k] = k * 0.01f - 0.03f;
     }
-    FixReport r = decomposeFor("LayerNormalization", 17, "8.5",
+    FixReport r = decomposeFor("LayerNormalization", 17, "8.5", "compatible",
         List.of("ReduceMean", "Sub", "Mul", "ReduceMean", "Add", "Sqrt", "Div", "Mul", "Add"),
         Models.floats("scale", new long[] {8}, scale), Models.floats("bias", new long[] {8}, bias),
         Models.i("axis", -1));
     assertThat(r.passesApplied()).contains("decompose-layernormalization");
+  }
+
+  @Test
+  void layerNormalizationWhoseMeanIsReadIsKeptWithANoteNamingIt() throws IOException {
+    GraphProto g = GraphProto.newBuilder().setName("ln-mean")
+        .addNode(node("LayerNormalization", "ln", new String[] {"x", "scale"}, new String[] {"y", "mean"},
+            i("axis", -1)))
+        .addInitializer(Models.floats("scale", new long[] {4}, 1f, 0.5f, 2f, -1f))
+        .addInput(value("x", FLOAT, 2, 4))
+        .addOutput(value("y", FLOAT, 2, 4))
+        .addOutput(value("mean", FLOAT, 2, 1))
+        .build();
+    Path src = Models.write(dir.resolve("ln-mean.onnx"), g, 17);
+    Path out = dir.resolve("ln-mean-fixed.onnx");
+    FixReport r = fix(src, FixRequest.of(src, out).withReleases(List.of("8.5")));
+    assertThat(r.passesApplied()).doesNotContain("decompose-layernormalization");
+    assertThat(ops(Models.read(out))).containsExactly("LayerNormalization");
+    assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("decompose-layernormalization: node ln")
+        .contains("Mean 'mean' is read"));
+    assertThat(verdict(r, "8.5", false)).isEqualTo("incompatible");
+    assertThat(verdict(r, "8.5", true)).isEqualTo("incompatible");
+    assertThat(r.releases().get(0).remaining()).anyMatch(f -> f.contains("LayerNormalization"));
   }
 
   @Test
@@ -370,6 +399,11 @@ class FixPassesTest {
     assertThat(ops(Models.read(out))).containsExactly("Transpose", "MatMul", "MatMul", "Transpose", "Einsum");
     assertThat(r.equivalence().outputs()).hasSize(2)
         .allSatisfy(o -> assertThat(o.maxAbsError()).isLessThan(1e-5));
+    assertThat(verdict(r, "8.0", false)).isEqualTo("incompatible");
+    // the diagonal Einsum is still there, so 8.0 stays incompatible, for that node alone
+    assertThat(verdict(r, "8.0", true)).isEqualTo("incompatible");
+    assertThat(r.releases().get(0).remaining()).filteredOn(f -> f.contains("Einsum")).singleElement()
+        .asString().startsWith("node 4 Einsum");
   }
 
   private static dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto str(String name, String value) {

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,5 +124,33 @@ class Int64IoPassTest {
     assertThat(r.status()).isEqualTo("refused");
     assertThat(r.refusal()).contains("input 'n'").contains("does not fit in INT32");
     assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void anOutputValueThatDoesNotFitInt32ChangesTheOutputAndIsRefused() throws IOException {
+    // n + 2^40: every input fits INT32, every output does not, so the INT32 output the pass makes wraps around
+    GraphProto g = GraphProto.newBuilder().setName("wide")
+        .addNode(node("Add", "add", new String[] {"n", "offset"}, new String[] {"y"}))
+        .addInitializer(Models.int64s("offset", new long[] {1}, 1L << 40))
+        .addInput(value("n", INT64, 2))
+        .addOutput(value("y", INT64, 2))
+        .build();
+    Path src = Models.write(dir.resolve("wide.onnx"), g, 13);
+    Path out = dir.resolve("wide-fixed.onnx");
+    FixReport r = fix(FixRequest.of(src, out).withReleases(List.of("8.6"))
+        .withGivenInputs(Map.of("n", HostTensor.ofLongs("n", new long[] {2}, 5, -7)))
+        .withPasses(List.of(Int64IoPass.NAME)));
+    assertThat(r.status()).isEqualTo("refused");
+    assertThat(r.proven()).isFalse();
+    assertThat(r.refusal()).contains("output 'y' changed").contains("int64-io");
+    assertThat(r.output()).isNull();
+    assertThat(r.equivalence().outputs()).singleElement().satisfies(o -> {
+      assertThat(o.passed()).isFalse();
+      assertThat(o.maxAbsError()).isEqualTo((double) (1L << 40));
+    });
+    assertThat(out).doesNotExist();
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("wide.onnx");
+    }
   }
 }

@@ -8,6 +8,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
@@ -112,6 +113,30 @@ class FixCommandTest {
     }
     try (Stream<Path> s = Files.list(dir)) {
       assertThat(s.filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
+    }
+  }
+
+  @Test
+  void aRewriteThatChangesOutputsExitsOneAndWritesNothing() throws Exception {
+    // n + 2^40 with --int64-io: the INT32 output the pass makes cannot hold the sum, so ONNX Runtime sees it change
+    GraphProto g = GraphProto.newBuilder().setName("wide")
+        .addNode(NodeProto.newBuilder().setOpType("Add").setName("add").addInput("n").addInput("offset")
+            .addOutput("y"))
+        .addInitializer(TensorProto.newBuilder().setName("offset").setDataType(7).addDims(1).addInt64Data(1L << 40))
+        .addInput(value("n", 7, 4))
+        .addOutput(value("y", 7, 4))
+        .build();
+    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
+    Path src = Files.write(dir.resolve("wide.onnx"), m.toByteArray());
+    Path out = dir.resolve("wide-fixed.onnx");
+    InspectCommandTest.Run r = InspectCommandTest.run(
+        "fix", src.toString(), "--trt", "8.6", "--int64-io", "--out", out.toString());
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+    assertThat(r.out()).contains("refused: output 'y' changed").contains("int64-io");
+    assertThat(out).doesNotExist();
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactly("wide.onnx");
     }
   }
 }
