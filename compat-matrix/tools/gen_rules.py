@@ -237,9 +237,17 @@ def resize_constraints(release):
                 av("nearest_mode", ["floor"], "round_prefer_floor", sinceOpset=11, when={"mode": "nearest"}),
                 ci(1, "scales", untilOpset=10), ci(2, "scales", sinceOpset=11, unlessInputPresent=3)]
     if release in ("7.1", "7.2"):
+        # the coordinate modes each form accepts: with sizes (input 3) ids b7a8ae2f70ca (nearest), 2da7b5fece90
+        # (linear); with scales ids 9751b559f6a2 (nearest), 4c73a3b06f2d (linear)
+        def ctm(mode, allowed, **form):
+            return av("coordinate_transformation_mode", allowed, "half_pixel", sinceOpset=11, when={"mode": mode}, **form)
         return [av("mode", ["nearest", "linear"], "nearest"),
                 av("coordinate_transformation_mode", ["asymmetric", "align_corners", "half_pixel", "pytorch_half_pixel"],
                    "half_pixel", sinceOpset=11),
+                ctm("nearest", ["asymmetric", "align_corners"], whenInputPresent=3),
+                ctm("linear", ["half_pixel", "pytorch_half_pixel", "align_corners"], whenInputPresent=3),
+                ctm("nearest", ["asymmetric"], unlessInputPresent=3),
+                ctm("linear", ["asymmetric", "half_pixel", "pytorch_half_pixel"], unlessInputPresent=3),
                 av("nearest_mode", ["floor"], "round_prefer_floor", sinceOpset=11, when={"mode": "nearest"}),
                 ci(1, "scales", untilOpset=10), ci(2, "scales", sinceOpset=11, unlessInputPresent=3)]
     modes = ["nearest", "linear"] + (["cubic"] if at_least(release, "8.5") else [])

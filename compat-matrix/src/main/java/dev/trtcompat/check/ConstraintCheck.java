@@ -168,6 +168,9 @@ final class ConstraintCheck {
   }
 
   private void attributeValues(Constraint.AttributeValues av) {
+    if (!av.appliesToInputs(this::given)) {
+      return;
+    }
     for (Map.Entry<String, String> w : av.when().entrySet()) {
       String actual = value(w.getKey()).orElse(defaultOf(w.getKey()));
       if (!w.getValue().equals(actual)) {
@@ -180,10 +183,22 @@ final class ConstraintCheck {
       return;
     }
     String origin = v.isPresent() ? "" : " (the ONNX default)";
+    // a form-specific set (7.1-7.2 Resize with sizes or scales) names its form, so the fix is not a value of the other
+    String form = av.inputCondition().isEmpty() ? ""
+        : (av.when().isEmpty() ? "" : " for " + whenText(av.when())) + av.inputCondition();
     error(av, s.op() + " " + av.attribute() + "='" + actual + "'" + origin + " is not supported by TensorRT "
-        + rel.release() + " (supported: " + String.join(", ", av.allowed()) + ")",
+        + rel.release() + form + " (supported: " + String.join(", ", av.allowed()) + ")",
         "export with " + av.attribute() + " in {" + String.join(", ", av.allowed()) + "}"
             + (s.op().equals("Resize") ? " or use a newer TensorRT" : ""));
+  }
+
+  private static String whenText(Map<String, String> when) {
+    return String.join(", ", when.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList());
+  }
+
+  /** Input i is given: declared and not left empty. */
+  private boolean given(int i) {
+    return n.getInputCount() > i && !n.getInput(i).isEmpty();
   }
 
   private String defaultOf(String attribute) {

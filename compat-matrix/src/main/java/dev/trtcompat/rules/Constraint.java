@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
  * A machine-checkable restriction on a node, one JSON object per restriction with a {@code kind}.
@@ -67,7 +68,9 @@ public sealed interface Constraint {
   /**
    * A string or integer attribute must take one of {@code allowed} (written as strings). The ONNX default
    * applies when the attribute is absent. {@code when} limits the rule to nodes whose other attributes have
-   * the given values (Resize nearest_mode only when mode is nearest).
+   * the given values (Resize nearest_mode only when mode is nearest); {@code whenInputPresent} and
+   * {@code unlessInputPresent} limit it to nodes that give, or leave out, that input (7.1-7.2 Resize allow other
+   * coordinate modes with sizes than with scales).
    */
   record AttributeValues(
       String attribute,
@@ -75,7 +78,9 @@ public sealed interface Constraint {
       String default_,
       Integer sinceOpset,
       Integer untilOpset,
-      Map<String, String> when)
+      Map<String, String> when,
+      Integer whenInputPresent,
+      Integer unlessInputPresent)
       implements Constraint {
     @com.fasterxml.jackson.annotation.JsonCreator
     public AttributeValues(
@@ -84,13 +89,17 @@ public sealed interface Constraint {
         @com.fasterxml.jackson.annotation.JsonProperty("default") String default_,
         @com.fasterxml.jackson.annotation.JsonProperty("sinceOpset") Integer sinceOpset,
         @com.fasterxml.jackson.annotation.JsonProperty("untilOpset") Integer untilOpset,
-        @com.fasterxml.jackson.annotation.JsonProperty("when") Map<String, String> when) {
+        @com.fasterxml.jackson.annotation.JsonProperty("when") Map<String, String> when,
+        @com.fasterxml.jackson.annotation.JsonProperty("whenInputPresent") Integer whenInputPresent,
+        @com.fasterxml.jackson.annotation.JsonProperty("unlessInputPresent") Integer unlessInputPresent) {
       this.attribute = attribute;
       this.allowed = List.copyOf(allowed);
       this.default_ = default_;
       this.sinceOpset = sinceOpset;
       this.untilOpset = untilOpset;
       this.when = when == null ? Map.of() : Map.copyOf(when);
+      this.whenInputPresent = whenInputPresent;
+      this.unlessInputPresent = unlessInputPresent;
     }
 
     @com.fasterxml.jackson.annotation.JsonProperty("default")
@@ -104,6 +113,18 @@ public sealed interface Constraint {
 
     public boolean appliesAt(long opset) {
       return window(sinceOpset, untilOpset, opset);
+    }
+
+    /** True when the node's inputs meet the input conditions; {@code given} tells whether input i is given. */
+    public boolean appliesToInputs(IntPredicate given) {
+      return (whenInputPresent == null || given.test(whenInputPresent))
+          && (unlessInputPresent == null || !given.test(unlessInputPresent));
+    }
+
+    /** The input condition in words for messages ("" without one). */
+    public String inputCondition() {
+      return whenInputPresent != null ? " with input " + whenInputPresent + " given"
+          : unlessInputPresent != null ? " without input " + unlessInputPresent : "";
     }
   }
 
