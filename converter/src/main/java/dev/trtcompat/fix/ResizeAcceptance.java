@@ -61,6 +61,9 @@ final class ResizeAcceptance {
   }
 
   private static boolean allowed(OperatorRule rule, Constraint.AttributeValues av, NodeProto n) {
+    if (!av.appliesToInputs(i -> given(n, i))) {
+      return true;
+    }
     for (var w : av.when().entrySet()) {
       if (!w.getValue().equals(value(n, w.getKey()).orElse(defaultOf(rule, w.getKey())))) {
         return true;
@@ -73,10 +76,7 @@ final class ResizeAcceptance {
   /** An initializer or a Constant node's output; a value only the fixer can compute does not count here. */
   private boolean constant(Constraint.ConstantInput ci, NodeProto n, boolean scalesInitializer) {
     Integer unless = ci.unlessInputPresent();
-    if (unless != null && n.getInputCount() > unless && !n.getInput(unless).isEmpty()) {
-      return true;
-    }
-    if (n.getInputCount() <= ci.input() || n.getInput(ci.input()).isEmpty()) {
+    if (unless != null && given(n, unless) || !given(n, ci.input())) {
       return true;
     }
     String name = n.getInput(ci.input());
@@ -84,6 +84,10 @@ final class ResizeAcceptance {
       return true;
     }
     return g.nodes.stream().anyMatch(p -> p.getOpType().equals("Constant") && p.getOutputList().contains(name));
+  }
+
+  private static boolean given(NodeProto n, int i) {
+    return n.getInputCount() > i && !n.getInput(i).isEmpty();
   }
 
   private static String defaultOf(OperatorRule rule, String attribute) {

@@ -169,6 +169,30 @@ class ResizePassTest {
   }
 
   @Test
+  void aFormThat71AcceptsIsNotTradedForOneOnly70Accepts() throws IOException {
+    // linear align_corners with sizes, 4x5 -> 4x1: every source position is whole and agrees with asymmetric's. 7.1
+    // rejects linear asymmetric with sizes (builtin_op_importers.cpp:2588@7994a464), so the rewrite 7.0 needs is
+    // nearest asymmetric floor, which both accept (line 2584)
+    Path src = model("linear_align_corners_sizes", 11, new long[] {1, 1, 4, 5}, new long[] {1, 1, 4, 1}, null,
+        new long[] {1, 1, 4, 1}, "mode", "linear", "coordinate_transformation_mode", "align_corners");
+    FixReport r = fix(src, "7.0", "7.1");
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
+    assertThat(verdict(r, "7.0", false)).isEqualTo("incompatible");
+    assertThat(verdict(r, "7.1", false)).isNotEqualTo("incompatible");
+    assertThat(verdict(r, "7.0", true)).isNotEqualTo("incompatible");
+    assertThat(verdict(r, "7.1", true)).isEqualTo(verdict(r, "7.1", false));
+    NodeProto n = resizeOrIdentity(fixedPath(r));
+    assertThat(Attrs.s(n, "mode", "")).isEqualTo("nearest");
+    assertThat(Attrs.s(n, "coordinate_transformation_mode", "")).isEqualTo("asymmetric");
+    assertThat(r.equivalence().outputs().get(0).maxAbsError()).isZero();
+
+    // the opposite direction is checked too: linear asymmetric with sizes is rejected by 7.1 before any fix
+    Path asym = model("linear_asymmetric_sizes", 11, new long[] {1, 1, 4, 4}, new long[] {1, 1, 8, 8}, null,
+        new long[] {1, 1, 8, 8}, "mode", "linear", "coordinate_transformation_mode", "asymmetric");
+    assertThat(verdict(fix(asym, "7.1"), "7.1", false)).isEqualTo("incompatible");
+  }
+
+  @Test
   void antialiasOnAnUpsampleIsDroppedFor10() throws IOException {
     Path src = model("antialias_up", 18, new long[] {1, 1, 3, 4}, new long[] {1, 1, 6, 8},
         new float[] {1, 1, 2, 2}, null, "mode", "linear", "antialias", 1);
