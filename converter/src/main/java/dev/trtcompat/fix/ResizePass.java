@@ -171,9 +171,23 @@ final class ResizePass implements FixPass {
         }
       }
     }
+    // the other form (sizes for scales or back) only when no coordinate rewrite is accepted everywhere
+    String swapRefused = "";
+    if (bestCount < ctx.targets.size()) {
+      ResizeForms.Swap swap = ResizeForms.other(base, g, a);
+      if (swap.node() == null) {
+        swapRefused = " (" + (ResizeForms.hasSizes(n) ? "scales" : "sizes") + " instead: " + swap.whyNot() + ")";
+      } else if (acceptance.accepting(swap.node(), true).size() > bestCount) {
+        swap.initializers().forEach((name, t) -> g.initializers.put(name, Tensors.encode(name, t)));
+        ctx.note(NAME, "Resize '" + n.getName() + "' (" + original.describe() + "): "
+            + (ResizeForms.hasSizes(n) ? "sizes given as scales" : "scales given as sizes")
+            + ", the same output length and coordinate scale in float32");
+        return swap.node();
+      }
+    }
     if (best == null) {
       ctx.note(NAME, "Resize '" + n.getName() + "' (" + original.describe() + ") has no equivalent form that more "
-          + "target releases accept");
+          + "target releases accept" + swapRefused);
       return null;
     }
     if (materialize) {

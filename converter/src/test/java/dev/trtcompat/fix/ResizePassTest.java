@@ -11,11 +11,15 @@ import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
+import dev.trtcompat.reference.HostTensor;
+import dev.trtcompat.reference.ReferenceRequest;
+import dev.trtcompat.reference.ReferenceRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -190,6 +194,118 @@ class ResizePassTest {
     Path asym = model("linear_asymmetric_sizes", 11, new long[] {1, 1, 4, 4}, new long[] {1, 1, 8, 8}, null,
         new long[] {1, 1, 8, 8}, "mode", "linear", "coordinate_transformation_mode", "asymmetric");
     assertThat(verdict(fix(asym, "7.1"), "7.1", false)).isEqualTo("incompatible");
+  }
+
+  @Test
+  void nearestAlignCornersWithScalesBecomesSizesFor71() throws IOException {
+    // 7.1 takes nearest align_corners only with sizes (builtin_op_importers.cpp:2584 vs 2606@7994a464); no
+    // coordinate mode 7.1 takes with scales reads the same inputs (asymmetric floor reads 0,0,1,1,2,2,3,3 where
+    // align_corners floor reads 0,0,0,1,1,2,2,3); 8 / 4 is the scale 2 exactly
+    Path src = model("nearest_ac_scales", 13, new long[] {1, 1, 4, 4}, new long[] {1, 1, 8, 8},
+        new float[] {1, 1, 2, 2}, null, "mode", "nearest", "coordinate_transformation_mode", "align_corners",
+        "nearest_mode", "floor");
+    FixReport r = fix(src, "7.1");
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
+    assertThat(verdict(r, "7.1", false)).isEqualTo("incompatible");
+    assertThat(verdict(r, "7.1", true)).isIn("compatible", "compatible_with_warnings");
+    ModelProto fixed = Models.read(fixedPath(r));
+    NodeProto n = resizeOrIdentity(fixedPath(r));
+    // opset-downgrade moves the model to 7.1's opset 11 first, where the scales slot holds an empty tensor
+    assertThat(fixed.getOpsetImport(0).getVersion()).isEqualTo(11);
+    assertThat(n.getInputList()).hasSize(4);
+    assertThat(fixed.getGraph().getInitializerList()).filteredOn(t -> t.getName().equals(n.getInput(2)))
+        .singleElement().satisfies(t -> assertThat(t.getDims(0)).isZero());
+    assertThat(Attrs.s(n, "coordinate_transformation_mode", "")).isEqualTo("align_corners");
+    assertThat(fixed.getGraph().getInitializerList()).filteredOn(t -> t.getName().equals(n.getInput(3)))
+        .singleElement().satisfies(t -> assertThat(Tensors.longs(Tensors.decode(t).orElseThrow()))
+            .containsExactly(1L, 1L, 8L, 8L));
+    assertThat(r.notes()).anyMatch(s -> s.contains("scales given as sizes"));
+    assertThat(r.equivalence().outputs().get(0).maxAbsError()).isZero();
+  }
+
+  @Test
+  void linearAlignCornersWithScalesBecomesSizesFor71AtOpset11() throws IOException {
+    // 7.1 takes linear align_corners only with sizes (line 2588 vs 2610); opset 11 requires the scales input, so
+    // an empty tensor keeps the slot
+    Path src = model("linear_ac_scales", 11, new long[] {1, 1, 4, 4}, new long[] {1, 1, 8, 8},
+        new float[] {1, 1, 2, 2}, null, "mode", "linear", "coordinate_transformation_mode", "align_corners");
+    FixReport r = fix(src, "7.1");
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
+    assertThat(verdict(r, "7.1", false)).isEqualTo("incompatible");
+    assertThat(verdict(r, "7.1", true)).isIn("compatible", "compatible_with_warnings");
+    ModelProto fixed = Models.read(fixedPath(r));
+    NodeProto n = resizeOrIdentity(fixedPath(r));
+    assertThat(n.getInputList()).hasSize(4);
+    assertThat(fixed.getGraph().getInitializerList()).filteredOn(t -> t.getName().equals(n.getInput(2)))
+        .singleElement().satisfies(t -> assertThat(t.getDims(0)).isZero());
+    assertThat(r.equivalence().outputs().get(0).maxAbsError()).isZero();
+  }
+
+  @Test
+  void linearAsymmetricWithSizesBecomesScalesFor71() throws IOException {
+    // 7.1 takes linear asymmetric only with scales (line 2610 vs 2588); 8 / 4 = 2 gives 8 outputs in float32 and 64
+    Path src = model("linear_asym_sizes", 11, new long[] {1, 1, 4, 4}, new long[] {1, 1, 8, 8}, null,
+        new long[] {1, 1, 8, 8}, "mode", "linear", "coordinate_transformation_mode", "asymmetric");
+    FixReport r = fix(src, "7.1");
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
+    assertThat(verdict(r, "7.1", false)).isEqualTo("incompatible");
+    assertThat(verdict(r, "7.1", true)).isIn("compatible", "compatible_with_warnings");
+    ModelProto fixed = Models.read(fixedPath(r));
+    NodeProto n = resizeOrIdentity(fixedPath(r));
+    assertThat(n.getInputList()).hasSize(3);
+    assertThat(fixed.getGraph().getInitializerList()).filteredOn(t -> t.getName().equals(n.getInput(2)))
+        .singleElement().satisfies(t -> assertThat(Tensors.doubles(Tensors.decode(t).orElseThrow()))
+            .containsExactly(1, 1, 2, 2));
+    assertThat(Attrs.s(n, "coordinate_transformation_mode", "")).isEqualTo("asymmetric");
+    assertThat(r.equivalence().outputs().get(0).maxAbsError()).isZero();
+  }
+
+  @Test
+  void scalesWhoseSizesWouldGiveAnotherScaleStay() throws IOException {
+    // 1.7 on an axis of 5 gives 8 outputs, but sizes 8 would use 8/5 = 1.6: other coordinates, so no sizes
+    Path src = model("linear_ac_inexact", 13, new long[] {1, 1, 5, 5}, new long[] {1, 1, 8, 8},
+        new float[] {1, 1, 1.7f, 1.7f}, null, "mode", "linear", "coordinate_transformation_mode", "align_corners");
+    FixReport r = fix(src, "7.1");
+    assertThat(r.passesApplied()).doesNotContain("resize");
+    assertThat(verdict(r, "7.1", true)).isEqualTo("incompatible");
+    assertThat(r.notes()).anyMatch(s -> s.contains("no equivalent form") && s.contains("sizes instead")
+        && s.contains("not that scale"));
+  }
+
+  @Test
+  void atOpset13TheOtherFormLeavesTheScalesNameEmptyAndOnnxRuntimeAgreesBothWays() throws IOException {
+    // reached by the pipeline only where no downgrade to 7.1's opset 11 happens; ONNX Runtime reads both the same
+    Path scales = model("form_scales_13", 13, new long[] {1, 1, 4, 4}, new long[] {1, 1, 8, 8},
+        new float[] {1, 1, 2, 2}, null, "mode", "linear", "coordinate_transformation_mode", "align_corners");
+    Path sizes = model("form_sizes_13", 13, new long[] {1, 1, 4, 4}, new long[] {1, 1, 8, 8}, null,
+        new long[] {1, 1, 8, 8}, "mode", "linear", "coordinate_transformation_mode", "align_corners");
+    for (Path src : List.of(scales, sizes)) {
+      FixGraph g = new FixGraph(Models.read(src));
+      ResizeForms.Swap swap = ResizeForms.other(g.nodes.get(0), g, Analysis.of(g));
+      assertThat(swap.whyNot()).isNull();
+      swap.initializers().forEach((name, t) -> g.initializers.put(name, Tensors.encode(name, t)));
+      NodeProto before = g.nodes.get(0);
+      g.nodes.set(0, swap.node());
+      if (ResizeForms.hasSizes(before)) {
+        assertThat(swap.node().getInputList()).hasSize(3);
+      } else {
+        assertThat(swap.node().getInputList()).hasSize(4);
+        assertThat(swap.node().getInput(2)).isEmpty();
+      }
+      Path swapped = dir.resolve("swapped-" + src.getFileName());
+      Files.write(swapped, g.toModel().toByteArray());
+      assertThat(run(swapped)).as(src.toString()).containsExactly(run(src));
+    }
+  }
+
+  static double[] run(Path model) {
+    float[] x = new float[16];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i * i - 3.25f * i;
+    }
+    return new ReferenceRunner().run(ReferenceRequest.of(model).withRuns(1).withWarmup(0).withThreads(1)
+        .withGivenInputs(Map.of("x", HostTensor.ofFloats("x", new long[] {1, 1, 4, 4}, x)))).outputTensors()
+        .values().iterator().next().toDoubles();
   }
 
   @Test
