@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * source coordinate is a tie); nearest for a linear or cubic resize whose coordinates are all whole; antialias
  * dropped where it has no effect (nearest, or no axis shrinks); keep_aspect_ratio_policy dropped where it has no
  * effect (scales given, or sizes already in one ratio); a scales tensor whose value is known turned into an
- * initializer. Equality is decided by {@link ResizeCoordinates} on every output position of every axis; anything
+ * initializer; scales given as sizes or sizes as scales ({@link ResizeForms}) where 7.1/7.2 accept only the other
+ * form and no coordinate rewrite satisfies every target. Equality is decided by {@link ResizeCoordinates} on every output position of every axis; anything
  * it cannot decide is left as it is, with a note saying why. Resize-10 and Upsample ({@link LegacyResize}) have no
  * coordinate attributes: they become an Identity, or get their known scales as an initializer.
  */
@@ -41,7 +42,8 @@ final class ResizePass implements FixPass {
 
   @Override
   public String reason() {
-    return "TensorRT 7.x takes Resize only in some coordinate and nearest modes, 7.0-8.2 Resize and Upsample only"
+    return "TensorRT 7.x takes Resize only in some coordinate and nearest modes (7.1/7.2 per scales or sizes form),"
+        + " 7.0-8.2 Resize and Upsample only"
         + " with constant scales,"
         + " 10.x rejects antialias and keep_aspect_ratio_policy; at static shapes an equivalent accepted form exists";
   }
