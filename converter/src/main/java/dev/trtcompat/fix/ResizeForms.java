@@ -14,13 +14,11 @@ import java.util.Map;
  */
 final class ResizeForms {
 
-  /** The node in the other form and the initializers it reads; {@code node} null when {@code whyNot} says why. */
-  record Swap(NodeProto node, Map<String, HostTensor> initializers, String whyNot) {
-
-    static Swap refused(String why) {
-      return new Swap(null, Map.of(), why);
-    }
-  }
+  /**
+   * The node in the other form and the initializers it reads; {@code whyNot} non-null when it would compute
+   * something else (the node is still given, so that a caller can tell whether the refusal cost a release).
+   */
+  record Swap(NodeProto node, Map<String, HostTensor> initializers, String whyNot) {}
 
   private ResizeForms() {
   }
@@ -38,12 +36,13 @@ final class ResizeForms {
 
   private static Swap toSizes(NodeProto n, FixGraph g, Analysis a, long[] in, long[] out) {
     double[] given = Tensors.doubles(a.value(n.getInput(2)));
-    for (int i = 0; i < in.length; i++) {
+    String why = null;
+    for (int i = 0; i < in.length && why == null; i++) {
       float scale = (float) given[i];
       long length = (long) (in[i] * scale); // float32 product, truncated, as ONNX Runtime sizes the output
       if (length != out[i] || (float) out[i] / (float) in[i] != scale) {
-        return Swap.refused("scale " + scale + " on an axis of " + in[i] + " gives " + length + " outputs, and "
-            + out[i] + "/" + in[i] + " is not that scale in float32, so sizes would move the coordinates");
+        why = "scale " + scale + " on an axis of " + in[i] + " gives " + length + " outputs, and " + out[i] + "/"
+            + in[i] + " is not that scale in float32, so sizes would move the coordinates";
       }
     }
     Map<String, HostTensor> inits = new LinkedHashMap<>();
@@ -61,23 +60,24 @@ final class ResizeForms {
     } else {
       b.addInput(sizes);
     }
-    return new Swap(b.build(), inits, null);
+    return new Swap(b.build(), inits, why);
   }
 
   private static Swap toScales(NodeProto n, FixGraph g, long[] in, long[] out) {
     float[] scales = new float[in.length];
+    String why = null;
     for (int i = 0; i < in.length; i++) {
       scales[i] = (float) out[i] / (float) in[i];
       long single = (long) Math.floor(in[i] * scales[i]);
       long dbl = (long) Math.floor(in[i] * (double) scales[i]);
-      if (single != out[i] || dbl != out[i]) {
-        return Swap.refused("scale " + out[i] + "/" + in[i] + " = " + scales[i] + " gives " + single
-            + " outputs in float32 and " + dbl + " in float64 (see \"Inexact scales\")");
+      if ((single != out[i] || dbl != out[i]) && why == null) {
+        why = "scale " + out[i] + "/" + in[i] + " = " + scales[i] + " gives " + single + " outputs in float32 and "
+            + dbl + " in float64 (see \"Inexact scales\" in docs/fix.md)";
       }
     }
     String name = g.freshName(n.getOutput(0) + "_scales");
     NodeProto.Builder b = n.toBuilder().clearInput();
     b.addInput(n.getInput(0)).addInput(n.getInput(1)).addInput(name);
-    return new Swap(b.build(), Map.of(name, HostTensor.ofFloats(name, new long[] {in.length}, scales)), null);
+    return new Swap(b.build(), Map.of(name, HostTensor.ofFloats(name, new long[] {in.length}, scales)), why);
   }
 }

@@ -177,14 +177,16 @@ final class ResizePass implements FixPass {
     String swapRefused = "";
     if (bestCount < ctx.targets.size()) {
       ResizeForms.Swap swap = ResizeForms.other(base, g, a);
-      if (swap.node() == null) {
-        swapRefused = " (" + (ResizeForms.hasSizes(n) ? "scales" : "sizes") + " instead: " + swap.whyNot() + ")";
-      } else if (acceptance.accepting(swap.node(), true).size() > bestCount) {
-        swap.initializers().forEach((name, t) -> g.initializers.put(name, Tensors.encode(name, t)));
-        ctx.note(NAME, "Resize '" + n.getName() + "' (" + original.describe() + "): "
-            + (ResizeForms.hasSizes(n) ? "sizes given as scales" : "scales given as sizes")
-            + ", the same output length and coordinate scale in float32");
-        return swap.node();
+      if (acceptance.accepting(swap.node(), true).size() > bestCount) {
+        if (swap.whyNot() == null) {
+          swap.initializers().forEach((name, t) -> g.initializers.put(name, Tensors.encode(name, t)));
+          ctx.note(NAME, "Resize '" + n.getName() + "' (" + original.describe() + "): "
+              + (ResizeForms.hasSizes(n) ? "sizes given as scales" : "scales given as sizes")
+              + ", the same output length and coordinate scale in float32");
+          return swap.node();
+        }
+        swapRefused = " (" + (ResizeForms.hasSizes(n) ? "scales" : "sizes") + " instead, which more would accept: "
+            + swap.whyNot() + ")";
       }
     }
     if (best == null) {

@@ -261,7 +261,7 @@ class ResizePassTest {
   }
 
   @Test
-  void scalesWhoseSizesWouldGiveAnotherScaleStay() throws IOException {
+  void formsWhoseOtherFormWouldComputeSomethingElseStay() throws IOException {
     // 1.7 on an axis of 5 gives 8 outputs, but sizes 8 would use 8/5 = 1.6: other coordinates, so no sizes
     Path src = model("linear_ac_inexact", 13, new long[] {1, 1, 5, 5}, new long[] {1, 1, 8, 8},
         new float[] {1, 1, 1.7f, 1.7f}, null, "mode", "linear", "coordinate_transformation_mode", "align_corners");
@@ -270,6 +270,14 @@ class ResizePassTest {
     assertThat(verdict(r, "7.1", true)).isEqualTo("incompatible");
     assertThat(r.notes()).anyMatch(s -> s.contains("no equivalent form") && s.contains("sizes instead")
         && s.contains("not that scale"));
+
+    // sizes 7 on an axis of 3: 7/3 = 2.3333333f gives 7 in float32 but 6.99999976 in float64
+    Path sizes = model("linear_asym_inexact", 11, new long[] {1, 1, 3, 3}, new long[] {1, 1, 7, 7}, null,
+        new long[] {1, 1, 7, 7}, "mode", "linear", "coordinate_transformation_mode", "asymmetric");
+    FixReport rs = fix(sizes, "7.1");
+    assertThat(rs.passesApplied()).doesNotContain("resize");
+    assertThat(verdict(rs, "7.1", true)).isEqualTo("incompatible");
+    assertThat(rs.notes()).anyMatch(s -> s.contains("scales instead") && s.contains("in float64"));
   }
 
   @Test
