@@ -9,16 +9,16 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Rewrites a Resize or Upsample that a target release rejects into a form it accepts and that computes
- * the same thing at the model's static shapes: an Identity when every axis maps each output position onto the same
- * input position; another coordinate_transformation_mode / nearest_mode whose source positions are the same on
- * every axis (align_corners and asymmetric agree on unchanged or length-1 axes; nearest modes agree where no
- * source coordinate is a tie); nearest for a linear or cubic resize whose coordinates are all whole; antialias
- * dropped where it has no effect (nearest, or no axis shrinks); keep_aspect_ratio_policy dropped where it has no
- * effect (scales given, or sizes already in one ratio); a scales tensor whose value is known turned into an
- * initializer; scales given as sizes or sizes as scales ({@link ResizeForms}) where 7.1/7.2 accept only the other
- * form and no coordinate rewrite satisfies every target. Equality is decided by {@link ResizeCoordinates} on every output position of every axis; anything
- * it cannot decide is left as it is, with a note saying why. Resize-10 and Upsample ({@link LegacyResize}) have no
+ * Rewrites a Resize or Upsample that a target release rejects into a form it accepts and that computes the same thing
+ * at the model's static shapes: an Identity when every axis maps each output position onto the same input position;
+ * another coordinate_transformation_mode / nearest_mode whose source positions are the same on every axis
+ * (align_corners and asymmetric agree on unchanged or length-1 axes; nearest modes agree where no source coordinate is
+ * a tie); nearest for a linear or cubic resize whose coordinates are all whole; antialias dropped where it has no
+ * effect (nearest, or no axis shrinks); keep_aspect_ratio_policy dropped where it has no effect (scales given, or sizes
+ * already in one ratio); a scales tensor whose value is known turned into an initializer; scales given as sizes or
+ * sizes as scales ({@link ResizeForms}) where 7.1/7.2 accept only the other form and no coordinate rewrite satisfies
+ * every target. Equality is decided by {@link ResizeCoordinates} on every output position of every axis; anything it
+ * cannot decide is left as it is, with a note saying why. Resize-10 and Upsample ({@link LegacyResize}) have no
  * coordinate attributes: they become an Identity, or get their known scales as an initializer.
  */
 final class ResizePass implements FixPass {

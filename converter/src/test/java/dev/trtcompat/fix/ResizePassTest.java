@@ -213,7 +213,8 @@ class ResizePassTest {
     assertThat(n.getInputList()).hasSize(4);
     assertThat(initializer(fixed, n.getInput(2)).getDims(0)).isZero();
     assertThat(Attrs.s(n, "coordinate_transformation_mode", "")).isEqualTo("align_corners");
-    assertThat(Tensors.longs(Tensors.decode(initializer(fixed, n.getInput(3))).orElseThrow())).containsExactly(1L, 1L, 8L, 8L);
+    assertThat(Tensors.longs(Tensors.decode(initializer(fixed, n.getInput(3))).orElseThrow()))
+        .containsExactly(1L, 1L, 8L, 8L);
     assertThat(r.notes()).anyMatch(s -> s.contains("scales given as sizes"));
   }
 
@@ -239,7 +240,8 @@ class ResizePassTest {
     ModelProto fixed = Models.read(fixedPath(r));
     NodeProto n = resizeOrIdentity(fixedPath(r));
     assertThat(n.getInputList()).hasSize(3);
-    assertThat(Tensors.doubles(Tensors.decode(initializer(fixed, n.getInput(2))).orElseThrow())).containsExactly(1, 1, 2, 2);
+    assertThat(Tensors.doubles(Tensors.decode(initializer(fixed, n.getInput(2))).orElseThrow()))
+        .containsExactly(1, 1, 2, 2);
     assertThat(Attrs.s(n, "coordinate_transformation_mode", "")).isEqualTo("asymmetric");
   }
 
