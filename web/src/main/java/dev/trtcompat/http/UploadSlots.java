@@ -2,6 +2,7 @@ package dev.trtcompat.http;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.http.upload.MultipartReader;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -46,7 +47,8 @@ final class UploadSlots extends Plugin<Void> {
       for (String prefix : new String[] {"/models/{id}/", WebServer.API + "/models/{id}/"}) {
         for (String action : new String[] {"quantize", "fix"}) {
           routes.before(prefix + action, ctx -> {
-            if (isMultipart(ctx)) {
+            // the routes' own test for a multipart body (a boundary in the Content-Type), so the two never disagree
+            if (MultipartReader.boundary(ctx.header("Content-Type")).isPresent()) {
               acquire(ctx, HandlerType.POST);
             }
           });
@@ -66,11 +68,6 @@ final class UploadSlots extends Plugin<Void> {
           "this server is already receiving " + limit + " uploads, the most it takes at once; try again in a few seconds");
     }
     ctx.attribute(HELD, Boolean.TRUE);
-  }
-
-  private static boolean isMultipart(Context ctx) {
-    String type = ctx.header("Content-Type");
-    return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
   }
 
   private void release(Context ctx) {
