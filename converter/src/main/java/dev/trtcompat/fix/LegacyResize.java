@@ -116,7 +116,11 @@ final class LegacyResize {
     return ambiguous ? t : null;
   }
 
-  private static boolean agree(long in, float scale, long out) {
+  /**
+   * Whether {@code in * scale} gives the length {@code out} both in float32 (ONNX Runtime) and in float64 (engines
+   * that size outputs in double): "Inexact scales" in docs/fix.md.
+   */
+  static boolean agree(long in, float scale, long out) {
     return (long) ((float) in * scale) == out && (long) Math.floor((double) in * scale) == out;
   }
 

@@ -68,9 +68,9 @@ final class ResizeForms {
     String why = null;
     for (int i = 0; i < in.length; i++) {
       scales[i] = (float) out[i] / (float) in[i];
-      long single = (long) Math.floor(in[i] * scales[i]);
-      long dbl = (long) Math.floor(in[i] * (double) scales[i]);
-      if ((single != out[i] || dbl != out[i]) && why == null) {
+      if (why == null && !LegacyResize.agree(in[i], scales[i], out[i])) {
+        long single = (long) ((float) in[i] * scales[i]);
+        long dbl = (long) Math.floor((double) in[i] * scales[i]);
         why = "scale " + out[i] + "/" + in[i] + " = " + scales[i] + " gives " + single + " outputs in float32 and "
             + dbl + " in float64 (see \"Inexact scales\" in docs/fix.md)";
       }
