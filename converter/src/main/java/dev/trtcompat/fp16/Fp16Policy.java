@@ -14,6 +14,8 @@ import java.util.Set;
  * <ul>
  *   <li>its operator accumulates over many elements or normalises: reductions, Softmax/LogSoftmax and the
  *       normalisation layers (sums and their squares overflow or lose the small terms in 10 mantissa bits);
+ *   <li>its operator has no FLOAT16 form in the ONNX operator spec ({@link #FLOAT_ONLY_OPS}: a model with one in
+ *       FP16 is invalid, ONNX Runtime refuses to load it);
  *   <li>a float input or output was seen beyond 65504 during calibration (it would become infinity);
  *   <li>a float output was non-zero but never reached 2^-14 during calibration (every value would be subnormal or
  *       zero in FP16);
@@ -33,6 +35,9 @@ final class Fp16Policy {
       "ReduceProd", "Softmax", "LogSoftmax", "LayerNormalization", "InstanceNormalization", "GroupNormalization",
       "LpNormalization", "MeanVarianceNormalization");
 
+  /** Operators whose float type constraint is {@code tensor(float)} alone (ONNX operator spec, default domain). */
+  static final Set<String> FLOAT_ONLY_OPS = Set.of("NonMaxSuppression", "Range", "Celu", "DynamicQuantizeLinear");
+
   static final Set<String> UNTOUCHED_OPS = Set.of(
       "Constant", "ConstantOfShape", "Cast", "CastLike", "RandomNormal", "RandomUniform", "RandomNormalLike",
       "RandomUniformLike", "EyeLike", "QuantizeLinear", "DequantizeLinear", "Multinomial", "Bernoulli");
@@ -46,10 +51,13 @@ final class Fp16Policy {
   static Optional<String> keepReason(NodeProto n, List<String> userKeep, Map<String, TensorHistogram> stats,
       Map<String, Double> initializerMaxAbs) {
     if (userKeep.contains(n.getName()) || userKeep.contains(n.getOpType())) {
-      return Optional.of("named by --keep-fp32");
+      return Optional.of("named by the user (--keep-fp32, the service's exclude)");
     }
     if (KEEP_OPS.contains(n.getOpType())) {
       return Optional.of(n.getOpType() + " accumulates or normalises: kept FP32 by default");
+    }
+    if (FLOAT_ONLY_OPS.contains(n.getOpType())) {
+      return Optional.of(n.getOpType() + " has no FLOAT16 form in ONNX");
     }
     for (String in : n.getInputList()) {
       double max = stats.containsKey(in) ? stats.get(in).maxAbs() : initializerMaxAbs.getOrDefault(in, 0.0);

@@ -31,6 +31,14 @@ public final class Calibrator {
    */
   public record Statistics(Map<String, TensorHistogram> histograms, Map<String, String> nonFloat) {}
 
+  /**
+   * Operators whose output shapes follow the values of their inputs, not only their shapes (ONNX operator spec):
+   * a model holding one is never run into pinned outputs, whose shapes are fixed by the first sample (ONNX Runtime
+   * refuses a pinned output of another shape, as the detection export's NonZero boxes showed).
+   */
+  static final Set<String> DATA_DEPENDENT_SHAPES =
+      Set.of("NonZero", "NonMaxSuppression", "Unique", "Compress", "Loop", "If", "Scan");
+
   private Calibrator() {}
 
   public static Statistics collect(
@@ -45,6 +53,8 @@ public final class Calibrator {
     Map<String, TensorHistogram> histograms = new LinkedHashMap<>();
     tensors.forEach(t -> histograms.put(t, new TensorHistogram()));
     Map<String, String> nonFloat = new LinkedHashMap<>();
+    boolean pinnable = model.getGraph().getNodeList().stream()
+        .noneMatch(n -> DATA_DEPENDENT_SHAPES.contains(n.getOpType()));
     // Spinning off: between runs the histogram and decoding threads need the cores ORT's idle workers would spin on.
     try (OrtModelSession session = new OrtModelSession(exposing(model, fromRuns), "the FP32 model", threads, false);
         OverlappedHistograms pinned = new OverlappedHistograms(threads);
@@ -76,7 +86,7 @@ public final class Calibrator {
                   nonFloat.put(name, String.valueOf(value.getInfo()));
                 }
               });
-          if (done == 0) {
+          if (done == 0 && pinnable) {
             pinned.allocate(session, sample, floatShapes);
           }
         }
@@ -93,7 +103,8 @@ public final class Calibrator {
    * whose inputs have the same shapes: ONNX Runtime writes each exposed tensor straight into memory the histograms
    * read, instead of allocating outputs that are then copied onto the Java heap (profiled: that copy and the garbage
    * it made were a large part of calibration time). Models whose exposed tensors exceed {@link #MAX_BYTES} are not
-   * pinned (direct memory is bounded by the heap limit), nor are samples of other shapes.
+   * pinned (direct memory is bounded by the heap limit), nor are samples of other shapes, nor models whose output
+   * shapes follow the data ({@link Calibrator#DATA_DEPENDENT_SHAPES}).
    */
   static final class PinnedOutputs implements AutoCloseable {
 
