@@ -102,25 +102,11 @@ class QuantizeRoutesTest {
     assertThat(result.get("calibration").asText()).isEqualTo("5 uploaded file(s): sample0.npz ... sample4.npz");
     assertThat(result.get("calibrationSamples").asInt()).isEqualTo(4);
     assertThat(result.get("synthetic").asBoolean()).isFalse();
-    JsonNode accuracy = result.get("accuracy");
-    assertThat(accuracy.get("heldOut").asBoolean()).isTrue();
-    JsonNode y = accuracy.get("outputs").get(0);
-    assertThat(y.get("name").asText()).isEqualTo("y");
-    assertThat(y.get("cosineMin").asDouble()).isGreaterThan(0.99);
-    assertThat(y.get("maxAbsError").asDouble()).isGreaterThan(0).isLessThan(1);
-    assertThat(y.get("top1Agreement").isNumber()).isTrue();
+    JsonNode accuracy = heldOutAccuracyOfY(result, 0.99, 1);
 
     // A model of its own, content-addressed, downloadable, linked back to its source.
-    HttpResponse<byte[]> file = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(server.uri(result.get("downloadUrl").asText())).GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(file.statusCode()).isEqualTo(200);
-    assertThat(file.headers().firstValue("Content-Disposition"))
-        .hasValue("attachment; filename=\"residual.int8.onnx\"");
-    assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.body()))).isEqualTo(qid);
-    String text = new String(file.body(), StandardCharsets.ISO_8859_1);
-    assertThat(text).contains("QuantizeLinear", "trt_compat.calibration_sha256", "5 uploaded file(s)")
-        .doesNotContain(data.toString());
+    assertThat(download(result, "residual.int8.onnx", qid))
+        .contains("QuantizeLinear", "trt_compat.calibration_sha256", "5 uploaded file(s)");
     JsonNode from = TestServer.json(server.get("/api/v1/models/" + qid + "/quantizations")).get("quantizedFrom");
     assertThat(from.get("sourceModelId").asText()).isEqualTo(modelId);
     assertThat(from.get("accuracy")).isEqualTo(accuracy);
@@ -155,6 +141,35 @@ class QuantizeRoutesTest {
     String int8Heading = "table#matrix th.precision[data-precision=int8]";
     assertThat(qPage.select(int8Heading).text()).isEqualTo("INT8 (calibrated, Q/DQ)");
     assertThat(source.select(int8Heading).text()).isEqualTo("INT8 (placeholder scales)");
+  }
+
+  /** The result's accuracy: held out, output y within these bounds against FP32, top-1 agreement reported. */
+  private static JsonNode heldOutAccuracyOfY(JsonNode result, double minCosine, double maxAbsError) {
+    JsonNode accuracy = result.get("accuracy");
+    assertThat(accuracy.get("heldOut").asBoolean()).isTrue();
+    JsonNode y = accuracy.get("outputs").get(0);
+    assertThat(y.get("name").asText()).isEqualTo("y");
+    assertThat(y.get("cosineMin").asDouble()).isGreaterThan(minCosine);
+    assertThat(y.get("maxAbsError").asDouble()).isGreaterThan(0).isLessThan(maxAbsError);
+    assertThat(y.get("top1Agreement").isNumber()).isTrue();
+    return accuracy;
+  }
+
+  /**
+   * Downloads the converted model from the result's URL: named {@code fileName}, its SHA-256 the model id, no server
+   * path inside; its bytes as text for the caller's checks.
+   */
+  private String download(JsonNode result, String fileName, String id) throws Exception {
+    HttpResponse<byte[]> file = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(server.uri(result.get("downloadUrl").asText())).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(file.headers().firstValue("Content-Disposition"))
+        .hasValue("attachment; filename=\"" + fileName + "\"");
+    assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.body()))).isEqualTo(id);
+    String text = new String(file.body(), StandardCharsets.ISO_8859_1);
+    assertThat(text).doesNotContain(data.toString());
+    return text;
   }
 
   private static String int8Label(JsonNode matrix, String release) {
@@ -373,27 +388,13 @@ class QuantizeRoutesTest {
     assertThat(result.at("/keptFp32/0/node").asText()).isEqualTo("fc");
     assertThat(result.at("/keptFp32/0/reason").asText()).contains("named by the user");
     assertThat(result.get("weightsConverted").asInt()).isPositive();
-    JsonNode accuracy = result.get("accuracy");
-    assertThat(accuracy.get("heldOut").asBoolean()).isTrue();
-    JsonNode y = accuracy.get("outputs").get(0);
-    assertThat(y.get("name").asText()).isEqualTo("y");
-    assertThat(y.get("cosineMin").asDouble()).isGreaterThan(0.999);
-    assertThat(y.get("maxAbsError").asDouble()).isGreaterThan(0).isLessThan(0.1);
-    assertThat(y.get("top1Agreement").isNumber()).isTrue();
+    JsonNode accuracy = heldOutAccuracyOfY(result, 0.999, 0.1);
     JsonNode cell = TestServer.json(server.get("/api/v1/jobs/" + jobId)).get("cells").get(0);
     assertThat(cell.get("kind").asText()).isEqualTo("fp16");
 
-    // A model of its own, content-addressed, downloadable, linked back to its source; no server path inside.
-    HttpResponse<byte[]> file = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(server.uri(result.get("downloadUrl").asText())).GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(file.statusCode()).isEqualTo(200);
-    assertThat(file.headers().firstValue("Content-Disposition"))
-        .hasValue("attachment; filename=\"residual.fp16.onnx\"");
-    assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.body()))).isEqualTo(fid);
-    assertThat(new String(file.body(), StandardCharsets.ISO_8859_1))
-        .contains("trt_compat.precision", "fp16 mixed (1 node(s) kept FP32)", "5 uploaded file(s)")
-        .doesNotContain(data.toString());
+    // A model of its own, content-addressed, downloadable, linked back to its source.
+    assertThat(download(result, "residual.fp16.onnx", fid))
+        .contains("trt_compat.precision", "fp16 mixed (1 node(s) kept FP32)", "5 uploaded file(s)");
     JsonNode fp16Listing = TestServer.json(server.get("/api/v1/models/" + fid + "/fp16"));
     assertThat(fp16Listing.get("convertedFrom").get("sourceModelId").asText()).isEqualTo(modelId);
     assertThat(fp16Listing.get("convertedFrom").get("accuracy")).isEqualTo(accuracy);
