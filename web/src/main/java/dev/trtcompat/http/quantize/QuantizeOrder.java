@@ -43,8 +43,8 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
   static final List<String> FIELDS = List.of("synthetic", "seed", "shapes", "method", "percentile", "exclude",
       "boxes", "size", "layout", "mean", "std", "scale", "evalSamples", "sensitivity", "targetError", "budget");
   /** The text fields of an FP16 request: the same less the INT8 range method and the sensitivity analysis. */
-  static final List<String> FP16_FIELDS = List.of("synthetic", "seed", "shapes", "exclude", "boxes", "size", "layout",
-      "mean", "std", "scale", "evalSamples");
+  static final List<String> FP16_FIELDS = FIELDS.stream()
+      .filter(f -> !List.of("method", "percentile", "sensitivity", "targetError", "budget").contains(f)).toList();
   static final String CALIB_FIELD = "calib";
 
   /** The longest sensitivity budget the service accepts: the analysis holds a job cell (and its CPUs) that long. */
