@@ -61,7 +61,7 @@ final class ResizeAcceptance {
   }
 
   private static boolean allowed(OperatorRule rule, Constraint.AttributeValues av, NodeProto n) {
-    if (!av.appliesToInputs(i -> given(n, i))) {
+    if (!av.appliesToInputs(n.getInputList())) {
       return true;
     }
     for (var w : av.when().entrySet()) {
@@ -75,8 +75,7 @@ final class ResizeAcceptance {
 
   /** An initializer or a Constant node's output; a value only the fixer can compute does not count here. */
   private boolean constant(Constraint.ConstantInput ci, NodeProto n, boolean scalesInitializer) {
-    Integer unless = ci.unlessInputPresent();
-    if (unless != null && given(n, unless) || !given(n, ci.input())) {
+    if (ci.skippedFor(n.getInputList()) || !given(n, ci.input())) {
       return true;
     }
     String name = n.getInput(ci.input());
