@@ -114,9 +114,9 @@ final class ConstraintCheck {
                 : "export the node without " + oi.name());
       }
     } else if (c instanceof Constraint.DeclaredEmptyInput de) {
-      if (n.getInputCount() > de.input() && n.getInput(de.input()).isEmpty()) {
-        // ModelImporter turns the empty name into a null input; the importer converts it and never reads the
-        // other form's input, so no layer of the node's own parameters comes out
+      if (de.declaredEmpty(n.getInputList())) {
+        // ModelImporter turns the empty name into a null input; the importer hands that to the layer and returns
+        // before it reads the other form's input, so the layer never gets the node's own parameters
         error(c, s.op() + " declares its optional input " + de.input() + " ('" + de.name() + "') with an empty name;"
             + " TensorRT " + rel.release() + "'s importer counts it as given, takes the " + de.name()
             + " path and converts a null tensor", "export the node with " + de.input() + " inputs (without the empty "

@@ -262,6 +262,11 @@ public sealed interface Constraint {
       return "declared_empty_input." + name;
     }
 
+    /** True when a node with these input names declares the input with an empty name. */
+    public boolean declaredEmpty(List<String> inputs) {
+      return inputs.size() > input && inputs.get(input).isEmpty();
+    }
+
     public boolean appliesAt(long opset) {
       return window(sinceOpset, untilOpset, opset);
     }

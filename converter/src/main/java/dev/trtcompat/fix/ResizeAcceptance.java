@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Which target releases accept one Resize node under the knowledge base's Resize constraints (attribute values,
- * constant scales), evaluated the way the checker's ConstraintCheck does, so that {@link ResizePass} can compare
+ * constant scales, a sizes declared empty), evaluated the way the checker's ConstraintCheck does, so that {@link ResizePass} can compare
  * candidate forms without re-checking the whole model. Only the constraints a Resize rewrite can change are read.
  */
 final class ResizeAcceptance {
@@ -54,6 +54,9 @@ final class ResizeAcceptance {
         return false;
       }
       if (c instanceof Constraint.ConstantInput ci && !constant(ci, n, scalesInitializer)) {
+        return false;
+      }
+      if (c instanceof Constraint.DeclaredEmptyInput de && de.declaredEmpty(n.getInputList())) {
         return false;
       }
     }
