@@ -167,7 +167,11 @@ public final class SensitivityAnalysis {
     List<Integer> layers = new ArrayList<>(full.layers());
     // What the static checker takes on the source model: with the rewrite, the estimate of writing the chosen one.
     long checkStart = budget.now();
-    Quantizer.explicitQuantization(request.model());
+    try {
+      Quantizer.explicitQuantization(request.model());
+    } catch (RuntimeException e) {
+      // Only a timing probe: the verdict that counts is the one on the written model, which reports its own errors.
+    }
     Candidates models = new Candidates(p, request, amax, budget, budget.now() - checkStart);
     String stoppedBy = null;
 
