@@ -28,14 +28,32 @@ public final class Calibrator {
   /**
    * @param histograms per float tensor
    * @param nonFloat tensors that turned out not to be FLOAT, with their element type (not calibrated)
+   * @param samples how many samples the histograms hold: all of {@code indices}, or fewer when a {@link SampleLimit}
+   *     stopped calibration early
    */
-  public record Statistics(Map<String, TensorHistogram> histograms, Map<String, String> nonFloat) {}
+  public record Statistics(Map<String, TensorHistogram> histograms, Map<String, String> nonFloat, int samples) {}
+
+  /** When to stop calibrating before every sample is in (a time budget); the samples done so far make the scales. */
+  @FunctionalInterface
+  interface SampleLimit {
+
+    SampleLimit NONE = done -> false;
+
+    /** Whether to stop now, {@code done} samples in, before the next one. */
+    boolean stopBefore(int done);
+  }
 
   private Calibrator() {}
 
   public static Statistics collect(
       ModelProto model, Set<String> tensors, List<ModelInput> inputs, CalibrationSet data, List<Integer> indices,
       int threads, Progress progress) {
+    return collect(model, tensors, inputs, data, indices, threads, progress, SampleLimit.NONE);
+  }
+
+  static Statistics collect(
+      ModelProto model, Set<String> tensors, List<ModelInput> inputs, CalibrationSet data, List<Integer> indices,
+      int threads, Progress progress, SampleLimit limit) {
     GraphIndex g = new GraphIndex(model.getGraph());
     Set<String> fromInputs = new LinkedHashSet<>();
     Set<String> fromRuns = new LinkedHashSet<>();
@@ -45,12 +63,15 @@ public final class Calibrator {
     Map<String, TensorHistogram> histograms = new LinkedHashMap<>();
     tensors.forEach(t -> histograms.put(t, new TensorHistogram()));
     Map<String, String> nonFloat = new LinkedHashMap<>();
+    int done = 0;
     // Spinning off: between runs the histogram and decoding threads need the cores ORT's idle workers would spin on.
     try (OrtModelSession session = new OrtModelSession(exposing(model, fromRuns), "the FP32 model", threads, false);
         OverlappedHistograms pinned = new OverlappedHistograms(threads);
         SamplePrefetch samples = new SamplePrefetch(data, inputs, indices)) {
-      int done = 0;
       for (int index : indices) {
+        if (limit.stopBefore(done)) {
+          break;
+        }
         Map<String, HostTensor> sample = samples.take();
         ModelInput.check(inputs, sample, data.label(index));
         for (String t : fromInputs) {
@@ -85,7 +106,7 @@ public final class Calibrator {
       pinned.drain();
     }
     nonFloat.keySet().forEach(histograms::remove);
-    return new Statistics(histograms, nonFloat);
+    return new Statistics(histograms, nonFloat, done);
   }
 
   /**
