@@ -128,7 +128,9 @@ class RealModelsQuantizeTest {
         new Case("detection_nms_nonzero", export("detection_nms_nonzero"), synthetic(8, null), "boxes", 4,
             iou(0.75, "measured mean IoU 0.8731 (3 of 3 samples keep another box count)"),
             iou(0.75, "measured mean IoU 0.8734 (3 of 3 samples keep another box count)"),
-            null), // FP16 statistics cannot run this model (pinned calibration outputs, data-dependent shapes)
+            // FP16 keeps the box count here; near-equal scores change the order of the kept boxes, which the
+            // element-wise figures count as errors (fp16 has no IoU matching)
+            b(0.849, 22, 260, "measured boxes cosine 0.9245, max abs 10.9, max rel 129; scores 0.99999986")),
         // libonnx-testdata: one shipped sample calibrates and measures; entropy and percentile agree on most
         libonnx("pytorch-converted/test_Conv2d", 1,
             b(0.99995, 0.027, 3, "measured cosine 0.999976, max abs 0.0134, max rel 1.47"), null,
@@ -173,7 +175,7 @@ class RealModelsQuantizeTest {
   }
 
   static Stream<Case> fp16() {
-    return cases().stream().filter(c -> c.fp16() != null);
+    return cases().stream();
   }
 
   /** The FP32 model as quantize reads it: opset-6 models moved to opset 11 by fix's opset-upgrade first. */
@@ -219,6 +221,10 @@ class RealModelsQuantizeTest {
     report(c.name() + " fp16", r.accuracy());
     assertWithin(r.accuracy(), c.fp16(), c.name());
     assertThat(r.fp16Nodes()).isPositive();
+    // NonMaxSuppression's schema takes FLOAT only: it must stay FP32 or the model is invalid
+    boolean nms = ModelFiles.load(fp32).getGraph().getNodeList().stream()
+        .anyMatch(n -> n.getOpType().equals("NonMaxSuppression"));
+    assertThat(r.keptFp32().stream().anyMatch(k -> k.op().equals("NonMaxSuppression"))).isEqualTo(nms);
     // Casts: the original ones, those added in front of nodes, and one per graph output turned back to FLOAT.
     ModelProto written = ModelFiles.load(out);
     long before = ModelFiles.load(fp32).getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Cast"))
@@ -252,7 +258,10 @@ class RealModelsQuantizeTest {
     }
     for (OutputAccuracy o : a.outputs()) {
       String as = model + " " + o.name() + " (" + bound.why() + ")";
-      assertThat(o.cosineMin()).as(as + ": comparable samples").isNotNull();
+      if (o.cosineMin() == null) { // no figure only when every sample kept another number of elements (NMS)
+        assertThat(o.shapeMismatches()).as(as + ": samples with another element count").isEqualTo(a.samples());
+        continue;
+      }
       assertThat(o.cosineMin()).as(as).isGreaterThanOrEqualTo(bound.cosineMin());
       assertThat(o.maxAbsError()).as(as).isLessThanOrEqualTo(bound.maxAbs());
       assertThat(o.maxRelError()).as(as).isLessThanOrEqualTo(bound.maxRel());
