@@ -174,10 +174,6 @@ class RealModelsQuantizeTest {
         .flatMap(c -> Stream.of(Arguments.of(c, RangeMethod.ENTROPY), Arguments.of(c, RangeMethod.PERCENTILE)));
   }
 
-  static Stream<Case> fp16() {
-    return cases().stream();
-  }
-
   /** The FP32 model as quantize reads it: opset-6 models moved to opset 11 by fix's opset-upgrade first. */
   static synchronized Path prepared(Case c) {
     return PREPARED.computeIfAbsent(c.name(), n -> {
@@ -212,7 +208,7 @@ class RealModelsQuantizeTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("fp16")
+  @MethodSource("cases")
   void fp16ModelRunsWithinItsBound(Case c) {
     Path fp32 = prepared(c);
     Path out = work.resolve(c.name().replace('/', '-') + ".fp16.onnx");
