@@ -26,6 +26,13 @@ import java.util.Set;
 public final class Calibrator {
 
   /**
+   * Operators whose output shapes depend on the input values, not only on their shapes: with one in the graph a later
+   * sample's tensors need not fit outputs pinned at the first sample's shapes (ONNX Runtime then refuses the run), so
+   * such models calibrate without pinned outputs.
+   */
+  static final Set<String> VALUE_DEPENDENT_SHAPES = Set.of("NonZero", "NonMaxSuppression", "Unique", "Compress");
+
+  /**
    * @param histograms per float tensor
    * @param nonFloat tensors that turned out not to be FLOAT, with their element type (not calibrated)
    * @param samples how many samples the histograms hold: all of {@code indices}, or fewer when a {@link SampleLimit}
@@ -97,7 +104,7 @@ public final class Calibrator {
                   nonFloat.put(name, String.valueOf(value.getInfo()));
                 }
               });
-          if (done == 0) {
+          if (done == 0 && !hasValueDependentShapes(model.getGraph())) {
             pinned.allocate(session, sample, floatShapes);
           }
         }
@@ -107,6 +114,11 @@ public final class Calibrator {
     }
     nonFloat.keySet().forEach(histograms::remove);
     return new Statistics(histograms, nonFloat, done);
+  }
+
+  private static boolean hasValueDependentShapes(GraphProto g) {
+    return g.getNodeList().stream().anyMatch(n -> GraphIndex.isDefaultDomain(n)
+        && VALUE_DEPENDENT_SHAPES.contains(n.getOpType()));
   }
 
   /**
