@@ -14,11 +14,10 @@ import java.util.Set;
  * <ul>
  *   <li>its operator accumulates over many elements or normalises: reductions, Softmax/LogSoftmax and the
  *       normalisation layers (sums and their squares overflow or lose the small terms in 10 mantissa bits);
- *   <li>its operator has no FLOAT16 form in the ONNX operator spec ({@link #FLOAT_ONLY_OPS}: a model with one in
- *       FP16 is invalid, ONNX Runtime refuses to load it);
  *   <li>a float input or output was seen beyond 65504 during calibration (it would become infinity);
  *   <li>a float output was non-zero but never reached 2^-14 during calibration (every value would be subnormal or
  *       zero in FP16);
+ *   <li>its operator takes FLOAT only (NonMaxSuppression's boxes and scores; Range, Celu, DynamicQuantizeLinear);
  *   <li>the user named it (node name or operator type).
  * </ul>
  *
@@ -35,12 +34,12 @@ final class Fp16Policy {
       "ReduceProd", "Softmax", "LogSoftmax", "LayerNormalization", "InstanceNormalization", "GroupNormalization",
       "LpNormalization", "MeanVarianceNormalization");
 
-  /** Operators whose float type constraint is {@code tensor(float)} alone (ONNX operator spec, default domain). */
-  static final Set<String> FLOAT_ONLY_OPS = Set.of("NonMaxSuppression", "Range", "Celu", "DynamicQuantizeLinear");
-
   static final Set<String> UNTOUCHED_OPS = Set.of(
       "Constant", "ConstantOfShape", "Cast", "CastLike", "RandomNormal", "RandomUniform", "RandomNormalLike",
       "RandomUniformLike", "EyeLike", "QuantizeLinear", "DequantizeLinear", "Multinomial", "Bernoulli");
+
+  /** Operators whose ONNX schema types their float inputs tensor(float) only: FLOAT16 there is an invalid model. */
+  static final Set<String> FLOAT_ONLY_OPS = Set.of("NonMaxSuppression", "DynamicQuantizeLinear", "Range", "Celu");
 
   /** Inputs that must stay FLOAT whatever the node's precision (their type is not the node's T). */
   static final Map<String, Set<Integer>> FLOAT_ONLY_INPUTS = Map.of("Resize", Set.of(1, 2), "Upsample", Set.of(1));
@@ -57,7 +56,7 @@ final class Fp16Policy {
       return Optional.of(n.getOpType() + " accumulates or normalises: kept FP32 by default");
     }
     if (FLOAT_ONLY_OPS.contains(n.getOpType())) {
-      return Optional.of(n.getOpType() + " has no FLOAT16 form in ONNX");
+      return Optional.of(n.getOpType() + " takes FLOAT only (ONNX schema): kept FP32");
     }
     for (String in : n.getInputList()) {
       double max = stats.containsKey(in) ? stats.get(in).maxAbs() : initializerMaxAbs.getOrDefault(in, 0.0);

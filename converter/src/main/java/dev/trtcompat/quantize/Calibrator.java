@@ -26,24 +26,41 @@ import java.util.Set;
 public final class Calibrator {
 
   /**
-   * @param histograms per float tensor
-   * @param nonFloat tensors that turned out not to be FLOAT, with their element type (not calibrated)
+   * Operators whose output shapes depend on the input values, not only on their shapes: with one in the graph a later
+   * sample's tensors need not fit outputs pinned at the first sample's shapes (ONNX Runtime then refuses the run), so
+   * such models calibrate without pinned outputs.
    */
-  public record Statistics(Map<String, TensorHistogram> histograms, Map<String, String> nonFloat) {}
+  static final Set<String> VALUE_DEPENDENT_SHAPES = Set.of("NonZero", "NonMaxSuppression", "Unique", "Compress");
 
   /**
-   * Operators whose output shapes follow the values of their inputs, not only their shapes (ONNX operator spec):
-   * a model holding one is never run into pinned outputs, whose shapes are fixed by the first sample (ONNX Runtime
-   * refuses a pinned output of another shape, as the detection export's NonZero boxes showed).
+   * @param histograms per float tensor
+   * @param nonFloat tensors that turned out not to be FLOAT, with their element type (not calibrated)
+   * @param samples how many samples the histograms hold: all of {@code indices}, or fewer when a {@link SampleLimit}
+   *     stopped calibration early
    */
-  static final Set<String> DATA_DEPENDENT_SHAPES =
-      Set.of("NonZero", "NonMaxSuppression", "Unique", "Compress", "Loop", "If", "Scan");
+  public record Statistics(Map<String, TensorHistogram> histograms, Map<String, String> nonFloat, int samples) {}
+
+  /** When to stop calibrating before every sample is in (a time budget); the samples done so far make the scales. */
+  @FunctionalInterface
+  interface SampleLimit {
+
+    SampleLimit NONE = done -> false;
+
+    /** Whether to stop now, {@code done} samples in, before the next one. */
+    boolean stopBefore(int done);
+  }
 
   private Calibrator() {}
 
   public static Statistics collect(
       ModelProto model, Set<String> tensors, List<ModelInput> inputs, CalibrationSet data, List<Integer> indices,
       int threads, Progress progress) {
+    return collect(model, tensors, inputs, data, indices, threads, progress, SampleLimit.NONE);
+  }
+
+  static Statistics collect(
+      ModelProto model, Set<String> tensors, List<ModelInput> inputs, CalibrationSet data, List<Integer> indices,
+      int threads, Progress progress, SampleLimit limit) {
     GraphIndex g = new GraphIndex(model.getGraph());
     Set<String> fromInputs = new LinkedHashSet<>();
     Set<String> fromRuns = new LinkedHashSet<>();
@@ -53,14 +70,15 @@ public final class Calibrator {
     Map<String, TensorHistogram> histograms = new LinkedHashMap<>();
     tensors.forEach(t -> histograms.put(t, new TensorHistogram()));
     Map<String, String> nonFloat = new LinkedHashMap<>();
-    boolean pinnable = model.getGraph().getNodeList().stream()
-        .noneMatch(n -> DATA_DEPENDENT_SHAPES.contains(n.getOpType()));
+    int done = 0;
     // Spinning off: between runs the histogram and decoding threads need the cores ORT's idle workers would spin on.
     try (OrtModelSession session = new OrtModelSession(exposing(model, fromRuns), "the FP32 model", threads, false);
         OverlappedHistograms pinned = new OverlappedHistograms(threads);
         SamplePrefetch samples = new SamplePrefetch(data, inputs, indices)) {
-      int done = 0;
       for (int index : indices) {
+        if (limit.stopBefore(done)) {
+          break;
+        }
         Map<String, HostTensor> sample = samples.take();
         ModelInput.check(inputs, sample, data.label(index));
         for (String t : fromInputs) {
@@ -86,7 +104,7 @@ public final class Calibrator {
                   nonFloat.put(name, String.valueOf(value.getInfo()));
                 }
               });
-          if (done == 0 && pinnable) {
+          if (done == 0 && !hasValueDependentShapes(model.getGraph())) {
             pinned.allocate(session, sample, floatShapes);
           }
         }
@@ -95,7 +113,12 @@ public final class Calibrator {
       pinned.drain();
     }
     nonFloat.keySet().forEach(histograms::remove);
-    return new Statistics(histograms, nonFloat);
+    return new Statistics(histograms, nonFloat, done);
+  }
+
+  private static boolean hasValueDependentShapes(GraphProto g) {
+    return g.getNodeList().stream().anyMatch(n -> GraphIndex.isDefaultDomain(n)
+        && VALUE_DEPENDENT_SHAPES.contains(n.getOpType()));
   }
 
   /**
@@ -103,8 +126,7 @@ public final class Calibrator {
    * whose inputs have the same shapes: ONNX Runtime writes each exposed tensor straight into memory the histograms
    * read, instead of allocating outputs that are then copied onto the Java heap (profiled: that copy and the garbage
    * it made were a large part of calibration time). Models whose exposed tensors exceed {@link #MAX_BYTES} are not
-   * pinned (direct memory is bounded by the heap limit), nor are samples of other shapes, nor models whose output
-   * shapes follow the data ({@link Calibrator#DATA_DEPENDENT_SHAPES}).
+   * pinned (direct memory is bounded by the heap limit), nor are samples of other shapes.
    */
   static final class PinnedOutputs implements AutoCloseable {
 
