@@ -111,6 +111,7 @@ class Fp16ConverterTest {
         r.accuracy().outputs().stream().filter(o -> o.name().equals("boxes")).findFirst().orElseThrow();
     assertThat(boxes.meanIou()).isNotNull().isGreaterThan(0.5);
     assertThat(boxes.iouAtLeastHalf()).isNotNull();
+    assertThat(boxes.top1Agreement()).as("no class agreement for the named box output").isNull();
     assertThat(r.accuracy().outputs()).filteredOn(o -> !o.name().equals("boxes"))
         .allSatisfy(o -> assertThat(o.meanIou()).isNull());
   }
