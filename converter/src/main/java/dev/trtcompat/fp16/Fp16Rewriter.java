@@ -1,6 +1,6 @@
 package dev.trtcompat.fp16;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
@@ -152,7 +152,8 @@ final class Fp16Rewriter {
       b.putShort(Float16.fromFloat(clamped));
     }
     return TensorProto.newBuilder().setName(name).addAllDims(t.getDimsList())
-        .setDataType(TensorProto.DataType.FLOAT16_VALUE).setRawData(ByteString.copyFrom(b.flip())).build();
+        .setDataType(TensorProto.DataType.FLOAT16_VALUE).setRawData(UnsafeByteOperations.unsafeWrap(b.array()))
+        .build(); // wrapped, not copied: the array is never written again
   }
 
   private static NodeProto renamed(NodeProto n, Map<String, String> rename) {
