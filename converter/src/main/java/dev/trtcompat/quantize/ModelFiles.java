@@ -21,6 +21,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.ToLongFunction;
 
 /**
  * Reads a whole model for rewriting and writes one back atomically, both through fix's streaming path: the model is
@@ -42,35 +43,24 @@ public final class ModelFiles {
   private ModelFiles() {}
 
   /**
-   * How much of a model's weights a rewrite holds on the heap besides the working set: the originals stay mapped
-   * (page cache, not heap) whichever it is.
+   * Reads {@code model} for a rewrite that adds nothing of the size of its weights to the heap (quantize, or reading
+   * its graph); our own reader checks it first (external-data locations must stay in the model's folder). The weights
+   * of the returned model are views of its files, which must not change while it is in use.
    */
-  public enum WeightsOnHeap {
-    /** quantize: the FP32 weights are written back from their mappings; only scales and zero points are new. */
-    NONE,
-    /** fp16: a FLOAT16 copy of each FLOAT weight its FP16 nodes read, half the weight's size. */
-    HALF;
-
-    long of(long weights) {
-      return this == NONE ? 0 : (weights + 1) / 2;
-    }
+  public static ModelProto load(Path model) {
+    return load(model, parsed -> 0);
   }
 
   /**
-   * Reads {@code model} for a rewrite that holds no copy of its weights (quantize, or reading its graph); our own
-   * reader checks it first (external-data locations must stay in the model's folder). The weights of the returned
-   * model are views of its files, which must not change while it is in use.
+   * The same for a rewrite that adds {@code added} bytes of tensors to the heap for this model (fp16: its FLOAT16
+   * copies of small weights); refused up front if they and the working set cannot fit.
    */
-  public static ModelProto load(Path model) {
-    return load(model, WeightsOnHeap.NONE);
-  }
-
-  /** The same for a rewrite that holds {@code held} of the weights on the heap (refused up front if they cannot fit). */
-  public static ModelProto load(Path model, WeightsOnHeap held) {
+  public static ModelProto load(Path model, ToLongFunction<OnnxModel> added) {
     if (!Files.isRegularFile(model)) {
       throw new UserFacingException(Kind.NOT_FOUND, "model_not_found", "no model file at " + model);
     }
-    requireHeapFor(OnnxModelReader.read(model), Runtime.getRuntime().maxMemory(), held);
+    OnnxModel parsed = OnnxModelReader.read(model);
+    requireHeapFor(parsed, Runtime.getRuntime().maxMemory(), added.applyAsLong(parsed));
     try {
       return inlineExternalData(MappedModelReader.read(model), model.toAbsolutePath().getParent());
     } catch (IOException e) {
@@ -80,14 +70,15 @@ public final class ModelFiles {
   }
 
   /**
-   * The weights stay in the page cache, so the heap holds only what the rewrite adds ({@code held}: nothing for
-   * quantize, FLOAT16 copies for fp16) plus the {@link #WORKING_SET}. A model that cannot fit that is refused up
-   * front, with the setting that raises it, rather than failing with an out-of-memory error minutes later.
+   * The weights stay in the page cache, so the heap holds only what the rewrite adds ({@code added} bytes: nothing
+   * for quantize, which writes the FP32 weights back from their mappings and adds only scales; fp16's small FLOAT16
+   * copies) plus the {@link #WORKING_SET}. A model that cannot fit that is refused up front, with the setting that
+   * raises it, rather than failing with an out-of-memory error minutes later.
    */
-  static void requireHeapFor(OnnxModel parsed, long maxHeap, WeightsOnHeap held) {
-    long weights = parsed.graph().initializers().stream().mapToLong(TensorInfo::payloadBytes).sum();
-    long needed = held.of(weights) + WORKING_SET;
+  static void requireHeapFor(OnnxModel parsed, long maxHeap, long added) {
+    long needed = added + WORKING_SET;
     if (needed > maxHeap) {
+      long weights = parsed.graph().initializers().stream().mapToLong(TensorInfo::payloadBytes).sum();
       long gib = (needed + (1L << 30) - 1) >> 30;
       throw new UserFacingException(Kind.INVALID_INPUT, "model_too_large_for_heap",
           parsed.path().getFileName() + " holds " + ByteSize.human(weights) + " of weights; rewriting them needs about "

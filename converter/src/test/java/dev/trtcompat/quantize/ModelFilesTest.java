@@ -60,27 +60,27 @@ class ModelFilesTest {
   }
 
   @Test
-  void fp16NeedsHalfTheWeightsPlusTheWorkingSetAndIsRefusedUpFrontWithTheSettingThatRaisesIt() throws IOException {
+  void aRewriteNeedsWhatItAddsPlusTheWorkingSetAndIsRefusedUpFrontWithTheSettingThatRaisesIt() throws IOException {
     Path file = QuantizeFixtures.write(dir.resolve("model.onnx"), QuantizeFixtures.residualNet(13));
     var parsed = OnnxModelReader.read(file);
-    long weights = parsed.graph().initializers().stream().mapToLong(t -> t.payloadBytes()).sum();
-    long needed = (weights + 1) / 2 + (64L << 20); // the FLOAT16 copies, the rest stays mapped
+    long added = 300L << 20; // e.g. fp16's FLOAT16 copies: the weights themselves stay mapped
+    long needed = added + (64L << 20);
 
-    ModelFiles.requireHeapFor(parsed, needed, ModelFiles.WeightsOnHeap.HALF); // exactly enough
-    assertThatThrownBy(() -> ModelFiles.requireHeapFor(parsed, needed - 1, ModelFiles.WeightsOnHeap.HALF))
+    ModelFiles.requireHeapFor(parsed, needed, added); // exactly enough
+    assertThatThrownBy(() -> ModelFiles.requireHeapFor(parsed, needed - 1, added))
         .isInstanceOfSatisfying(UserFacingException.class, e -> {
           assertThat(e.error()).isEqualTo("model_too_large_for_heap");
-          assertThat(e.getMessage()).contains("model.onnx", "TRT_COMPAT_JAVA_OPTS=-Xmx1g");
+          assertThat(e.getMessage()).contains("model.onnx", "364 MiB", "TRT_COMPAT_JAVA_OPTS=-Xmx1g");
         });
   }
 
   @Test
-  void quantizeHoldsNoCopyOfTheWeightsSoOnlyTheWorkingSetCounts() throws IOException {
+  void quantizeAddsNothingOfTheWeightsSoOnlyTheWorkingSetCounts() throws IOException {
     Path file = QuantizeFixtures.write(dir.resolve("model.onnx"), QuantizeFixtures.residualNet(13));
     var parsed = OnnxModelReader.read(file);
 
-    ModelFiles.requireHeapFor(parsed, 64L << 20, ModelFiles.WeightsOnHeap.NONE);
-    assertThatThrownBy(() -> ModelFiles.requireHeapFor(parsed, (64L << 20) - 1, ModelFiles.WeightsOnHeap.NONE))
+    ModelFiles.requireHeapFor(parsed, 64L << 20, 0);
+    assertThatThrownBy(() -> ModelFiles.requireHeapFor(parsed, (64L << 20) - 1, 0))
         .isInstanceOfSatisfying(UserFacingException.class,
             e -> assertThat(e.error()).isEqualTo("model_too_large_for_heap"));
   }
