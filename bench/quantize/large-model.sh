@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Heap, RSS, wall and CPU time of `quantize` and `fp16` on a model of ~1 GB of weights (BenchModels matmul-1g: 24
-# MatMul layers of 3232 x 3232 FLOAT, one file), with the Java heap capped: the weights stay mapped (page cache), so
-# quantize needs only its working set and fp16 its FLOAT16 copies (half the weights) on top.
+# MatMul layers of 3232 x 3232 FLOAT, one file), with the Java heap capped: the weights stay mapped (page cache) and
+# fp16's large FLOAT16 copies live in scratch pages, so both need only their working set on the heap.
 # Peak heap is the larger of the largest "before GC" figure in the GC log and the heap used at exit
 # (gc+heap+exit); RSS includes ONNX Runtime's sessions (each holds the weights natively) and the mapped weights.
 # Usage: bench/quantize/large-model.sh [XMX [BEFORE_JAR]]
-#   XMX: the heap cap (default 600m: the launcher's 512 MiB plus room for fp16's 478 MiB of FLOAT16 copies);
+#   XMX: the heap cap (default 512m, the launcher's);
 #   BEFORE_JAR: another build's trt-compat.jar (e.g. one built from main before issue 12) run first with the same
 #   cap, to show what it says. Needs /usr/bin/time (apt-get install -y time); ~4 GB of disk in bench/out (gitignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-xmx="${1:-600m}"
+xmx="${1:-512m}"
 before="${2:-}"
 out=bench/out
 command -v /usr/bin/time >/dev/null || { echo "large-model: /usr/bin/time missing (apt-get install -y time)" >&2; exit 1; }
