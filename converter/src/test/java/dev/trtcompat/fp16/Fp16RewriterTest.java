@@ -3,11 +3,19 @@ package dev.trtcompat.fp16;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.trtcompat.onnx.OnnxModelReader;
+import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.OperatorSetIdProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.reference.Float16;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** FLOAT16 copies of weights: the same bytes whether they live on the heap or in scratch pages. */
 class Fp16RewriterTest {
@@ -28,6 +36,20 @@ class Fp16RewriterTest {
       assertThat(pair[1].getDimsList()).isEqualTo(pair[0].getDimsList());
       assertThat(pair[1].getRawData()).isEqualTo(expectedHalf(pair[0]));
     }
+  }
+
+  @Test
+  void theHeapNeedCountsTheSmallFloatCopiesOnly(@TempDir Path dir) throws IOException {
+    TensorProto big = floats("big", Fp16Rewriter.SCRATCH_FROM / 2); // its copy is exactly the threshold: scratch
+    TensorProto small = floats("small", 1000);
+    TensorProto ints = TensorProto.newBuilder().setName("shape").setDataType(TensorProto.DataType.INT64_VALUE)
+        .addDims(2).setRawData(ByteString.copyFrom(new byte[16])).build();
+    ModelProto model = ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
+        .setGraph(GraphProto.newBuilder().setName("g").addInitializer(big).addInitializer(small).addInitializer(ints))
+        .build();
+    Path file = Files.write(dir.resolve("m.onnx"), model.toByteArray());
+
+    assertThat(Fp16Rewriter.heapCopies(OnnxModelReader.read(file))).isEqualTo(2000);
   }
 
   /** Values that cover saturation (beyond 65504) and NaN, spread over the whole tensor. */
