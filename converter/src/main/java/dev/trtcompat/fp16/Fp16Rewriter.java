@@ -114,13 +114,44 @@ final class Fp16Rewriter {
         outputCasts.add(cast(inner, o.getName(), false));
       }
     }
-    GraphProto.Builder b = g.toBuilder().clearNode().clearValueInfo();
+    GraphProto.Builder b = g.toBuilder().clearNode().clearValueInfo().clearInitializer();
+    Set<String> stillRead = stillRead(nodes, outputCasts);
+    for (TensorProto t : g.getInitializerList()) {
+      // a FLOAT weight whose every reader now takes its FLOAT16 copy is dropped: kept, it would make the FP16 model
+      // larger than the FP32 one
+      if (!converted.containsKey(t.getName() + "\u0000h") || stillRead.contains(t.getName())) {
+        b.addInitializer(t);
+      }
+    }
     b.addAllInitializer(newInitializers);
     for (NodeProto n : nodes) {
       b.addNode(rename.isEmpty() ? n : renamed(n, rename));
     }
     b.addAllNode(outputCasts);
     return b.build();
+  }
+
+  /**
+   * Names still read after the rewrite: node inputs (subgraphs included, as they may read outer-scope weights), graph
+   * inputs (old IR versions list initializers there too) and graph outputs.
+   */
+  private Set<String> stillRead(List<NodeProto> nodes, List<NodeProto> outputCasts) {
+    Set<String> read = new HashSet<>();
+    nodes.forEach(n -> addReads(n, read));
+    outputCasts.forEach(n -> addReads(n, read));
+    g.getInputList().forEach(v -> read.add(v.getName()));
+    g.getOutputList().forEach(v -> read.add(v.getName()));
+    return read;
+  }
+
+  private static void addReads(NodeProto n, Set<String> read) {
+    read.addAll(n.getInputList());
+    for (AttributeProto a : n.getAttributeList()) {
+      if (a.hasG()) {
+        a.getG().getNodeList().forEach(inner -> addReads(inner, read));
+      }
+      a.getGraphsList().forEach(sub -> sub.getNodeList().forEach(inner -> addReads(inner, read)));
+    }
   }
 
   /** The name under which tensor {@code t} is read in the wanted precision, creating the cast or copy once. */
