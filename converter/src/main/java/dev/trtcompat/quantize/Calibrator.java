@@ -45,17 +45,16 @@ public final class Calibrator {
     Map<String, TensorHistogram> histograms = new LinkedHashMap<>();
     tensors.forEach(t -> histograms.put(t, new TensorHistogram()));
     Map<String, String> nonFloat = new LinkedHashMap<>();
-    BlockedOutputs run = blockedOutputs(exposing(model, fromRuns), fromRuns, threads);
+    Map<String, String> outputByTensor = new LinkedHashMap<>();
     Map<String, TensorHistogram> byOutput = new LinkedHashMap<>(); // the same histograms, by the output run gives
     Map<String, String> tensorByOutput = new LinkedHashMap<>();
-    for (String t : fromRuns) {
-      byOutput.put(run.outputOf(t), histograms.get(t));
-      tensorByOutput.put(run.outputOf(t), t);
-    }
-    // Spinning off: between runs the histogram and decoding threads need the cores ORT's idle workers would spin on.
-    try (OrtModelSession session = new OrtModelSession(run.model(), "the FP32 model", threads, false, run.optimized());
+    try (OrtModelSession session = open(model, fromRuns, threads, outputByTensor);
         OverlappedHistograms pinned = new OverlappedHistograms(threads);
         SamplePrefetch samples = new SamplePrefetch(data, inputs, indices)) {
+      outputByTensor.forEach((t, output) -> {
+        byOutput.put(output, histograms.get(t));
+        tensorByOutput.put(output, t);
+      });
       int done = 0;
       for (int index : indices) {
         Map<String, HostTensor> sample = samples.take();
@@ -93,6 +92,17 @@ public final class Calibrator {
     }
     nonFloat.keySet().forEach(histograms::remove);
     return new Statistics(histograms, nonFloat);
+  }
+
+  /**
+   * Opens the session calibration runs and puts in {@code outputByTensor} the output that carries each of
+   * {@code tensors}. The models built on the way are not kept: each holds its own copy of the weights.
+   */
+  private static OrtModelSession open(ModelProto model, Set<String> tensors, int threads, Map<String, String> outputByTensor) {
+    BlockedOutputs run = blockedOutputs(exposing(model, tensors), tensors, threads);
+    tensors.forEach(t -> outputByTensor.put(t, run.outputOf(t)));
+    // Spinning off: between runs the histogram and decoding threads need the cores ORT's idle workers would spin on.
+    return new OrtModelSession(run.model(), "the FP32 model", threads, false, run.optimized());
   }
 
   /**
