@@ -5,6 +5,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +23,31 @@ import java.util.Set;
  * reorders that produce nothing but an exposed output are dropped and their blocked inputs are exposed instead; the
  * rest of the optimized graph is what ONNX Runtime ran before, so every value is the same.
  */
-record BlockedOutputs(ModelProto model, boolean optimized, Map<String, String> outputByTensor) {
+record BlockedOutputs(ModelProto model, boolean optimized, Outputs outputs) {
+
+  /**
+   * Which graph output carries each tensor, and the channel count each blocked output must show to hold its tensor
+   * whole.
+   */
+  record Outputs(Map<String, String> byTensor, Map<String, Long> blockedChannels) {
+
+    /** The graph output that carries {@code tensor}'s values. */
+    String of(String tensor) {
+      return byTensor.get(tensor);
+    }
+
+    /**
+     * Refuses a blocked output whose channels are padded (a block wider than 16 channels, which MLAS does not have
+     * today): its histogram would count the padding. Called with the shape of each output's first run.
+     */
+    void requireWhole(String output, long[] shape) {
+      Long channels = blockedChannels.get(output);
+      if (channels != null && (shape.length < 2 || shape[1] != channels)) {
+        throw new IllegalStateException("blocked output " + output + " has shape " + Arrays.toString(shape)
+            + ", not " + channels + " channels: ONNX Runtime pads its blocks, so calibration cannot read it whole");
+      }
+    }
+  }
 
   private static final String NCHWC = "com.microsoft.nchwc";
 
@@ -33,7 +58,7 @@ record BlockedOutputs(ModelProto model, boolean optimized, Map<String, String> o
   static BlockedOutputs unchanged(ModelProto exposing, Set<String> tensors) {
     Map<String, String> same = new LinkedHashMap<>();
     tensors.forEach(t -> same.put(t, t));
-    return new BlockedOutputs(exposing, false, same);
+    return new BlockedOutputs(exposing, false, new Outputs(same, Map.of()));
   }
 
   /**
@@ -48,11 +73,14 @@ record BlockedOutputs(ModelProto model, boolean optimized, Map<String, String> o
     }
     Map<String, String> outputByTensor = new LinkedHashMap<>();
     tensors.forEach(t -> outputByTensor.put(t, t));
+    Map<String, Long> blockedChannels = new LinkedHashMap<>();
     GraphProto.Builder b = g.toBuilder().clearNode();
     for (NodeProto n : g.getNodeList()) {
       String out = n.getOutputCount() == 1 ? n.getOutput(0) : null;
-      if (isWholeBlockReorder(n) && outputByTensor.containsKey(out) && !consumed.contains(out)) {
+      long channels = wholeBlockChannels(n);
+      if (channels > 0 && outputByTensor.containsKey(out) && !consumed.contains(out)) {
         outputByTensor.put(out, n.getInput(0));
+        blockedChannels.put(n.getInput(0), channels);
       } else {
         b.addNode(n);
       }
@@ -64,12 +92,13 @@ record BlockedOutputs(ModelProto model, boolean optimized, Map<String, String> o
         b.setOutput(i, ValueInfoProto.newBuilder().setName(blocked)); // type and shape left to ONNX Runtime
       }
     }
-    return new BlockedOutputs(optimized.toBuilder().setGraph(b).build(), true, outputByTensor);
+    return new BlockedOutputs(optimized.toBuilder().setGraph(b).build(), true, new Outputs(outputByTensor, blockedChannels));
   }
 
-  private static boolean isWholeBlockReorder(NodeProto n) {
+  /** The channel count of a ReorderOutput to NCHW of whole blocks; 0 for any other node. */
+  private static long wholeBlockChannels(NodeProto n) {
     if (!NCHWC.equals(n.getDomain()) || !"ReorderOutput".equals(n.getOpType()) || n.getInputCount() != 1) {
-      return false;
+      return 0;
     }
     long channels = -1;
     long channelsLast = 0;
@@ -80,11 +109,11 @@ record BlockedOutputs(ModelProto model, boolean optimized, Map<String, String> o
         channelsLast = a.getI();
       }
     }
-    return channelsLast == 0 && channels > 0 && channels % CHANNEL_MULTIPLE == 0;
+    return channelsLast == 0 && channels > 0 && channels % CHANNEL_MULTIPLE == 0 ? channels : 0;
   }
 
   /** The graph output that carries {@code tensor}'s values. */
   String outputOf(String tensor) {
-    return outputByTensor.get(tensor);
+    return outputs.of(tensor);
   }
 }

@@ -45,13 +45,14 @@ public final class Calibrator {
     Map<String, TensorHistogram> histograms = new LinkedHashMap<>();
     tensors.forEach(t -> histograms.put(t, new TensorHistogram()));
     Map<String, String> nonFloat = new LinkedHashMap<>();
-    Map<String, String> outputByTensor = new LinkedHashMap<>();
     Map<String, TensorHistogram> byOutput = new LinkedHashMap<>(); // the same histograms, by the output run gives
     Map<String, String> tensorByOutput = new LinkedHashMap<>();
-    try (OrtModelSession session = open(model, fromRuns, threads, outputByTensor);
+    try (Opened opened = open(model, fromRuns, threads);
         OverlappedHistograms pinned = new OverlappedHistograms(threads);
         SamplePrefetch samples = new SamplePrefetch(data, inputs, indices)) {
-      outputByTensor.forEach((t, output) -> {
+      OrtModelSession session = opened.session();
+      BlockedOutputs.Outputs outputs = opened.outputs();
+      outputs.byTensor().forEach((t, output) -> {
         byOutput.put(output, histograms.get(t));
         tensorByOutput.put(output, t);
       });
@@ -78,6 +79,7 @@ public final class Calibrator {
                 if (OrtModelSession.isFloatTensor(value)) {
                   byOutput.get(name).add(((OnnxTensor) value).getFloatBuffer());
                   floatShapes.put(name, ((OnnxTensor) value).getInfo().getShape());
+                  outputs.requireWhole(name, floatShapes.get(name));
                 } else {
                   nonFloat.put(tensorByOutput.get(name), String.valueOf(value.getInfo()));
                 }
@@ -94,15 +96,22 @@ public final class Calibrator {
     return new Statistics(histograms, nonFloat);
   }
 
+  /** The session calibration runs and which of its outputs carries each tensor. */
+  private record Opened(OrtModelSession session, BlockedOutputs.Outputs outputs) implements AutoCloseable {
+    @Override
+    public void close() {
+      session.close();
+    }
+  }
+
   /**
-   * Opens the session calibration runs and puts in {@code outputByTensor} the output that carries each of
-   * {@code tensors}. The models built on the way are not kept: each holds its own copy of the weights.
+   * Opens the session calibration runs. The models built on the way are not kept: each holds its own copy of the
+   * weights.
    */
-  private static OrtModelSession open(ModelProto model, Set<String> tensors, int threads, Map<String, String> outputByTensor) {
+  private static Opened open(ModelProto model, Set<String> tensors, int threads) {
     BlockedOutputs run = blockedOutputs(exposing(model, tensors), tensors, threads);
-    tensors.forEach(t -> outputByTensor.put(t, run.outputOf(t)));
     // Spinning off: between runs the histogram and decoding threads need the cores ORT's idle workers would spin on.
-    return new OrtModelSession(run.model(), "the FP32 model", threads, false, run.optimized());
+    return new Opened(new OrtModelSession(run.model(), "the FP32 model", threads, false, run.optimized()), run.outputs());
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.trtcompat.quantize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnxruntime.OnnxTensor;
@@ -72,6 +73,18 @@ class BlockedOutputsTest {
         assertThat(Float.floatToRawIntBits(got[i])).as(t + " [" + i + "]").isEqualTo(Float.floatToRawIntBits(want[i]));
       }
     }
+  }
+
+  @Test
+  void aBlockedOutputWithPaddedChannelsIsRefusedNotCounted() {
+    BlockedOutputs.Outputs outputs = new BlockedOutputs.Outputs(Map.of("t", "blocked"), Map.of("blocked", 64L));
+
+    outputs.requireWhole("blocked", new long[] {1, 64, 7, 7});
+    outputs.requireWhole("other", new long[] {1, 24, 7, 7}); // not a blocked output: nothing to check
+
+    assertThatThrownBy(() -> outputs.requireWhole("blocked", new long[] {1, 96, 7, 7}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not 64 channels");
   }
 
   private static float[] sorted(FloatBuffer b) {
