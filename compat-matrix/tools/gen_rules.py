@@ -229,18 +229,32 @@ def restriction_constraints(op, text, release):
         c += resize_constraints(release)
     return c
 
+# Resize's sizes form on 7.0-8.2: 'if (inputs.size() == 4)' (boi 7.0:2529, 7.1:2576, 7.2:3026, 8.0:3479, 8.2:3505)
+# counts declared inputs, and ModelImporter's node import pushes a null input for an empty name (7.0/7.1:118,
+# 7.2:100, 8.0/8.2:130), so [X, roi, scales, ""] takes the sizes path: the form tests mean "declared", and the
+# path converts that null input (convertToTensor -> TensorOrWeights::tensor(), whose assert(!isNullTensor()) is
+# gone under NDEBUG, then 'return *_tensor') for layer->setInput(1, ...) and returns before setScales, so the
+# layer never gets the node's scales. From 8.4 (boi:3487) the test is 'inputs.size() == 4 &&
+# !inputs.at(3).isNullTensor()': present means given, the default.
+RESIZE_SIZES_BY_COUNT = ("7.0", "7.1", "7.2", "8.0", "8.2")
+
 def resize_constraints(release):
     """Resize: value sets read from the importer code (the doc tables lag; e.g. cubic from 8.5)."""
+    by_count = release in RESIZE_SIZES_BY_COUNT
+    form = {"inputPresence": "declared"} if by_count else {}
+    scales = [ci(1, "scales", untilOpset=10), ci(2, "scales", sinceOpset=11, unlessInputPresent=3, **form)]
+    if by_count:
+        scales.append({"kind": "declared_empty_input", "input": 3, "name": "sizes", "sinceOpset": 11})
     if release == "7.0":
         return [av("mode", ["nearest", "linear"], "nearest"),
                 av("coordinate_transformation_mode", ["asymmetric"], "half_pixel", sinceOpset=11),
-                av("nearest_mode", ["floor"], "round_prefer_floor", sinceOpset=11, when={"mode": "nearest"}),
-                ci(1, "scales", untilOpset=10), ci(2, "scales", sinceOpset=11, unlessInputPresent=3)]
+                av("nearest_mode", ["floor"], "round_prefer_floor", sinceOpset=11, when={"mode": "nearest"})] + scales
     if release in ("7.1", "7.2"):
         # the coordinate modes each form accepts: with sizes (input 3) ids b7a8ae2f70ca (nearest), 2da7b5fece90
         # (linear); with scales ids 9751b559f6a2 (nearest), 4c73a3b06f2d (linear)
-        def ctm(mode, allowed, **form):
-            return av("coordinate_transformation_mode", allowed, "half_pixel", sinceOpset=11, when={"mode": mode}, **form)
+        def ctm(mode, allowed, **cond):
+            return av("coordinate_transformation_mode", allowed, "half_pixel", sinceOpset=11, when={"mode": mode},
+                      **cond, **form)
         return [av("mode", ["nearest", "linear"], "nearest"),
                 av("coordinate_transformation_mode", ["asymmetric", "align_corners", "half_pixel", "pytorch_half_pixel"],
                    "half_pixel", sinceOpset=11),
@@ -248,8 +262,7 @@ def resize_constraints(release):
                 ctm("linear", ["half_pixel", "pytorch_half_pixel", "align_corners"], whenInputPresent=3),
                 ctm("nearest", ["asymmetric"], unlessInputPresent=3),
                 ctm("linear", ["asymmetric", "half_pixel", "pytorch_half_pixel"], unlessInputPresent=3),
-                av("nearest_mode", ["floor"], "round_prefer_floor", sinceOpset=11, when={"mode": "nearest"}),
-                ci(1, "scales", untilOpset=10), ci(2, "scales", sinceOpset=11, unlessInputPresent=3)]
+                av("nearest_mode", ["floor"], "round_prefer_floor", sinceOpset=11, when={"mode": "nearest"})] + scales
     modes = ["nearest", "linear"] + (["cubic"] if at_least(release, "8.5") else [])
     c = [av("mode", modes, "nearest"),
          av("coordinate_transformation_mode",
@@ -258,7 +271,7 @@ def resize_constraints(release):
          av("nearest_mode", ["floor", "ceil", "round_prefer_floor", "round_prefer_ceil"], "round_prefer_floor",
             sinceOpset=11, when={"mode": "nearest"})]
     if not at_least(release, "8.4"):
-        c += [ci(1, "scales", untilOpset=10), ci(2, "scales", sinceOpset=11, unlessInputPresent=3)]
+        c += scales
     if at_least(release, "10.0"):
         c += [av("antialias", ["0"], "0", sinceOpset=18), av("keep_aspect_ratio_policy", ["stretch"], "stretch", sinceOpset=18)]
     return c
@@ -412,7 +425,8 @@ def constraint_ids(entry):
     for c in entry.get("constraints", []):
         # the ids of dev.trtcompat.rules.Constraint#id()
         k = c["kind"]
-        if k in ("constant_input", "unsupported_output", "input_value_max", "input_all_zero", "optional_input"):
+        if k in ("constant_input", "unsupported_output", "input_value_max", "input_all_zero", "optional_input",
+                 "declared_empty_input"):
             ids.add(k + "." + c["name"])
         elif k in ("attribute_values", "attribute_all_ones", "attribute_excludes"):
             ids.add(k + "." + c["attribute"])

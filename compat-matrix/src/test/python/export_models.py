@@ -15,6 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
+from torchvision.models.resnet import BasicBlock
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "."
 torch.manual_seed(0)
@@ -96,6 +97,44 @@ class Segmenter(nn.Module):
         return F.interpolate(y, size=x.shape[-2:], mode="bilinear", align_corners=False)
 
 
+class ResNet18Narrow(nn.Module):
+    """ResNet-18's topology (7x7 stem, max pool, 4 stages of 2 BasicBlocks with projection shortcuts, global average
+    pool, fully connected) at an eighth of its widths (8-16-32-64 channels, 10 classes), so the file stays small."""
+
+    def __init__(self, widths=(8, 16, 32, 64), classes=10):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 7, 2, 3, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(),
+                                  nn.MaxPool2d(3, 2, 1))
+        layers, inplanes = [], widths[0]
+        for i, planes in enumerate(widths):
+            stride = 1 if i == 0 else 2
+            down = None
+            if stride != 1 or inplanes != planes:
+                down = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
+            layers += [BasicBlock(inplanes, planes, stride, down), BasicBlock(planes, planes)]
+            inplanes = planes
+        self.layers = nn.Sequential(*layers)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(inplanes, classes)
+
+    def forward(self, x):
+        return self.fc(self.pool(self.layers(self.stem(x))).flatten(1))
+
+
+def data_dependent_batchnorm(model, images):
+    """Random BatchNorm affines with running statistics measured on images (as bench/quantize/ptq_engine_check.py):
+    a randomly initialised network's activations otherwise vanish or explode with depth."""
+    with torch.no_grad():
+        for bn in [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]:
+            bn.weight.uniform_(0.5, 1.5)
+            bn.bias.normal_(0, 0.2)
+            bn.reset_running_stats()
+            bn.momentum = None
+        model.train()
+        model(images)
+    return model
+
+
 def export(model, args, name, opset, **kw):
     model.eval()
     path = os.path.join(OUT, name + ".onnx")
@@ -121,6 +160,9 @@ def main():
     cls = torchvision.models.mobilenet_v2(width_mult=0.25, num_classes=10)
     export(cls, (torch.randn(1, 3, 64, 64),), "classification_mobilenet_v2", 13, input_names=["image"],
            output_names=["logits"], dynamic_axes={"image": {0: "batch"}})
+    resnet = data_dependent_batchnorm(ResNet18Narrow(), torch.randn(32, 3, 64, 64))
+    export(resnet, (torch.randn(1, 3, 64, 64),), "classification_resnet18_narrow", 13, input_names=["image"],
+           output_names=["logits"])
 
 
 if __name__ == "__main__":

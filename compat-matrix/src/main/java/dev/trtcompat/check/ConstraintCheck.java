@@ -113,6 +113,15 @@ final class ConstraintCheck {
             oi.present() ? "give " + oi.name() + " explicitly (an initializer; zeros for a symmetric zero point)"
                 : "export the node without " + oi.name());
       }
+    } else if (c instanceof Constraint.DeclaredEmptyInput de) {
+      if (de.declaredEmpty(n.getInputList())) {
+        // ModelImporter turns the empty name into a null input; the importer hands that to the layer and returns
+        // before it reads the other form's input, so the layer never gets the node's own parameters
+        error(c, s.op() + " declares its optional input " + de.input() + " ('" + de.name() + "') with an empty name;"
+            + " TensorRT " + rel.release() + "'s importer counts it as given, takes the " + de.name()
+            + " path and converts a null tensor", "export the node with " + de.input() + " inputs (without the empty "
+            + de.name() + ") or use a newer TensorRT");
+      }
     } else if (c instanceof Constraint.NotStaticallyCheckable nc) {
       out.node(s, Severity.INFO, c.id(),
           s.op() + ": " + NODE_TEXT.getOrDefault(nc.check(), nc.check()) + " (not checkable without running it)",
@@ -139,8 +148,7 @@ final class ConstraintCheck {
   }
 
   private void constantInput(Constraint.ConstantInput ci) {
-    if (ci.unlessInputPresent() != null && n.getInputCount() > ci.unlessInputPresent()
-        && !n.getInput(ci.unlessInputPresent()).isEmpty()) {
+    if (ci.skippedFor(n.getInputList())) {
       return;
     }
     TensorFact f = input(ci.input());
@@ -168,7 +176,7 @@ final class ConstraintCheck {
   }
 
   private void attributeValues(Constraint.AttributeValues av) {
-    if (!av.appliesToInputs(this::given)) {
+    if (!av.appliesToInputs(n.getInputList())) {
       return;
     }
     for (Map.Entry<String, String> w : av.when().entrySet()) {
@@ -194,11 +202,6 @@ final class ConstraintCheck {
 
   private static String whenText(Map<String, String> when) {
     return String.join(", ", when.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList());
-  }
-
-  /** Input i is given: declared and not left empty. */
-  private boolean given(int i) {
-    return n.getInputCount() > i && !n.getInput(i).isEmpty();
   }
 
   private String defaultOf(String attribute) {

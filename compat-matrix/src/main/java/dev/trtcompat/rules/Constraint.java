@@ -1,11 +1,11 @@
 package dev.trtcompat.rules;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntPredicate;
 
 /**
  * A machine-checkable restriction on a node, one JSON object per restriction with a {@code kind}.
@@ -26,6 +26,7 @@ import java.util.function.IntPredicate;
   @JsonSubTypes.Type(value = Constraint.InputAllZero.class, name = "input_all_zero"),
   @JsonSubTypes.Type(value = Constraint.StaticInputShape.class, name = "static_input_shape"),
   @JsonSubTypes.Type(value = Constraint.OptionalInput.class, name = "optional_input"),
+  @JsonSubTypes.Type(value = Constraint.DeclaredEmptyInput.class, name = "declared_empty_input"),
   @JsonSubTypes.Type(value = Constraint.NotStaticallyCheckable.class, name = "not_statically_checkable"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -44,16 +45,53 @@ public sealed interface Constraint {
   }
 
   /**
+   * What an importer takes for "the node has input i", the test behind {@code whenInputPresent} and
+   * {@code unlessInputPresent}; absent in a file means {@link #GIVEN}.
+   */
+  enum InputPresence {
+    /** Declared and not left empty: ONNX's meaning (8.4+ Resize: {@code !inputs.at(3).isNullTensor()}). */
+    @JsonProperty("given")
+    GIVEN,
+    /**
+     * Declared, even with an empty name: the importer counts inputs (7.0-8.2 Resize: {@code inputs.size() == 4}),
+     * and ModelImporter counts an empty name as a null input.
+     */
+    @JsonProperty("declared")
+    DECLARED;
+
+    /** True when input {@code i} of a node with these input names is present in this sense. */
+    public boolean test(List<String> inputs, int i) {
+      return inputs.size() > i && (this == DECLARED || !inputs.get(i).isEmpty());
+    }
+
+    static InputPresence orGiven(InputPresence p) {
+      return p == null ? GIVEN : p;
+    }
+  }
+
+  /**
    * Input {@code input} must be an initializer ({@code mode=initializer}: initializer or Constant node) or
    * computable at build time ({@code mode=constant}: also a foldable chain of static shapes).
    *
-   * @param unlessInputPresent skip the rule when this other input is given (Resize: sizes instead of scales)
+   * @param unlessInputPresent skip the rule when this other input is present (Resize: sizes instead of scales)
+   * @param inputPresence what "present" means to this release's importer ({@code null}: given)
    */
   record ConstantInput(
-      int input, String name, String mode, Integer sinceOpset, Integer untilOpset, Integer unlessInputPresent)
+      int input,
+      String name,
+      String mode,
+      Integer sinceOpset,
+      Integer untilOpset,
+      Integer unlessInputPresent,
+      InputPresence inputPresence)
       implements Constraint {
     public String id() {
       return "constant_input." + name;
+    }
+
+    /** True when a node with these input names takes the other form, so the importer never reads this input. */
+    public boolean skippedFor(List<String> inputs) {
+      return unlessInputPresent != null && InputPresence.orGiven(inputPresence).test(inputs, unlessInputPresent);
     }
 
     public boolean appliesAt(long opset) {
@@ -69,8 +107,8 @@ public sealed interface Constraint {
    * A string or integer attribute must take one of {@code allowed} (written as strings). The ONNX default
    * applies when the attribute is absent. {@code when} limits the rule to nodes whose other attributes have
    * the given values (Resize nearest_mode only when mode is nearest); {@code whenInputPresent} and
-   * {@code unlessInputPresent} limit it to nodes that give, or leave out, that input (7.1-7.2 Resize allow other
-   * coordinate modes with sizes than with scales).
+   * {@code unlessInputPresent} limit it to nodes that have, or lack, that input (7.1-7.2 Resize allow other
+   * coordinate modes with sizes than with scales), present in the sense of {@code inputPresence}.
    */
   record AttributeValues(
       String attribute,
@@ -80,7 +118,8 @@ public sealed interface Constraint {
       Integer untilOpset,
       Map<String, String> when,
       Integer whenInputPresent,
-      Integer unlessInputPresent)
+      Integer unlessInputPresent,
+      InputPresence inputPresence)
       implements Constraint {
     @com.fasterxml.jackson.annotation.JsonCreator
     public AttributeValues(
@@ -91,7 +130,8 @@ public sealed interface Constraint {
         @com.fasterxml.jackson.annotation.JsonProperty("untilOpset") Integer untilOpset,
         @com.fasterxml.jackson.annotation.JsonProperty("when") Map<String, String> when,
         @com.fasterxml.jackson.annotation.JsonProperty("whenInputPresent") Integer whenInputPresent,
-        @com.fasterxml.jackson.annotation.JsonProperty("unlessInputPresent") Integer unlessInputPresent) {
+        @com.fasterxml.jackson.annotation.JsonProperty("unlessInputPresent") Integer unlessInputPresent,
+        @com.fasterxml.jackson.annotation.JsonProperty("inputPresence") InputPresence inputPresence) {
       this.attribute = attribute;
       this.allowed = List.copyOf(allowed);
       this.default_ = default_;
@@ -100,6 +140,7 @@ public sealed interface Constraint {
       this.when = when == null ? Map.of() : Map.copyOf(when);
       this.whenInputPresent = whenInputPresent;
       this.unlessInputPresent = unlessInputPresent;
+      this.inputPresence = inputPresence;
     }
 
     @com.fasterxml.jackson.annotation.JsonProperty("default")
@@ -115,16 +156,18 @@ public sealed interface Constraint {
       return window(sinceOpset, untilOpset, opset);
     }
 
-    /** True when the node's inputs meet the input conditions; {@code given} tells whether input i is given. */
-    public boolean appliesToInputs(IntPredicate given) {
-      return (whenInputPresent == null || given.test(whenInputPresent))
-          && (unlessInputPresent == null || !given.test(unlessInputPresent));
+    /** True when a node with these input names meets the input conditions. */
+    public boolean appliesToInputs(List<String> inputs) {
+      InputPresence present = InputPresence.orGiven(inputPresence);
+      return (whenInputPresent == null || present.test(inputs, whenInputPresent))
+          && (unlessInputPresent == null || !present.test(inputs, unlessInputPresent));
     }
 
     /** The input condition in words for messages ("" without one). */
     public String inputCondition() {
-      return whenInputPresent != null ? " with input " + whenInputPresent + " given"
-          : unlessInputPresent != null ? " without input " + unlessInputPresent : "";
+      boolean declared = InputPresence.orGiven(inputPresence) == InputPresence.DECLARED;
+      return whenInputPresent != null ? " with input " + whenInputPresent + (declared ? " declared" : " given")
+          : unlessInputPresent != null ? " without input " + unlessInputPresent + (declared ? " declared" : "") : "";
     }
   }
 
@@ -203,6 +246,25 @@ public sealed interface Constraint {
       implements Constraint {
     public String id() {
       return "optional_input." + name;
+    }
+
+    public boolean appliesAt(long opset) {
+      return window(sinceOpset, untilOpset, opset);
+    }
+  }
+
+  /**
+   * Optional input {@code input} must not be declared with an empty name: the importer tests only the input count,
+   * takes the path that reads it and converts the null input it then holds (7.0-8.2 Resize sizes).
+   */
+  record DeclaredEmptyInput(int input, String name, Integer sinceOpset, Integer untilOpset) implements Constraint {
+    public String id() {
+      return "declared_empty_input." + name;
+    }
+
+    /** True when a node with these input names declares the input with an empty name. */
+    public boolean declaredEmpty(List<String> inputs) {
+      return inputs.size() > input && inputs.get(input).isEmpty();
     }
 
     public boolean appliesAt(long opset) {

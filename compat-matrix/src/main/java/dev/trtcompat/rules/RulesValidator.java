@@ -130,6 +130,8 @@ final class RulesValidator {
       require(iv.max() > 0, file, op, "max must be positive");
     } else if (c instanceof Constraint.OptionalInput oi) {
       require(oi.input() >= 0 && oi.name() != null, file, op, "optional_input needs input and name");
+    } else if (c instanceof Constraint.DeclaredEmptyInput de) {
+      require(de.input() >= 0 && de.name() != null, file, op, "declared_empty_input needs input and name");
     } else if (c instanceof Constraint.NotStaticallyCheckable n) {
       require(n.check() != null, file, op, "check id missing");
     }

@@ -134,6 +134,12 @@ class KnowledgeBaseTest {
     assertThat(allowed("10.1", "Resize", "coordinate_transformation_mode")).doesNotContain("tf_crop_and_resize");
     assertThat(op("7.0", "Resize").constraints()).anyMatch(c -> c instanceof Constraint.ConstantInput ci && ci.name().equals("scales"));
     assertThat(op("8.6", "Resize").constraints()).noneMatch(c -> c instanceof Constraint.ConstantInput);
+    // 7.0-8.2 take the sizes form on the input count; 8.4+ also test for the null input (no such rule there)
+    assertThat(op("8.2", "Resize").constraints()).anyMatch(c -> c instanceof Constraint.ConstantInput ci
+        && ci.inputPresence() == Constraint.InputPresence.DECLARED && ci.skippedFor(List.of("x", "roi", "s", "")));
+    assertThat(op("8.2", "Resize").constraints()).anyMatch(c -> c instanceof Constraint.DeclaredEmptyInput d
+        && d.input() == 3 && d.name().equals("sizes"));
+    assertThat(op("8.4", "Resize").constraints()).noneMatch(c -> c instanceof Constraint.DeclaredEmptyInput);
   }
 
   @Test

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Which target releases accept one Resize node under the knowledge base's Resize constraints (attribute values,
- * constant scales), evaluated the way the checker's ConstraintCheck does, so that {@link ResizePass} can compare
+ * constant scales, a sizes declared empty), evaluated the way the checker's ConstraintCheck does, so that {@link ResizePass} can compare
  * candidate forms without re-checking the whole model. Only the constraints a Resize rewrite can change are read.
  */
 final class ResizeAcceptance {
@@ -56,12 +56,15 @@ final class ResizeAcceptance {
       if (c instanceof Constraint.ConstantInput ci && !constant(ci, n, scalesInitializer)) {
         return false;
       }
+      if (c instanceof Constraint.DeclaredEmptyInput de && de.declaredEmpty(n.getInputList())) {
+        return false;
+      }
     }
     return true;
   }
 
   private static boolean allowed(OperatorRule rule, Constraint.AttributeValues av, NodeProto n) {
-    if (!av.appliesToInputs(i -> given(n, i))) {
+    if (!av.appliesToInputs(n.getInputList())) {
       return true;
     }
     for (var w : av.when().entrySet()) {
@@ -75,8 +78,7 @@ final class ResizeAcceptance {
 
   /** An initializer or a Constant node's output; a value only the fixer can compute does not count here. */
   private boolean constant(Constraint.ConstantInput ci, NodeProto n, boolean scalesInitializer) {
-    Integer unless = ci.unlessInputPresent();
-    if (unless != null && given(n, unless) || !given(n, ci.input())) {
+    if (ci.skippedFor(n.getInputList()) || !given(n, ci.input())) {
       return true;
     }
     String name = n.getInput(ci.input());

@@ -17,6 +17,7 @@ import java.util.Set;
  *   <li>a float input or output was seen beyond 65504 during calibration (it would become infinity);
  *   <li>a float output was non-zero but never reached 2^-14 during calibration (every value would be subnormal or
  *       zero in FP16);
+ *   <li>its operator takes FLOAT only (NonMaxSuppression's boxes and scores);
  *   <li>the user named it (node name or operator type).
  * </ul>
  *
@@ -37,6 +38,9 @@ final class Fp16Policy {
       "Constant", "ConstantOfShape", "Cast", "CastLike", "RandomNormal", "RandomUniform", "RandomNormalLike",
       "RandomUniformLike", "EyeLike", "QuantizeLinear", "DequantizeLinear", "Multinomial", "Bernoulli");
 
+  /** Operators whose ONNX schema types their float inputs tensor(float) only: FLOAT16 there is an invalid model. */
+  static final Set<String> FLOAT_ONLY_OPS = Set.of("NonMaxSuppression", "DynamicQuantizeLinear");
+
   /** Inputs that must stay FLOAT whatever the node's precision (their type is not the node's T). */
   static final Map<String, Set<Integer>> FLOAT_ONLY_INPUTS = Map.of("Resize", Set.of(1, 2), "Upsample", Set.of(1));
 
@@ -50,6 +54,9 @@ final class Fp16Policy {
     }
     if (KEEP_OPS.contains(n.getOpType())) {
       return Optional.of(n.getOpType() + " accumulates or normalises: kept FP32 by default");
+    }
+    if (FLOAT_ONLY_OPS.contains(n.getOpType())) {
+      return Optional.of(n.getOpType() + " takes FLOAT only (ONNX schema): kept FP32");
     }
     for (String in : n.getInputList()) {
       double max = stats.containsKey(in) ? stats.get(in).maxAbs() : initializerMaxAbs.getOrDefault(in, 0.0);

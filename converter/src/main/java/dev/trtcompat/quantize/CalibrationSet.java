@@ -26,4 +26,12 @@ public interface CalibrationSet {
 
   /** True when the samples are random numbers: the scales then say nothing about real data. */
   boolean synthetic();
+
+  /**
+   * How samples are made from files when that is more than reading arrays (images: size, layout, scale, mean, std),
+   * for a description that names the files another way; null when there is nothing to add.
+   */
+  default String preprocessing() {
+    return null;
+  }
 }

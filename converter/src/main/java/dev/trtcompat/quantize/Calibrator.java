@@ -26,16 +26,41 @@ import java.util.Set;
 public final class Calibrator {
 
   /**
+   * Operators whose output shapes depend on the input values, not only on their shapes: with one in the graph a later
+   * sample's tensors need not fit outputs pinned at the first sample's shapes (ONNX Runtime then refuses the run), so
+   * such models calibrate without pinned outputs.
+   */
+  static final Set<String> VALUE_DEPENDENT_SHAPES = Set.of("NonZero", "NonMaxSuppression", "Unique", "Compress");
+
+  /**
    * @param histograms per float tensor
    * @param nonFloat tensors that turned out not to be FLOAT, with their element type (not calibrated)
+   * @param samples how many samples the histograms hold: all of {@code indices}, or fewer when a {@link SampleLimit}
+   *     stopped calibration early
    */
-  public record Statistics(Map<String, TensorHistogram> histograms, Map<String, String> nonFloat) {}
+  public record Statistics(Map<String, TensorHistogram> histograms, Map<String, String> nonFloat, int samples) {}
+
+  /** When to stop calibrating before every sample is in (a time budget); the samples done so far make the scales. */
+  @FunctionalInterface
+  interface SampleLimit {
+
+    SampleLimit NONE = done -> false;
+
+    /** Whether to stop now, {@code done} samples in, before the next one. */
+    boolean stopBefore(int done);
+  }
 
   private Calibrator() {}
 
   public static Statistics collect(
       ModelProto model, Set<String> tensors, List<ModelInput> inputs, CalibrationSet data, List<Integer> indices,
       int threads, Progress progress) {
+    return collect(model, tensors, inputs, data, indices, threads, progress, SampleLimit.NONE);
+  }
+
+  static Statistics collect(
+      ModelProto model, Set<String> tensors, List<ModelInput> inputs, CalibrationSet data, List<Integer> indices,
+      int threads, Progress progress, SampleLimit limit) {
     GraphIndex g = new GraphIndex(model.getGraph());
     Set<String> fromInputs = new LinkedHashSet<>();
     Set<String> fromRuns = new LinkedHashSet<>();
@@ -47,6 +72,7 @@ public final class Calibrator {
     Map<String, String> nonFloat = new LinkedHashMap<>();
     Map<String, TensorHistogram> byOutput = new LinkedHashMap<>(); // the same histograms, by the output run gives
     Map<String, String> tensorByOutput = new LinkedHashMap<>();
+    int done = 0;
     try (Opened opened = open(model, fromRuns, threads);
         OverlappedHistograms pinned = new OverlappedHistograms(threads);
         SamplePrefetch samples = new SamplePrefetch(data, inputs, indices)) {
@@ -56,8 +82,10 @@ public final class Calibrator {
         byOutput.put(output, histograms.get(t));
         tensorByOutput.put(output, t);
       });
-      int done = 0;
       for (int index : indices) {
+        if (limit.stopBefore(done)) {
+          break;
+        }
         Map<String, HostTensor> sample = samples.take();
         ModelInput.check(inputs, sample, data.label(index));
         for (String t : fromInputs) {
@@ -84,7 +112,7 @@ public final class Calibrator {
                   nonFloat.put(tensorByOutput.get(name), String.valueOf(value.getInfo()));
                 }
               });
-          if (done == 0) {
+          if (done == 0 && !hasValueDependentShapes(model.getGraph())) {
             pinned.allocate(session, sample, floatShapes);
           }
         }
@@ -93,7 +121,12 @@ public final class Calibrator {
       pinned.drain();
     }
     nonFloat.keySet().forEach(histograms::remove);
-    return new Statistics(histograms, nonFloat);
+    return new Statistics(histograms, nonFloat, done);
+  }
+
+  private static boolean hasValueDependentShapes(GraphProto g) {
+    return g.getNodeList().stream().anyMatch(n -> GraphIndex.isDefaultDomain(n)
+        && VALUE_DEPENDENT_SHAPES.contains(n.getOpType()));
   }
 
   /** The session calibration runs and which of its outputs carries each tensor. */

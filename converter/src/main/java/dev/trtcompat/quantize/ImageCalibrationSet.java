@@ -144,7 +144,12 @@ final class ImageCalibrationSet implements CalibrationSet {
 
   @Override
   public String description() {
-    return CalibrationFiles.describeFiles(files, "image") + ", " + pre.describe();
+    return CalibrationFiles.describeFiles(files, "image") + ", " + preprocessing();
+  }
+
+  @Override
+  public String preprocessing() {
+    return pre.describe();
   }
 
   @Override

@@ -48,6 +48,11 @@ public final class Quantizer {
 
   /** Everything up to the rewrite: the model on opset 13+, its inputs, the plan, the split and the statistics. */
   Prepared prepare(QuantizeRequest request, Progress progress) {
+    return prepare(request, progress, Calibrator.SampleLimit.NONE);
+  }
+
+  /** The same, with calibration stopped early by {@code limit} (a time budget); the notes then say so. */
+  Prepared prepare(QuantizeRequest request, Progress progress, Calibrator.SampleLimit limit) {
     ModelProto original = ModelFiles.load(request.model());
     List<ModelInput> inputs = ModelInput.of(original.getGraph());
     ModelProto model = OpsetRequirement.atLeast13(original);
@@ -72,7 +77,12 @@ public final class Quantizer {
             request.boxesOutput(), request.threads(), progress);
     Calibrator.Statistics stats =
         Calibrator.collect(
-            model, plan.activations().keySet(), inputs, request.data(), split.calibration(), request.threads(), progress);
+            model, plan.activations().keySet(), inputs, request.data(), split.calibration(), request.threads(), progress,
+            limit);
+    if (stats.samples() < split.calibration().size()) {
+      notes.add("calibration stopped by the time budget after " + stats.samples() + " of "
+          + split.calibration().size() + " samples: the scales come from those " + stats.samples());
+    }
     stats.nonFloat().forEach((t, type) -> notes.add("tensor '" + t + "' is " + type + ", not FLOAT: left unquantized"));
     if (!split.heldOut()) {
       notes.add("accuracy measured on the calibration sample itself: give two or more samples for held-out figures");
@@ -107,7 +117,7 @@ public final class Quantizer {
       ModelFiles.writeAtomically(quantized, request.out());
       return new QuantizeResult(
           request.model().toString(), request.out().toString(), sha256(request.out()), request.methodLabel(),
-          request.data().description(), request.data().sha256(), split.calibration().size(),
+          request.data().description(), request.data().sha256(), stats.samples(),
           request.data().synthetic(), request.data().synthetic() ? SyntheticCalibrationSet.TIMING_ONLY : null,
           OpsetRequirement.defaultOpset(quantized), chosen.activations().size(), chosen.weights().size(),
           chosen.excludedNodes(), accuracy, explicitQuantization(request.out()), notes, ranges(amax),
@@ -125,7 +135,7 @@ public final class Quantizer {
       meta.put(META_METHOD, request.methodLabel());
       meta.put(META_DATA, request.data().description());
       meta.put(META_DATA_SHA256, request.data().sha256());
-      meta.put(META_SAMPLES, Integer.toString(split.calibration().size()));
+      meta.put(META_SAMPLES, Integer.toString(stats.samples()));
       if (request.data().synthetic()) {
         meta.put(META_CAVEAT, SyntheticCalibrationSet.TIMING_ONLY);
       }

@@ -2,6 +2,7 @@ package dev.trtcompat.quantize;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.trtcompat.check.CompatibilityChecker;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.quantize.SensitivityResult.Candidate;
@@ -35,9 +36,13 @@ import java.util.regex.Pattern;
  * written is the smallest tried that met the target (or, when none did, the one with the least error, reported as
  * missing the target), and it is measured once more as written: that final run's error is the one reported.
  *
- * <p>The budget bounds the whole analysis, calibration included: ranking and search stop before a new model once it
- * is spent, and the result says how far they got. Calibration, the first (fully quantized) model and the final run of
- * the written model always run.
+ * <p>The budget bounds the whole analysis, each part from what the earlier ones measured: calibration stops early,
+ * with the samples done so far, when another sample would end past {@link #CALIBRATION_SHARE} of the budget; ranking
+ * and search start a model only when it and the write of the chosen model fit in what is left, a model estimated
+ * from the longest one measured so far; the final run of the written model is skipped when it would not fit, its
+ * error then the one measured on the same graph while choosing. The result lists what the budget cut. Loading the
+ * model, the FP32 reference run, one calibration sample, the fully quantized model and the write always run: a
+ * budget shorter than those is overrun by them.
  */
 public final class SensitivityAnalysis {
 
@@ -47,6 +52,13 @@ public final class SensitivityAnalysis {
   public static final double DEFAULT_TARGET_ERROR = 0.01;
   public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(120);
   public static final String META_SENSITIVITY = Quantizer.META_PREFIX + "sensitivity";
+
+  /**
+   * The share of the budget calibration may use, counted from the start (the FP32 reference run included): the rest
+   * is for the fully quantized model, the ranking, the search and the final run. Half, because a ranking cut to a
+   * few layers is worth as little as scales from a few samples.
+   */
+  static final double CALIBRATION_SHARE = 0.5;
 
   /**
    * @param targetError the highest acceptable error ({@link #METRIC}), above 0 and below 1 (cosine 0.99 is 0.01)
@@ -135,38 +147,58 @@ public final class SensitivityAnalysis {
 
   public SensitivityResult run(QuantizeRequest request, Options options, Progress progress) {
     long start = System.nanoTime();
-    long deadline = nanoTime.getAsLong() + options.budget().toNanos();
-    Quantizer.Prepared p = new Quantizer().prepare(request, progress);
+    TimeBudget budget = new TimeBudget(nanoTime, options.budget());
+    // The static checker judges the written model at the end; its knowledge base loads in the background meanwhile
+    // (seconds in a fresh JVM) instead of after the last model, where the budget could not see it coming.
+    CompatibilityChecker.bundled();
+    Progress shown = budget.showingLeft(progress);
+    List<String> cuts = new ArrayList<>();
+    Quantizer.Prepared p = new Quantizer().prepare(request, shown, budget.calibrationUpTo(CALIBRATION_SHARE));
+    int planned = p.split().calibration().size();
+    String calibration = p.stats().samples() < planned
+        ? "calibration: " + p.stats().samples() + " of " + planned + " samples (the scales come from those)"
+        : null;
+    if (calibration != null) {
+      cuts.add(calibration);
+    }
     Map<String, Double> amax = p.amax(request);
     QdqPlacement.Plan full = p.plan();
     GraphIndex g = new GraphIndex(p.model().getGraph());
     List<Integer> layers = new ArrayList<>(full.layers());
+    // What the static checker takes on the source model: with the rewrite, the estimate of writing the chosen one.
+    long checkStart = budget.now();
+    try {
+      Quantizer.explicitQuantization(request.model());
+    } catch (RuntimeException e) {
+      // Only a timing probe: the verdict that counts is the one on the written model, which reports its own errors.
+    }
+    Candidates models = new Candidates(p, request, amax, budget, budget.now() - checkStart);
     String stoppedBy = null;
 
-    AccuracySummary baseline = evaluate(p, request, amax, full, List.of(), 0);
+    // The fully quantized model always runs: without it there is nothing to rank against or to write.
+    AccuracySummary baseline = models.measure(full, "the fully quantized model", shown);
     double baselineError = error(baseline);
     String phase = "ranking layers " + options.mode().wireName();
-    progress.report(phase, 0, layers.size());
+    shown.report(phase, 0, layers.size());
     List<LayerSensitivity> ranking = new ArrayList<>();
     for (int i : layers) {
-      if (nanoTime.getAsLong() >= deadline) {
-        stoppedBy = "budget spent while ranking: " + ranking.size() + " of " + layers.size() + " layers measured";
+      if (!models.anotherFits()) {
+        stoppedBy = "budget spent while ranking: " + ranking.size() + " of " + layers.size() + " layers measured ("
+            + models.why() + ")";
         break;
       }
       String label = QdqPlacement.nodeLabel(g.node(i), i);
       String op = g.node(i).getOpType();
       ranking.add(switch (options.mode()) {
-        case ONE_AT_A_TIME -> new LayerSensitivity(label, i, op, error(p.evaluation().evaluate(
-            p.rewrite(full.only(i), request, amax, Map.of()), "the model with only " + label + " in INT8",
-            Progress.NONE)), null);
+        case ONE_AT_A_TIME -> new LayerSensitivity(label, i, op, error(models.measure(
+            full.only(i), "the model with only " + label + " in INT8", Progress.NONE)), null);
         case LEAVE_ONE_OUT -> {
-          double e = error(p.evaluation().evaluate(
-              p.rewrite(full.without(Set.of(i), List.of(label)), request, amax, Map.of()),
-              "the INT8 model with " + label + " in FP32", Progress.NONE));
+          double e = error(models.measure(
+              full.without(Set.of(i), List.of(label)), "the INT8 model with " + label + " in FP32", Progress.NONE));
           yield new LayerSensitivity(label, i, op, e, baselineError - e);
         }
       });
-      progress.report(phase, ranking.size(), layers.size());
+      shown.report(phase, ranking.size(), layers.size());
     }
     ranking.sort(Comparator.comparingDouble(LayerSensitivity::impact).reversed());
 
@@ -178,22 +210,22 @@ public final class SensitivityAnalysis {
       int steps = 1 + (int) Math.ceil(Math.log(hi) / Math.log(2));
       int step = 0;
       String searchStop = null;
-      progress.report("choosing layers to keep in FP32", step, steps);
-      if (nanoTime.getAsLong() >= deadline) {
-        searchStop = "budget spent before choosing layers to keep in FP32";
+      shown.report("choosing layers to keep in FP32", step, steps);
+      if (!models.anotherFits()) {
+        searchStop = "budget spent before choosing layers to keep in FP32 (" + models.why() + ")";
       } else {
-        tried.put(hi, evaluate(p, request, amax, full, ranking, hi));
-        progress.report("choosing layers to keep in FP32", ++step, steps);
+        tried.put(hi, models.keeping(full, ranking, hi));
+        shown.report("choosing layers to keep in FP32", ++step, steps);
         if (error(tried.get(hi)) <= options.targetError()) {
           int lo = 1;
           while (lo < hi) {
-            if (nanoTime.getAsLong() >= deadline) {
-              searchStop = "budget spent while choosing layers to keep in FP32";
+            if (!models.anotherFits()) {
+              searchStop = "budget spent while choosing layers to keep in FP32 (" + models.why() + ")";
               break;
             }
             int mid = (lo + hi) / 2;
-            double e = error(tried.computeIfAbsent(mid, k -> evaluate(p, request, amax, full, ranking, k)));
-            progress.report("choosing layers to keep in FP32", Math.min(++step, steps), steps);
+            double e = error(tried.computeIfAbsent(mid, k -> models.keeping(full, ranking, k)));
+            shown.report("choosing layers to keep in FP32", Math.min(++step, steps), steps);
             if (e <= options.targetError()) {
               hi = mid;
             } else {
@@ -206,6 +238,9 @@ public final class SensitivityAnalysis {
         stoppedBy = searchStop;
       }
     }
+    if (stoppedBy != null) {
+      cuts.add(stoppedBy.replaceFirst("^budget spent ", ""));
+    }
 
     int keep = tried.entrySet().stream().filter(e -> error(e.getValue()) <= options.targetError())
         .map(Map.Entry::getKey).findFirst()
@@ -214,28 +249,93 @@ public final class SensitivityAnalysis {
     List<LayerSensitivity> kept = ranking.subList(0, keep);
     QdqPlacement.Plan chosen = keptFp32(full, kept);
     String provenance = String.format(Locale.ROOT, "%d layer(s) kept in FP32 for a target error of %s (%s; layers"
-        + " ranked %s)", keep, options.targetError(), METRIC, options.mode().wireName());
+        + " ranked %s)%s", keep, options.targetError(), METRIC, options.mode().wireName(),
+        calibration == null ? "" : "; cut by the time budget: " + calibration);
     ModelProto model = p.rewrite(chosen, request, amax, Map.of(META_SENSITIVITY, provenance));
-    // The final run: the model exactly as it is written, measured again; its error is the one reported.
-    AccuracySummary accuracy = p.evaluation().evaluate(model, "the recommended model (" + keep + " layer(s) in FP32)",
-        progress);
+    // The final run: the model exactly as it is written, measured again; its error is the one reported. When it
+    // would overrun the budget, the measurement of the same graph taken while choosing stands in for it.
+    boolean remeasured = models.anotherFits();
+    AccuracySummary accuracy;
+    if (remeasured) {
+      accuracy = p.evaluation().evaluate(model, "the recommended model (" + keep + " layer(s) in FP32)", shown);
+    } else {
+      cuts.add("final run of the written model skipped (" + models.why() + "): its error is the one measured on the"
+          + " same graph while choosing");
+      accuracy = tried.get(keep);
+    }
     double error = error(accuracy);
     QuantizeResult written = p.write(request, model, chosen, accuracy, amax, start);
     List<Candidate> candidates =
         tried.entrySet().stream().map(e -> new Candidate(e.getKey(), error(e.getValue()))).toList();
     return new SensitivityResult(
         METRIC, options.mode(), options.targetError(), options.budget().toMillis() / 1000.0, baselineError,
-        layers.size(), ranking.size(), stoppedBy == null, stoppedBy, ranking, candidates,
-        kept.stream().map(LayerSensitivity::node).toList(), error, error <= options.targetError(), written,
+        layers.size(), ranking.size(), stoppedBy == null, stoppedBy, cuts, ranking, candidates,
+        kept.stream().map(LayerSensitivity::node).toList(), error, remeasured, error <= options.targetError(), written,
         (System.nanoTime() - start) / 1e9);
   }
 
-  /** The model with the {@code keep} most sensitive layers in FP32, measured on the held-out samples. */
-  private static AccuracySummary evaluate(
-      Quantizer.Prepared p, QuantizeRequest request, Map<String, Double> amax, QdqPlacement.Plan full,
-      List<LayerSensitivity> ranking, int keep) {
-    ModelProto m = p.rewrite(keptFp32(full, ranking.subList(0, keep)), request, amax, Map.of());
-    return p.evaluation().evaluate(m, "the INT8 model with " + keep + " layer(s) in FP32", Progress.NONE);
+  /**
+   * Rewrites and measures candidate models on the budget's clock, keeping the longest a model has taken so far: the
+   * estimate for the next one, and for the final run of the model written.
+   */
+  private static final class Candidates {
+    private final Quantizer.Prepared p;
+    private final QuantizeRequest request;
+    private final Map<String, Double> amax;
+    private final TimeBudget budget;
+    private final long sourceCheckNanos;
+    private long modelNanos;
+    private long rewriteNanos;
+    private int nodes;
+
+    Candidates(
+        Quantizer.Prepared p, QuantizeRequest request, Map<String, Double> amax, TimeBudget budget,
+        long sourceCheckNanos) {
+      this.p = p;
+      this.request = request;
+      this.amax = amax;
+      this.budget = budget;
+      this.sourceCheckNanos = sourceCheckNanos;
+    }
+
+    AccuracySummary measure(QdqPlacement.Plan plan, String label, Progress progress) {
+      long t0 = budget.now();
+      ModelProto m = p.rewrite(plan, request, amax, Map.of());
+      long t1 = budget.now();
+      AccuracySummary a = p.evaluation().evaluate(m, label, progress);
+      long t2 = budget.now();
+      rewriteNanos = Math.max(rewriteNanos, t1 - t0);
+      nodes = Math.max(nodes, m.getGraph().getNodeCount());
+      modelNanos = Math.max(modelNanos, t2 - t0);
+      return a;
+    }
+
+    /** The model with the {@code keep} most sensitive layers in FP32, measured on the held-out samples. */
+    AccuracySummary keeping(QdqPlacement.Plan full, List<LayerSensitivity> ranking, int keep) {
+      return measure(keptFp32(full, ranking.subList(0, keep)), "the INT8 model with " + keep + " layer(s) in FP32",
+          Progress.NONE);
+    }
+
+    /** Whether one more model, then writing the chosen one, ends within the budget. */
+    boolean anotherFits() {
+      return budget.fits(modelNanos + writeNanos());
+    }
+
+    /**
+     * Writing the chosen model: building, serialising and parsing it back (each about what a rewrite took), then the
+     * static checker's verdict on it: what the check of the source model took, scaled by the Q/DQ model's larger node
+     * count (the checker's work grows with the nodes; measured on MobileNetV2, it is most of the write).
+     */
+    private long writeNanos() {
+      int sourceNodes = Math.max(1, p.original().getGraph().getNodeCount());
+      return 3 * rewriteNanos + sourceCheckNanos * Math.max(nodes, sourceNodes) / sourceNodes;
+    }
+
+    /** Why another model does not fit, in figures. */
+    String why() {
+      return String.format(Locale.ROOT, "a model and the write take about %.1f s, %.1f s left",
+          (modelNanos + writeNanos()) / 1e9, budget.leftNanos() / 1e9);
+    }
   }
 
   private static QdqPlacement.Plan keptFp32(QdqPlacement.Plan full, List<LayerSensitivity> kept) {

@@ -16,16 +16,19 @@ import java.util.List;
  * @param layers quantizable layers (nodes that read a quantized input) in the plan
  * @param complete false when the budget ran out before every layer was ranked and the search ended; {@code
  *     stoppedBy} then says where
+ * @param budgetCuts what the time budget cut, one line each (calibration samples, ranking, search, the final run);
+ *     empty when nothing was
  * @param ranking the layers measured, highest error first; layers not reached are left out
  * @param candidates every model tried while choosing how many of the top-ranked layers to keep in FP32
  * @param keptFp32 the layers kept in FP32 in the model written, by name
- * @param error the model written, measured once more as written (the final run)
+ * @param error the model written, measured once more as written (the final run), or when the budget left no time
+ *     for that run, as measured on the same graph while choosing ({@code remeasured} false)
  * @param targetMet whether the model written meets {@code targetError}
  * @param model the Q/DQ model written, with its accuracy measured on held-out samples; null in {@link #withoutModel}
  */
 @JsonPropertyOrder({
   "metric", "mode", "targetError", "budgetSeconds", "baselineError", "layers", "layersRanked", "complete", "stoppedBy",
-  "ranking", "candidates", "keptFp32", "error", "targetMet", "model", "seconds"
+  "budgetCuts", "ranking", "candidates", "keptFp32", "error", "remeasured", "targetMet", "model", "seconds"
 })
 public record SensitivityResult(
     String metric,
@@ -37,15 +40,18 @@ public record SensitivityResult(
     int layersRanked,
     boolean complete,
     @JsonInclude(JsonInclude.Include.NON_NULL) String stoppedBy,
+    List<String> budgetCuts,
     List<LayerSensitivity> ranking,
     List<Candidate> candidates,
     List<String> keptFp32,
     double error,
+    boolean remeasured,
     boolean targetMet,
     @JsonInclude(JsonInclude.Include.NON_NULL) QuantizeResult model,
     double seconds) {
 
   public SensitivityResult {
+    budgetCuts = budgetCuts == null ? List.of() : List.copyOf(budgetCuts); // absent from results stored before it
     ranking = List.copyOf(ranking);
     candidates = List.copyOf(candidates);
     keptFp32 = List.copyOf(keptFp32);
@@ -54,7 +60,7 @@ public record SensitivityResult(
   /** The findings without the written model's description, for a record that keeps that model beside them. */
   public SensitivityResult withoutModel() {
     return new SensitivityResult(metric, mode, targetError, budgetSeconds, baselineError, layers, layersRanked,
-        complete, stoppedBy, ranking, candidates, keptFp32, error, targetMet, null, seconds);
+        complete, stoppedBy, budgetCuts, ranking, candidates, keptFp32, error, remeasured, targetMet, null, seconds);
   }
 
   /**

@@ -15,12 +15,14 @@ import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.ReferenceRequest;
 import dev.trtcompat.reference.ReferenceRunner;
+import dev.trtcompat.rules.ReleaseRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -279,6 +281,19 @@ class ResizePassTest {
     assertThat(rs.passesApplied()).doesNotContain("resize");
     assertThat(verdict(rs, "7.1", true)).isEqualTo("incompatible");
     assertThat(rs.notes()).anyMatch(s -> s.contains("scales instead") && s.contains("in float64"));
+  }
+
+  @Test
+  void anEmptySizesIsRejectedWhereTheImporterCountsInputs() throws IOException {
+    // [x, roi, scales, ""]: 7.0-8.2 take the sizes path on the input count and convert a null sizes; 8.4 does not
+    Path src = model("empty_sizes", 11, new long[] {1, 1, 4, 4}, new long[] {1, 1, 8, 8}, new float[] {1, 1, 2, 2},
+        null, "mode", "nearest", "coordinate_transformation_mode", "asymmetric", "nearest_mode", "floor");
+    FixGraph g = new FixGraph(Models.read(src));
+    List<ReleaseRules> targets =
+        Stream.of("7.1", "8.2", "8.4").map(r -> CHECKER.knowledgeBase().release(r).orElseThrow()).toList();
+    ResizeAcceptance acceptance = new ResizeAcceptance(targets, g);
+    assertThat(acceptance.accepting(g.nodes.get(0))).containsExactly("7.1", "8.2", "8.4");
+    assertThat(acceptance.accepting(g.nodes.get(0).toBuilder().addInput("").build())).containsExactly("8.4");
   }
 
   @Test

@@ -64,6 +64,20 @@ class QdqPlacementTest {
   }
 
   @Test
+  void aGemmWithoutTransBHasItsOutputChannelsOnAxisOne() {
+    // x[1,6] -> Gemm(x, w[6,4]) -> y[1,4]: with transB=0 the weight is [K, N], N output channels on axis 1. No real
+    // model of RealModelsQuantizeTest has one (their classifiers are transB=1), so this is the only test of it.
+    var g = GraphProto.newBuilder().setName("gemm_plain")
+        .addInput(QuantizeFixtures.value("x", ElementType.FLOAT, 1, 6))
+        .addOutput(QuantizeFixtures.value("y", ElementType.FLOAT, 1, 4))
+        .addInitializer(QuantizeFixtures.randomWeights("w", 1, 6, 4))
+        .addNode(QuantizeFixtures.node("Gemm", "fc", new String[] {"x", "w"}, new String[] {"y"}))
+        .build();
+    assertThat(QdqPlacement.plan(new GraphIndex(g), List.of()).weights())
+        .containsOnlyKeys(new QdqPlacement.WeightSite("w", 1));
+  }
+
+  @Test
   void excludedNodesAndOperatorsGetNone() {
     QdqPlacement.Plan plan = QdqPlacement.plan(NET, List.of("fc", "MaxPool"));
     assertThat(plan.activations()).doesNotContainKeys("f", "d");

@@ -87,7 +87,8 @@ final class QuantizeCommand implements Callable<Integer> {
   double targetError;
 
   @Option(names = "--budget", paramLabel = "DURATION", defaultValue = "120s",
-      description = "with --sensitivity: wall time for the whole analysis, calibration included, e.g. 90s, 5m"
+      description = "with --sensitivity: wall time for the whole analysis, calibration included (cut short: fewer"
+          + " calibration samples, layers ranked or models tried, said in the result), e.g. 90s, 5m"
           + " (default: ${DEFAULT-VALUE})")
   String budget;
 
@@ -137,6 +138,7 @@ final class QuantizeCommand implements Callable<Integer> {
     w.printf(Locale.ROOT, "sensitivity  %s: %d of %d layer(s) ranked in %.1f s (budget %.0f s)%s%n",
         s.mode().wireName(), s.layersRanked(), s.layers(), s.seconds(), s.budgetSeconds(),
         s.complete() ? "" : ": " + s.stoppedBy());
+    s.budgetCuts().forEach(c -> w.printf(Locale.ROOT, "budget cut   %s%n", c));
     w.printf(Locale.ROOT, "metric       %s, target %s; fully quantized %.4g%n", s.metric(), s.targetError(),
         s.baselineError());
     if (leaveOneOut) {
@@ -161,9 +163,9 @@ final class QuantizeCommand implements Callable<Integer> {
     s.candidates().forEach(c -> tried.append(String.format(Locale.ROOT, "%s%d in FP32: %.4g", tried.length() == 0
         ? "" : "; ", c.keptFp32(), c.error())));
     w.printf(Locale.ROOT, "tried        %s%n", tried);
-    w.printf(Locale.ROOT, "chosen       %d layer(s) in FP32%s, error measured on the written model %.4g: target %s%n",
-        s.keptFp32().size(), s.keptFp32().isEmpty() ? "" : " (" + String.join(", ", s.keptFp32()) + ")", s.error(),
-        s.targetMet() ? "met" : "NOT met");
+    w.printf(Locale.ROOT, "chosen       %d layer(s) in FP32%s, error measured on the %s %.4g: target %s%n",
+        s.keptFp32().size(), s.keptFp32().isEmpty() ? "" : " (" + String.join(", ", s.keptFp32()) + ")",
+        s.remeasured() ? "written model" : "same graph while choosing", s.error(), s.targetMet() ? "met" : "NOT met");
   }
 
   static void print(PrintWriter w, QuantizeResult r) {

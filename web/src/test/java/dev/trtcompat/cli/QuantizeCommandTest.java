@@ -72,7 +72,9 @@ class QuantizeCommandTest {
     assertThat(j.get("targetMet").asBoolean()).isEqualTo(j.get("error").asDouble() <= 0.001);
     assertThat(j.get("mode").asText()).isEqualTo("one-at-a-time");
     assertThat(r.err()).contains("ranking layers one-at-a-time " + j.get("layers").asInt() + "/"
-        + j.get("layers").asInt());
+        + j.get("layers").asInt() + " (budget left ");
+    assertThat(j.get("budgetCuts").isEmpty()).as("nothing cut by a 10 min budget").isTrue();
+    assertThat(j.get("remeasured").asBoolean()).isTrue();
 
     CheckCommandTest.Run text = CheckCommandTest.run("quantize", CheckCommandTest.model("segmentation"),
         "--synthetic", "6", "--out", tmp.resolve("t.int8.onnx").toString(), "--threads", "2", "--sensitivity");
@@ -80,6 +82,26 @@ class QuantizeCommandTest {
     assertThat(text.out()).contains("sensitivity  one-at-a-time: ").contains("  rank  error")
         .contains("chosen       ").contains("error measured on the written model")
         .contains("explicit quantization: compatible");
+  }
+
+  /**
+   * A budget too short for the whole analysis (1 s for MobileNetV2's 65 layers and 2,000 calibration samples): the
+   * text output lists what it cut, and the chosen model's error is the one measured while choosing.
+   */
+  @Test
+  void aShortBudgetSaysWhatItCut() throws Exception {
+    Path out = tmp.resolve("short.int8.onnx");
+    CheckCommandTest.Run r = CheckCommandTest.run("quantize", CheckCommandTest.model("classification_mobilenet_v2"),
+        "--synthetic", "2000", "--eval-samples", "2", "--out", out.toString(), "--threads", "2", "--sensitivity",
+        "--budget", "1s");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("budget cut   calibration: \\d+ of 2000 samples \\(the scales come from those\\)")
+        .contains("budget cut   while ranking: ").contains("budget cut   final run of the written model skipped (")
+        .contains("error measured on the same graph while choosing")
+        .containsPattern("calibration  .*, \\d+ sample\\(s\\) used")
+        .containsPattern("note         calibration stopped by the time budget after \\d+ of 2000 samples");
+    assertThat(r.err()).contains("(budget left ");
+    assertThat(out).isRegularFile();
   }
 
   @Test

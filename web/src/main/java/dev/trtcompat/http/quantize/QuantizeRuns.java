@@ -23,6 +23,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,6 +125,11 @@ final class QuantizeRuns implements QuantizeCells {
 
       @Override
       public void report(String p, int done, int total) {
+        report(p, done, total, null);
+      }
+
+      @Override
+      public void report(String p, int done, int total, Duration budgetLeft) {
         if (task.cancellation().requested() || Thread.currentThread().isInterrupted()) {
           throw new UserFacingException(Kind.UNAVAILABLE, "cancelled", "cancelled: " + task.cancellation().reason());
         }
@@ -132,7 +138,7 @@ final class QuantizeRuns implements QuantizeCells {
         if (!p.equals(phase) || tenth != lastTenth) {
           phase = p;
           lastTenth = tenth;
-          log.line(p + " " + done + "/" + total);
+          log.line(p + " " + done + "/" + total + (budgetLeft == null ? "" : " (" + Progress.budgetLeft(budgetLeft) + ")"));
         }
       }
     };

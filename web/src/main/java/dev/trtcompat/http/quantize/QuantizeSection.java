@@ -140,6 +140,9 @@ public final class QuantizeSection implements ModelPageSection {
         + " %.0f s)%s. Fully quantized, the error is %.4g.", s.mode().wireName(), s.layersRanked(), s.layers(),
         s.seconds(), s.budgetSeconds(), s.complete() ? "" : "; " + s.stoppedBy(), s.baselineError()),
         "class", "sensitivity-summary");
+    if (!s.budgetCuts().isEmpty()) {
+      h.element("p", "Cut by the time budget: " + String.join("; ", s.budgetCuts()) + ".", "class", "budget-cuts");
+    }
     h.open("p", "class", "recommended", "data-target-met", Boolean.toString(s.targetMet()));
     h.text("Recommended in FP32: " + (s.keptFp32().isEmpty() ? "no layer" : String.join(", ", s.keptFp32()))
         + ". Measured error of this model: ").element("span", String.format(Locale.ROOT, "%.4g", s.error()), "class",

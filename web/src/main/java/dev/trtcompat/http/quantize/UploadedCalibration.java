@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Uploaded calibration files, described without the server's folder: the description goes into the Q/DQ model's
- * {@code metadata_props}, the results and the page, and a download must not reveal where the data folder is.
+ * Uploaded calibration files, described without the server's folder (with the preprocessing that made images into
+ * samples): the description goes into the Q/DQ model's {@code metadata_props}, the results and the page, and a
+ * download must not reveal where the data folder is.
  */
 final class UploadedCalibration implements CalibrationSet {
 
@@ -36,7 +37,14 @@ final class UploadedCalibration implements CalibrationSet {
   @Override
   public String description() {
     int n = size();
-    return n + " uploaded file(s): " + label(0) + (n > 1 ? " ... " + label(n - 1) : "");
+    String pre = preprocessing();
+    return n + " uploaded file(s): " + label(0) + (n > 1 ? " ... " + label(n - 1) : "")
+        + (pre == null ? "" : ", " + pre);
+  }
+
+  @Override
+  public String preprocessing() {
+    return files.preprocessing();
   }
 
   @Override

@@ -296,8 +296,9 @@ class QuantizeRoutesTest {
     assertThat(1 - result.at("/accuracy/outputs/0/cosineMin").asDouble())
         .isCloseTo(s.get("error").asDouble(), within(1e-9));
     String log = server.get(q.get("logUrl").asText()).body();
-    assertThat(log).contains("sensitivity analysis leave-one-out", "ranking layers leave-one-out 5/5",
+    assertThat(log).contains("sensitivity analysis leave-one-out", "ranking layers leave-one-out 5/5 (budget left ",
         "kept in FP32: " + String.join(", ", kept));
+    assertThat(s.get("budgetCuts")).isEmpty();
 
     // Both pages show the ranked table and the recommended set with its measured error.
     String qid = result.get("modelId").asText();
@@ -317,6 +318,33 @@ class QuantizeRoutesTest {
       assertThat(section.selectFirst("p.recommended").text())
           .contains("Recommended in FP32: " + String.join(", ", kept));
     }
+  }
+
+  /**
+   * A budget shorter than what always runs (1 ms; opening the model takes longer): calibration stops
+   * after its first sample, nothing is ranked, the final run is skipped, and the result and the page say so.
+   */
+  @Test
+  void aBudgetTooShortForTheAnalysisIsCutAndThePageSaysWhat() throws Exception {
+    HttpResponse<String> r = quantize("/api/v1/models/" + modelId + "/quantize",
+        samples("x", 1, 4, 8, 8).text("sensitivity", "one-at-a-time").text("budget", "1ms"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    JsonNode q = awaitFinished(modelId);
+    assertThat(q.get("state").asText()).as(q.toString()).isEqualTo("succeeded");
+    JsonNode s = q.get("result").get("sensitivity");
+    assertThat(s.get("complete").asBoolean()).isFalse();
+    assertThat(s.get("remeasured").asBoolean()).isFalse();
+    List<String> cuts = new ArrayList<>();
+    s.get("budgetCuts").forEach(c -> cuts.add(c.asText()));
+    assertThat(cuts).hasSize(3);
+    assertThat(cuts.get(0)).isEqualTo("calibration: 1 of 4 samples (the scales come from those)");
+    assertThat(cuts.get(1)).startsWith("while ranking: 0 of 5 layers measured (");
+    assertThat(cuts.get(2)).startsWith("final run of the written model skipped (");
+    assertThat(q.at("/result/calibrationSamples").asInt()).isEqualTo(1);
+    Element section = Jsoup.parse(server.get("/models/" + modelId).body())
+        .selectFirst("#quantize-body li.quantization[data-state=succeeded] div.sensitivity");
+    assertThat(section.selectFirst("p.budget-cuts").text())
+        .isEqualTo("Cut by the time budget: " + String.join("; ", cuts) + ".");
   }
 
   @Test
