@@ -38,7 +38,7 @@ public final class Fp16Converter {
     List<ModelInput> inputs = ModelInput.of(model.getGraph());
     DataSplit split = DataSplit.of(request.data(), request.maxEvalSamples());
     AccuracyEvaluation evaluation = new AccuracyEvaluation(
-        model, inputs, split.evalData(), split.evaluation(), split.heldOut(), split.description(), null,
+        model, inputs, split.evalData(), split.evaluation(), split.heldOut(), split.description(), request.boxesOutput(),
         request.threads(), progress);
     Set<String> nodeOutputs = new LinkedHashSet<>();
     model.getGraph().getNodeList().forEach(n -> n.getOutputList().stream().filter(o -> !o.isEmpty()).forEach(nodeOutputs::add));

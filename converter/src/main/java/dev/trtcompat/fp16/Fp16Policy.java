@@ -17,7 +17,7 @@ import java.util.Set;
  *   <li>a float input or output was seen beyond 65504 during calibration (it would become infinity);
  *   <li>a float output was non-zero but never reached 2^-14 during calibration (every value would be subnormal or
  *       zero in FP16);
- *   <li>its operator takes FLOAT only (NonMaxSuppression's boxes and scores);
+ *   <li>its operator takes FLOAT only (NonMaxSuppression's boxes and scores; Range, Celu, DynamicQuantizeLinear);
  *   <li>the user named it (node name or operator type).
  * </ul>
  *
@@ -39,7 +39,7 @@ final class Fp16Policy {
       "RandomUniformLike", "EyeLike", "QuantizeLinear", "DequantizeLinear", "Multinomial", "Bernoulli");
 
   /** Operators whose ONNX schema types their float inputs tensor(float) only: FLOAT16 there is an invalid model. */
-  static final Set<String> FLOAT_ONLY_OPS = Set.of("NonMaxSuppression", "DynamicQuantizeLinear");
+  static final Set<String> FLOAT_ONLY_OPS = Set.of("NonMaxSuppression", "DynamicQuantizeLinear", "Range", "Celu");
 
   /** Inputs that must stay FLOAT whatever the node's precision (their type is not the node's T). */
   static final Map<String, Set<Integer>> FLOAT_ONLY_INPUTS = Map.of("Resize", Set.of(1, 2), "Upsample", Set.of(1));
@@ -50,7 +50,7 @@ final class Fp16Policy {
   static Optional<String> keepReason(NodeProto n, List<String> userKeep, Map<String, TensorHistogram> stats,
       Map<String, Double> initializerMaxAbs) {
     if (userKeep.contains(n.getName()) || userKeep.contains(n.getOpType())) {
-      return Optional.of("named by --keep-fp32");
+      return Optional.of("named by the user (--keep-fp32, the service's exclude)");
     }
     if (KEEP_OPS.contains(n.getOpType())) {
       return Optional.of(n.getOpType() + " accumulates or normalises: kept FP32 by default");

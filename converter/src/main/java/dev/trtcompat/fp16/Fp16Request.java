@@ -8,10 +8,11 @@ import java.util.Objects;
 
 /**
  * An FP16 conversion: the FP32 model, data to take statistics from (and to evaluate on, held out), where to write,
- * nodes or operator types the user keeps in FP32, ONNX Runtime threads and the most evaluation samples.
+ * nodes or operator types the user keeps in FP32, an optional output holding detection boxes (for IoU agreement, as
+ * {@link QuantizeRequest#boxesOutput()}), ONNX Runtime threads and the most evaluation samples.
  */
-public record Fp16Request(
-    Path model, CalibrationSet data, Path out, List<String> keepFp32, int threads, int maxEvalSamples) {
+public record Fp16Request(Path model, CalibrationSet data, Path out, List<String> keepFp32, String boxesOutput,
+    int threads, int maxEvalSamples) {
 
   public Fp16Request {
     Objects.requireNonNull(model, "model");
@@ -22,19 +23,24 @@ public record Fp16Request(
 
   public static Fp16Request of(Path model, CalibrationSet data, Path out) {
     return new Fp16Request(
-        model, data, out, List.of(), Math.max(1, Runtime.getRuntime().availableProcessors()),
+        model, data, out, List.of(), null, Math.max(1, Runtime.getRuntime().availableProcessors()),
         QuantizeRequest.DEFAULT_MAX_EVAL);
   }
 
   public Fp16Request withKeepFp32(List<String> keep) {
-    return new Fp16Request(model, data, out, keep, threads, maxEvalSamples);
+    return new Fp16Request(model, data, out, keep, boxesOutput, threads, maxEvalSamples);
+  }
+
+  /** Reports IoU agreement for the boxes in output {@code b} (null: none). */
+  public Fp16Request withBoxesOutput(String b) {
+    return new Fp16Request(model, data, out, keepFp32, b, threads, maxEvalSamples);
   }
 
   public Fp16Request withThreads(int t) {
-    return new Fp16Request(model, data, out, keepFp32, t, maxEvalSamples);
+    return new Fp16Request(model, data, out, keepFp32, boxesOutput, t, maxEvalSamples);
   }
 
   public Fp16Request withMaxEvalSamples(int n) {
-    return new Fp16Request(model, data, out, keepFp32, threads, n);
+    return new Fp16Request(model, data, out, keepFp32, boxesOutput, threads, n);
   }
 }

@@ -12,6 +12,11 @@ public enum CellKind {
    */
   QUANTIZE,
   /**
+   * The model is converted to FP16 / mixed precision on ONNX Runtime (statistics, FP32 keep list, rewrite, held-out
+   * accuracy); the result is a model of its own (no release, no precision).
+   */
+  FP16,
+  /**
    * The fixer rewrites the model for target releases and proves the outputs unchanged with ONNX Runtime; the fixed
    * model is stored as a model of its own (no release, no precision).
    */

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * Which cell of the matrix: a kind, a TensorRT release {@code MAJOR.MINOR} and a precision (both null for
- * the ONNX Runtime reference, a quantization and a fix).
+ * the ONNX Runtime reference, a quantization, an FP16 conversion and a fix).
  */
 public record CellSpec(CellKind kind, String trtRelease, Precision precision) {
 
@@ -29,6 +29,7 @@ public record CellSpec(CellKind kind, String trtRelease, Precision precision) {
           "bad_cell",
           "The " + switch (kind) {
             case QUANTIZE -> "quantization";
+            case FP16 -> "FP16 conversion";
             case FIX -> "fix";
             default -> "ONNX Runtime reference";
           } + " cell takes no TensorRT release or precision.");
@@ -58,6 +59,7 @@ public record CellSpec(CellKind kind, String trtRelease, Precision precision) {
     return switch (kind) {
       case ORT_REFERENCE -> "ONNX Runtime reference";
       case QUANTIZE -> "INT8 quantization";
+      case FP16 -> "FP16 conversion";
       case FIX -> "fix";
       case TRT_CONVERSION -> "TensorRT " + trtRelease + " " + precision;
     };

@@ -107,7 +107,8 @@ public final class AccuracyEvaluation {
       } else {
         mismatches++;
       }
-      if (ClassAgreement.looksLikeClassScores(ref)) {
+      // an output the user named as boxes holds coordinates: top-1/top-5 of them would mean nothing
+      if (!isBoxes && ClassAgreement.looksLikeClassScores(ref)) {
         ClassAgreement.Counts n = ClassAgreement.count(ref, other);
         classes = classes == null ? n : classes.plus(n);
       }

@@ -12,6 +12,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.TensorShapeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TypeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import dev.trtcompat.quantize.ModelFiles;
+import dev.trtcompat.quantize.OutputAccuracy;
 import dev.trtcompat.quantize.Progress;
 import dev.trtcompat.quantize.SyntheticCalibrationSet;
 import dev.trtcompat.reference.InputShapes;
@@ -96,5 +97,22 @@ class Fp16ConverterTest {
         Progress.NONE);
     assertThat(transformer.keptFp32()).extracting(Fp16Result.KeptNode::op).contains("ReduceMean", "Softmax");
     assertThat(transformer.accuracy().outputs().get(0).cosineMin()).isGreaterThan(0.999);
+  }
+
+  @Test
+  void detectionBoxesAreComparedByIou() {
+    // NonZero picks the boxes: the exposed tensors' shapes change from sample to sample.
+    Fp16Result r = new Fp16Converter().convert(
+        Fp16Request.of(EXPORTS.resolve("detection_nms_nonzero.onnx"),
+            new SyntheticCalibrationSet(8, 1, InputShapes.NONE), tmp.resolve("d.fp16.onnx"))
+            .withBoxesOutput("boxes").withThreads(2),
+        Progress.NONE);
+    OutputAccuracy boxes =
+        r.accuracy().outputs().stream().filter(o -> o.name().equals("boxes")).findFirst().orElseThrow();
+    assertThat(boxes.meanIou()).isNotNull().isGreaterThan(0.5);
+    assertThat(boxes.iouAtLeastHalf()).isNotNull();
+    assertThat(boxes.top1Agreement()).as("no class agreement for the named box output").isNull();
+    assertThat(r.accuracy().outputs()).filteredOn(o -> !o.name().equals("boxes"))
+        .allSatisfy(o -> assertThat(o.meanIou()).isNull());
   }
 }

@@ -45,6 +45,9 @@ final class Fp16Command implements Callable<Integer> {
       description = "node names or operator types to keep in FP32 as well (repeatable or comma-separated)")
   List<String> keep;
 
+  @Option(names = "--boxes", paramLabel = "OUTPUT", description = "an output holding detection boxes (x1,y1,x2,y2): report IoU agreement")
+  String boxes;
+
   @Option(names = "--eval-samples", defaultValue = "" + QuantizeRequest.DEFAULT_MAX_EVAL,
       description = "most held-out samples to measure accuracy on (default: ${DEFAULT-VALUE})")
   int evalSamples;
@@ -58,7 +61,8 @@ final class Fp16Command implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Fp16Request request =
-        Fp16Request.of(model, calibration.open(), out).withKeepFp32(keep).withMaxEvalSamples(evalSamples);
+        Fp16Request.of(model, calibration.open(), out).withKeepFp32(keep).withBoxesOutput(boxes)
+            .withMaxEvalSamples(evalSamples);
     if (threads != null) {
       request = request.withThreads(threads);
     }

@@ -22,7 +22,7 @@ final class JobViews {
   record JobView(long id, String modelId, String state, String createdAt, JsonNode request, List<CellView> cells,
       String url, String eventsUrl) {}
 
-  /** One cell: kind onnxruntime_reference, tensorrt, quantize or fix; engineUrl only while the engine is still stored. */
+  /** One cell: kind onnxruntime_reference, tensorrt, quantize, fp16 or fix; engineUrl only while the engine is still stored. */
   record CellView(long id, long jobId, String kind, String tensorrt, String precision, String state, String reason,
       boolean forced, int attempts, String createdAt, String startedAt, String finishedAt, JsonNode result,
       String engineUrl, String logUrl) {}
@@ -64,6 +64,7 @@ final class JobViews {
       case ORT_REFERENCE -> "onnxruntime_reference";
       case TRT_CONVERSION -> "tensorrt";
       case QUANTIZE -> "quantize";
+      case FP16 -> "fp16";
       case FIX -> "fix";
     };
   }

@@ -11,7 +11,7 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Bounds the uploads received at once, on the API, on the page's form, as resumable chunks ({@code PUT
- * /api/v1/uploads/{id}/files/{name}}) and as the files of a quantize or fix request: each holds a request thread, a
+ * /api/v1/uploads/{id}/files/{name}}) and as the files of a quantize, fp16 or fix request: each holds a request thread, a
  * stream to disk and a file in {@code tmp/} until it is stored, so without a bound a few slow clients could
  * hold them all. One more is answered 429 with {@code Retry-After}, before any of its body is read.
  *
@@ -42,10 +42,10 @@ final class UploadSlots extends Plugin<Void> {
       // A resumable upload's chunk holds a request thread and a file being written just as a whole upload does.
       routes.before(WebServer.API + "/uploads/*", ctx -> acquire(ctx, HandlerType.PUT));
       routes.after(WebServer.API + "/uploads/*", this::release);
-      // So do calibration data and fix proof inputs sent with a quantize or fix request (each multipart upload holds
+      // So do calibration data and fix proof inputs sent with a quantize, fp16 or fix request (each multipart upload holds
       // the reader's buffer and a staged file); the same requests as JSON carry no files and take no slot.
       for (String prefix : new String[] {"/models/{id}/", WebServer.API + "/models/{id}/"}) {
-        for (String action : new String[] {"quantize", "fix"}) {
+        for (String action : new String[] {"quantize", "fp16", "fix"}) {
           routes.before(prefix + action, ctx -> {
             // the routes' own test for a multipart body (a boundary in the Content-Type), so the two never disagree
             if (MultipartReader.boundary(ctx.header("Content-Type")).isPresent()) {

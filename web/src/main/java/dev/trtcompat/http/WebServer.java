@@ -116,8 +116,9 @@ public final class WebServer implements AutoCloseable {
     page.add(compatibilitySections.verdict());
     page.add(compatibilitySections.compatibility());
     QuantizeRoutes quantize = new QuantizeRoutes(store, jobService, Access::clientId, config.maxUploadBytes());
-    // Next to the matrix: a Q/DQ model's origin and accuracy, this model's quantizations and the form.
+    // Next to the matrix: a Q/DQ or FP16 model's origin and accuracy, this model's conversions and the forms.
     page.add(quantize.section());
+    page.add(quantize.fp16Section());
     // Outside the live-updated matrix, so ticking boxes survives a re-render.
     page.add(ModelPageSection.of("measure", "Measure in containers", (h, m) -> {
       h.open("form", "id", "job-form", "method", "post", "action", "/models/" + m.id() + "/jobs");
@@ -188,6 +189,7 @@ public final class WebServer implements AutoCloseable {
             post("delete", jobs::deleteModelForm);
             post("label", labels::setForm);
             post("quantize", quantize::startForm);
+            post("fp16", quantize::startFp16Form);
             post("fix", fix::startForm);
           });
         });
@@ -218,6 +220,8 @@ public final class WebServer implements AutoCloseable {
               put("label", labels::setJson);
               post("quantize", quantize::start);
               get("quantizations", quantize::list);
+              post("fp16", quantize::startFp16);
+              get("fp16", quantize::listFp16);
               get("files/{name}", downloads::file);
               post("fix", fix::start);
               get("fix-report", fix::report);

@@ -25,7 +25,7 @@ final class CellExecutors implements CellExecutor {
     return switch (task.cell().spec().kind()) {
       case TRT_CONVERSION -> conversion.execute(task, log);
       case ORT_REFERENCE -> reference.execute(task, log);
-      case QUANTIZE -> quantize.execute(task, log);
+      case QUANTIZE, FP16 -> quantize.execute(task, log);
       case FIX -> fix.execute(task, log);
     };
   }

@@ -83,7 +83,7 @@ public final class JobService implements AutoCloseable {
    *
    * @param store the stored models: where a model's {@code model.onnx} is, and the folder the reference cell writes
    *     its outputs to
-   * @param quantize runs the INT8 quantization cell
+   * @param quantize runs the INT8 quantization and FP16 conversion cells
    * @param fix runs the fix cell
    */
   public static JobService open(JobSettings settings, ModelStore store, StaticCheck staticCheck,
@@ -168,17 +168,22 @@ public final class JobService implements AutoCloseable {
   }
 
   /**
-   * Accepts a job of one INT8 quantization cell for a stored model; {@code orderJson} is the quantization's
-   * settings as the cell executor reads them back. Counts against the job limits like any job.
+   * Accepts a job of one INT8 quantization or FP16 conversion cell ({@code cell}) for a stored model;
+   * {@code orderJson} is its settings as the cell executor reads them back. Counts against the job limits like any
+   * job.
    */
-  public Job submitQuantization(String modelId, String fileName, long bytes, String orderJson, String clientId) {
+  public Job submitPrecisionConversion(String modelId, String fileName, long bytes, CellSpec cell, String orderJson,
+      String clientId) {
+    if (cell.kind() != CellKind.QUANTIZE && cell.kind() != CellKind.FP16) {
+      throw new IllegalArgumentException("not a precision conversion: " + cell);
+    }
     registerModel(modelId, fileName, bytes);
-    return queue.submit(new JobRequest(modelId, clientId, orderJson, List.of(CellRequest.of(CellSpec.quantize()))));
+    return queue.submit(new JobRequest(modelId, clientId, orderJson, List.of(CellRequest.of(cell))));
   }
 
-  /** The model's quantization jobs, newest first. */
-  public List<Job> quantizations(String modelId) {
-    return queue.jobsForModel(modelId).stream().filter(j -> only(j, CellKind.QUANTIZE)).toList();
+  /** The model's jobs that are one cell of {@code kind} (quantizations, FP16 conversions), newest first. */
+  public List<Job> jobsOfOneKind(String modelId, CellKind kind) {
+    return queue.jobsForModel(modelId).stream().filter(j -> only(j, kind)).toList();
   }
 
   /** A quantization or a fix job is exactly its one cell of that kind: true when every cell is {@code kind}. */
@@ -213,15 +218,17 @@ public final class JobService implements AutoCloseable {
 
   /**
    * The job whose TensorRT cells the matrix shows: the model's latest job with TensorRT cells, else its latest job
-   * that measures (neither a quantization nor a fix; {@link JobQueue#jobsForModel} lists newest first). A
+   * that measures (neither a quantization, an FP16 conversion nor a fix; {@link JobQueue#jobsForModel} lists newest first). A
    * reference run on its own is a job too; it must not hide what the last conversions measured (the reference row
-   * reads {@link #latestReferenceCell}), and a quantization or a fix measures nothing in the matrix.
+   * reads {@link #latestReferenceCell}), and a quantization, an FP16 conversion or a fix measures nothing in the
+   * matrix.
    */
   public Optional<Job> latestJob(String modelId) {
     List<Job> jobs = queue.jobsForModel(modelId);
     return jobs.stream()
         .filter(j -> j.cells().stream().anyMatch(c -> c.spec().kind() == CellKind.TRT_CONVERSION))
-        .findFirst().or(() -> jobs.stream().filter(j -> !only(j, CellKind.QUANTIZE) && !isFix(j)).findFirst());
+        .findFirst().or(() -> jobs.stream()
+            .filter(j -> !only(j, CellKind.QUANTIZE) && !only(j, CellKind.FP16) && !isFix(j)).findFirst());
   }
 
   /** The model's newest ONNX Runtime reference cell, whichever job holds it. */

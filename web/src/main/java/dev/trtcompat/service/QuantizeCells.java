@@ -5,8 +5,8 @@ import dev.trtcompat.jobs.CellResult;
 import dev.trtcompat.jobs.CellTask;
 
 /**
- * Runs a job's INT8 quantization cell on the calling thread: the web layer owns the calibration uploads and the
- * model store the Q/DQ model goes into, so it supplies this.
+ * Runs a job's INT8 quantization or FP16 conversion cell on the calling thread: the web layer owns the calibration
+ * uploads and the model store the converted model goes into, so it supplies this.
  */
 @FunctionalInterface
 public interface QuantizeCells {

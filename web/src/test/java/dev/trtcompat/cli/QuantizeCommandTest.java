@@ -148,6 +148,33 @@ class QuantizeCommandTest {
   }
 
   @Test
+  void fp16ComparesTheNamedBoxOutputByIou() throws Exception {
+    Path out = tmp.resolve("d.fp16.onnx");
+    CheckCommandTest.Run r = CheckCommandTest.run("fp16", CheckCommandTest.model("detection_nms_nonzero"),
+        "--synthetic", "8", "--boxes", "boxes", "--out", out.toString(), "--threads", "2", "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode boxes = null;
+    for (JsonNode o : Json.mapper().readTree(r.out()).at("/accuracy/outputs")) {
+      if (o.get("name").asText().equals("boxes")) {
+        boxes = o;
+      }
+    }
+    assertThat(boxes).isNotNull();
+    assertThat(boxes.get("meanIou").asDouble()).isGreaterThan(0.5);
+    assertThat(boxes.get("iouAtLeastHalf").isNumber()).isTrue();
+    CheckCommandTest.Run text = CheckCommandTest.run("fp16", CheckCommandTest.model("detection_nms_nonzero"),
+        "--synthetic", "4", "--boxes", "boxes", "--out", tmp.resolve("t.fp16.onnx").toString(), "--threads", "2");
+    assertThat(text.out()).containsPattern("boxes .*mean IoU \\d\\.\\d{4}  IoU>=0\\.5 ");
+
+    Path never = tmp.resolve("never.fp16.onnx");
+    CheckCommandTest.Run bad = CheckCommandTest.run("fp16", CheckCommandTest.model("detection_nms_nonzero"),
+        "--synthetic", "2", "--boxes", "anchors", "--out", never.toString());
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--boxes 'anchors' is not an output of the model");
+    assertThat(never).doesNotExist();
+  }
+
+  @Test
   void wrongCalibrationArraysExitTwoNamingTheInputAndShape() throws Exception {
     Path calib = Files.createDirectory(tmp.resolve("calib"));
     NpyFormat.write(calib.resolve("a.npy"), HostTensor.ofFloats("a", new long[] {1, 3, 32, 32}, new float[3 * 32 * 32]));

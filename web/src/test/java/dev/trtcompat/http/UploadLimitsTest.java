@@ -102,7 +102,7 @@ class UploadLimitsTest {
       try (HeldUpload first = HeldUpload.start(server, slow)) {
 
         String origin = "http://127.0.0.1:" + server.server().port();
-        for (String action : new String[] {"fix", "quantize"}) {
+        for (String action : new String[] {"fix", "quantize", "fp16"}) {
           for (String path : new String[] {"/api/v1/models/" + id + "/" + action, "/models/" + id + "/" + action}) {
             Multipart withFile = new Multipart().file(action.equals("fix") ? "inputs" : "calib", "x.npy", new byte[] {1, 2, 3});
             HttpResponse<String> r = server.send(withFile.post(server.uri(path)).header("Origin", origin).build());

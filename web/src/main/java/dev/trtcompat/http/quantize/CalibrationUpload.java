@@ -13,14 +13,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Receives a quantize request's multipart body straight into a folder, read by the model upload's
+ * Receives a quantize or FP16 request's multipart body straight into a folder, read by the model upload's
  * {@link MultipartReader}: {@code calib} file parts (.npy, .npz, JPEG, PNG) are streamed to disk under a checked
- * plain name as they arrive, within the upload limit; the text fields are {@link QuantizeOrder#FIELDS}. Anything else is refused with the field's name. The caller owns the folder and
- * deletes it when the request fails.
+ * plain name as they arrive, within the upload limit; the text fields are the conversion's ({@link QuantizeOrder#FIELDS}, {@link QuantizeOrder#FP16_FIELDS}). Anything
+ * else is refused with the field's name. The caller owns the folder and deletes it when the request fails.
  */
 final class CalibrationUpload {
 
@@ -28,14 +27,11 @@ final class CalibrationUpload {
   record Received(int files, Map<String, List<String>> fields) {}
 
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,200}");
-  /** Parts per request: a folder of calibration images is large, but not unbounded. */
-  private static final FormParts.Spec FORM = new FormParts.Spec("the calibration upload",
-      Set.of(QuantizeOrder.CALIB_FIELD), Set.copyOf(QuantizeOrder.FIELDS), 100_000,
-      "send 'calib' files and the fields " + String.join(", ", QuantizeOrder.FIELDS));
 
   private CalibrationUpload() {}
 
-  static Received receive(HttpServletRequest req, Path dir, long maxBytes) throws IOException {
+  /** @param conversion which text fields the request may carry */
+  static Received receive(HttpServletRequest req, Path dir, long maxBytes, Conversion conversion) throws IOException {
     Optional<String> boundary = MultipartReader.boundary(req.getContentType());
     if (boundary.isEmpty()) {
       throw bad("not_multipart", "send multipart/form-data: calibration files in the field 'calib' (curl -F"
@@ -48,7 +44,7 @@ final class CalibrationUpload {
     int[] files = {0};
     Map<String, List<String>> fields;
     try {
-      fields = FormParts.read(new MultipartReader(req.getInputStream(), boundary.get(), maxBytes), FORM,
+      fields = FormParts.read(new MultipartReader(req.getInputStream(), boundary.get(), maxBytes), conversion.form,
           (field, name, in) -> {
             if (name.isEmpty()) {
               return; // a browser's empty file input; the reader skips its body

@@ -27,8 +27,8 @@ record Quantization(String modelId, String fileName, String sourceModelId, Strin
   /** @param sensitivity the analysis that chose the model's FP32 layers, or null */
   static Quantization of(QuantizeResult r, SensitivityResult sensitivity, String modelId, String fileName,
       String sourceModelId, String sourceFileName, long jobId, long cellId) {
-    return new Quantization(modelId, fileName, sourceModelId, sourceFileName, jobId, cellId, "/models/" + modelId,
-        QuantizeRoutes.API + "/models/" + modelId, QuantizeRoutes.API + "/models/" + modelId + "/files/model.onnx",
+    return new Quantization(modelId, fileName, sourceModelId, sourceFileName, jobId, cellId,
+        QuantizeRoutes.pageUrl(modelId), QuantizeRoutes.modelUrl(modelId), QuantizeRoutes.downloadUrl(modelId),
         r.method(), r.calibration(), r.calibrationSha256(), r.calibrationSamples(), r.synthetic(), r.caveat(),
         r.opset(), r.activationsQuantized(), r.weightsQuantized(), r.excludedNodes(), r.accuracy(), r.notes(),
         r.seconds(), sensitivity == null ? null : sensitivity.withoutModel());

@@ -2,6 +2,7 @@ package dev.trtcompat.http.quantize;
 
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.fp16.Fp16Request;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.quantize.CalibrationFiles;
 import dev.trtcompat.quantize.CalibrationSet;
@@ -21,21 +22,29 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One quantization as asked for through the form or the API, stored verbatim as its job's request JSON so that the
- * cell (and a retry after a restart) runs exactly this: where the uploaded calibration files are, or how many random
- * samples, the range method, the exclusions, the box output and how images become tensors.
+ * One quantization or FP16 conversion as asked for through the form or the API, stored verbatim as its job's
+ * request JSON so that the cell (and a retry after a restart) runs exactly this: where the uploaded calibration files
+ * are, or how many random samples, the range method (INT8 only), the nodes kept in FP32, the box output and how
+ * images become tensors.
  *
- * @param upload the folder under the source model's {@code derived/quantize/} holding this order's files
+ * @param upload the folder under the source model's {@code derived/quantize/} (or {@code derived/fp16/}) holding
+ *     this order's files
  * @param synthetic random samples instead of files (flagged "timing only"), else null
+ * @param method the INT8 range method; null for FP16
+ * @param percentile for the percentile method; null for FP16
+ * @param exclude node names or operator types kept in FP32
  * @param images how uploaded images become tensors (text as sent); null for arrays or random data
  * @param sensitivity a per-layer sensitivity analysis to run instead of a plain quantization; null for none
  */
-record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes, String method, double percentile,
+record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes, String method, Double percentile,
     List<String> exclude, String boxes, Images images, int evalSamples, Sensitivity sensitivity) {
 
   /** The text fields a quantize request may carry besides its {@code calib} files. */
   static final List<String> FIELDS = List.of("synthetic", "seed", "shapes", "method", "percentile", "exclude",
       "boxes", "size", "layout", "mean", "std", "scale", "evalSamples", "sensitivity", "targetError", "budget");
+  /** The text fields of an FP16 request: the same less the INT8 range method and the sensitivity analysis. */
+  static final List<String> FP16_FIELDS = FIELDS.stream()
+      .filter(f -> !List.of("method", "percentile", "sensitivity", "targetError", "budget").contains(f)).toList();
   static final String CALIB_FIELD = "calib";
 
   /** The longest sensitivity budget the service accepts: the analysis holds a job cell (and its CPUs) that long. */
@@ -115,8 +124,9 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
    * Reads the form's text fields (the last value of each; {@code exclude} may repeat or list names with commas).
    *
    * @param files how many calibration files came with them
+   * @param conversion INT8 reads the range method and the sensitivity options too
    */
-  static QuantizeOrder of(String upload, Map<String, List<String>> fields, int files) {
+  static QuantizeOrder of(String upload, Map<String, List<String>> fields, int files, Conversion conversion) {
     Integer synthetic = integer(fields, "synthetic", null);
     if ((synthetic == null) == (files == 0)) {
       throw bad("calibration_required", files == 0
@@ -124,13 +134,16 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
               + " random data (" + SyntheticCalibrationSet.TIMING_ONLY + ")"
           : "send either 'calib' files or 'synthetic', not both");
     }
-    String method = last(fields, "method", "entropy");
-    RangeMethod.parse(method);
-    double percentile;
-    try {
-      percentile = Double.parseDouble(last(fields, "percentile", Double.toString(RangeMethod.DEFAULT_PERCENTILE)));
-    } catch (NumberFormatException e) {
-      throw bad("invalid_quantize_request", "percentile '" + last(fields, "percentile", "") + "' is not a number");
+    boolean int8 = conversion == Conversion.INT8;
+    String method = int8 ? last(fields, "method", "entropy") : null;
+    Double percentile = null;
+    if (int8) {
+      RangeMethod.parse(method);
+      try {
+        percentile = Double.parseDouble(last(fields, "percentile", Double.toString(RangeMethod.DEFAULT_PERCENTILE)));
+      } catch (NumberFormatException e) {
+        throw bad("invalid_quantize_request", "percentile '" + last(fields, "percentile", "") + "' is not a number");
+      }
     }
     List<String> exclude = new ArrayList<>();
     for (String v : fields.getOrDefault("exclude", List.of())) {
@@ -146,7 +159,7 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
     images.preprocessing();
     return new QuantizeOrder(upload, synthetic, integer(fields, "seed", 42), last(fields, "shapes", ""), method,
         percentile, exclude, boxes.isBlank() ? null : boxes, images,
-        integer(fields, "evalSamples", QuantizeRequest.DEFAULT_MAX_EVAL), Sensitivity.of(fields));
+        integer(fields, "evalSamples", QuantizeRequest.DEFAULT_MAX_EVAL), int8 ? Sensitivity.of(fields) : null);
   }
 
   /** The calibration data: the files in {@code dir} (arrays, or images with their preprocessing), or random samples. */
@@ -162,6 +175,15 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
     return QuantizeRequest.of(model, data, out)
         .withMethod(RangeMethod.parse(method), percentile)
         .withExclude(exclude)
+        .withBoxesOutput(boxes)
+        .withThreads(threads)
+        .withMaxEvalSamples(evalSamples);
+  }
+
+  /** The FP16 converter's request: the kept nodes, the box output, the model and where to write the FP16 model. */
+  Fp16Request fp16Request(Path model, CalibrationSet data, Path out, int threads) {
+    return Fp16Request.of(model, data, out)
+        .withKeepFp32(exclude)
         .withBoxesOutput(boxes)
         .withThreads(threads)
         .withMaxEvalSamples(evalSamples);

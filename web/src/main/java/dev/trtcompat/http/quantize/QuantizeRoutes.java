@@ -28,11 +28,12 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * The quantization routes: start one for a stored model (multipart: calibration files or a random sample count,
- * method, exclusions, image preprocessing), list a model's quantizations and its own origin, and download a stored
- * model's files. The calibration data are checked against the model's inputs before the job is accepted, so a
- * wrong name, type or shape is a 400 naming the input and its expected shape, and such a request leaves nothing
- * behind: no job, no files, no model.
+ * The quantization and FP16 routes: start an INT8 quantization or an FP16 conversion of a stored model (multipart:
+ * calibration files or a random sample count, the INT8 method, nodes kept in FP32, the box output, image
+ * preprocessing), and list a model's conversions of each kind and its own origin. The converted model is a stored
+ * model of its own, downloaded like any other. The calibration data are checked against the model's inputs before
+ * the job is accepted, so a wrong name, type or shape is a 400 naming the input and its expected shape, and such a
+ * request leaves nothing behind: no job, no files, no model.
  */
 public final class QuantizeRoutes {
 
@@ -60,9 +61,23 @@ public final class QuantizeRoutes {
     return new QuantizeSection(store, jobs);
   }
 
+  /** The model page's "Convert to FP16" section. */
+  public Fp16Section fp16Section() {
+    return new Fp16Section(store, jobs);
+  }
+
   /** {@code POST /api/v1/models/{id}/quantize}: 202 with the job, {@code Location} its URL. */
   public void start(Context ctx) throws IOException {
-    Job job = accept(ctx);
+    start(ctx, Conversion.INT8);
+  }
+
+  /** {@code POST /api/v1/models/{id}/fp16}: 202 with the job, {@code Location} its URL. */
+  public void startFp16(Context ctx) throws IOException {
+    start(ctx, Conversion.FP16);
+  }
+
+  private void start(Context ctx, Conversion conversion) throws IOException {
+    Job job = accept(ctx, conversion);
     Cell cell = job.cells().get(0);
     ctx.header("Location", API + "/jobs/" + job.id());
     Map<String, Object> body = new LinkedHashMap<>();
@@ -70,26 +85,55 @@ public final class QuantizeRoutes {
     body.put("cellId", cell.id());
     body.put("state", cell.state().name().toLowerCase(Locale.ROOT));
     body.put("jobUrl", API + "/jobs/" + job.id());
-    body.put("quantizationsUrl", API + "/models/" + job.modelSha256() + "/quantizations");
+    body.put(conversion.listKey + "Url", listUrl(conversion, job.modelSha256()));
     body.put("logUrl", API + "/cells/" + cell.id() + "/log");
     json(ctx, 202, body);
   }
 
-  /** {@code POST /models/{id}/quantize}: the page's form; back to the section. */
-  public void startForm(Context ctx) throws IOException {
-    Job job = accept(ctx);
-    ctx.redirect("/models/" + job.modelSha256() + "#" + QuantizeSection.ID, HttpStatus.SEE_OTHER);
+  /** Where a model's conversions of this kind are listed: {@code .../quantizations} or {@code .../fp16}. */
+  static String listUrl(Conversion conversion, String modelId) {
+    return API + "/models/" + modelId + (conversion == Conversion.INT8 ? "/quantizations" : "/fp16");
   }
 
-  private Job accept(Context ctx) throws IOException {
+  /** A converted model's page, its API resource and its download. */
+  static String pageUrl(String modelId) {
+    return "/models/" + modelId;
+  }
+
+  static String modelUrl(String modelId) {
+    return API + "/models/" + modelId;
+  }
+
+  static String downloadUrl(String modelId) {
+    return modelUrl(modelId) + "/files/model.onnx";
+  }
+
+  /** {@code POST /models/{id}/quantize}: the page's form; back to the section. */
+  public void startForm(Context ctx) throws IOException {
+    startForm(ctx, Conversion.INT8);
+  }
+
+  /** {@code POST /models/{id}/fp16}: the page's form; back to the section. */
+  public void startFp16Form(Context ctx) throws IOException {
+    startForm(ctx, Conversion.FP16);
+  }
+
+  private void startForm(Context ctx, Conversion conversion) throws IOException {
+    Job job = accept(ctx, conversion);
+    ctx.redirect("/models/" + job.modelSha256() + "#" + conversion.sectionId, HttpStatus.SEE_OTHER);
+  }
+
+  private Job accept(Context ctx, Conversion conversion) throws IOException {
     StoredModel model = model(ctx.pathParam("id"));
     String upload = UUID.randomUUID().toString();
-    Path dir = QuantizeRuns.orderDir(store, model.id(), upload);
+    Path dir = QuantizeRuns.orderDir(store, conversion, model.id(), upload);
     try {
-      CalibrationUpload.Received received = CalibrationUpload.receive(ctx.req(), dir.resolve("calib"), maxUploadBytes);
-      QuantizeOrder order = QuantizeOrder.of(upload, received.fields(), received.files());
+      CalibrationUpload.Received received =
+          CalibrationUpload.receive(ctx.req(), dir.resolve("calib"), maxUploadBytes, conversion);
+      QuantizeOrder order = QuantizeOrder.of(upload, received.fields(), received.files(), conversion);
       check(model, order, dir.resolve("calib"));
-      return jobs.submitQuantization(model.id(), model.fileName(), model.bytes(), order.toJson(), clientId.apply(ctx));
+      return jobs.submitPrecisionConversion(model.id(), model.fileName(), model.bytes(), conversion.cell(),
+          order.toJson(), clientId.apply(ctx));
     } catch (IOException | RuntimeException e) {
       StagedUpload.deleteTree(dir);
       throw e;
@@ -97,8 +141,9 @@ public final class QuantizeRoutes {
   }
 
   /**
-   * Every calibration sample against the model's inputs (names, types, fixed dimensions), and the named box output,
-   * before anything is accepted. Random samples are checked once: they all have the same shapes.
+   * Every calibration sample against the model's inputs (names, types, fixed dimensions), the named box output and
+   * the nodes kept in FP32, before anything is accepted. Random samples are checked once: they all have the same
+   * shapes.
    */
   private void check(StoredModel model, QuantizeOrder order, Path calib) {
     Path file = store.modelFile(model.id()).orElseThrow(() -> ModelApi.notFound(model.id()));
@@ -116,6 +161,12 @@ public final class QuantizeRoutes {
             + "'; its outputs are " + outputs);
       }
     }
+    List<String> unmatched = order.exclude().stream().filter(k -> proto.getGraph().getNodeList().stream()
+        .noneMatch(node -> node.getName().equals(k) || node.getOpType().equals(k))).toList();
+    if (!unmatched.isEmpty()) {
+      throw QuantizeOrder.bad("unknown_exclude", "exclude: " + String.join(", ", unmatched)
+          + " matches no node name or operator type of the model");
+    }
   }
 
   /**
@@ -123,12 +174,24 @@ public final class QuantizeRoutes {
    * and its own quantizations, newest first, with state, progress log and result.
    */
   public void list(Context ctx) throws IOException {
+    list(ctx, Conversion.INT8);
+  }
+
+  /**
+   * {@code GET /api/v1/models/{id}/fp16}: where this model came from (when it is an FP16 model made here) and its
+   * own FP16 conversions, newest first, with state, progress log and result.
+   */
+  public void listFp16(Context ctx) throws IOException {
+    list(ctx, Conversion.FP16);
+  }
+
+  private void list(Context ctx, Conversion conversion) throws IOException {
     StoredModel model = model(ctx.pathParam("id"));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("modelId", model.id());
-    body.put("quantizedFrom", QuantizeRuns.link(store, model.id()).orElse(null));
+    body.put(conversion.fromKey, QuantizeRuns.link(store, conversion, model.id()).orElse(null));
     List<Map<String, Object>> list = new ArrayList<>();
-    for (Job job : jobs.quantizations(model.id())) {
+    for (Job job : jobs.jobsOfOneKind(model.id(), conversion.kind)) {
       Cell c = job.cells().get(0);
       Map<String, Object> q = new LinkedHashMap<>();
       q.put("jobId", job.id());
@@ -139,10 +202,10 @@ public final class QuantizeRoutes {
       q.put("finishedAt", c.finishedAt() == null ? null : c.finishedAt().toString());
       q.put("request", Json.mapper().readTree(job.requestJson()));
       q.put("logUrl", API + "/cells/" + c.id() + "/log");
-      q.put("result", c.resultJson() == null ? null : Json.mapper().readValue(c.resultJson(), Quantization.class));
+      q.put("result", c.resultJson() == null ? null : Json.mapper().readValue(c.resultJson(), conversion.result));
       list.add(q);
     }
-    body.put("quantizations", list);
+    body.put(conversion.listKey, list);
     json(ctx, 200, body);
   }
 

@@ -1,11 +1,6 @@
 package dev.trtcompat.http.quantize;
 
 import dev.trtcompat.html.Html;
-import dev.trtcompat.http.ModelPageSection;
-import dev.trtcompat.jobs.Cell;
-import dev.trtcompat.jobs.CellState;
-import dev.trtcompat.jobs.Job;
-import dev.trtcompat.json.Json;
 import dev.trtcompat.matrix.MatrixReport;
 import dev.trtcompat.models.ModelStore;
 import dev.trtcompat.models.StoredModel;
@@ -16,12 +11,9 @@ import dev.trtcompat.quantize.SensitivityAnalysis;
 import dev.trtcompat.quantize.SensitivityResult;
 import dev.trtcompat.quantize.SyntheticCalibrationSet;
 import dev.trtcompat.service.JobService;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * The model page's "Quantize to INT8" section, placed after the matrix: where a Q/DQ model came from with its
@@ -30,84 +22,32 @@ import java.util.Optional;
  * sensitivity ranking), and the form with the calibration upload and the sensitivity options. Plain HTML: the
  * form works without script; {@code model.js} streams the progress lines and re-renders {@code div#quantize-body}.
  */
-public final class QuantizeSection implements ModelPageSection {
+public final class QuantizeSection extends ConversionSection<Quantization> {
 
   static final String ID = "quantize";
 
-  private final ModelStore store;
-  private final JobService jobs;
-
   QuantizeSection(ModelStore store, JobService jobs) {
-    this.store = store;
-    this.jobs = jobs;
+    super(store, jobs, Conversion.INT8, Quantization.class, "Quantize to INT8", "quantization");
   }
 
   @Override
-  public String id() {
-    return ID;
-  }
-
-  @Override
-  public String title() {
-    return "Quantize to INT8";
-  }
-
-  @Override
-  public void render(Html h, StoredModel m) {
-    h.open("div", "id", "quantize-body", "data-model-id", m.id());
-    Optional<Quantization> from;
-    try {
-      from = QuantizeRuns.link(store, m.id());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    from.ifPresent(q -> {
-      h.open("div", "class", "quantized-from");
-      h.open("p").text("This is the INT8 Q/DQ quantization of ")
-          .element("a", q.sourceFileName(), "href", "/models/" + q.sourceModelId(), "class", "source-model")
-          .text(" (" + q.method() + ", " + q.calibration() + "). Its INT8 cells build it as \""
-              + MatrixReport.Cell.int8Label(false, q.synthetic()) + "\".").close("p");
-      result(h, q);
-      h.close("div");
-    });
-    List<Job> list = jobs.quantizations(m.id());
-    if (!list.isEmpty()) {
-      h.open("ul", "class", "quantizations");
-      for (Job job : list) {
-        quantization(h, job.cells().get(0));
-      }
-      h.close("ul");
-    }
+  void origin(Html h, Quantization q) {
+    h.open("div", "class", "quantized-from");
+    h.open("p").text("This is the INT8 Q/DQ quantization of ")
+        .element("a", q.sourceFileName(), "href", "/models/" + q.sourceModelId(), "class", "source-model")
+        .text(" (" + q.method() + ", " + q.calibration() + "). Its INT8 cells build it as \""
+            + MatrixReport.Cell.int8Label(false, q.synthetic()) + "\".").close("p");
+    result(h, q);
     h.close("div");
-    form(h, m);
   }
 
-  private void quantization(Html h, Cell c) {
-    String state = c.state().name().toLowerCase(Locale.ROOT);
-    h.open("li", "class", "quantization", "data-cell-id", Long.toString(c.id()), "data-state", state);
-    h.element("span", state, "class", "badge state-" + state).text(" started " + c.createdAt() + " ");
-    String logUrl = QuantizeRoutes.API + "/cells/" + c.id() + "/log";
-    if (c.state().unfinished()) {
-      // model.js fills this with the log so far, then appends each progress line as it arrives.
-      h.element("pre", "", "class", "cell-log", "data-cell-id", Long.toString(c.id()), "data-log-url", logUrl);
-    } else if (c.state() == CellState.SUCCEEDED && c.resultJson() != null) {
-      Quantization q;
-      try {
-        q = Json.mapper().readValue(c.resultJson(), Quantization.class);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      h.open("p").text("Q/DQ model: ")
-          .element("a", q.fileName(), "href", q.pageUrl(), "class", "quantized-model")
-          .text(" ").element("a", "download", "href", q.downloadUrl(), "class", "quantized-download")
-          .text(" (" + q.method() + ", " + q.calibration() + ")").close("p");
-      result(h, q);
-    } else if (c.reason() != null) {
-      h.element("p", c.reason(), "class", "reason");
-    }
-    // Without script the log link is the progress display: it shows the lines written so far.
-    h.element("a", "log", "href", logUrl, "class", "log-link");
-    h.close("li");
+  @Override
+  void finished(Html h, Quantization q) {
+    h.open("p").text("Q/DQ model: ")
+        .element("a", q.fileName(), "href", q.pageUrl(), "class", "quantized-model")
+        .text(" ").element("a", "download", "href", q.downloadUrl(), "class", "quantized-download")
+        .text(" (" + q.method() + ", " + q.calibration() + ")").close("p");
+    result(h, q);
   }
 
   /** The caveat, what was quantized, and the accuracy table. */
@@ -210,7 +150,7 @@ public final class QuantizeSection implements ModelPageSection {
     h.close("tbody").close("table");
   }
 
-  private static String number(Double v, String format) {
+  static String number(Double v, String format) {
     return v == null ? "–" : String.format(Locale.ROOT, format, v);
   }
 
@@ -219,16 +159,11 @@ public final class QuantizeSection implements ModelPageSection {
   }
 
   /** A plain multipart form: calibration files or a random sample count, the method, exclusions, preprocessing. */
-  private static void form(Html h, StoredModel m) {
+  @Override
+  void form(Html h, StoredModel m) {
     h.open("form", "id", "quantize-form", "method", "post", "action", "/models/" + m.id() + "/quantize",
         "enctype", "multipart/form-data");
-    h.open("p").open("label").text("Calibration files: .npy/.npz with arrays named after the inputs, or JPEG/PNG "
-        + "images ").empty("input", "type", "file", "name", QuantizeOrder.CALIB_FIELD, "multiple", "multiple",
-        "accept", ".npy,.npz,.jpg,.jpeg,.png").close("label").close("p");
-    h.open("p").open("label").text("or random samples (" + SyntheticCalibrationSet.TIMING_ONLY + ") ")
-        .empty("input", "type", "number", "name", "synthetic", "min", "1", "max",
-            Integer.toString(SyntheticCalibrationSet.MAX_SAMPLES))
-        .close("label").close("p");
+    calibrationFields(h, SyntheticCalibrationSet.TIMING_ONLY);
     h.open("p").open("label").text("Method ").open("select", "name", "method");
     h.element("option", "entropy (TensorRT's calibrator)", "value", "entropy", "selected", "selected");
     h.element("option", "percentile", "value", "percentile");
@@ -237,10 +172,7 @@ public final class QuantizeSection implements ModelPageSection {
         .empty("input", "type", "text", "name", "percentile", "value", Double.toString(RangeMethod.DEFAULT_PERCENTILE),
             "size", "6")
         .close("label").close("p");
-    h.open("p").open("label").text("Keep in FP32 (node names or operator types, comma-separated) ")
-        .empty("input", "type", "text", "name", "exclude").close("label").close("p");
-    h.open("p").open("label").text("Detection box output (for IoU agreement) ")
-        .empty("input", "type", "text", "name", "boxes").close("label").close("p");
+    keepAndBoxFields(h);
     h.open("fieldset", "class", "sensitivity-options").element("legend", "Sensitivity analysis: which layers to keep"
         + " in FP32");
     h.open("label").text("ranking ").open("select", "name", "sensitivity");
@@ -251,6 +183,32 @@ public final class QuantizeSection implements ModelPageSection {
     field(h, "targetError", "target error (1 - cosine)", Double.toString(SensitivityAnalysis.DEFAULT_TARGET_ERROR));
     field(h, "budget", "budget", SensitivityAnalysis.DEFAULT_BUDGET.toSeconds() + "s");
     h.close("fieldset");
+    imageFields(h);
+    h.element("button", "Quantize to INT8", "type", "submit", "id", "quantize-submit");
+    h.close("form");
+  }
+
+  /** The form's data: calibration files, or a count of random samples ({@code randomCaveat} says what they cost). */
+  static void calibrationFields(Html h, String randomCaveat) {
+    h.open("p").open("label").text("Calibration files: .npy/.npz with arrays named after the inputs, or JPEG/PNG "
+        + "images ").empty("input", "type", "file", "name", QuantizeOrder.CALIB_FIELD, "multiple", "multiple",
+        "accept", ".npy,.npz,.jpg,.jpeg,.png").close("label").close("p");
+    h.open("p").open("label").text("or random samples (" + randomCaveat + ") ")
+        .empty("input", "type", "number", "name", "synthetic", "min", "1", "max",
+            Integer.toString(SyntheticCalibrationSet.MAX_SAMPLES))
+        .close("label").close("p");
+  }
+
+  /** The nodes kept in FP32 and the detection output compared by IoU. */
+  static void keepAndBoxFields(Html h) {
+    h.open("p").open("label").text("Keep in FP32 (node names or operator types, comma-separated) ")
+        .empty("input", "type", "text", "name", "exclude").close("label").close("p");
+    h.open("p").open("label").text("Detection box output (for IoU agreement) ")
+        .empty("input", "type", "text", "name", "boxes").close("label").close("p");
+  }
+
+  /** How uploaded images become the input tensor. */
+  static void imageFields(Html h) {
     h.open("fieldset").element("legend", "Images: how a picture becomes the input");
     field(h, "size", "size WxH (empty: the model's)", "");
     h.open("label").text("layout ").open("select", "name", "layout");
@@ -261,8 +219,6 @@ public final class QuantizeSection implements ModelPageSection {
     field(h, "mean", "mean R,G,B", "0,0,0");
     field(h, "std", "std R,G,B", "1,1,1");
     h.close("fieldset");
-    h.element("button", "Quantize to INT8", "type", "submit", "id", "quantize-submit");
-    h.close("form");
   }
 
   private static void field(Html h, String name, String label, String value) {

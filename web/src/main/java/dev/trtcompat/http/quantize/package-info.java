@@ -1,5 +1,5 @@
 /**
- * INT8 quantization in the service: the calibration upload, the quantization job cell, the Q/DQ model it stores and
- * the page section.
+ * INT8 quantization and FP16 / mixed-precision conversion in the service: the calibration upload, the job cells,
+ * the converted model each stores and the page sections.
  */
 package dev.trtcompat.http.quantize;

@@ -1,7 +1,7 @@
 // trt-compat model page. While a large model's analysis is still running, the sections that show it are
 // placeholders (section[data-analysing]): the page is fetched again every second and they are swapped for their
 // finished copies. Then the live matrix: follows the model's server-sent events; on each cell change it fetches
-// the compatibility section's fragment (and the quantization list) again and swaps it in; running cells' logs
+// the compatibility section's fragment (and the quantization and FP16 lists) again and swaps it in; running cells' logs
 // stream into their <pre> as text (textContent only, never markup). Without script the page still works: it
 // reloads itself while analysing (<noscript> refresh), and a reload shows progress.
 (function () {
@@ -134,9 +134,10 @@
     var events = new EventSource("/api/v1/models/" + encodeURIComponent(modelId) + "/events");
     events.addEventListener("cell", function () {
       refresh(fragmentUrl, function () { return ["matrix-body"]; });
-      // The quantization section (outside the matrix, so its form keeps what was typed): from a fresh page.
-      if (document.getElementById("quantize-body")) {
-        refresh(pageUrl, function () { return ["quantize-body"]; });
+      // The quantization and FP16 lists (outside the matrix, so their forms keep what was typed): from a fresh page.
+      var lists = ["quantize-body", "fp16-body"].filter(function (id) { return document.getElementById(id); });
+      if (lists.length > 0) {
+        refresh(pageUrl, function () { return lists; });
       }
     });
     events.addEventListener("log", function (e) {

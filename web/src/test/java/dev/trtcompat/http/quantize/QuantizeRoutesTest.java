@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code POST /api/v1/models/{id}/quantize} on a real server: a small residual Conv network calibrated on uploaded
- * .npz files becomes a Q/DQ model of its own (linked to its source, downloadable, with its accuracy), and bad
- * calibration data is a 400 naming the input and its expected shape that leaves nothing behind.
+ * {@code POST /api/v1/models/{id}/quantize} and {@code .../fp16} on a real server: a small residual Conv network
+ * calibrated on uploaded .npz files becomes a Q/DQ (or FP16) model of its own (linked to its source, downloadable,
+ * with its accuracy), and bad calibration data is a 400 naming the input and its expected shape that leaves nothing
+ * behind.
  */
 class QuantizeRoutesTest {
 
@@ -66,9 +67,14 @@ class QuantizeRoutesTest {
   }
 
   private JsonNode awaitFinished(String id) throws Exception {
+    return awaitFinished(id, "quantizations", "quantizations");
+  }
+
+  /** The newest conversion listed at {@code /api/v1/models/ID/LISTING} under {@code key}, once it has finished. */
+  private JsonNode awaitFinished(String id, String listing, String key) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (true) {
-      JsonNode q = TestServer.json(server.get("/api/v1/models/" + id + "/quantizations")).get("quantizations").get(0);
+      JsonNode q = TestServer.json(server.get("/api/v1/models/" + id + "/" + listing)).get(key).get(0);
       String state = q.get("state").asText();
       if (!state.equals("queued") && !state.equals("running")) {
         return q;
@@ -96,25 +102,11 @@ class QuantizeRoutesTest {
     assertThat(result.get("calibration").asText()).isEqualTo("5 uploaded file(s): sample0.npz ... sample4.npz");
     assertThat(result.get("calibrationSamples").asInt()).isEqualTo(4);
     assertThat(result.get("synthetic").asBoolean()).isFalse();
-    JsonNode accuracy = result.get("accuracy");
-    assertThat(accuracy.get("heldOut").asBoolean()).isTrue();
-    JsonNode y = accuracy.get("outputs").get(0);
-    assertThat(y.get("name").asText()).isEqualTo("y");
-    assertThat(y.get("cosineMin").asDouble()).isGreaterThan(0.99);
-    assertThat(y.get("maxAbsError").asDouble()).isGreaterThan(0).isLessThan(1);
-    assertThat(y.get("top1Agreement").isNumber()).isTrue();
+    JsonNode accuracy = heldOutAccuracyOfY(result, 0.99, 1);
 
     // A model of its own, content-addressed, downloadable, linked back to its source.
-    HttpResponse<byte[]> file = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(server.uri(result.get("downloadUrl").asText())).GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(file.statusCode()).isEqualTo(200);
-    assertThat(file.headers().firstValue("Content-Disposition"))
-        .hasValue("attachment; filename=\"residual.int8.onnx\"");
-    assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.body()))).isEqualTo(qid);
-    String text = new String(file.body(), StandardCharsets.ISO_8859_1);
-    assertThat(text).contains("QuantizeLinear", "trt_compat.calibration_sha256", "5 uploaded file(s)")
-        .doesNotContain(data.toString());
+    assertThat(download(result, "residual.int8.onnx", qid))
+        .contains("QuantizeLinear", "trt_compat.calibration_sha256", "5 uploaded file(s)");
     JsonNode from = TestServer.json(server.get("/api/v1/models/" + qid + "/quantizations")).get("quantizedFrom");
     assertThat(from.get("sourceModelId").asText()).isEqualTo(modelId);
     assertThat(from.get("accuracy")).isEqualTo(accuracy);
@@ -149,6 +141,35 @@ class QuantizeRoutesTest {
     String int8Heading = "table#matrix th.precision[data-precision=int8]";
     assertThat(qPage.select(int8Heading).text()).isEqualTo("INT8 (calibrated, Q/DQ)");
     assertThat(source.select(int8Heading).text()).isEqualTo("INT8 (placeholder scales)");
+  }
+
+  /** The result's accuracy: held out, output y within these bounds against FP32, top-1 agreement reported. */
+  private static JsonNode heldOutAccuracyOfY(JsonNode result, double minCosine, double maxAbsError) {
+    JsonNode accuracy = result.get("accuracy");
+    assertThat(accuracy.get("heldOut").asBoolean()).isTrue();
+    JsonNode y = accuracy.get("outputs").get(0);
+    assertThat(y.get("name").asText()).isEqualTo("y");
+    assertThat(y.get("cosineMin").asDouble()).isGreaterThan(minCosine);
+    assertThat(y.get("maxAbsError").asDouble()).isGreaterThan(0).isLessThan(maxAbsError);
+    assertThat(y.get("top1Agreement").isNumber()).isTrue();
+    return accuracy;
+  }
+
+  /**
+   * Downloads the converted model from the result's URL: named {@code fileName}, its SHA-256 the model id, no server
+   * path inside; its bytes as text for the caller's checks.
+   */
+  private String download(JsonNode result, String fileName, String id) throws Exception {
+    HttpResponse<byte[]> file = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(server.uri(result.get("downloadUrl").asText())).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(file.headers().firstValue("Content-Disposition"))
+        .hasValue("attachment; filename=\"" + fileName + "\"");
+    assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.body()))).isEqualTo(id);
+    String text = new String(file.body(), StandardCharsets.ISO_8859_1);
+    assertThat(text).doesNotContain(data.toString());
+    return text;
   }
 
   private static String int8Label(JsonNode matrix, String release) {
@@ -368,11 +389,156 @@ class QuantizeRoutesTest {
     assertNothingKept();
   }
 
+  @Test
+  void fp16OnUploadedFilesIsStoredLinkedAndShownNextToTheMatrix() throws Exception {
+    HttpResponse<String> r = quantize("/api/v1/models/" + modelId + "/fp16",
+        samples("x", 1, 4, 8, 8).text("exclude", "Gemm"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    JsonNode accepted = TestServer.json(r);
+    long jobId = accepted.get("jobId").asLong();
+    assertThat(r.headers().firstValue("Location")).hasValue("/api/v1/jobs/" + jobId);
+    assertThat(accepted.get("conversionsUrl").asText()).isEqualTo("/api/v1/models/" + modelId + "/fp16");
+
+    JsonNode c = awaitFinished(modelId, "fp16", "conversions");
+    assertThat(c.get("state").asText()).as(c.toString()).isEqualTo("succeeded");
+    assertThat(c.at("/request/exclude/0").asText()).isEqualTo("Gemm");
+    assertThat(c.at("/request/method").isNull()).isTrue();
+    JsonNode result = c.get("result");
+    String fid = result.get("modelId").asText();
+    assertThat(fid).matches("[0-9a-f]{64}").isNotEqualTo(modelId);
+    assertThat(result.get("fileName").asText()).isEqualTo("residual.fp16.onnx");
+    assertThat(result.get("statistics").asText()).isEqualTo("5 uploaded file(s): sample0.npz ... sample4.npz");
+    assertThat(result.get("synthetic").asBoolean()).isFalse();
+    assertThat(result.has("caveat")).isFalse();
+    // residual: Conv c1, Relu r1, Conv c2, Add res, MaxPool pool, Flatten flat in FP16; Gemm fc kept in FP32 as asked
+    assertThat(result.get("fp16Nodes").asInt()).isEqualTo(6);
+    assertThat(result.get("fp32Nodes").asInt()).isEqualTo(1);
+    assertThat(result.at("/keptFp32/0/node").asText()).isEqualTo("fc");
+    assertThat(result.at("/keptFp32/0/reason").asText()).contains("named by the user");
+    assertThat(result.get("weightsConverted").asInt()).isPositive();
+    JsonNode accuracy = heldOutAccuracyOfY(result, 0.999, 0.1);
+    JsonNode cell = TestServer.json(server.get("/api/v1/jobs/" + jobId)).get("cells").get(0);
+    assertThat(cell.get("kind").asText()).isEqualTo("fp16");
+
+    // A model of its own, content-addressed, downloadable, linked back to its source.
+    assertThat(download(result, "residual.fp16.onnx", fid))
+        .contains("trt_compat.precision", "fp16 mixed (1 node(s) kept FP32)", "5 uploaded file(s)");
+    JsonNode fp16Listing = TestServer.json(server.get("/api/v1/models/" + fid + "/fp16"));
+    assertThat(fp16Listing.get("convertedFrom").get("sourceModelId").asText()).isEqualTo(modelId);
+    assertThat(fp16Listing.get("convertedFrom").get("accuracy")).isEqualTo(accuracy);
+    assertThat(fp16Listing.get("conversions")).isEmpty();
+    // Neither listing mixes the two kinds.
+    assertThat(TestServer.json(server.get("/api/v1/models/" + modelId + "/quantizations")).get("quantizations"))
+        .isEmpty();
+    assertThat(TestServer.json(server.get("/api/v1/models/" + fid + "/quantizations")).get("quantizedFrom").isNull())
+        .isTrue();
+    try (Stream<Path> orders = Files.list(data.resolve("models").resolve(modelId).resolve("derived").resolve("fp16"))) {
+      assertThat(orders).isEmpty();
+    }
+    assertThat(server.tmpEntries()).isZero();
+    // The FP16 job measures nothing in the matrix, so it hides no measurement.
+    assertThat(TestServer.json(server.get("/api/v1/models/" + modelId + "/matrix")).get("jobId").isNull()).isTrue();
+
+    // The pages: next to the matrix, after the quantization section; the source lists the conversion with the
+    // precision summary, the node kept in FP32 and why, and the accuracy; the FP16 model names its source.
+    Document source = Jsoup.parse(server.get("/models/" + modelId).body());
+    assertThat(source.selectFirst("section#quantize").nextElementSibling().id()).isEqualTo("fp16");
+    Element item = source.selectFirst("section#fp16 #fp16-body li.fp16-conversion[data-state=succeeded]");
+    assertThat(item).isNotNull();
+    assertThat(item.selectFirst("a.fp16-model").attr("href")).isEqualTo("/models/" + fid);
+    assertThat(item.selectFirst("a.fp16-download").attr("href")).isEqualTo(result.get("downloadUrl").asText());
+    assertThat(item.selectFirst("p.precision-summary").text()).startsWith("6 node(s) in FP16, 1 kept in FP32");
+    assertThat(item.selectFirst("table.kept-fp32 tr[data-node=fc] td.op").text()).isEqualTo("Gemm");
+    assertThat(item.selectFirst("table.kept-fp32 tr[data-node=fc] td.reason").text()).contains("named by the user");
+    assertThat(item.selectFirst("table.accuracy tr[data-output=y] td.cosine-min").text()).matches("0\\.999\\d+|1\\.0+");
+    assertThat(source.select("#quantize-body li")).isEmpty();
+    Document fPage = Jsoup.parse(server.get("/models/" + fid).body());
+    assertThat(fPage.selectFirst(".fp16-from a.source-model").attr("href")).isEqualTo("/models/" + modelId);
+    assertThat(fPage.selectFirst(".fp16-from table.kept-fp32 tr[data-node=fc]")).isNotNull();
+    assertThat(fPage.selectFirst(".fp16-from table.accuracy tr[data-output=y]")).isNotNull();
+    assertThat(fPage.selectFirst(".quantized-from")).isNull();
+  }
+
+  @Test
+  void fp16FromThePageFormReportsIouForTheNamedBoxOutput() throws Exception {
+    HttpResponse<String> up = server.uploadModel("detection.onnx",
+        Files.readAllBytes(Path.of(System.getProperty("trtcompat.repo", ".."),
+            "compat-matrix/src/test/resources/pytorch-exports/detection_nms_nonzero.onnx")));
+    assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+    String detection = TestServer.json(up).get("id").asText();
+    Element form = Jsoup.parse(server.get("/models/" + detection).body()).selectFirst("section#fp16 form#fp16-form");
+    assertThat(form.attr("action")).isEqualTo("/models/" + detection + "/fp16");
+    assertThat(form.attr("enctype")).isEqualTo("multipart/form-data");
+    assertThat(form.selectFirst("input[type=file][name=calib][multiple]")).isNotNull();
+    for (String field : List.of("synthetic", "exclude", "boxes", "size", "scale", "mean", "std")) {
+      assertThat(form.selectFirst("input[name=" + field + "]")).as(field).isNotNull();
+    }
+    assertThat(form.select("[name=method], [name=sensitivity]")).isEmpty();
+
+    HttpResponse<String> r = quantize("/models/" + detection + "/fp16",
+        new Multipart().text("synthetic", "8").text("boxes", "boxes"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).hasValue("/models/" + detection + "#fp16");
+    JsonNode c = awaitFinished(detection, "fp16", "conversions");
+    assertThat(c.get("state").asText()).as(c.toString()).isEqualTo("succeeded");
+    JsonNode result = c.get("result");
+    assertThat(result.get("caveat").asText()).isEqualTo("FP32 keep list and accuracy from random data: timing only");
+    JsonNode boxes = null;
+    for (JsonNode o : result.at("/accuracy/outputs")) {
+      if (o.get("name").asText().equals("boxes")) {
+        boxes = o;
+      }
+    }
+    assertThat(boxes).as(result.toString()).isNotNull();
+    assertThat(boxes.get("meanIou").asDouble()).isGreaterThan(0.5);
+    assertThat(boxes.get("iouAtLeastHalf").isNumber()).isTrue();
+    Element item = Jsoup.parse(server.get("/models/" + detection).body())
+        .selectFirst("#fp16-body li.fp16-conversion[data-state=succeeded]");
+    assertThat(item.selectFirst("p.timing-only").text()).isEqualTo(result.get("caveat").asText());
+    assertThat(item.selectFirst("table.accuracy tr[data-output=boxes] td.iou").text()).matches("0\\.\\d{4}|1\\.0000");
+  }
+
+  @Test
+  void badFp16RequestsAre400sThatKeepNothing() throws Exception {
+    String fp16 = "/api/v1/models/" + modelId + "/fp16";
+    HttpResponse<String> name = quantize(fp16, samples("images", 1, 4, 8, 8));
+    assertThat(name.statusCode()).as(name.body()).isEqualTo(400);
+    assertThat(TestServer.json(name).get("error").asText()).isEqualTo("invalid_calibration_data");
+    assertThat(TestServer.json(name).get("detail").asText())
+        .contains("sample0.npz: array 'images' matches no input", "x FLOAT 1x4x8x8");
+    HttpResponse<String> shape = quantize(fp16, samples("x", 1, 4, 16, 16));
+    assertThat(shape.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(shape).get("detail").asText())
+        .contains("input 'x' has shape 1x4x16x16 but the model expects 1x4x8x8");
+    HttpResponse<String> none = quantize(fp16, new Multipart().text("exclude", "Gemm"));
+    assertThat(none.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(none).get("error").asText()).isEqualTo("calibration_required");
+    HttpResponse<String> int8Only = quantize(fp16, new Multipart().text("synthetic", "4").text("method", "minmax"));
+    assertThat(int8Only.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(int8Only).get("detail").asText()).contains("'method'");
+    HttpResponse<String> keep = quantize(fp16, new Multipart().text("synthetic", "4").text("exclude", "fc,Softmax"));
+    assertThat(keep.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(keep).get("error").asText()).isEqualTo("unknown_exclude");
+    assertThat(TestServer.json(keep).get("detail").asText())
+        .isEqualTo("exclude: Softmax matches no node name or operator type of the model");
+    HttpResponse<String> badBoxes = quantize(fp16, new Multipart().text("synthetic", "4").text("boxes", "boxes"));
+    assertThat(badBoxes.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(badBoxes).get("detail").asText()).contains("no output named 'boxes'", "[y]");
+    HttpResponse<String> unknown = quantize("/api/v1/models/" + "0".repeat(64) + "/fp16",
+        new Multipart().text("synthetic", "4"));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertNothingKept("fp16", "conversions", "fp16");
+  }
+
   private void assertNothingKept() throws Exception {
-    assertThat(server.storedModels()).as("no Q/DQ model stored").isEqualTo(1);
-    JsonNode listed = TestServer.json(server.get("/api/v1/models/" + modelId + "/quantizations"));
-    assertThat(listed.get("quantizations")).isEmpty();
-    Path orders = data.resolve("models").resolve(modelId).resolve("derived").resolve("quantize");
+    assertNothingKept("quantizations", "quantizations", "quantize");
+  }
+
+  private void assertNothingKept(String listing, String key, String ordersFolder) throws Exception {
+    assertThat(server.storedModels()).as("no converted model stored").isEqualTo(1);
+    JsonNode listed = TestServer.json(server.get("/api/v1/models/" + modelId + "/" + listing));
+    assertThat(listed.get(key)).isEmpty();
+    Path orders = data.resolve("models").resolve(modelId).resolve("derived").resolve(ordersFolder);
     if (Files.exists(orders)) {
       try (Stream<Path> left = Files.list(orders)) {
         assertThat(left).as("no calibration files kept").isEmpty();
