@@ -20,9 +20,10 @@ import java.util.List;
  * Writes the benchmark models into a folder: a 1.5 GB MatMul stack (single file and external-data twin),
  * the same stack at 0.15 GB, and a ~1,400-node detection graph shaped like a Faster R-CNN export.
  *
- * <p>Usage: {@code java -cp ... dev.trtcompat.bench.BenchModels OUT_DIR [matmul-1.5g | matmul-2.5g]}: with
+ * <p>Usage: {@code java -cp ... dev.trtcompat.bench.BenchModels OUT_DIR [matmul-1.5g | matmul-2.5g | matmul-1g]}: with
  * {@code matmul-1.5g} only the 1.5 GB single-file model is written (the upload benchmark needs no other); with
- * {@code matmul-2.5g} only a 2.5 GB stack, as one file and with external data (the fix benchmark's case over 2 GiB).
+ * {@code matmul-2.5g} only a 2.5 GB stack, as one file and with external data (the fix benchmark's case over 2 GiB);
+ * with {@code matmul-1g} only a 1 GB single-file stack (the quantize and fp16 memory benchmark).
  */
 public final class BenchModels {
 
@@ -33,6 +34,11 @@ public final class BenchModels {
 
   public static void main(String[] args) throws IOException {
     Path out = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "bench/out"));
+    if (args.length > 1 && args[1].equals("matmul-1g")) {
+      // ~1 GB of weights: 24 layers of 3232 x 3232 FLOAT = 41.8 MB each, 1.003 GB (bench/quantize/large-model.sh)
+      matmulStack(3232).write(out.resolve("matmul-1g.onnx"));
+      return;
+    }
     if (args.length > 1 && args[1].equals("matmul-2.5g")) {
       // Over protobuf's 2 GiB: 24 layers of 5120 x 5120 FLOAT = 105 MB each, 2.52 GB in all (bench/fix-speed.sh).
       matmulStack(5120).write(out.resolve("matmul-2.5g.onnx"));

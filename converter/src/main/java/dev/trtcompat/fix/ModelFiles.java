@@ -74,7 +74,7 @@ final class ModelFiles {
     long size = serializedSize(model);
     if (size > PROTOBUF_LIMIT) {
       throw new UserFacingException(Kind.TOO_LARGE, "fixed_model_too_large",
-          "the fixed model's graph is " + size + " bytes even with its initializers' weights in external data;"
+          "the model's graph is " + size + " bytes even with its initializers' weights in external data;"
               + " ONNX keeps a graph in one protobuf message of at most 2 GiB (large Constant nodes or tensors"
               + " stored in typed fields instead of raw_data stay in the graph)");
     }

@@ -15,8 +15,11 @@ import java.nio.file.StandardCopyOption;
  * complete model folder, so the after-check and ONNX Runtime read it as the user will. {@link #commit} moves the
  * data file, then the model into place (each an atomic rename in the same folder): the model file appears last, so
  * no model is ever visible without its data. {@link #close} removes whatever was not committed.
+ *
+ * <p>Also how quantize and fp16 write their models ({@code quantize.ModelFiles.writeAtomically}): one writer of
+ * models, streaming mapped weights out, for the three commands.
  */
-final class StagedOutput implements AutoCloseable {
+public final class StagedOutput implements AutoCloseable {
 
   private final Path out;
   private final Path dir;
@@ -30,8 +33,8 @@ final class StagedOutput implements AutoCloseable {
   }
 
   /** A fresh staging folder in {@code out}'s folder (same file system, so the final moves are renames). */
-  static StagedOutput beside(Path out) throws IOException {
-    Path parent = Files.createDirectories(out.getParent());
+  public static StagedOutput beside(Path out) throws IOException {
+    Path parent = Files.createDirectories(out.toAbsolutePath().getParent());
     return new StagedOutput(out, Files.createTempDirectory(parent, "." + out.getFileName() + "."));
   }
 
@@ -48,7 +51,7 @@ final class StagedOutput implements AutoCloseable {
    *     to it
    * @return the model as written (with external data, the tensors pointing at the data file)
    */
-  ModelProto write(ModelProto fixed, Path sourceDir, boolean external) throws IOException {
+  public ModelProto write(ModelProto fixed, Path sourceDir, boolean external) throws IOException {
     ModelProto toWrite = fixed;
     if (external) {
       data = dir.resolve(dataName(out));
@@ -76,7 +79,7 @@ final class StagedOutput implements AutoCloseable {
   }
 
   /** Moves the files into place, the model last. */
-  void commit() throws IOException {
+  public void commit() throws IOException {
     if (data != null) {
       move(data, out.resolveSibling(dataName(out)));
     }

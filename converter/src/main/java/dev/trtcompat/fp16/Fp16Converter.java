@@ -34,7 +34,7 @@ public final class Fp16Converter {
 
   public Fp16Result convert(Fp16Request request, Progress progress) {
     long start = System.nanoTime();
-    ModelProto model = ModelFiles.load(request.model());
+    ModelProto model = ModelFiles.load(request.model(), Fp16Rewriter::heapCopies);
     List<ModelInput> inputs = ModelInput.of(model.getGraph());
     DataSplit split = DataSplit.of(request.data(), request.maxEvalSamples());
     AccuracyEvaluation evaluation = new AccuracyEvaluation(

@@ -1,6 +1,10 @@
 package dev.trtcompat.fp16;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.trtcompat.errors.UserFacingException;
+import dev.trtcompat.errors.UserFacingException.Kind;
+import dev.trtcompat.onnx.ElementType;
+import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
@@ -10,8 +14,13 @@ import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import dev.trtcompat.reference.Float16;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.TensorProtoFiles;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -141,18 +150,62 @@ final class Fp16Rewriter {
         .build();
   }
 
-  /** A FLOAT16 copy of a FLOAT initializer; values beyond 65504 saturate (their readers stay FP32 by policy). */
+  /**
+   * A FLOAT16 copy of a FLOAT initializer; values beyond 65504 saturate (their readers stay FP32 by policy). Copies of
+   * {@link #SCRATCH_FROM} bytes or more are written into {@link #scratch} pages, not the heap.
+   */
   static TensorProto toHalf(TensorProto t, String name) {
     HostTensor h = TensorProtoFiles.decode(t, t.getName());
     int n = Math.toIntExact(h.elementCount());
-    ByteBuffer b = ByteBuffer.allocate(n * 2).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = n * 2L >= SCRATCH_FROM ? scratch(n * 2) : ByteBuffer.allocate(n * 2);
+    b.order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < n; i++) {
       float v = (float) h.get(i);
       float clamped = Float.isNaN(v) ? v : (float) Math.max(-Fp16Policy.FP16_MAX, Math.min(Fp16Policy.FP16_MAX, v));
       b.putShort(Float16.fromFloat(clamped));
     }
+    // wrapped, not copied: the buffer is never written again
     return TensorProto.newBuilder().setName(name).addAllDims(t.getDimsList())
-        .setDataType(TensorProto.DataType.FLOAT16_VALUE).setRawData(ByteString.copyFrom(b.flip())).build();
+        .setDataType(TensorProto.DataType.FLOAT16_VALUE).setRawData(UnsafeByteOperations.unsafeWrap(b.flip()))
+        .build();
+  }
+
+  /**
+   * The heap the FLOAT16 copies of {@code model}'s weights can take at most: those under {@link #SCRATCH_FROM} (every
+   * FLOAT weight counted, whether or not an FP16 node reads it).
+   */
+  static long heapCopies(OnnxModel model) {
+    return model.graph().initializers().stream().filter(t -> t.elemType() == ElementType.FLOAT)
+        .mapToLong(t -> t.payloadBytes() / 2).filter(half -> half < SCRATCH_FROM).sum();
+  }
+
+  /** FLOAT16 copies this large go to scratch pages; smaller ones stay on the heap (a file per tensor costs more). */
+  static final int SCRATCH_FROM = 1 << 20;
+
+  /**
+   * {@code bytes} of page cache for one FLOAT16 copy: a shared mapping of a temporary file that is deleted at once, so
+   * nothing is left behind; its pages live as long as the mapping (until the tensor is collected) and the kernel may
+   * write them out under memory pressure. The written model streams them out like the source's mapped weights.
+   */
+  private static ByteBuffer scratch(int bytes) {
+    Path file = null;
+    try {
+      file = Files.createTempFile("trt-compat-fp16-", ".bin");
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        return ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes);
+      }
+    } catch (IOException e) {
+      throw new UserFacingException(Kind.UNAVAILABLE, "temp_unavailable",
+          "cannot make " + bytes + " bytes of temporary space for the FLOAT16 weights: " + e.getMessage(), e);
+    } finally {
+      if (file != null) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+          // best effort: the mapping works either way
+        }
+      }
+    }
   }
 
   private static NodeProto renamed(NodeProto n, Map<String, String> rename) {

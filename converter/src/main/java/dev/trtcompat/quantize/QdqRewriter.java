@@ -85,16 +85,17 @@ final class QdqRewriter {
     TensorProto w = g.constant(site.tensor()).orElseThrow();
     HostTensor t = TensorProtoFiles.decode(w, site.tensor());
     long[] shape = t.shape();
-    double[] v = t.toDoubles();
+    int count = Math.toIntExact(t.elementCount());
     int channels = site.axis() < 0 ? 1 : Math.toIntExact(shape[site.axis()]);
     long inner = 1;
     for (int i = site.axis() + 1; site.axis() >= 0 && i < shape.length; i++) {
       inner *= shape[i];
     }
     double[] amax = new double[channels];
-    for (int i = 0; i < v.length; i++) {
+    // read in place (a view of the mapped weight), one initializer at a time: no copy of the weights on the heap
+    for (int i = 0; i < count; i++) {
       int c = site.axis() < 0 ? 0 : (int) ((i / inner) % channels);
-      amax[c] = Math.max(amax[c], Math.abs(v[i]));
+      amax[c] = Math.max(amax[c], Math.abs(t.get(i)));
     }
     float[] scales = new float[channels];
     for (int c = 0; c < channels; c++) {

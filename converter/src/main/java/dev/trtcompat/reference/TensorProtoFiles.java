@@ -52,8 +52,9 @@ public final class TensorProtoFiles {
       throw unsupported(name, "its shape " + java.util.Arrays.toString(shape) + " is too large");
     }
     if (p.hasRawData()) {
+      // a view, not a copy: a weight parsed from a mapped model stays in the page cache (quantize, fp16, fix)
       ByteString raw = p.getRawData();
-      return new HostTensor(name, type, shape, ByteBuffer.wrap(raw.toByteArray()));
+      return new HostTensor(name, type, shape, raw.asReadOnlyByteBuffer());
     }
     ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(n, type.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
     int have =

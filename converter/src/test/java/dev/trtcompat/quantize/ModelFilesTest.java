@@ -60,18 +60,57 @@ class ModelFilesTest {
   }
 
   @Test
-  void aModelWhoseWeightsCannotFitTwiceInTheHeapIsRefusedUpFrontWithTheSettingThatRaisesIt() throws IOException {
+  void aRewriteNeedsWhatItAddsPlusTheWorkingSetAndIsRefusedUpFrontWithTheSettingThatRaisesIt() throws IOException {
     Path file = QuantizeFixtures.write(dir.resolve("model.onnx"), QuantizeFixtures.residualNet(13));
     var parsed = OnnxModelReader.read(file);
-    long weights = parsed.graph().initializers().stream().mapToLong(t -> t.payloadBytes()).sum();
-    long needed = 2 * weights + (64L << 20);
+    long added = 300L << 20; // e.g. fp16's FLOAT16 copies: the weights themselves stay mapped
+    long needed = added + (64L << 20);
 
-    ModelFiles.requireHeapFor(parsed, needed); // exactly enough
-    assertThatThrownBy(() -> ModelFiles.requireHeapFor(parsed, needed - 1))
+    ModelFiles.requireHeapFor(parsed, needed, added); // exactly enough
+    assertThatThrownBy(() -> ModelFiles.requireHeapFor(parsed, needed - 1, added))
         .isInstanceOfSatisfying(UserFacingException.class, e -> {
           assertThat(e.error()).isEqualTo("model_too_large_for_heap");
-          assertThat(e.getMessage()).contains("model.onnx", "TRT_COMPAT_JAVA_OPTS=-Xmx1g");
+          assertThat(e.getMessage()).contains("model.onnx", "364 MiB", "TRT_COMPAT_JAVA_OPTS=-Xmx1g");
         });
+  }
+
+  @Test
+  void quantizeAddsNothingOfTheWeightsSoOnlyTheWorkingSetCounts() throws IOException {
+    Path file = QuantizeFixtures.write(dir.resolve("model.onnx"), QuantizeFixtures.residualNet(13));
+    var parsed = OnnxModelReader.read(file);
+
+    ModelFiles.requireHeapFor(parsed, 64L << 20, 0);
+    assertThatThrownBy(() -> ModelFiles.requireHeapFor(parsed, (64L << 20) - 1, 0))
+        .isInstanceOfSatisfying(UserFacingException.class,
+            e -> assertThat(e.error()).isEqualTo("model_too_large_for_heap"));
+  }
+
+  @Test
+  void theLoadedWeightsAreViewsOfTheFileNotHeapCopies() throws IOException {
+    ModelProto model = QuantizeFixtures.residualNet(13);
+    Path file = QuantizeFixtures.write(dir.resolve("model.onnx"), model);
+
+    ModelProto loaded = ModelFiles.load(file);
+
+    assertThat(loaded).isEqualTo(model);
+    assertThat(loaded.getGraph().getInitializerList()).filteredOn(t -> t.getRawData().size() > 0)
+        .allSatisfy(t -> assertThat(t.getRawData().asReadOnlyByteBuffer().isDirect()).as(t.getName()).isTrue());
+  }
+
+  @Test
+  void externalDataIsPulledInAsViewsOfTheDataFile() throws IOException {
+    ModelProto model = QuantizeFixtures.residualNet(13);
+    Path out = dir.resolve("ext").resolve("model.onnx");
+    ModelFiles.writeAtomically(model, out, 1024);
+
+    ModelProto loaded = ModelFiles.load(out);
+
+    TensorProto fc = loaded.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("fc_w"))
+        .findFirst().orElseThrow();
+    assertThat(fc.getDataLocation()).isEqualTo(TensorProto.DataLocation.DEFAULT);
+    assertThat(fc.getExternalDataList()).isEmpty();
+    assertThat(fc.getRawData().asReadOnlyByteBuffer().isDirect()).isTrue();
+    assertThat(loaded).isEqualTo(model);
   }
 
   private static Map<String, HostTensor> outputs(Path model) {

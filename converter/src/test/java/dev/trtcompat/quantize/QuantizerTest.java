@@ -3,11 +3,13 @@ package dev.trtcompat.quantize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
+import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.InputShapes;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
@@ -58,6 +60,28 @@ class QuantizerTest {
           .anySatisfy(e -> assertThat(e.getKey() + "=" + e.getValue())
               .isEqualTo(Quantizer.META_DATA_SHA256 + "=" + r.calibrationSha256()));
     }
+  }
+
+  @Test
+  void weightsInExternalDataQuantizeToTheSameGraphAsTheOneFileModel() throws Exception {
+    ModelProto model = QuantizeFixtures.residualNet(13);
+    Path oneFile = QuantizeFixtures.write(tmp.resolve("one.onnx"), model);
+    Path external = tmp.resolve("ext").resolve("model.onnx");
+    ModelFiles.writeAtomically(model, external, 1024); // fc_w (2,560 bytes) goes to model.onnx.data
+    Map<Path, ModelProto> written = new HashMap<>();
+    for (Path source : new Path[] {oneFile, external}) {
+      Path out = tmp.resolve("q-" + source.getParent().getFileName()).resolve("q.onnx");
+      QuantizeResult r = new Quantizer().quantize(
+          QuantizeRequest.of(source, new SyntheticCalibrationSet(4, 1, InputShapes.NONE), out).withThreads(1),
+          Progress.NONE);
+      assertThat(r.weightsQuantized()).isGreaterThan(0);
+      written.put(source, ModelProto.parseFrom(Files.readAllBytes(out)));
+    }
+
+    // the external weights were read (mapped) and quantized like inline ones; the result is one file again
+    assertThat(written.get(external).getGraph()).isEqualTo(written.get(oneFile).getGraph());
+    assertThat(written.get(external).getGraph().getInitializerList())
+        .noneMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL);
   }
 
   @Test
