@@ -2,7 +2,8 @@
 # CPU time per calibration sample, thread by thread (issue 12): on a loaded machine the wall time per sample swings
 # with other processes, the CPU each thread spends much less. Runs one build's quantize on the images (the options of
 # calibration-ab.sh) and reads /proc/PID/task/*/stat at the first and the last but one "calibrating N/M" line (one every 20 samples).
-# Usage: bench/quantize/calibration-cpu.sh DIR MODEL.onnx IMAGES_DIR [OUT.onnx]
+# Usage: [CALIB_JAVA_OPTS="-D..."] bench/quantize/calibration-cpu.sh DIR MODEL.onnx IMAGES_DIR [OUT.onnx]
+#   CALIB_JAVA_OPTS: extra JVM options, split on spaces (e.g. a JFR recording or -Xlog:gc)
 #   DIR: a copy of a build's web/target/trt-compat.jar and web/target/lib (as for calibration-ab.sh)
 # Threads: "java" are the calibration thread and ONNX Runtime's intra-op workers (native threads keep the name of the
 # thread that made them), trt-compat-hist the histogram threads, trt-compat-cali the image reader.
@@ -14,7 +15,7 @@ import os, re, subprocess, sys, time
 jar, model, images, out = sys.argv[1:5]
 tick = os.sysconf("SC_CLK_TCK")
 p = subprocess.Popen(
-    ["java", "-XX:+UseSerialGC", "-Xms64m", "-Xmx512m", "-jar", jar, "quantize", model, "--calib", images,
+    ["java", "-XX:+UseSerialGC", "-Xms64m", "-Xmx512m"] + os.environ.get("CALIB_JAVA_OPTS", "").split() + ["-jar", jar, "quantize", model, "--calib", images,
      "--size", "224x224", "--mean", "0.485,0.456,0.406", "--std", "0.229,0.224,0.225", "--scale", "1/255",
      "--method", "entropy", "--eval-samples", "1", "--out", out, "--json"],
     stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Where a calibration sample's time goes on ONNX Runtime (issue 12): plain run, run with the tensors Q/DQ placement
 # quantizes exposed as pinned outputs (as Calibrator runs it), and that run plus the histograms, one after the other or
-# overlapped (histograms of one run during the next, as Calibrator runs them now); intra-op spinning on
+# overlapped (histograms of one run during the next), last on ONNX Runtime's optimized model with the exposed
+# tensors in its blocked layout (BlockedOutputs, as Calibrator runs it now); intra-op spinning on
 # and off. Decoding is left out (random input). Interleaved rounds, best round of each; see CalibrationSplit.
 # Usage: bench/quantize/calibration-split.sh MODEL.onnx [PER_ROUND] [ROUNDS] [THREADS]
 #   MODEL: input [1,3,224,224] (bench/quantize/ptq_compare.py leaves resnet18.onnx); THREADS default: CPU count.

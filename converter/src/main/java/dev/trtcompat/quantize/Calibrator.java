@@ -70,11 +70,18 @@ public final class Calibrator {
     Map<String, TensorHistogram> histograms = new LinkedHashMap<>();
     tensors.forEach(t -> histograms.put(t, new TensorHistogram()));
     Map<String, String> nonFloat = new LinkedHashMap<>();
+    Map<String, TensorHistogram> byOutput = new LinkedHashMap<>(); // the same histograms, by the output run gives
+    Map<String, String> tensorByOutput = new LinkedHashMap<>();
     int done = 0;
-    // Spinning off: between runs the histogram and decoding threads need the cores ORT's idle workers would spin on.
-    try (OrtModelSession session = new OrtModelSession(exposing(model, fromRuns), "the FP32 model", threads, false);
+    try (Opened opened = open(model, fromRuns, threads);
         OverlappedHistograms pinned = new OverlappedHistograms(threads);
         SamplePrefetch samples = new SamplePrefetch(data, inputs, indices)) {
+      OrtModelSession session = opened.session();
+      BlockedOutputs.Outputs outputs = opened.outputs();
+      outputs.byTensor().forEach((t, output) -> {
+        byOutput.put(output, histograms.get(t));
+        tensorByOutput.put(output, t);
+      });
       for (int index : indices) {
         if (limit.stopBefore(done)) {
           break;
@@ -90,18 +97,19 @@ public final class Calibrator {
           }
         }
         if (!fromRuns.isEmpty() && pinned.fits(sample)) {
-          pinned.run(session, sample, histograms);
+          pinned.run(session, sample, byOutput);
         } else if (!fromRuns.isEmpty()) {
           pinned.drain(); // the previous sample's histograms first: each takes its batches in sample order
           Map<String, long[]> floatShapes = new LinkedHashMap<>();
           session.run(
-              sample, fromRuns,
+              sample, byOutput.keySet(),
               (name, value) -> {
                 if (OrtModelSession.isFloatTensor(value)) {
-                  histograms.get(name).add(((OnnxTensor) value).getFloatBuffer());
+                  byOutput.get(name).add(((OnnxTensor) value).getFloatBuffer());
                   floatShapes.put(name, ((OnnxTensor) value).getInfo().getShape());
+                  outputs.requireWhole(name, floatShapes.get(name));
                 } else {
-                  nonFloat.put(name, String.valueOf(value.getInfo()));
+                  nonFloat.put(tensorByOutput.get(name), String.valueOf(value.getInfo()));
                 }
               });
           if (done == 0 && !hasValueDependentShapes(model.getGraph())) {
@@ -119,6 +127,43 @@ public final class Calibrator {
   private static boolean hasValueDependentShapes(GraphProto g) {
     return g.getNodeList().stream().anyMatch(n -> GraphIndex.isDefaultDomain(n)
         && VALUE_DEPENDENT_SHAPES.contains(n.getOpType()));
+  }
+
+  /** The session calibration runs and which of its outputs carries each tensor. */
+  private record Opened(OrtModelSession session, BlockedOutputs.Outputs outputs) implements AutoCloseable {
+    @Override
+    public void close() {
+      session.close();
+    }
+  }
+
+  /**
+   * Opens the session calibration runs. The models built on the way are not kept: each holds its own copy of the
+   * weights.
+   */
+  private static Opened open(ModelProto model, Set<String> tensors, int threads) {
+    BlockedOutputs run = blockedOutputs(exposing(model, tensors), tensors, threads);
+    // Spinning off: between runs the histogram and decoding threads need the cores ORT's idle workers would spin on.
+    return new Opened(new OrtModelSession(run.model(), "the FP32 model", threads, false, run.optimized()), run.outputs());
+  }
+
+  /**
+   * The model to run: ONNX Runtime's optimized form with the exposed tensors in its blocked layout where that drops
+   * reorders ({@link BlockedOutputs}), else the exposing model as it is (nothing to drop, a model too large to pass
+   * through one protobuf message, or an optimized form that cannot be saved and read back).
+   */
+  private static BlockedOutputs blockedOutputs(ModelProto exposing, Set<String> tensors, int threads) {
+    int size = exposing.getSerializedSize();
+    if (tensors.isEmpty() || size <= 0 || size > ModelFiles.EXTERNAL_THRESHOLD) {
+      return BlockedOutputs.unchanged(exposing, tensors);
+    }
+    BlockedOutputs blocked;
+    try {
+      blocked = BlockedOutputs.of(OrtModelSession.optimizedForm(exposing, "the FP32 model", threads), tensors);
+    } catch (RuntimeException e) {
+      return BlockedOutputs.unchanged(exposing, tensors); // the session of the exposing model reports what is wrong
+    }
+    return tensors.stream().anyMatch(t -> !t.equals(blocked.outputOf(t))) ? blocked : BlockedOutputs.unchanged(exposing, tensors);
   }
 
   /**

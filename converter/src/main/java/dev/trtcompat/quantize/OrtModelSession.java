@@ -41,6 +41,14 @@ final class OrtModelSession implements AutoCloseable {
    *     the caller's own threads use the cores between runs, so the spinning would compete with them
    */
   OrtModelSession(ModelProto model, String label, int threads, boolean spinning) {
+    this(model, label, threads, spinning, false);
+  }
+
+  /**
+   * @param optimized whether {@code model} is already ONNX Runtime's optimized form of a model
+   *     ({@link #optimizedForm}): it is then run as it is, without graph optimizations
+   */
+  OrtModelSession(ModelProto model, String label, int threads, boolean spinning, boolean optimized) {
     this.label = label;
     this.env = ReferenceRunner.environment();
     Path d = null;
@@ -52,6 +60,9 @@ final class OrtModelSession implements AutoCloseable {
       o = ReferenceRunner.sessionOptions(threads);
       if (!spinning) {
         o.addConfigEntry("session.intra_op.allow_spinning", "0");
+      }
+      if (optimized) {
+        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
       }
       this.session = env.createSession(file.toString(), o);
     } catch (OrtException e) {
@@ -69,6 +80,34 @@ final class OrtModelSession implements AutoCloseable {
     }
     this.options = o;
     this.dir = d;
+  }
+
+  /**
+   * ONNX Runtime's optimized form of {@code model} on this machine (fused and, on x86, blocked-layout operators of
+   * its own domains), as it saves it; a model ONNX Runtime cannot load is the caller's {@code ReferenceRunException}.
+   * Meant for a session opened with {@code optimized} on the same machine and ONNX Runtime version.
+   */
+  static ModelProto optimizedForm(ModelProto model, String label, int threads) {
+    Path d = null;
+    try {
+      d = Files.createTempDirectory("trt-compat-ort-");
+      Path file = d.resolve("model.onnx");
+      Path optimized = d.resolve("model.optimized.onnx");
+      ModelFiles.writeAtomically(model, file);
+      try (OrtSession.SessionOptions o = ReferenceRunner.sessionOptions(threads)) {
+        o.setOptimizedModelFilePath(optimized.toString());
+        o.addConfigEntry("session.disable_prepacking", "1"); // the session is only opened to save the optimized graph
+        ReferenceRunner.environment().createSession(file.toString(), o).close();
+      }
+      return ModelFiles.load(optimized);
+    } catch (OrtException e) {
+      throw new ReferenceRunException(
+          Kind.INVALID_INPUT, "onnxruntime_cannot_load", "ONNX Runtime cannot load " + label + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ReferenceRunException(Kind.UNAVAILABLE, "temp_unavailable", "cannot write a temporary model: " + e.getMessage(), e);
+    } finally {
+      deleteTree(d);
+    }
   }
 
   /**

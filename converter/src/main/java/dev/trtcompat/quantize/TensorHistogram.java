@@ -27,6 +27,9 @@ public final class TensorHistogram {
   /** Elements read from a buffer at a time: bulk copies into a small array beat element-wise buffer reads. */
   private static final int CHUNK = 4 * 1024;
 
+  /** A chunk is packed (its zeros counted, not binned) when the chunk before it had at least 1/8 zeros. */
+  private static final int PACK_ABOVE_ZEROS = 8;
+
   /** Bits of |x| at and above which a float is infinite or NaN. */
   private static final int NON_FINITE_BITS = 0x7f800000;
 
@@ -35,6 +38,8 @@ public final class TensorHistogram {
 
   private static final class Scratch {
     final float[] chunk = new float[CHUNK];
+    /** The chunk's non-zero |x| bits, packed (see {@link #binNonZero}). */
+    final int[] nonZero = new int[CHUNK];
     /**
      * Counts per bin of one batch, twice {@link #BINS} long so that the bin index is masked into range instead of
      * clamped: slot {@code BINS} holds the values at exactly the range (the definition's last bin), and slots above
@@ -42,7 +47,7 @@ public final class TensorHistogram {
      */
     final int[] counts = new int[2 * BINS];
     int maxBits;
-    int minNonZeroBitsLess1;
+    int minNonZeroBits;
     long zeros;
   }
 
@@ -77,8 +82,8 @@ public final class TensorHistogram {
     bins[BINS - 1] += counts[BINS];
     count += to - from;
     zeros += s.zeros;
-    if (s.minNonZeroBitsLess1 != Integer.MAX_VALUE) {
-      minNonZeroAbs = Math.min(minNonZeroAbs, Float.intBitsToFloat(s.minNonZeroBitsLess1 + 1));
+    if (s.minNonZeroBits != Integer.MAX_VALUE) {
+      minNonZeroAbs = Math.min(minNonZeroAbs, Float.intBitsToFloat(s.minNonZeroBits));
     }
     if (batchMax > maxAbs) {
       maxAbs = batchMax;
@@ -92,41 +97,83 @@ public final class TensorHistogram {
   /**
    * Bins {@code [from, to)} into {@code s.counts} at {@code perBin} and leaves in {@code s} the largest |x| (as
    * float bits; at or over {@link #NON_FINITE_BITS} when the batch holds NaN or infinity), the smallest non-zero
-   * |x| (bits minus one; {@code Integer.MAX_VALUE} when none) and the number of zeros.
+   * |x| (as float bits; {@code Integer.MAX_VALUE} when none) and the number of zeros.
    *
-   * <p>The zero count is branch-free: after a ReLU about half the values are exact zeros, a coin toss for a branch.
-   * The maximum and minimum are plain branches instead: after the first few values of a batch they are rarely taken
-   * and well predicted, so no element waits on the previous one, as it does through a chain of conditional moves
-   * ({@code Math.max}); measured about a third less CPU per element (docs/benchmarks.md).
+   * <p>A chunk is binned one of two ways, with the same result: after a ReLU about half the values are exact zeros,
+   * so a chunk that follows one with many zeros first packs its non-zero values (branch-free) and bins only those,
+   * the zeros being all bin 0 at any range and neither extreme; a chunk after one with few zeros is binned whole,
+   * where packing would only add a pass (measured in docs/benchmarks.md).
    */
   private static void binAndMeasure(FloatBuffer v, int from, int to, double perBin, Scratch s) {
     Arrays.fill(s.counts, 0);
-    int[] counts = s.counts;
-    float[] chunk = s.chunk;
-    int maxBits = 0;
-    int minLess1 = Integer.MAX_VALUE;
-    long zeros = 0;
+    s.maxBits = 0;
+    s.minNonZeroBits = Integer.MAX_VALUE;
+    s.zeros = 0;
+    boolean pack = true;
     for (int start = from; start < to; start += CHUNK) {
-      int n = read(v, chunk, start, Math.min(CHUNK, to - start));
-      int chunkZeros = 0;
-      for (int i = 0; i < n; i++) {
-        int bits = Float.floatToRawIntBits(chunk[i]) & 0x7fffffff;
-        if (bits > maxBits) {
-          maxBits = bits;
-        }
-        // bits - 1 wraps zero to the top (masked to MAX_VALUE), so the minimum skips zeros without a test of its own
-        int less1 = (bits - 1) & 0x7fffffff;
-        if (less1 < minLess1) {
-          minLess1 = less1;
-        }
-        chunkZeros += (bits - 1) >>> 31;
-        counts[(int) (Float.intBitsToFloat(bits) * perBin) & (2 * BINS - 1)]++;
+      int n = read(v, s.chunk, start, Math.min(CHUNK, to - start));
+      int zeros = pack ? binNonZero(s, n, perBin) : binAll(s, n, perBin);
+      s.zeros += zeros;
+      pack = zeros >= n / PACK_ABOVE_ZEROS;
+    }
+  }
+
+  /** Packs the chunk's non-zero |x| bits, bins those and counts the zeros into bin 0; returns the zeros. */
+  private static int binNonZero(Scratch s, int n, double perBin) {
+    float[] chunk = s.chunk;
+    int[] nonZero = s.nonZero;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      int bits = Float.floatToRawIntBits(chunk[i]) & 0x7fffffff;
+      nonZero[k] = bits;
+      k += -bits >>> 31; // 1 unless bits is 0
+    }
+    int[] counts = s.counts;
+    int maxBits = s.maxBits;
+    int minBits = s.minNonZeroBits;
+    // The maximum and minimum are plain branches: after a batch's first values they are rarely taken and well
+    // predicted, so no element waits on the previous one as through a chain of conditional moves (Math.max).
+    for (int i = 0; i < k; i++) {
+      int bits = nonZero[i];
+      if (bits > maxBits) {
+        maxBits = bits;
       }
-      zeros += chunkZeros;
+      if (bits < minBits) {
+        minBits = bits;
+      }
+      counts[(int) (Float.intBitsToFloat(bits) * perBin) & (2 * BINS - 1)]++;
+    }
+    counts[0] += n - k;
+    s.maxBits = maxBits;
+    s.minNonZeroBits = minBits;
+    return n - k;
+  }
+
+  /** Bins the whole chunk, counting zeros without a branch (a coin toss after a ReLU); returns the zeros. */
+  private static int binAll(Scratch s, int n, double perBin) {
+    float[] chunk = s.chunk;
+    int[] counts = s.counts;
+    int maxBits = s.maxBits;
+    int minLess1 = Integer.MAX_VALUE;
+    int zeros = 0;
+    for (int i = 0; i < n; i++) {
+      int bits = Float.floatToRawIntBits(chunk[i]) & 0x7fffffff;
+      if (bits > maxBits) {
+        maxBits = bits;
+      }
+      // bits - 1 wraps zero to the top (masked to MAX_VALUE), so the minimum skips zeros without a test of its own
+      int less1 = (bits - 1) & 0x7fffffff;
+      if (less1 < minLess1) {
+        minLess1 = less1;
+      }
+      zeros += (bits - 1) >>> 31;
+      counts[(int) (Float.intBitsToFloat(bits) * perBin) & (2 * BINS - 1)]++;
     }
     s.maxBits = maxBits;
-    s.minNonZeroBitsLess1 = minLess1;
-    s.zeros = zeros;
+    if (minLess1 != Integer.MAX_VALUE) {
+      s.minNonZeroBits = Math.min(s.minNonZeroBits, minLess1 + 1);
+    }
+    return zeros;
   }
 
   /** The element-by-element path for a batch holding NaN or infinities (left out of the bins, counted apart). */

@@ -19,8 +19,9 @@ import java.util.Set;
  * Not a test: a measurement run by bench/quantize/calibration-split.sh. Splits a calibration sample's cost on an
  * image model with input [1,3,224,224]: the plain ONNX Runtime run, the run with the tensors that Q/DQ placement
  * quantizes exposed as outputs (pinned, through {@link Calibrator.PinnedOutputs} and {@link OrtModelSession#runInto}, as calibration runs it), and that run followed by the histograms, each
- * with ONNX Runtime's intra-op spinning on (the default) and off; last, as calibration runs it now, the histograms of
- * each run filled while the next run goes on ({@link OverlappedHistograms}, spinning off). Variants are interleaved in rounds on one random
+ * with ONNX Runtime's intra-op spinning on (the default) and off; then the histograms of
+ * each run filled while the next run goes on ({@link OverlappedHistograms}, spinning off), and that on ONNX Runtime's
+ * optimized model with the exposed tensors in its blocked layout ({@link BlockedOutputs}, as calibration runs now). Variants are interleaved in rounds on one random
  * input, and the best round of each is printed, so that other processes' load on a shared machine skews them alike.
  * Sits in the test tree only to reach the package's internals; surefire does not run it (no Test in its name).
  */
@@ -29,7 +30,8 @@ public final class CalibrationSplit {
   private static final String[] VARIANTS = {
     "plain run, spinning", "plain run, no spinning", "exposed run, spinning", "exposed run, no spinning",
     "exposed run + histograms, spinning", "exposed run + histograms, no spinning",
-    "exposed run + histograms overlapped, no spinning"
+    "exposed run + histograms overlapped, no spinning",
+    "blocked exposed run + histograms overlapped, no spinning"
   };
 
   private CalibrationSplit() {}
@@ -51,8 +53,11 @@ public final class CalibrationSplit {
     Map<String, HostTensor> sample = Map.of(inputName, HostTensor.ofFloats(inputName, new long[] {1, 3, 224, 224}, in));
     List<OrtModelSession> sessions = new ArrayList<>();
     List<Calibrator.PinnedOutputs> pinned = new ArrayList<>();
+    BlockedOutputs blocked = BlockedOutputs.of(OrtModelSession.optimizedForm(Calibrator.exposing(model, exposed), "model", threads), exposed);
     try (ParallelHistograms parallel = new ParallelHistograms(threads);
-        OverlappedHistograms overlapped = new OverlappedHistograms(threads)) {
+        OverlappedHistograms overlapped = new OverlappedHistograms(threads);
+        OverlappedHistograms overlappedBlocked = new OverlappedHistograms(threads);
+        OrtModelSession blockedSession = new OrtModelSession(blocked.model(), "model", threads, false, true)) {
       for (int k = 0; k < 4; k++) {
         boolean spinning = k % 2 == 0;
         OrtModelSession s = new OrtModelSession(k < 2 ? model : Calibrator.exposing(model, exposed), "model", threads, spinning);
@@ -71,6 +76,11 @@ public final class CalibrationSplit {
       Map<String, long[]> shapes = new LinkedHashMap<>();
       sessions.get(3).run(sample, exposed, (name, v) -> shapes.put(name, ((OnnxTensor) v).getInfo().getShape()));
       overlapped.allocate(sessions.get(3), sample, shapes);
+      Map<String, TensorHistogram> byBlockedOutput = new LinkedHashMap<>();
+      exposed.forEach(t -> byBlockedOutput.put(blocked.outputOf(t), new TensorHistogram()));
+      Map<String, long[]> blockedShapes = new LinkedHashMap<>();
+      blockedSession.run(sample, byBlockedOutput.keySet(), (name, v) -> blockedShapes.put(name, ((OnnxTensor) v).getInfo().getShape()));
+      overlappedBlocked.allocate(blockedSession, sample, blockedShapes);
       Map<String, FloatBuffer> buffers = pinned.get(2).buffers();
       long bytes = buffers.values().stream().mapToLong(b -> b.capacity() * (long) Float.BYTES).sum();
       System.out.printf(Locale.ROOT, "exposed tensors %d, %.1f MB per sample, %d intra-op threads%n", exposed.size(), bytes / 1e6, threads);
@@ -80,11 +90,13 @@ public final class CalibrationSplit {
       Arrays.fill(best, Double.MAX_VALUE);
       for (int round = -1; round < rounds; round++) { // round -1 warms up
         for (int v = 0; v < VARIANTS.length; v++) {
-          int k = v < 2 ? v : v == 6 ? 3 : 2 + v % 2; // the overlapped variant runs on the non-spinning session
-          OrtModelSession s = sessions.get(k);
+          int k = v < 2 ? v : v >= 6 ? 3 : 2 + v % 2; // the overlapped variants run without spinning
+          OrtModelSession s = v == 7 ? blockedSession : sessions.get(k);
           long start = System.nanoTime();
           for (int i = 0; i < perRound; i++) {
-            if (v == 6) {
+            if (v == 7) {
+              overlappedBlocked.run(s, sample, byBlockedOutput);
+            } else if (v == 6) {
               overlapped.run(s, sample, histograms);
             } else if (v < 2) {
               s.run(sample);
@@ -96,6 +108,7 @@ public final class CalibrationSplit {
             }
           }
           overlapped.drain();
+          overlappedBlocked.drain();
           if (round >= 0) {
             best[v] = Math.min(best[v], (System.nanoTime() - start) / 1e6 / perRound);
           }
