@@ -90,17 +90,9 @@ class ImageCalibrationRoutesTest {
   }
 
   private JsonNode awaitFinished(String id) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-    while (true) {
-      JsonNode q = TestServer.json(server.get("/api/v1/models/" + id + "/quantizations")).get("quantizations").get(0);
-      String state = q.get("state").asText();
-      if (!state.equals("queued") && !state.equals("running")) {
-        return q;
-      }
-      assertThat(System.nanoTime()).as("quantization still " + state).isLessThan(deadline);
-      Thread.sleep(200);
-    }
+    return QuantizeRoutesTest.awaitFinished(server, id, "quantizations", "quantizations");
   }
+
 
   @Test
   void uploadedJpegAndPngImagesCalibrateWithTheStatedPreprocessing() throws Exception {

@@ -67,11 +67,15 @@ class QuantizeRoutesTest {
   }
 
   private JsonNode awaitFinished(String id) throws Exception {
-    return awaitFinished(id, "quantizations", "quantizations");
+    return awaitFinished(server, id, "quantizations", "quantizations");
+  }
+
+  private JsonNode awaitFinished(String id, String listing, String key) throws Exception {
+    return awaitFinished(server, id, listing, key);
   }
 
   /** The newest conversion listed at {@code /api/v1/models/ID/LISTING} under {@code key}, once it has finished. */
-  private JsonNode awaitFinished(String id, String listing, String key) throws Exception {
+  static JsonNode awaitFinished(TestServer server, String id, String listing, String key) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (true) {
       JsonNode q = TestServer.json(server.get("/api/v1/models/" + id + "/" + listing)).get(key).get(0);
