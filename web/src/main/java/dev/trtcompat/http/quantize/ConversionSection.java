@@ -23,7 +23,7 @@ import java.util.Optional;
  *
  * @param <T> what a finished cell records ({@link Conversion#result})
  */
-abstract class ConversionSection<T> implements ModelPageSection {
+abstract class ConversionSection<T extends ConvertedModel> implements ModelPageSection {
 
   private final ModelStore store;
   private final JobService jobs;
@@ -31,16 +31,29 @@ abstract class ConversionSection<T> implements ModelPageSection {
   private final Class<T> result;
   private final String title;
   private final String itemClass;
+  private final String what;
+  private final String modelLabel;
+  private final String classPrefix;
 
-  /** @param itemClass the class of each {@code li}; the list's is its plural */
-  ConversionSection(ModelStore store, JobService jobs, Conversion conversion, Class<T> result, String title,
-      String itemClass) {
+  /**
+   * @param itemClass the class of each {@code li}; the list's is its plural
+   * @param what the conversion in words, as in "This is the WHAT of SOURCE"
+   * @param modelLabel the converted model in words, before its link in the source's list
+   * @param classPrefix of the classes of the origin's {@code div} (-from), the model link (-model) and the download
+   *     link (-download)
+   */
+  @SuppressWarnings("unchecked") // the conversion's result class is this section's T
+  ConversionSection(ModelStore store, JobService jobs, Conversion conversion, String title, String itemClass,
+      String what, String modelLabel, String classPrefix) {
     this.store = store;
     this.jobs = jobs;
     this.conversion = conversion;
-    this.result = result;
+    this.result = (Class<T>) conversion.result;
     this.title = title;
     this.itemClass = itemClass;
+    this.what = what;
+    this.modelLabel = modelLabel;
+    this.classPrefix = classPrefix;
   }
 
   @Override
@@ -76,10 +89,34 @@ abstract class ConversionSection<T> implements ModelPageSection {
   }
 
   /** On a converted model's page: where it came from and its result. */
-  abstract void origin(Html h, T r);
+  private void origin(Html h, T r) {
+    h.open("div", "class", classPrefix + "-from");
+    h.open("p").text("This is the " + what + " of ")
+        .element("a", r.sourceFileName(), "href", "/models/" + r.sourceModelId(), "class", "source-model")
+        .text(" (" + provenance(r) + ")" + originNote(r) + ".").close("p");
+    result(h, r);
+    h.close("div");
+  }
 
   /** A finished conversion in the source's list: the converted model's link and download, and the result. */
-  abstract void finished(Html h, T r);
+  private void finished(Html h, T r) {
+    h.open("p").text(modelLabel + ": ")
+        .element("a", r.fileName(), "href", r.pageUrl(), "class", classPrefix + "-model")
+        .text(" ").element("a", "download", "href", r.downloadUrl(), "class", classPrefix + "-download")
+        .text(" (" + provenance(r) + ")").close("p");
+    result(h, r);
+  }
+
+  /** What the converted model was made with (method, data), shown in brackets after its links. */
+  abstract String provenance(T r);
+
+  /** A sentence after the origin's provenance, starting with ". " ({@code ""}: none). */
+  String originNote(T r) {
+    return "";
+  }
+
+  /** The conversion's result: its caveat, what was converted, the accuracy. */
+  abstract void result(Html h, T r);
 
   abstract void form(Html h, StoredModel m);
 

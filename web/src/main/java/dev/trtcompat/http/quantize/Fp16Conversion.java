@@ -21,7 +21,7 @@ import java.util.List;
 record Fp16Conversion(String modelId, String fileName, String sourceModelId, String sourceFileName, long jobId,
     long cellId, String pageUrl, String modelUrl, String downloadUrl, String statistics, String statisticsSha256,
     boolean synthetic, String caveat, int fp16Nodes, int fp32Nodes, List<Fp16Result.KeptNode> keptFp32,
-    int castsAdded, int weightsConverted, AccuracySummary accuracy, double seconds) {
+    int castsAdded, int weightsConverted, AccuracySummary accuracy, double seconds) implements ConvertedModel {
 
   /** What random data cannot tell: which values overflow FP16, and how much accuracy real inputs lose. */
   static final String RANDOM_DATA = "FP32 keep list and accuracy from random data: timing only";

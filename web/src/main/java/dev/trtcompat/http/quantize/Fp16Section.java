@@ -21,30 +21,18 @@ public final class Fp16Section extends ConversionSection<Fp16Conversion> {
   static final int KEPT_SHOWN = 20;
 
   Fp16Section(ModelStore store, JobService jobs) {
-    super(store, jobs, Conversion.FP16, Fp16Conversion.class, "Convert to FP16", "fp16-conversion");
+    super(store, jobs, Conversion.FP16, "Convert to FP16", "fp16-conversion", "FP16 / mixed-precision conversion",
+        "FP16 model", "fp16");
   }
 
   @Override
-  void origin(Html h, Fp16Conversion c) {
-    h.open("div", "class", "fp16-from");
-    h.open("p").text("This is the FP16 / mixed-precision conversion of ")
-        .element("a", c.sourceFileName(), "href", "/models/" + c.sourceModelId(), "class", "source-model")
-        .text(" (statistics from " + c.statistics() + ").").close("p");
-    result(h, c);
-    h.close("div");
-  }
-
-  @Override
-  void finished(Html h, Fp16Conversion c) {
-    h.open("p").text("FP16 model: ")
-        .element("a", c.fileName(), "href", c.pageUrl(), "class", "fp16-model")
-        .text(" ").element("a", "download", "href", c.downloadUrl(), "class", "fp16-download")
-        .text(" (statistics from " + c.statistics() + ")").close("p");
-    result(h, c);
+  String provenance(Fp16Conversion c) {
+    return "statistics from " + c.statistics();
   }
 
   /** The caveat, the precision summary, the nodes kept in FP32 with their reasons, and the accuracy table. */
-  private static void result(Html h, Fp16Conversion c) {
+  @Override
+  void result(Html h, Fp16Conversion c) {
     if (c.caveat() != null) {
       h.element("p", c.caveat(), "class", "note timing-only");
     }

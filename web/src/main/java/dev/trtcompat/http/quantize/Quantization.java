@@ -22,7 +22,7 @@ record Quantization(String modelId, String fileName, String sourceModelId, Strin
     long cellId, String pageUrl, String modelUrl, String downloadUrl, String method, String calibration,
     String calibrationSha256, int calibrationSamples, boolean synthetic, String caveat, int opset,
     int activationsQuantized, int weightsQuantized, List<String> excludedNodes, AccuracySummary accuracy,
-    List<String> notes, double seconds, SensitivityResult sensitivity) {
+    List<String> notes, double seconds, SensitivityResult sensitivity) implements ConvertedModel {
 
   /** @param sensitivity the analysis that chose the model's FP32 layers, or null */
   static Quantization of(QuantizeResult r, SensitivityResult sensitivity, String modelId, String fileName,

@@ -27,31 +27,23 @@ public final class QuantizeSection extends ConversionSection<Quantization> {
   static final String ID = "quantize";
 
   QuantizeSection(ModelStore store, JobService jobs) {
-    super(store, jobs, Conversion.INT8, Quantization.class, "Quantize to INT8", "quantization");
+    super(store, jobs, Conversion.INT8, "Quantize to INT8", "quantization", "INT8 Q/DQ quantization", "Q/DQ model",
+        "quantized");
   }
 
   @Override
-  void origin(Html h, Quantization q) {
-    h.open("div", "class", "quantized-from");
-    h.open("p").text("This is the INT8 Q/DQ quantization of ")
-        .element("a", q.sourceFileName(), "href", "/models/" + q.sourceModelId(), "class", "source-model")
-        .text(" (" + q.method() + ", " + q.calibration() + "). Its INT8 cells build it as \""
-            + MatrixReport.Cell.int8Label(false, q.synthetic()) + "\".").close("p");
-    result(h, q);
-    h.close("div");
+  String provenance(Quantization q) {
+    return q.method() + ", " + q.calibration();
   }
 
   @Override
-  void finished(Html h, Quantization q) {
-    h.open("p").text("Q/DQ model: ")
-        .element("a", q.fileName(), "href", q.pageUrl(), "class", "quantized-model")
-        .text(" ").element("a", "download", "href", q.downloadUrl(), "class", "quantized-download")
-        .text(" (" + q.method() + ", " + q.calibration() + ")").close("p");
-    result(h, q);
+  String originNote(Quantization q) {
+    return ". Its INT8 cells build it as \"" + MatrixReport.Cell.int8Label(false, q.synthetic()) + "\"";
   }
 
-  /** The caveat, what was quantized, and the accuracy table. */
-  private static void result(Html h, Quantization q) {
+  /** The caveat, what was quantized, the accuracy table and the sensitivity ranking. */
+  @Override
+  void result(Html h, Quantization q) {
     if (q.caveat() != null) {
       h.element("p", q.caveat(), "class", "note timing-only");
     }
