@@ -19,7 +19,6 @@ import dev.trtcompat.quantize.QuantizeResult;
 import dev.trtcompat.quantize.Quantizer;
 import dev.trtcompat.quantize.SensitivityAnalysis;
 import dev.trtcompat.quantize.SensitivityResult;
-import dev.trtcompat.quantize.SyntheticCalibrationSet;
 import dev.trtcompat.service.QuantizeCells;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,8 +82,8 @@ final class QuantizeRuns implements QuantizeCells {
 
   private Quantization quantize(CellTask task, CellLog log, QuantizeOrder order, StoredModel source,
       CalibrationSet data, Path out) throws IOException {
-    log.line("quantizing " + source.fileName() + " to INT8 Q/DQ: " + order.method() + ", " + data.description()
-        + (data.synthetic() ? " (" + SyntheticCalibrationSet.TIMING_ONLY + ")" : ""));
+    // random data's description already ends with the caveat (SyntheticCalibrationSet.TIMING_ONLY)
+    log.line("quantizing " + source.fileName() + " to INT8 Q/DQ: " + order.method() + ", " + data.description());
     QuantizeRequest request = order.request(task.modelFile(), data, out, threads);
     SensitivityResult sensitivity = null;
     QuantizeResult r;
