@@ -11,6 +11,7 @@ import dev.trtcompat.quantize.Calibrator;
 import dev.trtcompat.quantize.DataSplit;
 import dev.trtcompat.quantize.ModelFiles;
 import dev.trtcompat.quantize.ModelInput;
+import dev.trtcompat.quantize.NodeSelection;
 import dev.trtcompat.quantize.Progress;
 import dev.trtcompat.quantize.Quantizer;
 import dev.trtcompat.reference.HostTensor;
@@ -99,13 +100,11 @@ public final class Fp16Converter {
   }
 
   private static void unmatchedKeep(ModelProto model, List<String> keep) {
-    for (String k : keep) {
-      boolean any = model.getGraph().getNodeList().stream().anyMatch(n -> n.getName().equals(k) || n.getOpType().equals(k));
-      if (!any) {
-        throw new UserFacingException(
-            UserFacingException.Kind.BAD_REQUEST, "unknown_keep",
-            "--keep-fp32 " + k + " matches no node name or operator type of the model");
-      }
+    List<String> unmatched = NodeSelection.unmatched(model.getGraph(), keep);
+    if (!unmatched.isEmpty()) {
+      throw new UserFacingException(
+          UserFacingException.Kind.BAD_REQUEST, "unknown_keep",
+          "--keep-fp32 " + unmatched.get(0) + " matches no node name or operator type of the model");
     }
   }
 }

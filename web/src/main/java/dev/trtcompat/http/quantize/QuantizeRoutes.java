@@ -13,6 +13,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import dev.trtcompat.quantize.CalibrationSet;
 import dev.trtcompat.quantize.ModelFiles;
 import dev.trtcompat.quantize.ModelInput;
+import dev.trtcompat.quantize.NodeSelection;
 import dev.trtcompat.service.JobService;
 import dev.trtcompat.service.QuantizeCells;
 import io.javalin.http.Context;
@@ -161,8 +162,7 @@ public final class QuantizeRoutes {
             + "'; its outputs are " + outputs);
       }
     }
-    List<String> unmatched = order.exclude().stream().filter(k -> proto.getGraph().getNodeList().stream()
-        .noneMatch(node -> node.getName().equals(k) || node.getOpType().equals(k))).toList();
+    List<String> unmatched = NodeSelection.unmatched(proto.getGraph(), order.exclude());
     if (!unmatched.isEmpty()) {
       throw QuantizeOrder.bad("unknown_exclude", "exclude: " + String.join(", ", unmatched)
           + " matches no node name or operator type of the model");
