@@ -21,7 +21,7 @@ class TrtexecLogFixturesTest {
   @Test
   void everyIndexedLogHasExpectedFactsAndViceVersa() {
     assertThat(LogFixtures.indexedFiles())
-        .hasSize(19)
+        .hasSize(22)
         .containsExactlyInAnyOrderElementsOf(LogFixtures.all().stream().map(Expected::file).toList());
   }
 
@@ -78,6 +78,19 @@ class TrtexecLogFixturesTest {
       assertThat(warnings).isEmpty();
     }
     assertThat(warnings).doesNotHaveDuplicates();
+  }
+
+  /** The explicit-quantization line is read from the Q/DQ logs, as printed, and from no other log. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void explicitQuantization(Expected e) {
+    String line = LogFixtures.parse(e.file()).explicitQuantization();
+    if (e.warnings().containsKey("explicit_quantization")) {
+      assertThat(line).isEqualTo("Calibrator won't be used in explicit precision mode. Use quantization aware training"
+          + " to generate network with Quantize/Dequantize nodes.");
+    } else {
+      assertThat(line).isNull();
+    }
   }
 
   @ParameterizedTest(name = "{0}")
