@@ -45,10 +45,10 @@ public record QdqEvidence(State state, String logLine, String message) {
     if (!quantizedModel || command.precision() != Precision.INT8 || log == null) {
       return null;
     }
-    if (log.explicitQuantization() != null) {
-      return new QdqEvidence(State.SHOWN, log.explicitQuantization(), "TensorRT built in explicit-quantization"
+    if (log.explicitQuantizationLine() != null) {
+      return new QdqEvidence(State.SHOWN, log.explicitQuantizationLine(), "TensorRT built in explicit-quantization"
           + " mode: the INT8 scales come from the model's Q/DQ nodes, not from a calibrator (its log says \""
-          + log.explicitQuantization() + "\").");
+          + log.explicitQuantizationLine() + "\").");
     }
     boolean int8Flag = command.arguments().contains(TrtexecFlag.INT8.flag());
     if (!int8Flag && command.arguments().contains(TrtexecFlag.STRONGLY_TYPED.flag())) {

@@ -127,7 +127,7 @@ final class TrtexecLogParser {
   private boolean loadEngine;
   private boolean trtexecMarkers;
   private boolean tensorrtMarkers;
-  private String explicitQuantization;
+  private String explicitQuantizationLine;
 
   // Node dump state: between "--- Begin node ---" and "--- End node ---" (or the next decorated line).
   private boolean inDump;
@@ -178,8 +178,8 @@ final class TrtexecLogParser {
       lastWasWarning = false;
       return;
     }
-    if (explicitQuantization == null && EXPLICIT_QUANTIZATION.matcher(msg).find()) {
-      explicitQuantization = truncate(msg);
+    if (explicitQuantizationLine == null && EXPLICIT_QUANTIZATION.matcher(msg).find()) {
+      explicitQuantizationLine = truncate(msg);
     }
     if (polygraphy.accept(msg) || line.severity() == '!') {
       polygraphySeen = true;
@@ -616,7 +616,7 @@ final class TrtexecLogParser {
         engineSource,
         List.copyOf(failingNodes),
         polygraphySeen ? polygraphy.comparison() : null,
-        explicitQuantization,
+        explicitQuantizationLine,
         List.copyOf(notes),
         lines);
   }

@@ -151,11 +151,11 @@ class QuantizedCellDockerTest {
     assertThat(log.get("buildTimeSeconds").asDouble()).isEqualTo(25.2523);
     assertThat(log.get("throughputQps").asDouble()).isEqualTo(324.544);
     assertThat(log.get("gpuComputeMs").get("mean").asDouble()).isEqualTo(1.61667);
-    assertThat(log.get("explicitQuantization").asText())
+    assertThat(log.get("explicitQuantizationLine").asText())
         .startsWith("Calibrator won't be used in explicit precision mode.");
     JsonNode evidence = old.get("qdqEvidence");
     assertThat(evidence.get("state").asText()).isEqualTo("shown");
-    assertThat(evidence.get("logLine").asText()).isEqualTo(log.get("explicitQuantization").asText());
+    assertThat(evidence.get("logLine").asText()).isEqualTo(log.get("explicitQuantizationLine").asText());
     assertThat(texts(old.get("notes"))).contains(evidence.get("message").asText());
 
     JsonNode cell86 = int8MatrixCell(qdq, "8.6");
@@ -178,7 +178,7 @@ class QuantizedCellDockerTest {
     JsonNode cell = int8Cells(qdq, "\"8.6\"").get("8.6");
     JsonNode result = cell.get("result");
     assertThat(cell.get("state").asText()).as(result.toString()).isEqualTo("succeeded");
-    assertThat(result.get("log").get("explicitQuantization").isNull()).isTrue();
+    assertThat(result.get("log").get("explicitQuantizationLine").isNull()).isTrue();
     JsonNode evidence = result.get("qdqEvidence");
     assertThat(evidence.get("state").asText()).isEqualTo("missing");
     assertThat(evidence.get("message").asText()).startsWith("Warning: no sign in the log");
