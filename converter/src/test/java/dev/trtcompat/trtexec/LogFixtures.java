@@ -159,6 +159,11 @@ final class LogFixtures {
             "Engine set up failed"),
         w("explicit_quantization", "Calibrator won't be used in explicit precision mode"),
         null, null, null, null, null, null, null, null, null, null, null, null));
+    add(new Expected("trt7.x-qdq-zero-point-not-initializer-parse-failure.log", null, Outcome.PARSE_FAILURE, null,
+        new FailingNode(9, "QuantizeLinear", null, null),
+        List.of("Assertion failed: inputs.at(2).is_weights()", "Failed to parse onnx file", "Parsing model failed",
+            "Engine set up failed"),
+        w(), null, null, null, null, null, null, null, null, null, null, null, null));
     add(new Expected("trt8.x-nonzero-unsupported-plugin-not-found.log", null, Outcome.PARSE_FAILURE, null,
         new FailingNode(84, "NonZero", "NonZero_559", "onnx::Transpose_634"),
         List.of("Assertion failed: creator && \"Plugin not found, are the plugin name, version, and namespace correct?\"",

@@ -21,7 +21,7 @@ class TrtexecLogFixturesTest {
   @Test
   void everyIndexedLogHasExpectedFactsAndViceVersa() {
     assertThat(LogFixtures.indexedFiles())
-        .hasSize(22)
+        .hasSize(23)
         .containsExactlyInAnyOrderElementsOf(LogFixtures.all().stream().map(Expected::file).toList());
   }
 
