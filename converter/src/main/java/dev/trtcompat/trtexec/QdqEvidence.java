@@ -51,7 +51,8 @@ public record QdqEvidence(State state, String logLine, String message) {
           + log.explicitQuantizationLine() + "\").");
     }
     boolean int8Flag = command.arguments().contains(TrtexecFlag.INT8.flag());
-    if (!int8Flag && command.arguments().contains(TrtexecFlag.STRONGLY_TYPED.flag())) {
+    // trtexec turns --int8 off beside --stronglyTyped (sampleOptions.cpp, v10.16 lines 1292-1305).
+    if (command.arguments().contains(TrtexecFlag.STRONGLY_TYPED.flag())) {
       return new QdqEvidence(State.NOT_IN_LOG, null, "A strongly typed build attaches no calibrator, so its log"
           + " prints no line about explicit quantization; the log cannot show whether the Q/DQ scales were used.");
     }
