@@ -158,6 +158,7 @@ class QuantizedCellDockerTest {
     assertThat(evidence.get("logLine").asText()).isEqualTo(log.get("explicitQuantizationLine").asText());
     assertThat(texts(old.get("notes"))).contains(evidence.get("message").asText());
 
+    // The double replays the same 8.2.5 log for 10.3 too, so only the 8.6 cell's evidence is a realistic case here.
     JsonNode cell86 = int8MatrixCell(qdq, "8.6");
     assertThat(cell86.get("measured").get("qdqEvidence").asText()).isEqualTo("shown");
     // Calibrated on random samples: the cell builds from the Q/DQ scales, but they are not called calibrated.
@@ -175,7 +176,8 @@ class QuantizedCellDockerTest {
   void anInt8CellOfAQdqModelWhoseLogShowsNoExplicitQuantizationCarriesAWarning() throws Exception {
     // A real FP32 build log: it built an engine, but says nothing of Q/DQ layers.
     String qdq = qdqModel("trt10.16-fp32-success.log");
-    JsonNode cell = int8Cells(qdq, "\"8.6\"").get("8.6");
+    Map<String, JsonNode> byRelease = int8Cells(qdq, "\"8.6\", \"10.3\"");
+    JsonNode cell = byRelease.get("8.6");
     JsonNode result = cell.get("result");
     assertThat(cell.get("state").asText()).as(result.toString()).isEqualTo("succeeded");
     assertThat(result.get("log").get("explicitQuantizationLine").isNull()).isTrue();
@@ -184,9 +186,19 @@ class QuantizedCellDockerTest {
     assertThat(evidence.get("message").asText()).startsWith("Warning: no sign in the log");
     assertThat(texts(result.get("notes"))).contains(evidence.get("message").asText());
     assertThat(int8MatrixCell(qdq, "8.6").get("measured").get("qdqEvidence").asText()).isEqualTo("missing");
-    Element missing = page(qdq).selectFirst("td.cell[data-precision=int8] .qdq-evidence-missing");
+    Document page = page(qdq);
+    Element missing = page.selectFirst("td.cell[data-precision=int8] .qdq-evidence-missing");
     assertThat(missing).isNotNull();
     assertThat(missing.text()).isEqualTo("warning: the log shows no explicit quantization");
+
+    // 10.3 builds strongly typed: no calibrator, so its log cannot show it either way, and that is no warning.
+    JsonNode strong = byRelease.get("10.3").get("result");
+    assertThat(texts(strong.get("arguments"))).contains("--stronglyTyped");
+    assertThat(strong.get("qdqEvidence").get("state").asText()).isEqualTo("not_in_log");
+    assertThat(strong.get("notes").toString()).doesNotContain("Warning: no sign in the log");
+    assertThat(int8MatrixCell(qdq, "10.3").get("measured").get("qdqEvidence").asText()).isEqualTo("not_in_log");
+    assertThat(page.select("td.cell[data-precision=int8] .qdq-evidence-not_in_log")).singleElement()
+        .satisfies(e -> assertThat(e.text()).isEqualTo("strongly typed: the log cannot show the Q/DQ scales in use"));
   }
 
   private static java.util.List<String> texts(JsonNode array) {
