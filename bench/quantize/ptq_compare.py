@@ -142,8 +142,8 @@ os.makedirs(args.out, exist_ok=True)
 cli = shlex.split(os.environ.get("TRT_COMPAT", "")) or [os.path.join(repo, "trt-compat")]
 # the jars HeldOutEval.java runs against (those of the build TRT_COMPAT runs, e.g. /work/main/web/target/lib)
 lib = os.environ.get("TRT_COMPAT_LIB") or os.path.join(repo, "web", "target", "lib")
-# the suffix of trt-compat's figures and models quantized with --exclude
-variant = "_exclude_" + "_".join(e for e in args.exclude.split(",") if e) if args.exclude else ""
+# the suffix of trt-compat's figures and models quantized with --exclude (a node name's "/" made "-": file names)
+variant = ("_exclude_" + "_".join(e for e in args.exclude.split(",") if e)).replace("/", "-") if args.exclude else ""
 torch.backends.quantized.engine = engines[0]
 torch.set_num_threads(max(1, args.threads))
 
