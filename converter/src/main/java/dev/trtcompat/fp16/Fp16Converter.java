@@ -32,6 +32,8 @@ import java.util.Set;
 public final class Fp16Converter {
 
   public static final String META_PRECISION = Quantizer.META_PREFIX + "precision";
+  /** What random data cannot tell: which values overflow FP16, and how much accuracy real inputs lose. */
+  public static final String TIMING_ONLY = "FP32 keep list and accuracy from random data: timing only";
 
   public Fp16Result convert(Fp16Request request, Progress progress) {
     long start = System.nanoTime();
@@ -95,7 +97,8 @@ public final class Fp16Converter {
     ModelFiles.writeAtomically(fp16, request.out());
     return new Fp16Result(
         request.model().toString(), request.out().toString(), Quantizer.sha256(request.out()),
-        request.data().description(), request.data().synthetic(), fp16Nodes.size(), kept.size(), kept,
+        request.data().description(), request.data().synthetic(), request.data().synthetic() ? TIMING_ONLY : null,
+        fp16Nodes.size(), kept.size(), kept,
         rewritten.castsAdded(), rewritten.weightsConverted(), accuracy, (System.nanoTime() - start) / 1e9);
   }
 

@@ -17,7 +17,8 @@ final class CalibrationOptions {
   Path calib;
 
   @Option(names = "--synthetic", paramLabel = "N",
-      description = "calibrate on N random samples instead: " + SyntheticCalibrationSet.TIMING_ONLY)
+      description = "N random samples instead, for timing only: quantize takes its scales from them, fp16 its FP32"
+          + " keep list")
   Integer synthetic;
 
   @Option(names = "--seed", defaultValue = "42", description = "seed of --synthetic samples (default: ${DEFAULT-VALUE})")

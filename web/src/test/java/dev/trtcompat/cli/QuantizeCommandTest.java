@@ -143,7 +143,9 @@ class QuantizeCommandTest {
     CheckCommandTest.Run r = CheckCommandTest.run("fp16", CheckCommandTest.model("transformer_encoder"),
         "--synthetic", "4", "--shapes", "tokens:1x8x32", "--out", out.toString(), "--threads", "2");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("kept FP32").contains("Softmax").contains("cosine min");
+    assertThat(r.out()).contains("kept FP32").contains("Softmax").contains("cosine min")
+        .contains("caveat       FP32 keep list and accuracy from random data: timing only")
+        .as("FP16 has no scales").doesNotContain("scales");
     assertThat(out).isRegularFile();
   }
 
@@ -162,6 +164,9 @@ class QuantizeCommandTest {
     assertThat(boxes).isNotNull();
     assertThat(boxes.get("meanIou").asDouble()).isGreaterThan(0.5);
     assertThat(boxes.get("iouAtLeastHalf").isNumber()).isTrue();
+    JsonNode j = Json.mapper().readTree(r.out());
+    assertThat(j.get("caveat").asText()).isEqualTo("FP32 keep list and accuracy from random data: timing only");
+    assertThat(j.get("statistics").asText() + j.at("/accuracy/data").asText()).doesNotContain("scales");
     CheckCommandTest.Run text = CheckCommandTest.run("fp16", CheckCommandTest.model("detection_nms_nonzero"),
         "--synthetic", "4", "--boxes", "boxes", "--out", tmp.resolve("t.fp16.onnx").toString(), "--threads", "2");
     assertThat(text.out()).containsPattern("boxes .*mean IoU \\d\\.\\d{4}  IoU>=0\\.5 ");

@@ -1,8 +1,10 @@
 package dev.trtcompat.http.quantize;
 
+import dev.trtcompat.fp16.Fp16Converter;
 import dev.trtcompat.http.upload.FormParts;
 import dev.trtcompat.jobs.CellKind;
 import dev.trtcompat.jobs.CellSpec;
+import dev.trtcompat.quantize.SyntheticCalibrationSet;
 import java.util.List;
 import java.util.Set;
 
@@ -18,12 +20,13 @@ import java.util.Set;
  * @param result what a finished cell records (its result JSON and the link)
  * @param sectionId the model page section that shows them
  * @param fields the text fields a request may carry besides its {@code calib} files
+ * @param randomCaveat what random samples cost this conversion, said wherever they are offered or used
  */
 enum Conversion {
   INT8(CellKind.QUANTIZE, "quantize", "quantized-from.json", ".int8.onnx", "quantizedFrom", "quantizations",
-      Quantization.class, QuantizeSection.ID, QuantizeOrder.FIELDS),
+      Quantization.class, QuantizeSection.ID, QuantizeOrder.FIELDS, SyntheticCalibrationSet.TIMING_ONLY),
   FP16(CellKind.FP16, "fp16", "fp16-from.json", ".fp16.onnx", "convertedFrom", "conversions", Fp16Conversion.class,
-      Fp16Section.ID, QuantizeOrder.FP16_FIELDS);
+      Fp16Section.ID, QuantizeOrder.FP16_FIELDS, Fp16Converter.TIMING_ONLY);
 
   final CellKind kind;
   final String ordersFolder;
@@ -34,9 +37,10 @@ enum Conversion {
   final Class<?> result;
   final String sectionId;
   final FormParts.Spec form;
+  final String randomCaveat;
 
   Conversion(CellKind kind, String ordersFolder, String link, String suffix, String fromKey, String listKey,
-      Class<?> result, String sectionId, List<String> fields) {
+      Class<?> result, String sectionId, List<String> fields, String randomCaveat) {
     this.kind = kind;
     this.ordersFolder = ordersFolder;
     this.link = link;
@@ -45,6 +49,7 @@ enum Conversion {
     this.listKey = listKey;
     this.result = result;
     this.sectionId = sectionId;
+    this.randomCaveat = randomCaveat;
     // Parts per request: a folder of calibration images is large, but not unbounded.
     this.form = new FormParts.Spec("the calibration upload", Set.of(QuantizeOrder.CALIB_FIELD), Set.copyOf(fields),
         100_000, "send 'calib' files and the fields " + String.join(", ", fields));

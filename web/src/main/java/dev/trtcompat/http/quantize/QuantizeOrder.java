@@ -131,7 +131,7 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
     if ((synthetic == null) == (files == 0)) {
       throw bad("calibration_required", files == 0
           ? "send calibration data: .npy/.npz files or JPEG/PNG images in the field 'calib', or 'synthetic' N for"
-              + " random data (" + SyntheticCalibrationSet.TIMING_ONLY + ")"
+              + " random data (" + conversion.randomCaveat + ")"
           : "send either 'calib' files or 'synthetic', not both");
     }
     boolean int8 = conversion == Conversion.INT8;

@@ -3,6 +3,7 @@ package dev.trtcompat.http.quantize;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.fp16.Fp16Converter;
+import dev.trtcompat.fp16.Fp16Request;
 import dev.trtcompat.fp16.Fp16Result;
 import dev.trtcompat.jobs.CellLog;
 import dev.trtcompat.jobs.CellResult;
@@ -113,11 +114,12 @@ final class QuantizeRuns implements QuantizeCells {
 
   private Fp16Conversion fp16(CellTask task, CellLog log, QuantizeOrder order, StoredModel source,
       CalibrationSet data, Path out) throws IOException {
-    log.line("converting " + source.fileName() + " to FP16 / mixed precision: statistics from " + data.description()
-        + (data.synthetic() ? " (" + Fp16Conversion.RANDOM_DATA + ")" : "")
+    Fp16Request request = order.fp16Request(task.modelFile(), data, out, threads);
+    // the request's data: random samples flagged in FP16's words (Fp16Converter.TIMING_ONLY), not INT8's
+    log.line("converting " + source.fileName() + " to FP16 / mixed precision: statistics from "
+        + request.data().description()
         + (order.exclude().isEmpty() ? "" : "; kept in FP32 as asked: " + String.join(", ", order.exclude())));
-    Fp16Result r = new Fp16Converter().convert(order.fp16Request(task.modelFile(), data, out, threads),
-        progress(task, log));
+    Fp16Result r = new Fp16Converter().convert(request, progress(task, log));
     StoredModel stored = storeModel(out, convertedName(source.fileName(), Conversion.FP16));
     Fp16Conversion c = Fp16Conversion.of(r, data.sha256(), stored.id(), stored.fileName(), source.id(),
         source.fileName(), task.cell().jobId(), task.cell().id());

@@ -155,7 +155,7 @@ public final class QuantizeSection extends ConversionSection<Quantization> {
   void form(Html h, StoredModel m) {
     h.open("form", "id", "quantize-form", "method", "post", "action", "/models/" + m.id() + "/quantize",
         "enctype", "multipart/form-data");
-    calibrationFields(h, SyntheticCalibrationSet.TIMING_ONLY);
+    calibrationFields(h, Conversion.INT8.randomCaveat);
     h.open("p").open("label").text("Method ").open("select", "name", "method");
     h.element("option", "entropy (TensorRT's calibrator)", "value", "entropy", "selected", "selected");
     h.element("option", "percentile", "value", "percentile");

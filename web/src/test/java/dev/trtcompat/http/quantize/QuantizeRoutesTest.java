@@ -499,6 +499,11 @@ class QuantizeRoutesTest {
     Element item = Jsoup.parse(server.get("/models/" + detection).body())
         .selectFirst("#fp16-body li.fp16-conversion[data-state=succeeded]");
     assertThat(item.selectFirst("p.timing-only").text()).isEqualTo(result.get("caveat").asText());
+    // FP16 has no scales: neither its result, its log nor its page speaks of them
+    assertThat(result.get("statistics").asText()).isEqualTo("8 random sample(s), seed 42 (" + result.get("caveat").asText() + ")");
+    String log = server.get(c.get("logUrl").asText()).body();
+    assertThat(log).contains("statistics from 8 random sample(s)");
+    assertThat(result.toString() + log + item.text()).doesNotContain("scales");
     assertThat(item.selectFirst("table.accuracy tr[data-output=boxes] td.iou").text()).matches("0\\.\\d{4}|1\\.0000");
   }
 
