@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.NpyFormat;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -190,6 +192,22 @@ class QuantizeCommandTest {
     assertThat(r.err()).contains("input 'image' has shape 1x3x32x32 but the model expects ?x3x64x64");
     try (Stream<Path> files = Files.list(tmp)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("calib");
+    }
+  }
+
+  /** An image is judged by its content: a GIF named .jpg exits 2 naming the file and what it holds, writing nothing. */
+  @Test
+  void anImageThatIsNotWhatItsNameSaysExitsTwo() throws Exception {
+    Path calib = Files.createDirectory(tmp.resolve("images"));
+    BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+    assertThat(ImageIO.write(img, "gif", calib.resolve("cat.jpg").toFile())).isTrue();
+    Path out = tmp.resolve("never.onnx");
+    CheckCommandTest.Run r = CheckCommandTest.run("fp16", CheckCommandTest.model("classification_mobilenet_v2"),
+        "--calib", calib.toString(), "--out", out.toString(), "--threads", "2");
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("error: calibration image cat.jpg holds a GIF image, not a JPEG or PNG");
+    try (Stream<Path> files = Files.list(tmp)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("images");
     }
   }
 
