@@ -1,6 +1,5 @@
 package dev.trtcompat.fp16;
 
-import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
@@ -12,8 +11,10 @@ import dev.trtcompat.quantize.DataSplit;
 import dev.trtcompat.quantize.ModelFiles;
 import dev.trtcompat.quantize.ModelInput;
 import dev.trtcompat.quantize.NodeSelection;
+import dev.trtcompat.quantize.OptionException;
 import dev.trtcompat.quantize.Progress;
 import dev.trtcompat.quantize.Quantizer;
+import dev.trtcompat.quantize.RequestOption;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.TensorProtoFiles;
 import java.util.ArrayList;
@@ -105,9 +106,8 @@ public final class Fp16Converter {
   private static void unmatchedKeep(ModelProto model, List<String> keep) {
     List<String> unmatched = NodeSelection.unmatched(model.getGraph(), keep);
     if (!unmatched.isEmpty()) {
-      throw new UserFacingException(
-          UserFacingException.Kind.BAD_REQUEST, "unknown_keep",
-          "--keep-fp32 " + unmatched.get(0) + " matches no node name or operator type of the model");
+      throw OptionException.of("unknown_keep", RequestOption.KEEP_FP32,
+          " " + unmatched.get(0) + " matches no node name or operator type of the model");
     }
   }
 }

@@ -24,6 +24,7 @@ public record Fp16Request(Path model, CalibrationSet data, Path out, List<String
       data = random.withCaveat(Fp16Converter.TIMING_ONLY);
     }
     keepFp32 = keepFp32 == null ? List.of() : List.copyOf(keepFp32);
+    QuantizeRequest.checkEvalSamples(maxEvalSamples);
   }
 
   public static Fp16Request of(Path model, CalibrationSet data, Path out) {

@@ -45,9 +45,9 @@ final class ImageCalibrationSet implements CalibrationSet {
     int wAxis = nchw ? 3 : 2;
     int cAxis = nchw ? 1 : 3;
     if (dims[cAxis] >= 0 && dims[cAxis] != 3) {
-      throw CalibrationFiles.bad(
-          "input '" + in.name() + "' (" + in.describeShape() + ") has " + dims[cAxis] + " channels in "
-              + pre.layout() + " layout; images give 3 (RGB). Is --layout right?");
+      throw new OptionException("invalid_calibration_data",
+          a -> "input '" + in.name() + "' (" + in.describeShape() + ") has " + dims[cAxis] + " channels in "
+              + pre.layout() + " layout; images give 3 (RGB). Is " + RequestOption.LAYOUT.in(a) + " right?");
     }
     int width = pre.width() != null ? pre.width() : fixed(dims[wAxis], in, "width");
     int height = pre.height() != null ? pre.height() : fixed(dims[hAxis], in, "height");
@@ -102,8 +102,8 @@ final class ImageCalibrationSet implements CalibrationSet {
 
   private static int fixed(long dim, ModelInput in, String what) {
     if (dim < 0) {
-      throw CalibrationFiles.bad(
-          "input '" + in.name() + "' (" + in.describeShape() + ") has a dynamic " + what + "; give --size WxH");
+      throw new OptionException("invalid_calibration_data", a -> "input '" + in.name() + "' (" + in.describeShape()
+          + ") has a dynamic " + what + "; give " + RequestOption.SIZE.in(a) + " WxH");
     }
     return Math.toIntExact(dim);
   }

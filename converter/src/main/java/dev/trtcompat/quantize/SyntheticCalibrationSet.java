@@ -1,6 +1,5 @@
 package dev.trtcompat.quantize;
 
-import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.InputShapes;
 import dev.trtcompat.reference.RandomInputs;
@@ -34,9 +33,8 @@ public final class SyntheticCalibrationSet implements CalibrationSet {
 
   private SyntheticCalibrationSet(int count, long seed, InputShapes shapes, String caveat) {
     if (count < 1 || count > MAX_SAMPLES) {
-      throw new UserFacingException(
-          UserFacingException.Kind.BAD_REQUEST, "invalid_synthetic_count",
-          "--synthetic takes a sample count between 1 and " + MAX_SAMPLES + ", got " + count);
+      throw OptionException.of("invalid_synthetic_count", RequestOption.SYNTHETIC,
+          " takes a sample count between 1 and " + MAX_SAMPLES + ", got " + count);
     }
     this.count = count;
     this.seed = seed;

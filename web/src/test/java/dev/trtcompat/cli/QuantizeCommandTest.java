@@ -9,6 +9,10 @@ import dev.trtcompat.reference.NpyFormat;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -209,6 +213,30 @@ class QuantizeCommandTest {
     try (Stream<Path> files = Files.list(tmp)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("images");
     }
+  }
+
+  /** The service's checks, in the command line's words: each names the flag given, and nothing is written. */
+  @Test
+  void optionErrorsNameTheFlag() throws Exception {
+    Path calib = Files.createDirectory(tmp.resolve("images"));
+    String model = CheckCommandTest.model("classification_mobilenet_v2");
+    String out = tmp.resolve("never.onnx").toString();
+    Map<String, List<String>> runs = new LinkedHashMap<>();
+    runs.put("--synthetic takes a sample count between 1 and 100000, got 0", List.of("--synthetic", "0"));
+    runs.put("--eval-samples must be at least 1, got 0", List.of("--synthetic", "2", "--eval-samples", "0"));
+    runs.put("--percentile must be above 0 and at most 100, got 101.0",
+        List.of("--synthetic", "2", "--percentile", "101"));
+    runs.put("every --std value must be above 0", List.of("--calib", calib.toString(), "--std", "0,1,1"));
+    runs.put("--size must be positive, e.g. 224x224", List.of("--calib", calib.toString(), "--size", "0x4"));
+    runs.put("--layout 'NWHC' is neither NCHW nor NHWC", List.of("--calib", calib.toString(), "--layout", "NWHC"));
+    for (Map.Entry<String, List<String>> e : runs.entrySet()) {
+      List<String> args = new ArrayList<>(List.of("quantize", model, "--out", out));
+      args.addAll(e.getValue());
+      CheckCommandTest.Run r = CheckCommandTest.run(args.toArray(String[]::new));
+      assertThat(r.exit()).as(r.err()).isEqualTo(2);
+      assertThat(r.err().strip()).isEqualTo("error: " + e.getKey());
+    }
+    assertThat(Path.of(out)).doesNotExist();
   }
 
   @Test

@@ -14,6 +14,7 @@ import dev.trtcompat.quantize.CalibrationSet;
 import dev.trtcompat.quantize.ModelFiles;
 import dev.trtcompat.quantize.ModelInput;
 import dev.trtcompat.quantize.NodeSelection;
+import dev.trtcompat.quantize.OptionException;
 import dev.trtcompat.service.JobService;
 import dev.trtcompat.service.QuantizeCells;
 import io.javalin.http.Context;
@@ -135,6 +136,9 @@ public final class QuantizeRoutes {
       check(model, order, dir.resolve("calib"));
       return jobs.submitPrecisionConversion(model.id(), model.fileName(), model.bytes(), conversion.cell(),
           order.toJson(), clientId.apply(ctx));
+    } catch (OptionException e) {
+      StagedUpload.deleteTree(dir);
+      throw e.toService(); // the check is the command line's; the words are the form's
     } catch (IOException | RuntimeException e) {
       StagedUpload.deleteTree(dir);
       throw e;

@@ -14,6 +14,7 @@ import dev.trtcompat.models.StagedUpload;
 import dev.trtcompat.models.StoreResult;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.quantize.CalibrationSet;
+import dev.trtcompat.quantize.OptionException;
 import dev.trtcompat.quantize.Progress;
 import dev.trtcompat.quantize.QuantizeRequest;
 import dev.trtcompat.quantize.QuantizeResult;
@@ -54,6 +55,14 @@ final class QuantizeRuns implements QuantizeCells {
 
   @Override
   public CellResult run(CellTask task, CellLog log) throws Exception {
+    try {
+      return runOrder(task, log);
+    } catch (OptionException e) {
+      throw e.toService(); // the cell's reason is read by the service's clients: form fields, not flags
+    }
+  }
+
+  private CellResult runOrder(CellTask task, CellLog log) throws Exception {
     Conversion conversion = Conversion.of(task.cell().spec().kind());
     QuantizeOrder order = QuantizeOrder.read(task.requestJson());
     String sourceId = task.modelSha256();

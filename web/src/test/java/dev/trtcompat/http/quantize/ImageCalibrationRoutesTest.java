@@ -166,7 +166,7 @@ class ImageCalibrationRoutesTest {
     assertThat(channels.statusCode()).as(channels.body()).isEqualTo(400);
     assertThat(TestServer.json(channels).get("error").asText()).isEqualTo("invalid_calibration_data");
     assertThat(TestServer.json(channels).get("detail").asText())
-        .contains("input 'x' (1x4x8x8) has 4 channels in NCHW layout; images give 3 (RGB)");
+        .isEqualTo("input 'x' (1x4x8x8) has 4 channels in NCHW layout; images give 3 (RGB). Is layout right?");
     assertNothingLeftBehind(residual, 2);
 
     HttpResponse<String> std = quantize(modelId, images(2).text("std", "0.229,0,0.225"));
