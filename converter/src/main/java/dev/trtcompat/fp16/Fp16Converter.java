@@ -1,6 +1,5 @@
 package dev.trtcompat.fp16;
 
-import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
@@ -12,8 +11,10 @@ import dev.trtcompat.quantize.DataSplit;
 import dev.trtcompat.quantize.ModelFiles;
 import dev.trtcompat.quantize.ModelInput;
 import dev.trtcompat.quantize.NodeSelection;
+import dev.trtcompat.quantize.OptionException;
 import dev.trtcompat.quantize.Progress;
 import dev.trtcompat.quantize.Quantizer;
+import dev.trtcompat.quantize.RequestOption;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.TensorProtoFiles;
 import java.util.ArrayList;
@@ -32,6 +33,8 @@ import java.util.Set;
 public final class Fp16Converter {
 
   public static final String META_PRECISION = Quantizer.META_PREFIX + "precision";
+  /** What random data cannot tell: which values overflow FP16, and how much accuracy real inputs lose. */
+  public static final String TIMING_ONLY = "FP32 keep list and accuracy from random data: timing only";
 
   public Fp16Result convert(Fp16Request request, Progress progress) {
     long start = System.nanoTime();
@@ -95,16 +98,16 @@ public final class Fp16Converter {
     ModelFiles.writeAtomically(fp16, request.out());
     return new Fp16Result(
         request.model().toString(), request.out().toString(), Quantizer.sha256(request.out()),
-        request.data().description(), request.data().synthetic(), fp16Nodes.size(), kept.size(), kept,
+        request.data().description(), request.data().synthetic(), request.data().synthetic() ? TIMING_ONLY : null,
+        fp16Nodes.size(), kept.size(), kept,
         rewritten.castsAdded(), rewritten.weightsConverted(), accuracy, (System.nanoTime() - start) / 1e9);
   }
 
   private static void unmatchedKeep(ModelProto model, List<String> keep) {
     List<String> unmatched = NodeSelection.unmatched(model.getGraph(), keep);
     if (!unmatched.isEmpty()) {
-      throw new UserFacingException(
-          UserFacingException.Kind.BAD_REQUEST, "unknown_keep",
-          "--keep-fp32 " + unmatched.get(0) + " matches no node name or operator type of the model");
+      throw OptionException.of("unknown_keep", RequestOption.KEEP_FP32,
+          " " + unmatched.get(0) + " matches no node name or operator type of the model");
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.trtcompat.fp16;
 
 import dev.trtcompat.quantize.CalibrationSet;
 import dev.trtcompat.quantize.QuantizeRequest;
+import dev.trtcompat.quantize.SyntheticCalibrationSet;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -9,7 +10,8 @@ import java.util.Objects;
 /**
  * An FP16 conversion: the FP32 model, data to take statistics from (and to evaluate on, held out), where to write,
  * nodes or operator types the user keeps in FP32, an optional output holding detection boxes (for IoU agreement, as
- * {@link QuantizeRequest#boxesOutput()}), ONNX Runtime threads and the most evaluation samples.
+ * {@link QuantizeRequest#boxesOutput()}), ONNX Runtime threads and the most evaluation samples. Random data is
+ * flagged with {@link Fp16Converter#TIMING_ONLY}, not INT8's words: FP16 computes no scales.
  */
 public record Fp16Request(Path model, CalibrationSet data, Path out, List<String> keepFp32, String boxesOutput,
     int threads, int maxEvalSamples) {
@@ -18,7 +20,11 @@ public record Fp16Request(Path model, CalibrationSet data, Path out, List<String
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(out, "out");
+    if (data instanceof SyntheticCalibrationSet random) {
+      data = random.withCaveat(Fp16Converter.TIMING_ONLY);
+    }
     keepFp32 = keepFp32 == null ? List.of() : List.copyOf(keepFp32);
+    QuantizeRequest.checkEvalSamples(maxEvalSamples);
   }
 
   public static Fp16Request of(Path model, CalibrationSet data, Path out) {

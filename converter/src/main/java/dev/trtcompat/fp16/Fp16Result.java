@@ -4,9 +4,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.trtcompat.quantize.AccuracySummary;
 import java.util.List;
 
-/** What {@code fp16} did: the model written, which nodes stayed FP32 and why, and the accuracy against FP32. */
+/**
+ * What {@code fp16} did: the model written, which nodes stayed FP32 and why, and the accuracy against FP32.
+ *
+ * @param caveat {@link Fp16Converter#TIMING_ONLY} for random data, else null
+ */
 @JsonPropertyOrder({
-  "model", "output", "outputSha256", "statistics", "synthetic", "fp16Nodes", "fp32Nodes", "keptFp32", "castsAdded",
+  "model", "output", "outputSha256", "statistics", "synthetic", "caveat", "fp16Nodes", "fp32Nodes", "keptFp32", "castsAdded",
   "weightsConverted", "accuracy", "seconds"
 })
 public record Fp16Result(
@@ -15,6 +19,7 @@ public record Fp16Result(
     String outputSha256,
     String statistics,
     boolean synthetic,
+    String caveat,
     int fp16Nodes,
     int fp32Nodes,
     List<KeptNode> keptFp32,

@@ -45,8 +45,8 @@ public final class AccuracyEvaluation {
     this.description = description;
     try (OrtModelSession s = new OrtModelSession(fp32, "the FP32 model", threads)) {
       if (boxesOutput != null && !s.outputNames().contains(boxesOutput)) {
-        throw CalibrationFiles.bad("--boxes '" + boxesOutput + "' is not an output of the model; its outputs are "
-            + s.outputNames());
+        throw OptionException.of("invalid_calibration_data", RequestOption.BOXES, " '" + boxesOutput
+            + "' is not an output of the model; its outputs are " + s.outputNames());
       }
       int done = 0;
       for (int i : indices) {

@@ -17,7 +17,7 @@ public record DataSplit(List<Integer> calibration, CalibrationSet evalData, List
       int k = Math.min(n, maxEval);
       return new DataSplit(
           range(n), random.heldOut(k), range(k), true,
-          k + " random sample(s) from another seed than calibration (" + SyntheticCalibrationSet.TIMING_ONLY + ")");
+          k + " random sample(s) from another seed than calibration (" + random.caveat() + ")");
     }
     if (n == 1) {
       return new DataSplit(

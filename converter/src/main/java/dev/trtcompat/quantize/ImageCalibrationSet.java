@@ -1,34 +1,33 @@
 package dev.trtcompat.quantize;
 
-import dev.trtcompat.errors.UserFacingException;
-import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.reference.HostTensor;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /**
  * Calibration samples from JPEG/PNG images (decoded by {@code javax.imageio}, no native code), one image per sample,
- * for a model with a single 4-D float input.
+ * for a model with a single 4-D float input. Each file's format is read from its first bytes when the set is opened
+ * ({@link ImageFormat}), so a file that holds something else is refused before any sample runs.
  */
 final class ImageCalibrationSet implements CalibrationSet {
 
   private final List<Path> files;
+  private final List<ImageFormat> formats;
   private final ImagePreprocessing pre;
   private String sha256;
 
   ImageCalibrationSet(List<Path> files, ImagePreprocessing pre) {
     this.files = List.copyOf(files);
+    this.formats = this.files.stream().map(ImageFormat::of).toList();
     this.pre = pre;
   }
 
@@ -46,14 +45,13 @@ final class ImageCalibrationSet implements CalibrationSet {
     int wAxis = nchw ? 3 : 2;
     int cAxis = nchw ? 1 : 3;
     if (dims[cAxis] >= 0 && dims[cAxis] != 3) {
-      throw CalibrationFiles.bad(
-          "input '" + in.name() + "' (" + in.describeShape() + ") has " + dims[cAxis] + " channels in "
-              + pre.layout() + " layout; images give 3 (RGB). Is --layout right?");
+      throw new OptionException("invalid_calibration_data",
+          a -> "input '" + in.name() + "' (" + in.describeShape() + ") has " + dims[cAxis] + " channels in "
+              + pre.layout() + " layout; images give 3 (RGB). Is " + RequestOption.LAYOUT.in(a) + " right?");
     }
     int width = pre.width() != null ? pre.width() : fixed(dims[wAxis], in, "width");
     int height = pre.height() != null ? pre.height() : fixed(dims[hAxis], in, "height");
-    Path f = files.get(index);
-    BufferedImage image = read(f);
+    BufferedImage image = formats.get(index).decode(files.get(index));
     BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = rgb.createGraphics();
     try {
@@ -102,27 +100,10 @@ final class ImageCalibrationSet implements CalibrationSet {
     }
   }
 
-  private static BufferedImage read(Path f) {
-    try {
-      BufferedImage image = ImageIO.read(f.toFile());
-      if (image == null) {
-        throw new UserFacingException(
-            Kind.INVALID_INPUT, "unreadable_image", "cannot read image " + f.getFileName() + ": not a JPEG or PNG image");
-      }
-      return image;
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof UserFacingException u) {
-        throw u;
-      }
-      throw new UserFacingException(
-          Kind.INVALID_INPUT, "unreadable_image", "cannot read image " + f.getFileName() + ": " + e.getMessage());
-    }
-  }
-
   private static int fixed(long dim, ModelInput in, String what) {
     if (dim < 0) {
-      throw CalibrationFiles.bad(
-          "input '" + in.name() + "' (" + in.describeShape() + ") has a dynamic " + what + "; give --size WxH");
+      throw new OptionException("invalid_calibration_data", a -> "input '" + in.name() + "' (" + in.describeShape()
+          + ") has a dynamic " + what + "; give " + RequestOption.SIZE.in(a) + " WxH");
     }
     return Math.toIntExact(dim);
   }

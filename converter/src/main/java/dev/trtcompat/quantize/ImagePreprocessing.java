@@ -1,6 +1,5 @@
 package dev.trtcompat.quantize;
 
-import dev.trtcompat.errors.UserFacingException;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -11,6 +10,8 @@ import java.util.Locale;
  */
 public record ImagePreprocessing(Integer width, Integer height, Layout layout, double[] mean, double[] std, double scale) {
 
+  private static final String ERROR = "invalid_preprocessing";
+
   public enum Layout {
     NCHW,
     NHWC
@@ -20,19 +21,49 @@ public record ImagePreprocessing(Integer width, Integer height, Layout layout, d
     mean = mean.clone();
     std = std.clone();
     if (mean.length != 3 || std.length != 3) {
-      throw bad("--mean and --std take three values (R,G,B), e.g. 0.485,0.456,0.406");
+      throw new OptionException(ERROR, a -> RequestOption.MEAN.in(a) + " and " + RequestOption.STD.in(a)
+          + " take three values (R,G,B), e.g. 0.485,0.456,0.406");
     }
     for (double s : std) {
       if (!(s > 0)) {
-        throw bad("every --std value must be above 0");
+        throw new OptionException(ERROR, a -> "every " + RequestOption.STD.in(a) + " value must be above 0");
       }
     }
     if (!(scale > 0) || !Double.isFinite(scale)) {
-      throw bad("--scale must be a positive number, e.g. 1/255");
+      throw OptionException.of(ERROR, RequestOption.SCALE, " must be a positive number, e.g. 1/255");
     }
     if ((width != null && width < 1) || (height != null && height < 1)) {
-      throw bad("--size must be positive, e.g. 224x224");
+      throw OptionException.of(ERROR, RequestOption.SIZE, " must be positive, e.g. 224x224");
     }
+  }
+
+  /**
+   * The preprocessing as given in text, by the command line's options or the service's form fields (one parser, so
+   * both check the same way): {@code size} WxH (null or blank: the model's), {@code layout} NCHW or NHWC, {@code mean}
+   * and {@code std} three comma-separated numbers, {@code scale} a number or a fraction such as 1/255.
+   */
+  public static ImagePreprocessing parse(String size, String layout, String mean, String std, String scale) {
+    Integer w = null;
+    Integer h = null;
+    if (size != null && !size.isBlank()) {
+      int[] wh = parseSize(size);
+      w = wh[0];
+      h = wh[1];
+    }
+    Layout l;
+    try {
+      l = Layout.valueOf(layout.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw OptionException.of(ERROR, RequestOption.LAYOUT, " '" + layout + "' is neither NCHW nor NHWC");
+    }
+    double s;
+    try {
+      s = parseNumber(scale);
+    } catch (NumberFormatException e) {
+      throw OptionException.of(ERROR, RequestOption.SCALE, " '" + scale + "' is not a number such as 1/255");
+    }
+    return new ImagePreprocessing(
+        w, h, l, parseTriple(RequestOption.MEAN, mean), parseTriple(RequestOption.STD, std), s);
   }
 
   /** Values in [0, 1] (scale 1/255), no normalisation, NCHW, size from the model. */
@@ -60,11 +91,11 @@ public record ImagePreprocessing(Integer width, Integer height, Layout layout, d
     } catch (NumberFormatException e) {
       // fall through
     }
-    throw bad("--size '" + text + "' is not WIDTHxHEIGHT, e.g. 224x224");
+    throw OptionException.of(ERROR, RequestOption.SIZE, " '" + text + "' is not WIDTHxHEIGHT, e.g. 224x224");
   }
 
   /** Parses three comma-separated numbers. */
-  public static double[] parseTriple(String option, String text) {
+  static double[] parseTriple(RequestOption option, String text) {
     String[] p = text.split(",");
     double[] v = new double[p.length];
     try {
@@ -72,10 +103,10 @@ public record ImagePreprocessing(Integer width, Integer height, Layout layout, d
         v[i] = parseNumber(p[i]);
       }
     } catch (NumberFormatException e) {
-      throw bad(option + " '" + text + "' is not three comma-separated numbers");
+      throw OptionException.of(ERROR, option, " '" + text + "' is not three comma-separated numbers");
     }
     if (v.length != 3) {
-      throw bad(option + " '" + text + "' is not three comma-separated numbers");
+      throw OptionException.of(ERROR, option, " '" + text + "' is not three comma-separated numbers");
     }
     return v;
   }
@@ -96,7 +127,4 @@ public record ImagePreprocessing(Integer width, Integer height, Layout layout, d
         width == null ? "model size" : width + "x" + height, layout, scale, Arrays.toString(mean), Arrays.toString(std));
   }
 
-  private static UserFacingException bad(String detail) {
-    return new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "invalid_preprocessing", detail);
-  }
 }

@@ -1,6 +1,5 @@
 package dev.trtcompat.quantize;
 
-import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.TensorProto;
 import java.util.ArrayList;
@@ -131,9 +130,8 @@ final class QdqPlacement {
       }
     }
     if (!unmatched.isEmpty()) {
-      throw new UserFacingException(
-          UserFacingException.Kind.BAD_REQUEST, "unknown_exclude",
-          "--exclude " + String.join(", ", unmatched) + " matches no node name or operator type of the model");
+      throw OptionException.of("unknown_exclude", RequestOption.EXCLUDE,
+          " " + String.join(", ", unmatched) + " matches no node name or operator type of the model");
     }
     return new Plan(activations, weights, excludedNodes);
   }

@@ -1,6 +1,5 @@
 package dev.trtcompat.quantize;
 
-import dev.trtcompat.errors.UserFacingException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -29,14 +28,24 @@ public record QuantizeRequest(
     Objects.requireNonNull(out, "out");
     method = method == null ? RangeMethod.ENTROPY : method;
     exclude = exclude == null ? List.of() : List.copyOf(exclude);
-    if (!(percentile > 0 && percentile <= 100)) {
-      throw bad("--percentile must be above 0 and at most 100, got " + percentile);
-    }
+    checkPercentile(percentile);
     if (threads < 1 || threads > 256) {
-      throw bad("--threads must be between 1 and 256, got " + threads);
+      throw bad(RequestOption.THREADS, " must be between 1 and 256, got " + threads);
     }
+    checkEvalSamples(maxEvalSamples);
+  }
+
+  /** The percentile method's percentile, above 0 and at most 100: checked here and where an order is accepted. */
+  public static void checkPercentile(double percentile) {
+    if (!(percentile > 0 && percentile <= 100)) {
+      throw bad(RequestOption.PERCENTILE, " must be above 0 and at most 100, got " + percentile);
+    }
+  }
+
+  /** The most held-out samples, at least one (FP16's too): checked here and where an order is accepted. */
+  public static void checkEvalSamples(int maxEvalSamples) {
     if (maxEvalSamples < 1) {
-      throw bad("--eval-samples must be at least 1, got " + maxEvalSamples);
+      throw bad(RequestOption.EVAL_SAMPLES, " must be at least 1, got " + maxEvalSamples);
     }
   }
 
@@ -72,7 +81,7 @@ public record QuantizeRequest(
     return method == RangeMethod.PERCENTILE ? "percentile " + percentile : method.wireName();
   }
 
-  private static UserFacingException bad(String detail) {
-    return new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "invalid_quantize_request", detail);
+  private static OptionException bad(RequestOption option, String rest) {
+    return OptionException.of("invalid_quantize_request", option, rest);
   }
 }

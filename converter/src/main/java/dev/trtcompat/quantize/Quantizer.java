@@ -71,10 +71,9 @@ public final class Quantizer {
     GraphIndex g = new GraphIndex(model.getGraph());
     QdqPlacement.Plan plan = QdqPlacement.plan(g, request.exclude());
     if (plan.activations().isEmpty() && plan.weights().isEmpty()) {
-      throw new UserFacingException(
-          UserFacingException.Kind.BAD_REQUEST, "nothing_to_quantize",
-          "the model has no Conv, ConvTranspose, Gemm, MatMul or pooling input left to quantize"
-              + (request.exclude().isEmpty() ? "" : " after --exclude"));
+      throw new OptionException("nothing_to_quantize",
+          a -> "the model has no Conv, ConvTranspose, Gemm, MatMul or pooling input left to quantize"
+              + (request.exclude().isEmpty() ? "" : " after " + RequestOption.EXCLUDE.in(a)));
     }
     DataSplit split = DataSplit.of(request.data(), request.maxEvalSamples());
     // The FP32 reference runs first: a model ONNX Runtime cannot run fails here, before any calibration work.

@@ -3,7 +3,6 @@ package dev.trtcompat.quantize;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.trtcompat.check.CompatibilityChecker;
-import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.quantize.SensitivityResult.Candidate;
 import dev.trtcompat.quantize.SensitivityResult.LayerSensitivity;
@@ -74,10 +73,11 @@ public final class SensitivityAnalysis {
     public Options {
       mode = mode == null ? Mode.ONE_AT_A_TIME : mode;
       if (!(targetError > 0 && targetError < 1)) {
-        throw bad("--target-error must be above 0 and below 1 (it is 1 - cosine similarity), got " + targetError);
+        throw bad(RequestOption.TARGET_ERROR,
+            " must be above 0 and below 1 (it is 1 - cosine similarity), got " + targetError);
       }
       if (budget == null || budget.isNegative() || budget.isZero()) {
-        throw bad("--budget must be a positive duration, got " + budget);
+        throw bad(RequestOption.BUDGET, " must be a positive duration, got " + budget);
       }
     }
 
@@ -85,8 +85,8 @@ public final class SensitivityAnalysis {
     public static Duration parseBudget(String text) {
       Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?").matcher(text == null ? "" : text.strip());
       if (!m.matches()) {
-        throw new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "invalid_budget",
-            "--budget must be a duration such as 90s, 5m or 500ms, got '" + text + "'");
+        throw OptionException.of(
+            "invalid_budget", RequestOption.BUDGET, " must be a duration such as 90s, 5m or 500ms, got '" + text + "'");
       }
       double v = Double.parseDouble(m.group(1));
       String unit = m.group(2) == null ? "s" : m.group(2);
@@ -130,7 +130,7 @@ public final class SensitivityAnalysis {
           return m;
         }
       }
-      throw bad("--sensitivity-mode must be one-at-a-time or leave-one-out, got '" + text + "'");
+      throw bad(RequestOption.SENSITIVITY_MODE, " must be one-at-a-time or leave-one-out, got '" + text + "'");
     }
   }
 
@@ -353,7 +353,7 @@ public final class SensitivityAnalysis {
     return Double.isNaN(c) ? 2 : Math.max(0, 1 - c);
   }
 
-  private static UserFacingException bad(String detail) {
-    return new UserFacingException(UserFacingException.Kind.BAD_REQUEST, "invalid_sensitivity_request", detail);
+  private static OptionException bad(RequestOption option, String rest) {
+    return OptionException.of("invalid_sensitivity_request", option, rest);
   }
 }

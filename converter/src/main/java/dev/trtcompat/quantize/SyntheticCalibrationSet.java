@@ -1,6 +1,5 @@
 package dev.trtcompat.quantize;
 
-import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.InputShapes;
 import dev.trtcompat.reference.RandomInputs;
@@ -14,7 +13,8 @@ import java.util.Map;
 
 /**
  * Random samples drawn like the reference runner's inputs (floats uniform in [-1, 1), integers in [0, 3]), each from
- * its own seed. Scales computed from them only make an engine's timings real: {@link #TIMING_ONLY}.
+ * its own seed. Scales computed from them only make an engine's timings real: {@link #TIMING_ONLY}; a conversion
+ * that computes no scales (FP16) says what random data costs it instead ({@link #withCaveat}).
  */
 public final class SyntheticCalibrationSet implements CalibrationSet {
 
@@ -24,22 +24,37 @@ public final class SyntheticCalibrationSet implements CalibrationSet {
   private final int count;
   private final long seed;
   private final InputShapes shapes;
+  private final String caveat;
 
   /** @param shapes shapes for dynamic inputs; dynamic dimensions not given are 1 */
   public SyntheticCalibrationSet(int count, long seed, InputShapes shapes) {
+    this(count, seed, shapes, TIMING_ONLY);
+  }
+
+  private SyntheticCalibrationSet(int count, long seed, InputShapes shapes, String caveat) {
     if (count < 1 || count > MAX_SAMPLES) {
-      throw new UserFacingException(
-          UserFacingException.Kind.BAD_REQUEST, "invalid_synthetic_count",
-          "--synthetic takes a sample count between 1 and " + MAX_SAMPLES + ", got " + count);
+      throw OptionException.of("invalid_synthetic_count", RequestOption.SYNTHETIC,
+          " takes a sample count between 1 and " + MAX_SAMPLES + ", got " + count);
     }
     this.count = count;
     this.seed = seed;
     this.shapes = shapes == null ? InputShapes.NONE : shapes;
+    this.caveat = caveat;
+  }
+
+  /** The same samples, flagged with what random data costs the conversion they feed. */
+  public SyntheticCalibrationSet withCaveat(String caveat) {
+    return new SyntheticCalibrationSet(count, seed, shapes, caveat);
+  }
+
+  /** What random data cannot tell the conversion: {@link #TIMING_ONLY} unless {@link #withCaveat} said otherwise. */
+  public String caveat() {
+    return caveat;
   }
 
   /** Another {@code count} random samples from a different seed: evaluation data that calibration never saw. */
   public SyntheticCalibrationSet heldOut(int count) {
-    return new SyntheticCalibrationSet(count, seed + 7_919, shapes);
+    return new SyntheticCalibrationSet(count, seed + 7_919, shapes, caveat);
   }
 
   @Override
@@ -64,7 +79,7 @@ public final class SyntheticCalibrationSet implements CalibrationSet {
 
   @Override
   public String description() {
-    return count + " random sample(s), seed " + seed + " (" + TIMING_ONLY + ")";
+    return count + " random sample(s), seed " + seed + " (" + caveat + ")";
   }
 
   @Override

@@ -14,6 +14,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.ValueInfoProto;
 import dev.trtcompat.quantize.ModelFiles;
 import dev.trtcompat.quantize.OutputAccuracy;
 import dev.trtcompat.quantize.Progress;
+import dev.trtcompat.quantize.Quantizer;
 import dev.trtcompat.quantize.SyntheticCalibrationSet;
 import dev.trtcompat.reference.InputShapes;
 import java.nio.ByteBuffer;
@@ -118,5 +119,21 @@ class Fp16ConverterTest {
     assertThat(boxes.top1Agreement()).as("no class agreement for the named box output").isNull();
     assertThat(r.accuracy().outputs()).filteredOn(o -> !o.name().equals("boxes"))
         .allSatisfy(o -> assertThat(o.meanIou()).isNull());
+  }
+
+  /** FP16 has no scales: random data says what it costs FP16 (the keep list and the accuracy), in every text. */
+  @Test
+  void randomDataIsFlaggedInFp16Words() throws Exception {
+    Path out = tmp.resolve("random.fp16.onnx");
+    Fp16Result r = new Fp16Converter().convert(
+        Fp16Request.of(overflowing(), new SyntheticCalibrationSet(4, 1, InputShapes.NONE), out).withThreads(1),
+        Progress.NONE);
+    String caveat = "FP32 keep list and accuracy from random data: timing only";
+    assertThat(r.caveat()).isEqualTo(caveat);
+    assertThat(r.statistics()).isEqualTo("4 random sample(s), seed 1 (" + caveat + ")");
+    assertThat(r.accuracy().data()).endsWith("(" + caveat + ")");
+    assertThat(ModelFiles.load(out).getMetadataPropsList())
+        .filteredOn(p -> p.getKey().equals(Quantizer.META_DATA))
+        .singleElement().satisfies(p -> assertThat(p.getValue()).isEqualTo(r.statistics()));
   }
 }

@@ -1,16 +1,26 @@
 package dev.trtcompat.quantize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.reference.HostTensor;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * An image at the model's size becomes exactly {@code (c * scale - mean) / std} of each pixel's channel, in the
@@ -58,5 +68,71 @@ class ImageCalibrationSetTest {
         }
       }
     }
+  }
+
+  /** A 96x96 picture of random pixels in {@code format}: large enough that a JPEG cut at 70% is cut in its pixels. */
+  static byte[] picture(String format) throws Exception {
+    BufferedImage img = new BufferedImage(96, 96, BufferedImage.TYPE_INT_RGB);
+    SplittableRandom r = new SplittableRandom(3);
+    for (int y = 0; y < 96; y++) {
+      for (int x = 0; x < 96; x++) {
+        img.setRGB(x, y, r.nextInt(0x1000000));
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(ImageIO.write(img, format, out)).isTrue();
+    return out.toByteArray();
+  }
+
+  static Stream<Arguments> notWhatTheNameSays() throws Exception {
+    byte[] jpeg = picture("jpg");
+    byte[] png = picture("png");
+    return Stream.of(
+        Arguments.of("gif.jpg", picture("gif"), "calibration image gif.jpg holds a GIF image, not a JPEG or PNG"),
+        Arguments.of("bmp.png", picture("bmp"), "calibration image bmp.png holds a BMP image, not a JPEG or PNG"),
+        Arguments.of("text.png", "a text file, not a picture\n".getBytes(StandardCharsets.UTF_8),
+            "calibration image text.png holds text, not a JPEG or PNG image"),
+        Arguments.of("empty.jpg", new byte[0], "calibration image empty.jpg is empty, not a JPEG or PNG image"),
+        Arguments.of("noise.jpg", new byte[] {1, 2, 3, 4, (byte) 0xff, 0},
+            "calibration image noise.jpg is not a JPEG or PNG image"),
+        // cut in its pixels: the JDK's decoder only warns and fills the rest with grey
+        Arguments.of("cut.jpg", Arrays.copyOf(jpeg, jpeg.length * 7 / 10),
+            "calibration image cut.jpg is a truncated or damaged JPEG: it cannot be decoded whole"),
+        // cut in its headers: the decoder throws
+        Arguments.of("head.jpg", Arrays.copyOf(jpeg, 200),
+            "calibration image head.jpg is a truncated or damaged JPEG: it cannot be decoded whole"),
+        Arguments.of("cut.png", Arrays.copyOf(png, png.length * 7 / 10),
+            "calibration image cut.png is a truncated or damaged PNG: it cannot be decoded whole"));
+  }
+
+  /**
+   * An image is judged by its content, not its name: what it holds instead of a JPEG or PNG, or that it is cut short,
+   * is a 400 / exit 2 naming the file, found when the folder is opened or when the image is decoded.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("notWhatTheNameSays")
+  void anImageThatIsNotWhatItsNameSaysIsNamedWithWhatItHolds(String name, byte[] bytes, String message)
+      throws Exception {
+    Path dir = Files.createDirectory(tmp.resolve("images"));
+    Files.write(dir.resolve(name), bytes);
+    ImagePreprocessing pre = new ImagePreprocessing(8, 8, ImagePreprocessing.Layout.NCHW, MEAN, STD, 1 / 255.0);
+    List<ModelInput> inputs = List.of(new ModelInput("x", ElementType.FLOAT, new long[] {1, 3, 8, 8}));
+    assertThatThrownBy(() -> CalibrationFiles.open(dir, pre).sample(0, inputs))
+        .isInstanceOfSatisfying(UserFacingException.class, e -> {
+          assertThat(e.kind()).isEqualTo(UserFacingException.Kind.BAD_REQUEST);
+          assertThat(e.error()).isEqualTo("unreadable_image");
+        })
+        .hasMessage(message);
+  }
+
+  /** What works keeps working: a PNG named .jpg is read as the PNG it is. */
+  @Test
+  void aPngNamedJpgIsReadByItsContent() throws Exception {
+    Path f = tmp.resolve("png.jpg");
+    Files.write(f, picture("png"));
+    ImagePreprocessing pre = new ImagePreprocessing(8, 8, ImagePreprocessing.Layout.NCHW, MEAN, STD, 1 / 255.0);
+    HostTensor t = new ImageCalibrationSet(List.of(f), pre)
+        .sample(0, List.of(new ModelInput("x", ElementType.FLOAT, new long[] {1, 3, 8, 8}))).get("x");
+    assertThat(t.shape()).containsExactly(1, 3, 8, 8);
   }
 }

@@ -10,6 +10,7 @@ import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.InputShapes;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -76,10 +77,15 @@ class QuantizeBadInputTest {
   @Test
   void anUnreadableImageIsNamed() throws Exception {
     Path images = Files.createDirectory(tmp.resolve("images"));
-    Files.write(images.resolve("broken.png"), new byte[] {1, 2, 3, 4});
+    // a PNG's signature, then nothing a decoder can read: refused when calibration decodes it
+    Files.write(images.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2});
     Path mobilenet = QuantizeFixtures.EXPORTS.resolve("classification_mobilenet_v2.onnx");
     quantizing(mobilenet, CalibrationFiles.open(images, ImagePreprocessing.defaults()))
-        .hasMessageContaining("cannot read image broken.png");
+        .hasMessage("calibration image broken.png is a truncated or damaged PNG: it cannot be decoded whole");
+    // a file holding no image at all is refused when the folder is opened, before anything runs
+    Files.write(images.resolve("text.png"), "not a picture".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> CalibrationFiles.open(images, ImagePreprocessing.defaults()))
+        .hasMessage("calibration image text.png holds text, not a JPEG or PNG image");
   }
 
   @Test

@@ -17,7 +17,8 @@ final class CalibrationOptions {
   Path calib;
 
   @Option(names = "--synthetic", paramLabel = "N",
-      description = "calibrate on N random samples instead: " + SyntheticCalibrationSet.TIMING_ONLY)
+      description = "N random samples instead, for timing only: quantize takes its scales from them, fp16 its FP32"
+          + " keep list")
   Integer synthetic;
 
   @Option(names = "--seed", defaultValue = "42", description = "seed of --synthetic samples (default: ${DEFAULT-VALUE})")
@@ -31,7 +32,7 @@ final class CalibrationOptions {
   String size;
 
   @Option(names = "--layout", defaultValue = "NCHW", description = "images: NCHW or NHWC (default: ${DEFAULT-VALUE})")
-  ImagePreprocessing.Layout layout;
+  String layout;
 
   @Option(names = "--mean", defaultValue = "0,0,0", description = "images: per-channel mean, R,G,B (default: ${DEFAULT-VALUE})")
   String mean;
@@ -55,21 +56,6 @@ final class CalibrationOptions {
   }
 
   private ImagePreprocessing preprocessing() {
-    Integer w = null;
-    Integer h = null;
-    if (size != null) {
-      int[] wh = ImagePreprocessing.parseSize(size);
-      w = wh[0];
-      h = wh[1];
-    }
-    double s;
-    try {
-      s = ImagePreprocessing.parseNumber(scale);
-    } catch (NumberFormatException e) {
-      throw new UserFacingException(
-          UserFacingException.Kind.BAD_REQUEST, "invalid_preprocessing", "--scale '" + scale + "' is not a number such as 1/255");
-    }
-    return new ImagePreprocessing(
-        w, h, layout, ImagePreprocessing.parseTriple("--mean", mean), ImagePreprocessing.parseTriple("--std", std), s);
+    return ImagePreprocessing.parse(size, layout, mean, std, scale);
   }
 }

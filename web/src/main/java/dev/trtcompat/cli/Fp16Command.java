@@ -74,6 +74,9 @@ final class Fp16Command implements Callable<Integer> {
       w.printf(Locale.ROOT, "model        %s%n", r.model());
       w.printf(Locale.ROOT, "wrote        %s (sha256 %s)%n", r.output(), r.outputSha256());
       w.printf(Locale.ROOT, "statistics   %s%n", r.statistics());
+      if (r.caveat() != null) {
+        w.printf(Locale.ROOT, "caveat       %s%n", r.caveat());
+      }
       w.printf(Locale.ROOT, "precision    %d node(s) FP16, %d kept FP32, %d cast(s), %d weight(s) stored FP16%n",
           r.fp16Nodes(), r.fp32Nodes(), r.castsAdded(), r.weightsConverted());
       for (Fp16Result.KeptNode k : r.keptFp32()) {

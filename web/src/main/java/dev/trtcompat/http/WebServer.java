@@ -219,9 +219,8 @@ public final class WebServer implements AutoCloseable {
               get("events", events.handler());
               put("label", labels::setJson);
               post("quantize", quantize::start);
-              get("quantizations", quantize::list);
               post("fp16", quantize::startFp16);
-              get("fp16", quantize::listFp16);
+              quantize.listRoutes();
               get("files/{name}", downloads::file);
               post("fix", fix::start);
               get("fix-report", fix::report);

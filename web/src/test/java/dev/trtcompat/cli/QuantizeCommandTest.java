@@ -6,9 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.trtcompat.json.Json;
 import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.NpyFormat;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,7 +149,9 @@ class QuantizeCommandTest {
     CheckCommandTest.Run r = CheckCommandTest.run("fp16", CheckCommandTest.model("transformer_encoder"),
         "--synthetic", "4", "--shapes", "tokens:1x8x32", "--out", out.toString(), "--threads", "2");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("kept FP32").contains("Softmax").contains("cosine min");
+    assertThat(r.out()).contains("kept FP32").contains("Softmax").contains("cosine min")
+        .contains("caveat       FP32 keep list and accuracy from random data: timing only")
+        .as("FP16 has no scales").doesNotContain("scales");
     assertThat(out).isRegularFile();
   }
 
@@ -162,6 +170,9 @@ class QuantizeCommandTest {
     assertThat(boxes).isNotNull();
     assertThat(boxes.get("meanIou").asDouble()).isGreaterThan(0.5);
     assertThat(boxes.get("iouAtLeastHalf").isNumber()).isTrue();
+    JsonNode j = Json.mapper().readTree(r.out());
+    assertThat(j.get("caveat").asText()).isEqualTo("FP32 keep list and accuracy from random data: timing only");
+    assertThat(j.get("statistics").asText() + j.at("/accuracy/data").asText()).doesNotContain("scales");
     CheckCommandTest.Run text = CheckCommandTest.run("fp16", CheckCommandTest.model("detection_nms_nonzero"),
         "--synthetic", "4", "--boxes", "boxes", "--out", tmp.resolve("t.fp16.onnx").toString(), "--threads", "2");
     assertThat(text.out()).containsPattern("boxes .*mean IoU \\d\\.\\d{4}  IoU>=0\\.5 ");
@@ -186,6 +197,46 @@ class QuantizeCommandTest {
     try (Stream<Path> files = Files.list(tmp)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("calib");
     }
+  }
+
+  /** An image is judged by its content: a GIF named .jpg exits 2 naming the file and what it holds, writing nothing. */
+  @Test
+  void anImageThatIsNotWhatItsNameSaysExitsTwo() throws Exception {
+    Path calib = Files.createDirectory(tmp.resolve("images"));
+    BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+    assertThat(ImageIO.write(img, "gif", calib.resolve("cat.jpg").toFile())).isTrue();
+    Path out = tmp.resolve("never.onnx");
+    CheckCommandTest.Run r = CheckCommandTest.run("fp16", CheckCommandTest.model("classification_mobilenet_v2"),
+        "--calib", calib.toString(), "--out", out.toString(), "--threads", "2");
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("error: calibration image cat.jpg holds a GIF image, not a JPEG or PNG");
+    try (Stream<Path> files = Files.list(tmp)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("images");
+    }
+  }
+
+  /** The service's checks, in the command line's words: each names the flag given, and nothing is written. */
+  @Test
+  void optionErrorsNameTheFlag() throws Exception {
+    Path calib = Files.createDirectory(tmp.resolve("images"));
+    String model = CheckCommandTest.model("classification_mobilenet_v2");
+    String out = tmp.resolve("never.onnx").toString();
+    Map<String, List<String>> runs = new LinkedHashMap<>();
+    runs.put("--synthetic takes a sample count between 1 and 100000, got 0", List.of("--synthetic", "0"));
+    runs.put("--eval-samples must be at least 1, got 0", List.of("--synthetic", "2", "--eval-samples", "0"));
+    runs.put("--percentile must be above 0 and at most 100, got 101.0",
+        List.of("--synthetic", "2", "--percentile", "101"));
+    runs.put("every --std value must be above 0", List.of("--calib", calib.toString(), "--std", "0,1,1"));
+    runs.put("--size must be positive, e.g. 224x224", List.of("--calib", calib.toString(), "--size", "0x4"));
+    runs.put("--layout 'NWHC' is neither NCHW nor NHWC", List.of("--calib", calib.toString(), "--layout", "NWHC"));
+    for (Map.Entry<String, List<String>> e : runs.entrySet()) {
+      List<String> args = new ArrayList<>(List.of("quantize", model, "--out", out));
+      args.addAll(e.getValue());
+      CheckCommandTest.Run r = CheckCommandTest.run(args.toArray(String[]::new));
+      assertThat(r.exit()).as(r.err()).isEqualTo(2);
+      assertThat(r.err().strip()).isEqualTo("error: " + e.getKey());
+    }
+    assertThat(Path.of(out)).doesNotExist();
   }
 
   @Test

@@ -69,7 +69,7 @@ public final class Fp16Section extends ConversionSection<Fp16Conversion> {
     h.element("p", "Nodes that reduce, normalise (Softmax, LayerNormalization, ...) or whose values pass FP16's"
         + " range on this data stay in FP32; the accuracy is measured against FP32 on held-out samples.", "class",
         "hint");
-    QuantizeSection.calibrationFields(h, Fp16Conversion.RANDOM_DATA);
+    QuantizeSection.calibrationFields(h, Conversion.FP16.randomCaveat);
     QuantizeSection.keepAndBoxFields(h);
     QuantizeSection.imageFields(h);
     h.element("button", "Convert to FP16", "type", "submit", "id", "fp16-submit");

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -92,27 +91,7 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
   record Images(String size, String layout, String mean, String std, String scale) {
 
     ImagePreprocessing preprocessing() {
-      Integer w = null;
-      Integer h = null;
-      if (size != null && !size.isBlank()) {
-        int[] wh = ImagePreprocessing.parseSize(size);
-        w = wh[0];
-        h = wh[1];
-      }
-      ImagePreprocessing.Layout l;
-      try {
-        l = ImagePreprocessing.Layout.valueOf(layout.strip().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw bad("invalid_preprocessing", "layout '" + layout + "' is neither NCHW nor NHWC");
-      }
-      double s;
-      try {
-        s = ImagePreprocessing.parseNumber(scale);
-      } catch (NumberFormatException e) {
-        throw bad("invalid_preprocessing", "scale '" + scale + "' is not a number such as 1/255");
-      }
-      return new ImagePreprocessing(w, h, l, ImagePreprocessing.parseTriple("mean", mean),
-          ImagePreprocessing.parseTriple("std", std), s);
+      return ImagePreprocessing.parse(size, layout, mean, std, scale);
     }
   }
 
@@ -131,7 +110,7 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
     if ((synthetic == null) == (files == 0)) {
       throw bad("calibration_required", files == 0
           ? "send calibration data: .npy/.npz files or JPEG/PNG images in the field 'calib', or 'synthetic' N for"
-              + " random data (" + SyntheticCalibrationSet.TIMING_ONLY + ")"
+              + " random data (" + conversion.randomCaveat + ")"
           : "send either 'calib' files or 'synthetic', not both");
     }
     boolean int8 = conversion == Conversion.INT8;
@@ -144,6 +123,7 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
       } catch (NumberFormatException e) {
         throw bad("invalid_quantize_request", "percentile '" + last(fields, "percentile", "") + "' is not a number");
       }
+      QuantizeRequest.checkPercentile(percentile);
     }
     List<String> exclude = new ArrayList<>();
     for (String v : fields.getOrDefault("exclude", List.of())) {
@@ -157,9 +137,10 @@ record QuantizeOrder(String upload, Integer synthetic, long seed, String shapes,
     Images images = new Images(last(fields, "size", ""), last(fields, "layout", "NCHW"), last(fields, "mean", "0,0,0"),
         last(fields, "std", "1,1,1"), last(fields, "scale", "1/255"));
     images.preprocessing();
+    int evalSamples = integer(fields, "evalSamples", QuantizeRequest.DEFAULT_MAX_EVAL);
+    QuantizeRequest.checkEvalSamples(evalSamples);
     return new QuantizeOrder(upload, synthetic, integer(fields, "seed", 42), last(fields, "shapes", ""), method,
-        percentile, exclude, boxes.isBlank() ? null : boxes, images,
-        integer(fields, "evalSamples", QuantizeRequest.DEFAULT_MAX_EVAL), int8 ? Sensitivity.of(fields) : null);
+        percentile, exclude, boxes.isBlank() ? null : boxes, images, evalSamples, int8 ? Sensitivity.of(fields) : null);
   }
 
   /** The calibration data: the files in {@code dir} (arrays, or images with their preprocessing), or random samples. */

@@ -14,8 +14,10 @@ import dev.trtcompat.quantize.CalibrationSet;
 import dev.trtcompat.quantize.ModelFiles;
 import dev.trtcompat.quantize.ModelInput;
 import dev.trtcompat.quantize.NodeSelection;
+import dev.trtcompat.quantize.OptionException;
 import dev.trtcompat.service.JobService;
 import dev.trtcompat.service.QuantizeCells;
+import io.javalin.apibuilder.ApiBuilder;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
@@ -93,7 +95,7 @@ public final class QuantizeRoutes {
 
   /** Where a model's conversions of this kind are listed: {@code .../quantizations} or {@code .../fp16}. */
   static String listUrl(Conversion conversion, String modelId) {
-    return API + "/models/" + modelId + (conversion == Conversion.INT8 ? "/quantizations" : "/fp16");
+    return API + "/models/" + modelId + "/" + conversion.listPath;
   }
 
   /** A converted model's page, its API resource and its download. */
@@ -135,6 +137,9 @@ public final class QuantizeRoutes {
       check(model, order, dir.resolve("calib"));
       return jobs.submitPrecisionConversion(model.id(), model.fileName(), model.bytes(), conversion.cell(),
           order.toJson(), clientId.apply(ctx));
+    } catch (OptionException e) {
+      StagedUpload.deleteTree(dir);
+      throw e.toService(); // the check is the command line's; the words are the form's
     } catch (IOException | RuntimeException e) {
       StagedUpload.deleteTree(dir);
       throw e;
@@ -170,19 +175,15 @@ public final class QuantizeRoutes {
   }
 
   /**
-   * {@code GET /api/v1/models/{id}/quantizations}: where this model came from (when it is a Q/DQ model made here)
-   * and its own quantizations, newest first, with state, progress log and result.
+   * {@code GET /api/v1/models/{id}/quantizations} and {@code .../fp16}, at each {@link Conversion#listPath} (so that
+   * {@link #listUrl} and the route cannot disagree): where this model came from (when it is a Q/DQ or FP16 model made
+   * here) and its own conversions of that kind, newest first, with state, progress log and result. Called inside the
+   * API's {@code models/{id}} group.
    */
-  public void list(Context ctx) throws IOException {
-    list(ctx, Conversion.INT8);
-  }
-
-  /**
-   * {@code GET /api/v1/models/{id}/fp16}: where this model came from (when it is an FP16 model made here) and its
-   * own FP16 conversions, newest first, with state, progress log and result.
-   */
-  public void listFp16(Context ctx) throws IOException {
-    list(ctx, Conversion.FP16);
+  public void listRoutes() {
+    for (Conversion c : Conversion.values()) {
+      ApiBuilder.get(c.listPath, ctx -> list(ctx, c));
+    }
   }
 
   private void list(Context ctx, Conversion conversion) throws IOException {

@@ -3,6 +3,7 @@ package dev.trtcompat.http.quantize;
 import dev.trtcompat.errors.UserFacingException;
 import dev.trtcompat.errors.UserFacingException.Kind;
 import dev.trtcompat.fp16.Fp16Converter;
+import dev.trtcompat.fp16.Fp16Request;
 import dev.trtcompat.fp16.Fp16Result;
 import dev.trtcompat.jobs.CellLog;
 import dev.trtcompat.jobs.CellResult;
@@ -13,6 +14,7 @@ import dev.trtcompat.models.StagedUpload;
 import dev.trtcompat.models.StoreResult;
 import dev.trtcompat.models.StoredModel;
 import dev.trtcompat.quantize.CalibrationSet;
+import dev.trtcompat.quantize.OptionException;
 import dev.trtcompat.quantize.Progress;
 import dev.trtcompat.quantize.QuantizeRequest;
 import dev.trtcompat.quantize.QuantizeResult;
@@ -53,6 +55,14 @@ final class QuantizeRuns implements QuantizeCells {
 
   @Override
   public CellResult run(CellTask task, CellLog log) throws Exception {
+    try {
+      return runOrder(task, log);
+    } catch (OptionException e) {
+      throw e.toService(); // the cell's reason is read by the service's clients: form fields, not flags
+    }
+  }
+
+  private CellResult runOrder(CellTask task, CellLog log) throws Exception {
     Conversion conversion = Conversion.of(task.cell().spec().kind());
     QuantizeOrder order = QuantizeOrder.read(task.requestJson());
     String sourceId = task.modelSha256();
@@ -113,11 +123,12 @@ final class QuantizeRuns implements QuantizeCells {
 
   private Fp16Conversion fp16(CellTask task, CellLog log, QuantizeOrder order, StoredModel source,
       CalibrationSet data, Path out) throws IOException {
-    log.line("converting " + source.fileName() + " to FP16 / mixed precision: statistics from " + data.description()
-        + (data.synthetic() ? " (" + Fp16Conversion.RANDOM_DATA + ")" : "")
+    Fp16Request request = order.fp16Request(task.modelFile(), data, out, threads);
+    // the request's data: random samples flagged in FP16's words (Fp16Converter.TIMING_ONLY), not INT8's
+    log.line("converting " + source.fileName() + " to FP16 / mixed precision: statistics from "
+        + request.data().description()
         + (order.exclude().isEmpty() ? "" : "; kept in FP32 as asked: " + String.join(", ", order.exclude())));
-    Fp16Result r = new Fp16Converter().convert(order.fp16Request(task.modelFile(), data, out, threads),
-        progress(task, log));
+    Fp16Result r = new Fp16Converter().convert(request, progress(task, log));
     StoredModel stored = storeModel(out, convertedName(source.fileName(), Conversion.FP16));
     Fp16Conversion c = Fp16Conversion.of(r, data.sha256(), stored.id(), stored.fileName(), source.id(),
         source.fileName(), task.cell().jobId(), task.cell().id());

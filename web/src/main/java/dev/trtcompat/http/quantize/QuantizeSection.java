@@ -53,7 +53,7 @@ public final class QuantizeSection extends ConversionSection<Quantization> {
         "quantized-counts");
     accuracy(h, q.accuracy());
     if (q.sensitivity() != null) {
-      sensitivity(h, q.sensitivity());
+      sensitivity(h, q.sensitivity(), q.sourceModelId());
     }
     q.notes().forEach(n -> h.element("p", n, "class", "note"));
   }
@@ -63,9 +63,10 @@ public final class QuantizeSection extends ConversionSection<Quantization> {
 
   /**
    * The sensitivity analysis: the recommended FP32 set with the error measured on the written model, then the
-   * ranking (node, op, error; leave-one-out adds the error each removes).
+   * ranking (node, op, error; leave-one-out adds the error each removes); a longer ranking than the page shows is
+   * in the source model's listing.
    */
-  static void sensitivity(Html h, SensitivityResult s) {
+  static void sensitivity(Html h, SensitivityResult s, String sourceModelId) {
     boolean leaveOneOut = s.mode() == SensitivityAnalysis.Mode.LEAVE_ONE_OUT;
     h.open("div", "class", "sensitivity", "data-mode", s.mode().wireName());
     h.element("p", String.format(Locale.ROOT, "Sensitivity analysis, %s: %d of %d layer(s) ranked in %.1f s (budget"
@@ -109,8 +110,8 @@ public final class QuantizeSection extends ConversionSection<Quantization> {
     }
     h.close("tbody").close("table");
     if (s.ranking().size() > LAYERS_SHOWN) {
-      h.element("p", (s.ranking().size() - LAYERS_SHOWN) + " more layer(s) in the JSON (" + QuantizeRoutes.API
-          + "/models/ID/quantizations).", "class", "hint");
+      h.element("p", (s.ranking().size() - LAYERS_SHOWN) + " more layer(s) in the JSON ("
+          + QuantizeRoutes.listUrl(Conversion.INT8, sourceModelId) + ").", "class", "hint");
     }
     h.close("div");
   }
@@ -155,7 +156,7 @@ public final class QuantizeSection extends ConversionSection<Quantization> {
   void form(Html h, StoredModel m) {
     h.open("form", "id", "quantize-form", "method", "post", "action", "/models/" + m.id() + "/quantize",
         "enctype", "multipart/form-data");
-    calibrationFields(h, SyntheticCalibrationSet.TIMING_ONLY);
+    calibrationFields(h, Conversion.INT8.randomCaveat);
     h.open("p").open("label").text("Method ").open("select", "name", "method");
     h.element("option", "entropy (TensorRT's calibrator)", "value", "entropy", "selected", "selected");
     h.element("option", "percentile", "value", "percentile");

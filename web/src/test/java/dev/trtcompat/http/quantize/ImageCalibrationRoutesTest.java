@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -136,10 +137,23 @@ class ImageCalibrationRoutesTest {
   void anUnreadableImageIsRefusedNamingItAndNothingIsKept() throws Exception {
     HttpResponse<String> r = quantize(modelId,
         images(2).file("calib", "img9.jpg", "plain text, not a JPEG".getBytes()));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
     JsonNode e = TestServer.json(r);
     assertThat(e.get("error").asText()).isEqualTo("unreadable_image");
-    assertThat(e.get("detail").asText()).isEqualTo("cannot read image img9.jpg: not a JPEG or PNG image");
+    assertThat(e.get("detail").asText()).isEqualTo("calibration image img9.jpg holds text, not a JPEG or PNG image");
+    assertNothingLeftBehind(modelId, 1);
+
+    // judged by content: a GIF named .jpg, and a JPEG cut short (which the decoder fills with grey), are refused
+    HttpResponse<String> gif = quantize(modelId, images(2).file("calib", "img9.jpg", image(9, "gif")));
+    assertThat(gif.statusCode()).as(gif.body()).isEqualTo(400);
+    assertThat(TestServer.json(gif).get("detail").asText())
+        .isEqualTo("calibration image img9.jpg holds a GIF image, not a JPEG or PNG");
+    byte[] jpeg = image(9, "jpg");
+    HttpResponse<String> cut = quantize(modelId,
+        images(2).file("calib", "img9.jpg", Arrays.copyOf(jpeg, jpeg.length * 7 / 10)));
+    assertThat(cut.statusCode()).as(cut.body()).isEqualTo(400);
+    assertThat(TestServer.json(cut).get("detail").asText())
+        .isEqualTo("calibration image img9.jpg is a truncated or damaged JPEG: it cannot be decoded whole");
     assertNothingLeftBehind(modelId, 1);
   }
 
@@ -152,7 +166,7 @@ class ImageCalibrationRoutesTest {
     assertThat(channels.statusCode()).as(channels.body()).isEqualTo(400);
     assertThat(TestServer.json(channels).get("error").asText()).isEqualTo("invalid_calibration_data");
     assertThat(TestServer.json(channels).get("detail").asText())
-        .contains("input 'x' (1x4x8x8) has 4 channels in NCHW layout; images give 3 (RGB)");
+        .isEqualTo("input 'x' (1x4x8x8) has 4 channels in NCHW layout; images give 3 (RGB). Is layout right?");
     assertNothingLeftBehind(residual, 2);
 
     HttpResponse<String> std = quantize(modelId, images(2).text("std", "0.229,0,0.225"));

@@ -17,8 +17,10 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -393,6 +395,48 @@ class QuantizeRoutesTest {
     assertNothingKept();
   }
 
+  /**
+   * The checks are the command line's, but over HTTP they name the form field the client sent, never a CLI flag:
+   * one validation, two vocabularies.
+   */
+  @Test
+  void optionErrorsNameTheFieldTheClientSentNotACommandLineFlag() throws Exception {
+    String int8 = "/api/v1/models/" + modelId + "/quantize";
+    String fp16 = "/api/v1/models/" + modelId + "/fp16";
+    Map<String, Multipart> requests = new LinkedHashMap<>();
+    requests.put("synthetic takes a sample count between 1 and 100000, got 0",
+        new Multipart().text("synthetic", "0"));
+    requests.put("evalSamples must be at least 1, got 0",
+        new Multipart().text("synthetic", "2").text("evalSamples", "0"));
+    requests.put("percentile must be above 0 and at most 100, got 101.0",
+        new Multipart().text("synthetic", "2").text("percentile", "101"));
+    requests.put("targetError must be above 0 and below 1 (it is 1 - cosine similarity), got 2.0",
+        new Multipart().text("synthetic", "2").text("sensitivity", "one-at-a-time").text("targetError", "2"));
+    requests.put("budget must be a duration such as 90s, 5m or 500ms, got 'soon'",
+        new Multipart().text("synthetic", "2").text("sensitivity", "one-at-a-time").text("budget", "soon"));
+    requests.put("budget must be a positive duration, got PT0S",
+        new Multipart().text("synthetic", "2").text("sensitivity", "one-at-a-time").text("budget", "0s"));
+    requests.put("sensitivity must be one-at-a-time or leave-one-out, got 'random'",
+        new Multipart().text("synthetic", "2").text("sensitivity", "random"));
+    requests.put("every std value must be above 0", new Multipart().text("synthetic", "2").text("std", "0,1,1"));
+    requests.put("mean '1,2' is not three comma-separated numbers",
+        new Multipart().text("synthetic", "2").text("mean", "1,2"));
+    requests.put("scale must be a positive number, e.g. 1/255",
+        new Multipart().text("synthetic", "2").text("scale", "0"));
+    requests.put("size must be positive, e.g. 224x224", new Multipart().text("synthetic", "2").text("size", "0x4"));
+    requests.put("size 'big' is not WIDTHxHEIGHT, e.g. 224x224",
+        new Multipart().text("synthetic", "2").text("size", "big"));
+    for (Map.Entry<String, Multipart> e : requests.entrySet()) {
+      HttpResponse<String> r = quantize(int8, e.getValue());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      assertThat(TestServer.json(r).get("detail").asText()).isEqualTo(e.getKey());
+    }
+    HttpResponse<String> count = quantize(fp16, new Multipart().text("synthetic", "100001"));
+    assertThat(TestServer.json(count).get("detail").asText())
+        .isEqualTo("synthetic takes a sample count between 1 and 100000, got 100001");
+    assertNothingKept();
+  }
+
   @Test
   void fp16OnUploadedFilesIsStoredLinkedAndShownNextToTheMatrix() throws Exception {
     HttpResponse<String> r = quantize("/api/v1/models/" + modelId + "/fp16",
@@ -499,6 +543,11 @@ class QuantizeRoutesTest {
     Element item = Jsoup.parse(server.get("/models/" + detection).body())
         .selectFirst("#fp16-body li.fp16-conversion[data-state=succeeded]");
     assertThat(item.selectFirst("p.timing-only").text()).isEqualTo(result.get("caveat").asText());
+    // FP16 has no scales: neither its result, its log nor its page speaks of them
+    assertThat(result.get("statistics").asText()).isEqualTo("8 random sample(s), seed 42 (" + result.get("caveat").asText() + ")");
+    String log = server.get(c.get("logUrl").asText()).body();
+    assertThat(log).contains("statistics from 8 random sample(s)");
+    assertThat(result.toString() + log + item.text()).doesNotContain("scales");
     assertThat(item.selectFirst("table.accuracy tr[data-output=boxes] td.iou").text()).matches("0\\.\\d{4}|1\\.0000");
   }
 
