@@ -25,7 +25,8 @@ import java.util.Map;
  * folder of .npy/.npz, read as `quantize --calib` reads them): what `quantize`'s accuracy report aggregates
  * (OutputComparison's cosine and max abs error, ClassAgreement's top-1/top-5), kept per sample so that a benchmark
  * can pair them with another quantizer's on the same samples. First output only. Prints JSON:
- * {"runtime", "samples", "models": {PATH: {"cosine": [...], "maxAbs": [...], "top1": [...], "top5": [...]}}}.
+ * {"runtime", "samples", "models": {PATH: {"cosine": [...], "maxAbs": [...], "top1": [...], "top5": [...],
+ * "argmax": [...]}}}, argmax being the model's own class per sample, for an accuracy against true labels.
  * Run by bench/quantize/ptq_compare.py (--held-out):
  * java -cp "web/target/lib/*" bench/quantize/HeldOutEval.java FP32.onnx SAMPLES_DIR THREADS INT8.onnx...
  */
@@ -50,6 +51,7 @@ public final class HeldOutEval {
       List<String> maxAbs = new ArrayList<>();
       List<String> top1 = new ArrayList<>();
       List<String> top5 = new ArrayList<>();
+      List<String> argmax = new ArrayList<>();
       for (int i = 0; i < reference.size(); i++) {
         OutputComparison c = AccuracyComparison.compare(reference.get(i), got.get(i), Tolerance.onnxBackendTest());
         cosine.add(Double.toString(c.cosineSimilarity()));
@@ -57,12 +59,25 @@ public final class HeldOutEval {
         ClassAgreement.Counts k = ClassAgreement.count(reference.get(i), got.get(i));
         top1.add(Long.toString(k.top1()));
         top5.add(Long.toString(k.top5()));
+        argmax.add(Integer.toString(argmax(got.get(i))));
       }
       json.append(m > 3 ? ", " : "").append('"').append(args[m]).append("\": {\"cosine\": ").append(cosine)
           .append(", \"maxAbs\": ").append(maxAbs).append(", \"top1\": ").append(top1).append(", \"top5\": ")
-          .append(top5).append('}');
+          .append(top5).append(", \"argmax\": ").append(argmax).append('}');
     }
     System.out.println(json.append("}}"));
+  }
+
+  /** The index of the highest value, first of equals. */
+  private static int argmax(HostTensor t) {
+    double[] v = t.toDoubles();
+    int best = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[best]) {
+        best = i;
+      }
+    }
+    return best;
   }
 
   /** The first output of the model for every sample, copied to the heap. */

@@ -6,7 +6,7 @@ Usage: /usr/bin/python3 bench/quantize/ptq_compare.py OUT_DIR [--nets resnet18,m
            [--size 224] [--samples 80] [--methods entropy,percentile,minmax] [--engine onednn[,qnnpack]] [--threads N]
            [--train-steps N [--train-last 0.5] [--train-lr 3e-3] [--train-batch 16] [--train-cosine]]
            [--width-mult 1.0] [--symmetric-control] [--float-logits-control] [--exclude NODE_OR_OP,...]
-           [--held-out N [--bootstrap 10000]]
+           [--held-out N [--bootstrap 10000]] [--task gratings|digits]
 (TRT_COMPAT="java -jar other.jar" measures another build than the checkout's ./trt-compat; --reuse keeps the
 networks, samples and PyTorch figures of an earlier run in OUT_DIR and runs only trt-compat's methods again;
 --reuse --methods '' only prints the table of OUT_DIR/results.json.)
@@ -42,6 +42,16 @@ counterpart on our side: --exclude Gemm (passed to quantize --exclude; figures "
 classifier in FP32 in both. With --symmetric-control too, "pytorch_ptq_float_logits_symmetric[_ENGINE]" is the
 symmetric run with the classifier in FP32.
 
+--task digits replaces the gratings with real data: scikit-learn's copy of the UCI handwritten digits (1,797 images
+of 8x8, 10 classes, CC BY 4.0; Debian's python3-sklearn, nothing downloaded) with the fixed train/test split of
+converter/src/test/python/digits_data.py (1,347 / 450 images), each image upsampled to SIZE x SIZE (bilinear),
+replicated to 3 channels and normalised like the gratings. It needs --train-steps (the whole network is trained, on
+batches of the train split; BatchNorm statistics re-estimated on 64 train images); calibration samples come from the
+train split, the held-out ones (every fifth sample, and --held-out N more) from the test split, each test image used
+once, so SAMPLES / 5 + N <= 450. Accuracy against the true labels is reported for FP32 (the whole test split) and, on
+the --held-out samples, for every quantizer ("right against the labels"). Real data, but tiny images of an easy task:
+it shows how the quantizers compare on a really trained network and real inputs, not what they do on ImageNet.
+
 The network (batch 1, SIZE x SIZE) is exported to ONNX (opset 13). SAMPLES images are written as .npz; trt-compat
 holds out every fifth (16 of 80) and calibrates on the rest (64), PyTorch calibrates on the same 64, and both are
 measured on the same held-out 16: PyTorch's quantized model against the FP32 PyTorch model (computed here with the
@@ -64,6 +74,7 @@ import math
 import os
 import shlex
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -115,10 +126,14 @@ parser.add_argument("--held-out", type=int, default=0,
                     help="this many more held-out samples per seed, disjoint from the calibration samples, for the "
                          "per-sample paired comparison")
 parser.add_argument("--bootstrap", type=int, default=10000, help="bootstrap resamples of the paired comparison")
+parser.add_argument("--task", choices=["gratings", "digits"], default="gratings",
+                    help="digits: real data, the UCI handwritten digits of scikit-learn (see the module's docstring)")
 parser.add_argument("--reuse", action="store_true",
                     help="keep the networks, samples and PyTorch figures of OUT_DIR's results.json; quantize again")
 args = parser.parse_args()
 engines = [e for e in args.engine.split(",") if e]
+if args.task == "digits" and args.train_steps <= 0:
+    parser.error("--task digits trains the whole network: give --train-steps N")
 if not engines or any(e not in ("onednn", "qnnpack") for e in engines):
     parser.error("--engine takes onednn and/or qnnpack, comma-separated")
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -127,8 +142,8 @@ os.makedirs(args.out, exist_ok=True)
 cli = shlex.split(os.environ.get("TRT_COMPAT", "")) or [os.path.join(repo, "trt-compat")]
 # the jars HeldOutEval.java runs against (those of the build TRT_COMPAT runs, e.g. /work/main/web/target/lib)
 lib = os.environ.get("TRT_COMPAT_LIB") or os.path.join(repo, "web", "target", "lib")
-# the suffix of trt-compat's figures and models quantized with --exclude
-variant = "_exclude_" + "_".join(e for e in args.exclude.split(",") if e) if args.exclude else ""
+# the suffix of trt-compat's figures and models quantized with --exclude (a node name's "/" made "-": file names)
+variant = ("_exclude_" + "_".join(e for e in args.exclude.split(",") if e)).replace("/", "-") if args.exclude else ""
 torch.backends.quantized.engine = engines[0]
 torch.set_num_threads(max(1, args.threads))
 
@@ -150,6 +165,55 @@ def gratings(rng, n, size):
         images[j] += rng.normal(0, 0.05, (3, size, size))
     images = np.clip(images, 0, 1)
     return ((images - MEAN) / STD).astype(np.float32), labels
+
+
+sys.path.insert(0, os.path.join(repo, "converter", "src", "test", "python"))
+
+
+class Digits:
+    """The real task: scikit-learn's UCI digits (converter/src/test/python/digits_data.py: the data, its licence and
+    the one fixed split), each 8x8 image upsampled (bilinear) to SIZE x SIZE, replicated to 3 channels and normalised
+    with ImageNet's mean/std like the gratings. Training batches and calibration images come from the train split;
+    held-out images from the test split, in its order, never the same image twice."""
+
+    def __init__(self):
+        import digits_data  # needs python3-sklearn, only for this task
+        self.train_x, self.train_y, self.test_x, self.test_y = digits_data.split()
+        self.next_test = 0
+
+    @staticmethod
+    def prepare(images):
+        up = torch.nn.functional.interpolate(torch.from_numpy(images), size=(args.size, args.size), mode="bilinear",
+                                             align_corners=False).numpy()
+        return ((np.repeat(up, 3, axis=1) - MEAN) / STD).astype(np.float32)
+
+    def train(self, rng, n):
+        idx = rng.choice(len(self.train_y), n, replace=False)
+        return self.prepare(self.train_x[idx]), self.train_y[idx]
+
+    def test(self, n):
+        if self.next_test + n > len(self.test_y):
+            raise SystemExit("the digits test split has %d images; --samples / 5 + --held-out ask for more"
+                             % len(self.test_y))
+        part = slice(self.next_test, self.next_test + n)
+        self.next_test += n
+        return self.prepare(self.test_x[part]), self.test_y[part]
+
+    def samples(self, rng, n):
+        """n samples in trt-compat's DataSplit order: every fifth from the test split (held out), the rest from the
+        train split (calibration)."""
+        held = n // 5
+        calib_x, calib_y = self.train(rng, n - held)
+        held_x, held_y = self.test(held)
+        order = [("h", i // 5) if i % 5 == 4 else ("c", i - i // 5) for i in range(n)]
+        x = np.stack([held_x[j] if k == "h" else calib_x[j] for k, j in order])
+        y = np.array([held_y[j] if k == "h" else calib_y[j] for k, j in order])
+        return x, y
+
+
+def training_batch(rng, n, task):
+    """n labelled training images of the task."""
+    return task.train(rng, n) if task else gratings(rng, n, args.size)
 
 
 def data_dependent_init(model, images, gen):
@@ -194,9 +258,9 @@ def train_head(model, images, labels, gen):
     return float(loss)
 
 
-def train_whole(model, rng, gen):
-    """Trains every layer on the structured task, then re-estimates BatchNorm's running statistics on 64 fresh
-    images (cumulative average) so that eval mode sees the statistics of the final weights."""
+def train_whole(model, rng, gen, task=None):
+    """Trains every layer on the structured task (or the digits' train split), then re-estimates BatchNorm's running
+    statistics on 64 fresh images (cumulative average) so that eval mode sees the statistics of the final weights."""
     params = list(model.parameters())
     first = int(len(params) * (1 - args.train_last))
     for p in params[:first]:
@@ -206,7 +270,7 @@ def train_whole(model, rng, gen):
     model.train()
     correct = seen = 0
     for step in range(args.train_steps):
-        x, y = gratings(rng, args.train_batch, args.size)
+        x, y = training_batch(rng, args.train_batch, task)
         logits = model(torch.from_numpy(x))
         loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(y))
         opt.zero_grad()
@@ -224,7 +288,7 @@ def train_whole(model, rng, gen):
         for bn in bns:
             bn.reset_running_stats()
             bn.momentum = None
-        x, _ = gratings(rng, 64, args.size)
+        x, _ = training_batch(rng, 64, task)
         for b in range(0, len(x), 16):
             model(torch.from_numpy(x[b:b + 16]))
     model.eval()
@@ -255,13 +319,18 @@ def per_sample(ref, got):
     return {"cosine": [cosine(r, g) for r, g in zip(ref, got)],
             "maxAbs": [float(np.abs(r - g).max()) for r, g in zip(ref, got)],
             "top1": [int(np.argmax(r) == np.argmax(g)) for r, g in zip(ref, got)],
-            "top5": [int(np.argmax(r) in np.argsort(-g.ravel())[:5]) for r, g in zip(ref, got)]}
+            "top5": [int(np.argmax(r) in np.argsort(-g.ravel())[:5]) for r, g in zip(ref, got)],
+            "argmax": [int(np.argmax(g)) for g in got]}
 
 
-def summarise(s):
-    """A per_sample() record aggregated as stats() aggregates (top-1/top-5 as counts here)."""
-    return {"cosineMin": min(s["cosine"]), "cosineMean": float(np.mean(s["cosine"])), "maxAbsError": max(s["maxAbs"]),
-            "top1": int(sum(s["top1"])), "top5": int(sum(s["top5"])), "samples": len(s["cosine"])}
+def summarise(s, labels=None):
+    """A per_sample() record aggregated as stats() aggregates (top-1/top-5 as counts here); with the samples' true
+    labels, also how many the quantized model classifies right ("correct")."""
+    res = {"cosineMin": min(s["cosine"]), "cosineMean": float(np.mean(s["cosine"])), "maxAbsError": max(s["maxAbs"]),
+           "top1": int(sum(s["top1"])), "top5": int(sum(s["top5"])), "samples": len(s["cosine"])}
+    if labels is not None and "argmax" in s:
+        res["correct"] = int(sum(int(a == y) for a, y in zip(s["argmax"], labels)))
+    return res
 
 
 def paired(ours, theirs, seed):
@@ -317,6 +386,10 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
     trained = os.path.join(d, "trained.pt")
     settings = {k: getattr(args, k) for k in ["size", "train_steps", "train_last", "train_lr", "train_batch",
                                               "train_cosine", "width_mult"]}
+    task = None
+    if args.task == "digits":
+        settings["task"] = "digits"  # absent for gratings: networks trained before the option still load
+        task = Digits()
     cached = torch.load(trained) if os.path.exists(trained) else None
     if args.train_steps > 0 and cached is not None and cached["settings"] == settings:
         model.load_state_dict(cached["state"])
@@ -325,7 +398,7 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
         print("%s: loaded the network trained with the same settings" % trained, flush=True)
     elif args.train_steps > 0:
         t0 = time.time()
-        loss = train_whole(model, rng, gen)
+        loss = train_whole(model, rng, gen, task)
         print("trained in %.0f s" % (time.time() - t0), flush=True)
         os.makedirs(d, exist_ok=True)
         torch.save({"settings": settings, "state": model.state_dict(), "rng": rng.bit_generator.state,
@@ -334,7 +407,7 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
         train_x, train_y = gratings(rng, 200, args.size)
         data_dependent_init(model, train_x[:64], gen)
         loss = train_head(model, train_x, train_y, gen)
-    samples, sample_y = gratings(rng, args.samples, args.size)
+    samples, sample_y = task.samples(rng, args.samples) if task else gratings(rng, args.samples, args.size)
     for i, s in enumerate(samples):
         np.savez(os.path.join(calib_dir, "sample_%03d.npz" % i), images=s[None])
     calib = [s[None] for i, s in enumerate(samples) if i % 5 != 4]  # trt-compat's DataSplit: every fifth held out
@@ -346,17 +419,21 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
         ref = [model(torch.from_numpy(s)).numpy() for s in held]
     task_acc = float(np.mean([np.argmax(r) == sample_y[i] for r, i in zip(ref, held_idx)]))
     # the 16 held-out samples are few for a task accuracy: 200 more images from a generator of their own (so the
-    # samples above stay the same draws as before this was added)
-    eval_x, eval_y = gratings(np.random.default_rng(3000 + seed), 200, args.size)
+    # samples above stay the same draws as before this was added); digits: the whole test split
+    if task:
+        eval_x, eval_y = task.prepare(task.test_x), task.test_y
+    else:
+        eval_x, eval_y = gratings(np.random.default_rng(3000 + seed), 200, args.size)
     with torch.no_grad():
         eval_pred = np.concatenate([model(torch.from_numpy(eval_x[b:b + 50])).argmax(1).numpy()
-                                    for b in range(0, 200, 50)])
-    res = {"fp32TaskAccuracy": task_acc, "fp32TaskAccuracy200": float(np.mean(eval_pred == eval_y)),
-           "headLoss": loss, "logitStd": float(np.std(np.concatenate(ref))),
+                                    for b in range(0, len(eval_y), 50)])
+    res = {"fp32TaskAccuracy": task_acc, "headLoss": loss, "logitStd": float(np.std(np.concatenate(ref))),
            "heldOut": len(held), "calibration": len(calib)}
+    res["fp32TestSplitAccuracy" if task else "fp32TaskAccuracy200"] = float(np.mean(eval_pred == eval_y))
     extra = None
     if args.held_out > 0:  # a generator of its own: the samples above stay the same draws
-        extra_x, extra_y = gratings(np.random.default_rng(5000 + seed), args.held_out, args.size)
+        extra_x, extra_y = task.test(args.held_out) if task else gratings(
+            np.random.default_rng(5000 + seed), args.held_out, args.size)
         extra_dir = os.path.join(d, "heldout")
         os.makedirs(extra_dir, exist_ok=True)
         for i, s in enumerate(extra_x):
@@ -366,7 +443,7 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
             extra_ref = [model(torch.from_numpy(s)).numpy() for s in extra_held]
         extra = (extra_held, extra_ref)
         res["extraHeldOut"] = {"samples": args.held_out, "fp32TaskAccuracy": float(np.mean(
-            [np.argmax(r) == y for r, y in zip(extra_ref, extra_y)]))}
+            [np.argmax(r) == y for r, y in zip(extra_ref, extra_y)])), "labels": [int(y) for y in extra_y]}
     # PyTorch PTQ, FX graph mode, each engine's default qconfig mapping: HistogramObserver (quint8, asymmetric) on
     # activations; weights qint8 symmetric, per channel on onednn, per tensor on qnnpack
     per = {}
@@ -378,7 +455,7 @@ def build_and_measure_pytorch(name, seed, d, calib_dir, onnx_path):
         res.update(measured)
     torch.backends.quantized.engine = engines[0]
     if extra:
-        res["extraHeldOut"]["quantizers"] = {k: summarise(v) for k, v in per.items()}
+        res["extraHeldOut"]["quantizers"] = {k: summarise(v, extra_y) for k, v in per.items()}
         with open(os.path.join(d, "heldout.json"), "w") as f:
             json.dump(per, f)
     return res
@@ -405,7 +482,7 @@ def measure_extra_held_out(name, d, res, methods):
         per[key] = ours["models"][path]
         if len(per[key]["cosine"]) != extra["samples"]:
             raise SystemExit("HeldOutEval measured %d samples, expected %d" % (len(per[key]["cosine"]), extra["samples"]))
-        extra["quantizers"][key] = summarise(per[key])
+        extra["quantizers"][key] = summarise(per[key], extra.get("labels"))
         extra["paired"][key] = paired(per[key], per["pytorch_ptq"], 1)
     with open(os.path.join(d, "heldout.json"), "w") as f:
         json.dump(per, f)
@@ -500,28 +577,33 @@ for name in args.nets.split(","):
             max(r["maxAbsError"] for r in rs), max(r["maxRelError"] for r in rs),
             np.mean([r["top1Agreement"] for r in rs]), np.mean([r["top5Agreement"] for r in rs]),
             " / ".join("%.6f" % r["cosineMin"] for r in rs)))
-    accuracies = ["%.2f%s, %.2f" % (r["fp32TaskAccuracy"], "; %.3f" % r["fp32TaskAccuracy200"]
-                                    if "fp32TaskAccuracy200" in r else "", r["logitStd"]) for r in runs]
-    print("| %s | FP32 task accuracy (held-out samples; 200 more images where measured), logit std | %s |" % (
-        name, " / ".join(accuracies)))
+    more = "fp32TestSplitAccuracy" if args.task == "digits" else "fp32TaskAccuracy200"
+    accuracies = ["%.2f%s, %.2f" % (r["fp32TaskAccuracy"], "; %.3f" % r[more] if more in r else "", r["logitStd"])
+                  for r in runs]
+    print("| %s | FP32 task accuracy (held-out samples; %s), logit std | %s |" % (
+        name, "the whole test split" if args.task == "digits" else "200 more images where measured",
+        " / ".join(accuracies)))
 
 if args.held_out:
     # the extra held-out samples: each quantizer over the seeds, then the paired comparison with PyTorch's PTQ
     print("\n| network | quantizer (%d more held-out samples per seed) | cosine min (worst seed) | cosine mean | max abs | "
-          "top-1 | top-5 | cosine min per seed |" % args.held_out)
-    print("|---|---|---|---|---|---|---|---|")
+          "top-1 | top-5 | right against the labels | cosine min per seed |" % args.held_out)
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in args.nets.split(","):
         extras = [results["%s/seed%s" % (name, seed)].get("extraHeldOut") for seed in args.seeds.split(",")]
         if not all(e and e.get("samples") == args.held_out for e in extras):
             continue
         for q in [q for q in extras[0]["quantizers"] if all(q in e["quantizers"] for e in extras)]:
             rs = [e["quantizers"][q] for e in extras]
-            print("| %s | %s | %.6f | %.6f | %.3g | %d/%d | %d/%d | %s |" % (
+            right = "%d/%d" % (sum(r["correct"] for r in rs), sum(r["samples"] for r in rs)) if all(
+                "correct" in r for r in rs) else "-"
+            print("| %s | %s | %.6f | %.6f | %.3g | %d/%d | %d/%d | %s | %s |" % (
                 name, q, min(r["cosineMin"] for r in rs), np.mean([r["cosineMean"] for r in rs]),
                 max(r["maxAbsError"] for r in rs), sum(r["top1"] for r in rs), sum(r["samples"] for r in rs),
-                sum(r["top5"] for r in rs), sum(r["samples"] for r in rs), " / ".join("%.6f" % r["cosineMin"] for r in rs)))
-        print("| %s | FP32 task accuracy per seed | %s |" % (
-            name, " / ".join("%.3f" % e["fp32TaskAccuracy"] for e in extras)))
+                sum(r["top5"] for r in rs), sum(r["samples"] for r in rs), right,
+                " / ".join("%.6f" % r["cosineMin"] for r in rs)))
+        print("| %s | FP32 task accuracy per seed (PyTorch) | %s |" % (
+            name, " / ".join("%.4f" % e["fp32TaskAccuracy"] for e in extras)))
     print("\n| network | ours - PyTorch PTQ (onednn): per-sample cosine, mean [bootstrap 95%%] (samples where ours / "
           "theirs is higher; top-1 agreeing only ours / only theirs, exact McNemar p) | per seed | all seeds |" % ())
     print("|---|---|---|---|")

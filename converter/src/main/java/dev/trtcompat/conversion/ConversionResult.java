@@ -3,6 +3,7 @@ package dev.trtcompat.conversion;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.trtcompat.accuracy.AccuracyReport;
 import dev.trtcompat.trtexec.ModelNodeMatch;
+import dev.trtcompat.trtexec.QdqEvidence;
 import dev.trtcompat.trtexec.TrtexecLog;
 import java.util.List;
 
@@ -20,11 +21,13 @@ import java.util.List;
  * @param engine the stored engine when one was built, else null
  * @param accuracy the engine's outputs against the ONNX Runtime reference on the same inputs; null when not
  *     checked or when trtexec exported no readable outputs (a note says why)
+ * @param qdqEvidence for an INT8 build of a Q/DQ model, whether its log shows the model's scales were used (a
+ *     warning when an {@code --int8} build's log does not); null for any other build
  * @param notes what a user must know to read the result (timing only, flag substitutions, why no engine)
  */
 public record ConversionResult(Outcome outcome, String release, String precision, String image,
     List<String> arguments, int exitCode, double wallTimeSeconds, TrtexecLog log, ModelNodeMatch modelNode,
-    EngineArtifact engine, AccuracyReport accuracy, List<String> notes) {
+    EngineArtifact engine, AccuracyReport accuracy, QdqEvidence qdqEvidence, List<String> notes) {
 
   public ConversionResult {
     arguments = List.copyOf(arguments);

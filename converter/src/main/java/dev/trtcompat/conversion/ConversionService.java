@@ -18,6 +18,7 @@ import dev.trtcompat.onnx.ModelSummary;
 import dev.trtcompat.onnx.OnnxModel;
 import dev.trtcompat.onnx.OnnxModelReader;
 import dev.trtcompat.trtexec.ModelNodeMatch;
+import dev.trtcompat.trtexec.QdqEvidence;
 import dev.trtcompat.trtexec.TrtexecCommand;
 import dev.trtcompat.trtexec.TrtexecCommand.ModelInput;
 import dev.trtcompat.trtexec.TrtexecLog;
@@ -124,7 +125,9 @@ public final class ConversionService {
     try {
       List<String> notes = new ArrayList<>();
       EngineAccuracyCheck accuracyCheck = request.accuracy() ? EngineAccuracyCheck.prepare(request, work, new ReferenceCache(store.referencesDir()), notes) : null;
-      TrtexecCommand command = command(request, model, work, accuracyCheck);
+      ModelSummary summary = ModelSummary.of(model);
+      boolean quantizedModel = summary.ops().containsKey("QuantizeLinear") && summary.ops().containsKey("DequantizeLinear");
+      TrtexecCommand command = command(request, summary, quantizedModel, work, accuracyCheck);
       ContainerRun.Builder run = ContainerRun.builder(image, command.arguments().toArray(String[]::new))
           .modelDir(request.model().getParent())
           .outputDir(work)
@@ -155,6 +158,10 @@ public final class ConversionService {
       }
       notes.addAll(command.notes());
       Outcome outcome = outcome(result, log, engineBuilt, notes);
+      QdqEvidence qdqEvidence = QdqEvidence.of(command, quantizedModel, log);
+      if (qdqEvidence != null && qdqEvidence.state() != QdqEvidence.State.NOT_IN_LOG) {
+        notes.add(qdqEvidence.message());
+      }
       ModelNodeMatch node = log.failingNode() == null ? null : ModelNodeMatch.of(log.failingNode(), model,
           log.tensorrtVersion() != null ? log.tensorrtVersion() : request.release().toString());
       AccuracyReport accuracy = null;
@@ -172,7 +179,7 @@ public final class ConversionService {
       double wall = (System.nanoTime() - startNanos) / 1e9;
       return new ConversionResult(outcome, request.release().toString(),
           request.precision().wireName(), image.toString(), command.arguments(),
-          result.exitCode(), wall, log, node, artifact, accuracy, notes);
+          result.exitCode(), wall, log, node, artifact, accuracy, qdqEvidence, notes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -186,15 +193,14 @@ public final class ConversionService {
     }
   }
 
-  private TrtexecCommand command(ConversionRequest request, OnnxModel model, Path work,
+  private TrtexecCommand command(ConversionRequest request, ModelSummary summary, boolean quantizedModel, Path work,
       EngineAccuracyCheck accuracyCheck) throws IOException {
     String inContainer = ContainerRun.MODEL_MOUNT + "/" + request.model().getFileName();
     String out = ContainerRun.OUTPUT_MOUNT + "/";
-    ModelSummary summary = ModelSummary.of(model);
     TrtexecCommand.Builder b = TrtexecCommand.builder(request.release(), inContainer)
         .precision(request.precision())
         .inputs(inputs(summary))
-        .quantizedModel(summary.ops().containsKey("QuantizeLinear") && summary.ops().containsKey("DequantizeLinear"))
+        .quantizedModel(quantizedModel)
         .saveEngine(out + EngineStore.ENGINE_FILE)
         .exportTimes(out + TIMES_FILE)
         .exportProfile(out + PROFILE_FILE)

@@ -14,6 +14,11 @@ package dev.trtcompat.quantize;
  * <p>Bins where P has mass and Q has none would make the divergence infinite; as open implementations do, Q gives
  * each such bin a probability of 1e-4, taken proportionally from its non-zero bins, before the comparison.
  *
+ * <p>Equal divergences are a tie ({@link #TIE}) and go to the candidate that clips fewer values, where the slide's
+ * {@code argmin} takes the first: KL(P||Q) measures the loss against the clipped distribution, so it cannot see the
+ * clipping itself, and on a sparse histogram it is exactly 0 both for a range that saturates most values and for
+ * one that saturates none.
+ *
  * <p>Exact zeros are left out of the search. Zero is exact in symmetric INT8 at every scale, so they cannot favour
  * one threshold over another; left in, the spike they make in bin 0 (about half of a tensor after a ReLU) is spread
  * by Q over the whole first level, a penalty that grows with the level's width, i.e. with the threshold, and the
@@ -26,6 +31,15 @@ final class EntropyThreshold {
 
   static final int LEVELS = 128;
   private static final double EPS = 1e-4;
+
+  /**
+   * Divergences this close are a tie: beyond the float rounding of the sums (about 1e-16 of values of order 1), and
+   * far below any divergence real data gives (docs/quantization.md). A tie goes to the candidate that clips fewer
+   * values, then to the smaller one. Without it, a sparse histogram (an input of a few discrete levels) ties at 0
+   * between a candidate that folds every level beyond the first into one bin (P and Q the same single spike) and
+   * one that clips nothing, and float noise chose between "saturate nearly everything" and "keep everything".
+   */
+  static final double TIE = 1e-12;
 
   private EntropyThreshold() {}
 
@@ -71,11 +85,14 @@ final class EntropyThreshold {
     }
     double logTotal = Math.log(total);
     double best = Double.POSITIVE_INFINITY;
+    double bestOutliers = Double.POSITIVE_INFINITY;
     int bestI = n;
     for (int i = LEVELS; i <= n; i++) {
       double kl = divergence(bins, i, sum, sumBLogB, nonZero, total, logTotal);
-      if (kl < best) {
-        best = kl;
+      double outliers = total - sum[i];
+      if (kl < best - TIE || (kl <= best + TIE && outliers < bestOutliers)) {
+        best = Math.min(kl, best);
+        bestOutliers = outliers;
         bestI = i;
       }
     }

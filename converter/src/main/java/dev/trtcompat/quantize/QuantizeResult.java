@@ -35,6 +35,19 @@ public record QuantizeResult(
     List<TensorRange> ranges,
     double seconds) {
 
-  /** The clipping range chosen for one activation and the scale written for it. */
-  public record TensorRange(String tensor, double maxAbs, double amax, float scale) {}
+  /**
+   * The clipping range chosen for one activation and the scale written for it.
+   *
+   * @param clippedShare the share of the tensor's non-zero calibration values beyond {@code amax}, which INT8
+   *     saturates at 127 (a lower bound, exact to one histogram bin)
+   */
+  public record TensorRange(String tensor, double maxAbs, double amax, float scale, double clippedShare) {
+
+    /** The range of {@code tensor} at {@code amax} over its calibration histogram. */
+    static TensorRange of(String tensor, TensorHistogram h, double amax) {
+      long nonZero = h.count() - h.zeros();
+      double clipped = nonZero == 0 ? 0 : (double) h.countAbove(amax) / nonZero;
+      return new TensorRange(tensor, h.maxAbs(), amax, QdqRewriter.scale(amax), clipped);
+    }
+  }
 }

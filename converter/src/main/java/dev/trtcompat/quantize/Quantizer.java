@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -36,6 +37,12 @@ public final class Quantizer {
   public static final String META_EXCLUDED = META_PREFIX + "excluded_nodes";
   public static final String META_SOURCE_SHA256 = META_PREFIX + "source_sha256";
   public static final String INT8_QDQ = "int8 q/dq (symmetric, weights per channel, activations per tensor)";
+
+  /**
+   * Above this share of a tensor's non-zero values saturated by its range, the result carries a note: 100 times
+   * what the default percentile (99.99) clips by construction, so no well-behaved range triggers it.
+   */
+  static final double CLIPPED_NOTE_SHARE = 0.01;
 
   public QuantizeResult quantize(QuantizeRequest request, Progress progress) {
     long start = System.nanoTime();
@@ -102,9 +109,29 @@ public final class Quantizer {
 
     List<QuantizeResult.TensorRange> ranges(Map<String, Double> amax) {
       List<QuantizeResult.TensorRange> out = new ArrayList<>();
-      stats.histograms().forEach(
-          (t, h) -> out.add(new QuantizeResult.TensorRange(t, h.maxAbs(), amax.get(t), QdqRewriter.scale(amax.get(t)))));
+      stats.histograms().forEach((t, h) -> out.add(QuantizeResult.TensorRange.of(t, h, amax.get(t))));
       return out;
+    }
+
+    /**
+     * A note for every quantized activation whose range saturates more than {@link #CLIPPED_NOTE_SHARE} of its
+     * non-zero calibration values. The KL search of TensorRT's entropy calibrator can settle on a range far below
+     * the data when the histogram is sparse (an input of a few discrete levels: KL is zero once the clipped mass
+     * and its quantized form are the same single bin), and the model it gives is then broken for any input.
+     */
+    static List<String> clippingNotes(
+        List<QuantizeResult.TensorRange> ranges, QdqPlacement.Plan chosen, String method) {
+      List<String> notes = new ArrayList<>();
+      for (QuantizeResult.TensorRange r : ranges) {
+        if (r.clippedShare() > CLIPPED_NOTE_SHARE && chosen.activations().containsKey(r.tensor())) {
+          notes.add(String.format(Locale.ROOT,
+              "tensor '%s': the %s range (amax %.4g, largest |x| %.4g) saturates at least %.1f%% of its non-zero "
+                  + "calibration values; INT8 accuracy usually suffers. The percentile or minmax method, or keeping "
+                  + "the nodes that read it in FP32, avoids it",
+              r.tensor(), method, r.amax(), r.maxAbs(), 100 * r.clippedShare()));
+        }
+      }
+      return notes;
     }
 
     /**
@@ -115,12 +142,15 @@ public final class Quantizer {
         QuantizeRequest request, ModelProto quantized, QdqPlacement.Plan chosen, AccuracySummary accuracy,
         Map<String, Double> amax, long startNanos) {
       ModelFiles.writeAtomically(quantized, request.out());
+      List<QuantizeResult.TensorRange> ranges = ranges(amax);
+      List<String> allNotes = new ArrayList<>(notes);
+      allNotes.addAll(clippingNotes(ranges, chosen, request.methodLabel()));
       return new QuantizeResult(
           request.model().toString(), request.out().toString(), sha256(request.out()), request.methodLabel(),
           request.data().description(), request.data().sha256(), stats.samples(),
           request.data().synthetic(), request.data().synthetic() ? SyntheticCalibrationSet.TIMING_ONLY : null,
           OpsetRequirement.defaultOpset(quantized), chosen.activations().size(), chosen.weights().size(),
-          chosen.excludedNodes(), accuracy, explicitQuantization(request.out()), notes, ranges(amax),
+          chosen.excludedNodes(), accuracy, explicitQuantization(request.out()), allNotes, ranges,
           (System.nanoTime() - startNanos) / 1e9);
     }
 

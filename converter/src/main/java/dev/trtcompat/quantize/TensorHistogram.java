@@ -255,6 +255,23 @@ public final class TensorHistogram {
     return bins.clone();
   }
 
+  /**
+   * How many finite values lie in bins wholly above {@code threshold} (lower edge at or over it): a lower bound of
+   * the values a clipping range of {@code threshold} saturates, exact to one bin. 0 for a threshold at or beyond the
+   * range, and for a histogram of zeros.
+   */
+  public long countAbove(double threshold) {
+    if (range == 0 || threshold >= range) {
+      return 0;
+    }
+    int first = threshold <= 0 ? 1 : (int) Math.ceil(threshold / binWidth());
+    long above = 0;
+    for (int i = Math.max(first, 1); i < BINS; i++) {
+      above += bins[i];
+    }
+    return above;
+  }
+
   /** Width of one bin; 0 while every value seen was zero. */
   public double binWidth() {
     return range / BINS;

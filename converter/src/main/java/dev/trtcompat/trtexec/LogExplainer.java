@@ -113,6 +113,10 @@ public final class LogExplainer {
       out.add("Precision   " + log.precision()
           + (log.calibration() != null ? " (calibration: " + log.calibration() + ")" : ""));
     }
+    if (log.explicitQuantizationLine() != null) {
+      // The calibrator line: TensorRT found Q/DQ layers and builds from their scales (docs/trtexec.md).
+      out.add("Q/DQ        explicit quantization: the model's Q/DQ scales, not a calibrator");
+    }
     TrtexecLog.FailingNode n = log.failingNode();
     if (n != null) {
       out.add("Failing node #" + n.index() + ": " + orDash(n.op())

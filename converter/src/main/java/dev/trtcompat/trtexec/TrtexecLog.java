@@ -23,6 +23,9 @@ import java.util.List;
  * @param mode {@code build_and_inference}, {@code build_only}, {@code inference_only}, or null
  * @param engineBytesSource where {@link #engineBytes} came from: {@code engine_file} (exact), {@code
  *     created_engine_line} (MiB with four decimals), {@code loaded_engine_line} (whole MiB or MB)
+ * @param explicitQuantizationLine the log's line saying TensorRT built in explicit-quantization (Q/DQ) mode, as
+ *     printed without stamps and tags ({@code Calibrator won't be used in explicit precision mode. ...}); null when
+ *     the log has none, which proves nothing by itself (see {@link QdqEvidence})
  * @param notes what the parser itself noticed (truncation, a known reporting quirk); not from the log
  */
 @JsonPropertyOrder({
@@ -55,6 +58,7 @@ public record TrtexecLog(
     String engineBytesSource,
     List<FailingNode> failingNodes,
     Comparison comparison,
+    String explicitQuantizationLine,
     List<String> notes,
     long linesRead) {
 
@@ -158,7 +162,7 @@ public record TrtexecLog(
     return new TrtexecLog(
         tensorrtVersion, outcome, failingNode, errors, warnings, buildTimeSeconds, bytes, throughputQps,
         latencyMs, gpuComputeMs, tool, mode, gpu, h2dMs, d2hMs, enqueueMs, endToEndMs, hostWalltimeSeconds,
-        totalGpuComputeSeconds, precision, calibration, command, source, failingNodes, comparison, notes,
+        totalGpuComputeSeconds, precision, calibration, command, source, failingNodes, comparison, explicitQuantizationLine, notes,
         linesRead);
   }
 

@@ -69,6 +69,13 @@ final class TrtexecLogParser {
           + "no optimization profile has been defined|Failed to create engine|Unable to create engine|"
           + "Could not find any implementation for node|Builder failed|Invalid Engine|Failed to build|"
           + "Engine deserialization failed|Failed to deserialize");
+  /**
+   * TensorRT's builder warning when a calibrator meets a network with Q/DQ layers. trtexec --int8 without --calib
+   * attaches its random calibrator only to such networks (samples/common/sampleEngines.cpp, 8.0.1 to 10.16), so the
+   * line shows that TensorRT took the explicit-quantization path. Worded "explicit precision mode" in the 8.2.5
+   * fixtures; the prefix also covers the "explicit quantization mode" wording quoted for TensorRT 10.
+   */
+  static final Pattern EXPLICIT_QUANTIZATION = Pattern.compile("Calibrator won't be used in explicit \\w+ mode");
   private static final Pattern INFERENCE_FAILED =
       Pattern.compile("Inference set up failed|Error occurred during inference|Inference failed|Failed to enqueue|"
           + "Error in execution|Failed to execute");
@@ -120,6 +127,7 @@ final class TrtexecLogParser {
   private boolean loadEngine;
   private boolean trtexecMarkers;
   private boolean tensorrtMarkers;
+  private String explicitQuantizationLine;
 
   // Node dump state: between "--- Begin node ---" and "--- End node ---" (or the next decorated line).
   private boolean inDump;
@@ -169,6 +177,9 @@ final class TrtexecLogParser {
       oldBlock = null;
       lastWasWarning = false;
       return;
+    }
+    if (explicitQuantizationLine == null && EXPLICIT_QUANTIZATION.matcher(msg).find()) {
+      explicitQuantizationLine = truncate(msg);
     }
     if (polygraphy.accept(msg) || line.severity() == '!') {
       polygraphySeen = true;
@@ -605,6 +616,7 @@ final class TrtexecLogParser {
         engineSource,
         List.copyOf(failingNodes),
         polygraphySeen ? polygraphy.comparison() : null,
+        explicitQuantizationLine,
         List.copyOf(notes),
         lines);
   }

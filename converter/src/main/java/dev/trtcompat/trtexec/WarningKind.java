@@ -26,6 +26,8 @@ enum WarningKind {
           + "outside of FP16 range|clamped|Check verbose logs for the list of affected weights|"
           + "modify the weights or retrain"),
   TIMING_CACHE("timing_cache", "Could not read cache from|timing cache"),
+  /** A calibrator met Q/DQ layers: TensorRT builds from the model's scales (see {@code QdqEvidence}). */
+  EXPLICIT_QUANTIZATION("explicit_quantization", "Calibrator won't be used in explicit"),
   INSUFFICIENT_WORKSPACE("insufficient_workspace", "insufficient memory on requested size|sufficient workspace memory"),
   OTHER("other", null);
 

@@ -13,6 +13,7 @@ import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.reference.NpyFormat;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -117,5 +118,24 @@ final class QuantizeFixtures {
       v[i] = (float) (r.nextDouble() * 2 - 1);
     }
     return HostTensor.ofFloats(name, shape, v);
+  }
+
+  /**
+   * {@code model} with the per-tensor scale of {@code tensor}'s QuantizeLinear multiplied by {@code factor}: a broken
+   * scale, for tests that must show that their bounds catch one.
+   */
+  static ModelProto scaleActivation(ModelProto model, String tensor, float factor) {
+    String scale = model.getGraph().getNodeList().stream()
+        .filter(n -> n.getOpType().equals("QuantizeLinear") && n.getInput(0).equals(tensor)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no QuantizeLinear reads " + tensor)).getInput(1);
+    GraphProto.Builder g = model.getGraph().toBuilder();
+    for (int i = 0; i < g.getInitializerCount(); i++) {
+      TensorProto t = g.getInitializer(i);
+      if (t.getName().equals(scale)) {
+        float v = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getFloat(0);
+        g.setInitializer(i, ModelBuilder.floats(scale, new float[] {v * factor}));
+      }
+    }
+    return model.toBuilder().setGraph(g).build();
   }
 }

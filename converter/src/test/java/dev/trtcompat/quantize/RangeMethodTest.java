@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -125,6 +128,71 @@ class RangeMethodTest {
     // a percent of the values (the tail beyond 2) is clipped by up to 2 sigma each.
     int withSpike = EntropyThreshold.bestBinCount(afterRelu.bins());
     assertThat((withSpike + 0.5) * afterRelu.binWidth()).isLessThan(0.6 * amax);
+  }
+
+  @Test
+  void entropyOnAFewDiscreteLevelsKeepsEveryLevel() {
+    // An input of 17 levels (0, 1, ..., 16, as the pixels of scikit-learn's digits), in the counts of the pattern
+    // below: the non-zero values fill every 128th bin. At 129 bins the reference P (everything beyond level 1 folded
+    // into bin 128) and its 128-level form Q are the same single bin, so KL is exactly 0; at 2048 bins every level
+    // is a bin of its own in both, so KL is 0 up to rounding. Taking the first minimum (the slide's argmin) gave
+    // amax 1 and saturated every value from 2 to 16; the tie now goes to the range that clips nothing.
+    for (int[] counts : new int[][] {{5, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 6}, {1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1}, {40, 9, 7, 5, 4, 4, 3, 3, 3, 3, 3, 3, 4, 5, 6, 9, 20}}) {
+      TensorHistogram h = new TensorHistogram();
+      for (int level = 0; level <= 16; level++) {
+        float[] v = new float[counts[level] * 97];
+        java.util.Arrays.fill(v, level);
+        h.add(v);
+      }
+      double amax = RangeMethod.ENTROPY.amax(h, 99.99);
+      assertThat(amax).as(java.util.Arrays.toString(counts)).isEqualTo(16.0);
+      assertThat(QuantizeResult.TensorRange.of("pixels", h, amax).clippedShare()).isZero();
+    }
+  }
+
+  @Test
+  void aRangeThatSaturatesManyValuesGetsANote() {
+    // A percentile of 90 (the user's choice) saturates the top tenth of a Gaussian's |x| by construction.
+    SplittableRandom r = new SplittableRandom(3);
+    TensorHistogram h = new TensorHistogram();
+    float[] v = new float[200_000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) gaussian(r);
+    }
+    h.add(v);
+    double amax = RangeMethod.PERCENTILE.amax(h, 90);
+    QuantizeResult.TensorRange range = QuantizeResult.TensorRange.of("act", h, amax);
+    assertThat(range.clippedShare()).isBetween(0.095, 0.1);
+    QdqPlacement.Plan plan = new QdqPlacement.Plan(Map.of("act", Set.of(0)), Map.of(), List.of());
+    assertThat(Quantizer.Prepared.clippingNotes(List.of(range), plan, "percentile 90.0"))
+        .singleElement()
+        .asString()
+        .startsWith("tensor 'act': the percentile 90.0 range (amax 1.64")
+        .contains(String.format(java.util.Locale.ROOT, "saturates at least %.1f%% of its non-zero calibration values",
+            100 * range.clippedShare()))
+        .contains("percentile or minmax");
+    // Only quantized tensors matter: one the plan keeps in FP32 is not saturated in the model.
+    QdqPlacement.Plan without = new QdqPlacement.Plan(Map.of(), Map.of(), List.of());
+    assertThat(Quantizer.Prepared.clippingNotes(List.of(range), without, "percentile 90.0")).isEmpty();
+    // minmax never clips
+    assertThat(QuantizeResult.TensorRange.of("act", h, RangeMethod.MINMAX.amax(h, 99.99)).clippedShare()).isZero();
+  }
+
+  @Test
+  void aGaussiansEntropyRangeClipsTooLittleForANote() {
+    TensorHistogram h = new TensorHistogram();
+    SplittableRandom r = new SplittableRandom(7);
+    float[] v = new float[1_000_000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) gaussian(r);
+    }
+    h.add(v);
+    QuantizeResult.TensorRange range = QuantizeResult.TensorRange.of("x", h, RangeMethod.ENTROPY.amax(h, 99.99));
+    // the entropy threshold of a unit Gaussian sits at a few sigma: beyond it lie well under 1% of the values
+    assertThat(range.clippedShare()).isGreaterThan(0).isLessThan(Quantizer.CLIPPED_NOTE_SHARE);
+    QdqPlacement.Plan plan = new QdqPlacement.Plan(Map.of("x", Set.of(0)), Map.of(), List.of());
+    assertThat(Quantizer.Prepared.clippingNotes(List.of(range), plan, "entropy")).isEmpty();
   }
 
   @Test

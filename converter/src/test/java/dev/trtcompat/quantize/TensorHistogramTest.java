@@ -187,4 +187,16 @@ class TensorHistogramTest {
       maxAbs = Math.max(maxAbs, batchMax);
     }
   }
+
+  @Test
+  void countAboveCountsTheBinsWhollyBeyondAThreshold() {
+    TensorHistogram h = new TensorHistogram();
+    h.add(0f, 0f, 1f, 2f, 3f, 4f); // range 4: bins of width 1/512; 1 is bin 512, 2 bin 1024, 3 bin 1536, 4 the last
+    assertThat(h.countAbove(4)).isZero();
+    assertThat(h.countAbove(3.5)).isEqualTo(1);
+    assertThat(h.countAbove(2)).as("2 lies in the bin starting at 2: a lower bound counts it").isEqualTo(3);
+    assertThat(h.countAbove(2.001)).isEqualTo(2);
+    assertThat(h.countAbove(0)).as("bin 0 is never counted: it holds the zeros").isEqualTo(4);
+    assertThat(new TensorHistogram().countAbove(0)).isZero();
+  }
 }

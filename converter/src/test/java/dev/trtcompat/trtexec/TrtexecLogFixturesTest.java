@@ -21,7 +21,7 @@ class TrtexecLogFixturesTest {
   @Test
   void everyIndexedLogHasExpectedFactsAndViceVersa() {
     assertThat(LogFixtures.indexedFiles())
-        .hasSize(19)
+        .hasSize(23)
         .containsExactlyInAnyOrderElementsOf(LogFixtures.all().stream().map(Expected::file).toList());
   }
 
@@ -78,6 +78,23 @@ class TrtexecLogFixturesTest {
       assertThat(warnings).isEmpty();
     }
     assertThat(warnings).doesNotHaveDuplicates();
+  }
+
+  /** The explicit-quantization line is read from the Q/DQ logs, as printed, and from no other log. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void explicitQuantizationLine(Expected e) {
+    TrtexecLog log = LogFixtures.parse(e.file());
+    String line = log.explicitQuantizationLine();
+    String described = "Q/DQ        explicit quantization: the model's Q/DQ scales, not a calibrator";
+    if (e.warnings().containsKey("explicit_quantization")) {
+      assertThat(line).isEqualTo("Calibrator won't be used in explicit precision mode. Use quantization aware training"
+          + " to generate network with Quantize/Dequantize nodes.");
+      assertThat(LogExplainer.describe(log)).contains(described);
+    } else {
+      assertThat(line).isNull();
+      assertThat(LogExplainer.describe(log)).doesNotContain(described);
+    }
   }
 
   @ParameterizedTest(name = "{0}")

@@ -152,7 +152,7 @@ final class MatrixAssembly {
         text(log.path("gpu").path("name")), sha, sha == null ? null : "/api/v1/engines/" + sha,
         cell.logPath() == null ? null : "/api/v1/cells/" + cell.id() + "/log",
         r.path("accuracy").path("passed").isBoolean() ? r.path("accuracy").path("passed").asBoolean() : null,
-        failingNode(r), notes);
+        failingNode(r), text(r.path("qdqEvidence").path("state")), text(r.path("qdqEvidence").path("message")), notes);
   }
 
   /** The model's node where the parser stopped: the matched model node when the log's index fits the file. */

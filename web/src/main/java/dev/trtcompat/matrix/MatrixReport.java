@@ -147,6 +147,9 @@ public record MatrixReport(
    * @param outcome the conversion's outcome (success, parse_failure, build_failure, timeout, cancelled, error);
    *     null when the container never ran
    * @param failingNode the main-graph node the parser stopped at
+   * @param qdqEvidence for an INT8 build of a Q/DQ model, what its log shows about the model's scales: {@code
+   *     shown}, {@code missing} (a warning) or {@code not_in_log} (strongly typed); null otherwise
+   * @param qdqEvidenceMessage that finding in words
    */
   public record Measured(
       long cellId,
@@ -164,6 +167,8 @@ public record MatrixReport(
       String logUrl,
       Boolean accuracyPassed,
       Integer failingNode,
+      String qdqEvidence,
+      String qdqEvidenceMessage,
       List<String> notes) {
     public Measured {
       notes = notes == null ? List.of() : List.copyOf(notes);

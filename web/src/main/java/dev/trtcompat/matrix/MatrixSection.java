@@ -171,6 +171,7 @@ public final class MatrixSection {
       if (!figures.isEmpty()) {
         h.element("span", figures, "class", "figures");
       }
+      qdqEvidence(h, m);
       if (m.engineSha256() != null) {
         h.open("a", "class", "engine-download", "href", m.engineUrl(), "data-sha256", m.engineSha256(), "download", null)
             .text("Download engine").close("a");
@@ -183,6 +184,19 @@ public final class MatrixSection {
     }
     details(h, row, c);
     h.close("td");
+  }
+
+  /** What an INT8 build's log shows about a Q/DQ model's scales, in short; the sentence is in the title. */
+  private static void qdqEvidence(Html h, Measured m) {
+    if (m.qdqEvidence() == null) {
+      return;
+    }
+    String text = switch (m.qdqEvidence()) {
+      case "shown" -> "log: built from the model's Q/DQ scales (explicit quantization)";
+      case "missing" -> "warning: the log shows no explicit quantization";
+      default -> "strongly typed: the log cannot show the Q/DQ scales in use";
+    };
+    h.element("span", text, "class", "qdq-evidence qdq-evidence-" + m.qdqEvidence(), "title", m.qdqEvidenceMessage() == null ? "" : m.qdqEvidenceMessage());
   }
 
   /** Cancel, retry or "run anyway" for one cell: plain forms, so they work without script. */

@@ -185,7 +185,7 @@ class MatrixReportTest {
         Tolerance.defaults(Precision.FP16), List.of(), List.of(), List.of());
     return Json.mapper().writeValueAsString(new ConversionResult(outcome, s.trtRelease(), precision,
         "nvcr.io/nvidia/tensorrt:test", List.of("--onnx=/model/model.onnx"), outcome == ConversionResult.Outcome.SUCCESS ? 0 : 1,
-        3.5, log, node, artifact, acc, List.of()));
+        3.5, log, node, artifact, acc, null, List.of()));
   }
 
   private static String sha256(byte[] b) throws Exception {

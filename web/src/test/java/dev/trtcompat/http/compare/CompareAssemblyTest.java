@@ -36,7 +36,7 @@ class CompareAssemblyTest {
   /** A measured cell: id, state, outcome, median ms; null median for an unfinished cell. */
   static MatrixReport.Measured measured(long cellId, String state, String outcome, Double median) {
     return new MatrixReport.Measured(cellId, state, null, outcome, 12.5, median, median == null ? null : median * 1.2,
-        median == null ? null : 1000 / median, 4_000_000L, "NVIDIA H100", null, null, null, true, null, List.of());
+        median == null ? null : 1000 / median, 4_000_000L, "NVIDIA H100", null, null, null, true, null, null, null, List.of());
   }
 
   static MatrixReport.Cell cell(String precision, String verdict, MatrixReport.Measured m) {
