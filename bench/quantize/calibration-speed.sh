@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Calibration speed and memory: time per calibration sample against a plain ONNX Runtime inference loop, and peak
-# Java heap while calibrating on 500 JPEG images at 224x224.
+# Java heap while calibrating on 500 JPEG images at 224x224. Two denominators: the median of `trt-compat run` on one
+# fixed input tensor (no decoding), and a plain inference loop over the same images, read as calibration reads them
+# (SameImagesLoop: same decoding, preprocessing and read-ahead; no exposed tensors, no histograms), with ONNX
+# Runtime's default options (spinning on) and with the calibration session's (spinning off).
 # Usage: bench/quantize/calibration-speed.sh MODEL.onnx [IMAGES] [WORK_DIR]
 #   MODEL: an image classifier with input [1,3,224,224] (bench/quantize/ptq_compare.py leaves resnet18.onnx in
 #   OUT/resnet18/); IMAGES: number of random JPEGs to generate (default 500).
 # Needs /usr/bin/python3 with PIL and numpy (Debian python3-pil, python3-numpy) to write the images.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+(cd "$here" && ./mvnw -B -q -o -pl web -am package -DskipTests >&2)  # the jar, and SameImagesLoop in test-classes
 model="$1"
 n="${2:-500}"
 work="${3:-$(mktemp -d)}"
@@ -37,6 +41,13 @@ TRT_COMPAT_JAVA_OPTS="-Xmx512m -Xlog:gc:file=$work/gc.log" "$here/trt-compat" qu
   | while IFS= read -r line; do echo "$(date +%s.%N) $line"; done > "$work/progress.log"
 end=$(date +%s.%N)
 
+# The same-images loops, each in a fresh JVM with the launcher's options for quantize, after calibration (the images
+# are in the page cache for all three).
+for spin in on off; do
+  java -XX:+UseSerialGC -Xms64m -Xmx512m -cp "$here/converter/target/test-classes:$here/web/target/lib/*" \
+    dev.trtcompat.quantize.SameImagesLoop "$model" "$work/images" "$spin" "$(nproc)" > "$work/loop-$spin.txt"
+done
+
 /usr/bin/python3 - "$work" "$plain_ms" "$start" "$end" <<'PY'
 import json, re, sys
 work, plain_ms, start, end = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
@@ -62,4 +73,8 @@ print("quantize wall time / calibration sample  %.1f ms (%d samples; includes st
 print("ratio                                    %.2fx" % (per / plain_ms))
 print("calibration alone / sample               %.1f ms (samples %d to %d), ratio %.2fx" % (calib, n0, n1, calib / plain_ms))
 print("peak Java heap before a GC (-Xmx512m)    %d MiB" % peak)
+for spin, options in (("on", "ONNX Runtime's default"), ("off", "as the calibration session")):
+    loop = float(open("%s/loop-%s.txt" % (work, spin)).read().split()[0])
+    print("plain ONNX Runtime loop over the same images, spinning %-3s (%s): %.1f ms a sample; calibration alone / it %.2fx"
+          % (spin, options, loop, calib / loop))
 PY

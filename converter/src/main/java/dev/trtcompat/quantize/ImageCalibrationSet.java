@@ -52,6 +52,21 @@ final class ImageCalibrationSet implements CalibrationSet {
     int width = pre.width() != null ? pre.width() : fixed(dims[wAxis], in, "width");
     int height = pre.height() != null ? pre.height() : fixed(dims[hAxis], in, "height");
     BufferedImage image = formats.get(index).decode(files.get(index));
+    int[] pixels = BilinearScaling.scale(image, width, height);
+    if (pixels == null) {
+      pixels = java2d(image, width, height);
+    }
+    ByteBuffer b = ByteBuffer.allocate(width * height * 3 * 4).order(ByteOrder.LITTLE_ENDIAN);
+    normalize(pixels, width * height, nchw, b.asFloatBuffer());
+    long[] shape = nchw ? new long[] {1, 3, height, width} : new long[] {1, height, width, 3};
+    return Map.of(in.name(), new HostTensor(in.name(), ElementType.FLOAT, shape, b));
+  }
+
+  /**
+   * {@code image} drawn at {@code width x height} with Java2D's bilinear interpolation, as {@code 0xRRGGBB} pixels:
+   * what {@link BilinearScaling} reproduces for the common types, and the path of all the others.
+   */
+  static int[] java2d(BufferedImage image, int width, int height) {
     BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = rgb.createGraphics();
     try {
@@ -60,19 +75,16 @@ final class ImageCalibrationSet implements CalibrationSet {
     } finally {
       g.dispose();
     }
-    ByteBuffer b = ByteBuffer.allocate(width * height * 3 * 4).order(ByteOrder.LITTLE_ENDIAN);
-    normalize(rgb, width, height, nchw, b.asFloatBuffer());
-    long[] shape = nchw ? new long[] {1, 3, height, width} : new long[] {1, height, width, 3};
-    return Map.of(in.name(), new HostTensor(in.name(), ElementType.FLOAT, shape, b));
+    return ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData(); // TYPE_INT_RGB: 0xRRGGBB, row-major
   }
 
   /**
-   * Writes the image's pixels into {@code out} as model input values, {@code (c * scale - mean) / std} per channel,
+   * Writes the pixels into {@code out} as model input values, {@code (c * scale - mean) / std} per channel,
    * in the model's layout. A pixel's 8-bit channel has 256 possible values, so each channel's values are computed
-   * once into a table; the pixels are read straight from the image's int array (per-pixel {@code getRGB} goes
+   * once into a table; the pixels are read as ints ({@code 0xRRGGBB}; per-pixel {@code getRGB} would go
    * through the colour model), and written straight into the sample (no float array copied in afterwards).
    */
-  private void normalize(BufferedImage rgb, int width, int height, boolean nchw, FloatBuffer out) {
+  private void normalize(int[] pixels, int plane, boolean nchw, FloatBuffer out) {
     double[] mean = pre.mean();
     double[] std = pre.std();
     float[][] table = new float[3][256];
@@ -81,8 +93,6 @@ final class ImageCalibrationSet implements CalibrationSet {
         table[ch][c] = (float) ((c * pre.scale() - mean[ch]) / std[ch]);
       }
     }
-    int[] pixels = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData(); // TYPE_INT_RGB: 0xRRGGBB, row-major
-    int plane = width * height;
     for (int i = 0; i < plane; i++) {
       int p = pixels[i];
       float r = table[0][(p >> 16) & 0xff];
