@@ -25,9 +25,8 @@ public final class SameImagesLoop {
   public static void main(String[] args) {
     ModelProto model = ModelFiles.load(Path.of(args[0]));
     List<ModelInput> inputs = ModelInput.of(model.getGraph());
-    ImagePreprocessing pre = new ImagePreprocessing(
-        224, 224, ImagePreprocessing.Layout.NCHW, ImagePreprocessing.parseTriple("--mean", "0.485,0.456,0.406"),
-        ImagePreprocessing.parseTriple("--std", "0.229,0.224,0.225"), ImagePreprocessing.parseNumber("1/255"));
+    ImagePreprocessing pre =
+        ImagePreprocessing.parse("224x224", "NCHW", "0.485,0.456,0.406", "0.229,0.224,0.225", "1/255");
     CalibrationSet data = CalibrationFiles.open(Path.of(args[1]), pre);
     boolean spinning = args[2].equals("on");
     List<Integer> indices = DataSplit.of(data, 1).calibration();
