@@ -87,13 +87,7 @@ class RangeMethodTest {
 
   @Test
   void entropyClipsTheLongTailOfAGaussian() {
-    TensorHistogram h = new TensorHistogram();
-    SplittableRandom r = new SplittableRandom(7);
-    float[] v = new float[1_000_000];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) gaussian(r);
-    }
-    h.add(v);
+    TensorHistogram h = unitGaussian(7, 1_000_000);
     h.add(40f); // one outlier sets the range: minmax would spend 127 levels on [0, 40]
     double entropy = RangeMethod.ENTROPY.amax(h, 99.99);
     double percentile = RangeMethod.PERCENTILE.amax(h, 99.99);
@@ -154,13 +148,7 @@ class RangeMethodTest {
   @Test
   void aRangeThatSaturatesManyValuesGetsANote() {
     // A percentile of 90 (the user's choice) saturates the top tenth of a Gaussian's |x| by construction.
-    SplittableRandom r = new SplittableRandom(3);
-    TensorHistogram h = new TensorHistogram();
-    float[] v = new float[200_000];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) gaussian(r);
-    }
-    h.add(v);
+    TensorHistogram h = unitGaussian(3, 200_000);
     double amax = RangeMethod.PERCENTILE.amax(h, 90);
     QuantizeResult.TensorRange range = QuantizeResult.TensorRange.of("act", h, amax);
     assertThat(range.clippedShare()).isBetween(0.095, 0.1);
@@ -181,13 +169,7 @@ class RangeMethodTest {
 
   @Test
   void aGaussiansEntropyRangeClipsTooLittleForANote() {
-    TensorHistogram h = new TensorHistogram();
-    SplittableRandom r = new SplittableRandom(7);
-    float[] v = new float[1_000_000];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) gaussian(r);
-    }
-    h.add(v);
+    TensorHistogram h = unitGaussian(7, 1_000_000);
     QuantizeResult.TensorRange range = QuantizeResult.TensorRange.of("x", h, RangeMethod.ENTROPY.amax(h, 99.99));
     // the entropy threshold of a unit Gaussian sits at a few sigma: beyond it lie well under 1% of the values
     assertThat(range.clippedShare()).isGreaterThan(0).isLessThan(Quantizer.CLIPPED_NOTE_SHARE);
@@ -206,6 +188,18 @@ class RangeMethodTest {
     assertThat(bins[0]).as("the caller's histogram is not changed").isEqualTo(10);
     assertThatThrownBy(() -> EntropyThreshold.withoutExactZeros(bins, 11))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** A histogram of {@code n} draws of a unit Gaussian. */
+  private static TensorHistogram unitGaussian(long seed, int n) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) gaussian(r);
+    }
+    TensorHistogram h = new TensorHistogram();
+    h.add(v);
+    return h;
   }
 
   private static double gaussian(SplittableRandom r) {
