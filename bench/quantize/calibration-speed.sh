@@ -5,8 +5,9 @@
 # (SameImagesLoop: same decoding, preprocessing and read-ahead; no exposed tensors, no histograms), with ONNX
 # Runtime's default options (spinning on) and with the calibration session's (spinning off).
 # Usage: bench/quantize/calibration-speed.sh MODEL.onnx [IMAGES] [WORK_DIR]
-#   MODEL: an image classifier with input [1,3,224,224] (bench/quantize/ptq_compare.py leaves resnet18.onnx in
-#   OUT/resnet18/); IMAGES: number of random JPEGs to generate (default 500).
+#   MODEL: an image classifier with input [1,3,224,224]; the figures in docs use the random-weight 1000-class
+#   ResNet-18 that the comparison script of 45477ec writes (`git show 45477ec:bench/quantize/ptq_compare.py`, run
+#   with --size 224: OUT/resnet18/resnet18.onnx); IMAGES: number of random JPEGs to generate (default 500).
 # Needs /usr/bin/python3 with PIL and numpy (Debian python3-pil, python3-numpy) to write the images.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -2,7 +2,8 @@ package dev.trtcompat.quantize;
 
 /**
  * The KL threshold search written the slow, literal way (build P and Q for every candidate, O(i) each), as in the
- * GTC 2017 pseudocode, with the same smoothing as {@link EntropyThreshold}: the oracle its fast form is tested against.
+ * GTC 2017 pseudocode, with the same smoothing and tie rule as {@link EntropyThreshold}: the oracle its fast form is
+ * tested against.
  */
 final class DirectEntropy {
 
@@ -17,6 +18,7 @@ final class DirectEntropy {
       suffix[i] = suffix[i + 1] + bins[i];
     }
     double best = Double.POSITIVE_INFINITY;
+    long bestOutliers = Long.MAX_VALUE;
     int bestI = n;
     double[] p = new double[n];
     double[] q = new double[n];
@@ -39,8 +41,10 @@ final class DirectEntropy {
         }
       }
       double kl = divergence(p, q, i);
-      if (kl < best) {
-        best = kl;
+      // the same tie rule: within TIE, the candidate with fewer values beyond it, then the smaller
+      if (kl < best - EntropyThreshold.TIE || (kl <= best + EntropyThreshold.TIE && suffix[i] < bestOutliers)) {
+        best = Math.min(kl, best);
+        bestOutliers = suffix[i];
         bestI = i;
       }
     }

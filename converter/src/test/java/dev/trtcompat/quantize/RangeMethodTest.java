@@ -76,8 +76,8 @@ class RangeMethodTest {
   @Test
   void entropyKeepsEverythingWhenTheDataFitIn128Levels() {
     // 128 occupied bins, every 16th (0, 16, ..., 2032): clipping below 2033 bins folds mass into the last bin and
-    // diverges; from 2033 bins on, each of the 128 levels covers exactly one occupied bin and KL is 0. Ties keep the
-    // first candidate, so the search stops at 2033: the smallest range that clips nothing.
+    // diverges; from 2033 bins on, each of the 128 levels covers exactly one occupied bin and KL is 0. Those ties all
+    // clip nothing, so the smaller wins and the search stops at 2033: the smallest range that clips nothing.
     long[] bins = new long[2048];
     for (int i = 0; i < 2048; i += 16) {
       bins[i] = 100;
@@ -118,8 +118,8 @@ class RangeMethodTest {
     assertThat(amax).isBetween(3.0, afterRelu.maxAbs());
 
     // The defect this guards against: with the zeros left in bin 0, Q spreads that spike over the whole first level,
-    // a penalty that grows with the candidate's width, and the search clipped at about 2 sigma, where a quarter of
-    // a percent of the values (the tail beyond 2) is clipped by up to 2 sigma each.
+    // a penalty that grows with the candidate's width, and the search clipped at about 2 sigma, where about 4.6% of
+    // the non-zero values (a half-normal's tail beyond 2) are clipped by up to 2 sigma each.
     int withSpike = EntropyThreshold.bestBinCount(afterRelu.bins());
     assertThat((withSpike + 0.5) * afterRelu.binWidth()).isLessThan(0.6 * amax);
   }
@@ -141,6 +141,9 @@ class RangeMethodTest {
       }
       double amax = RangeMethod.ENTROPY.amax(h, 99.99);
       assertThat(amax).as(java.util.Arrays.toString(counts)).isEqualTo(16.0);
+      long[] nonZero = EntropyThreshold.withoutExactZeros(h.bins(), h.zeros());
+      assertThat(EntropyThreshold.bestBinCount(nonZero)).as("the literal search, same tie rule")
+          .isEqualTo(DirectEntropy.bestBinCount(nonZero));
       assertThat(QuantizeResult.TensorRange.of("pixels", h, amax).clippedShare()).isZero();
     }
   }
