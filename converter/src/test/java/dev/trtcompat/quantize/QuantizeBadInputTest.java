@@ -64,7 +64,8 @@ class QuantizeBadInputTest {
   void aWrongTypeNamesTheInputAndTheExpectedType() throws Exception {
     HostTensor doubles = new HostTensor("x", ElementType.DOUBLE, new long[] {1, 4, 8, 8}, ByteBuffer.allocate(256 * 8));
     quantizing(model(), npz("type", doubles))
-        .hasMessageContaining("input 'x' is DOUBLE but the model expects FLOAT 1x4x8x8");
+        .hasMessageContaining("input 'x' is DOUBLE but the model expects FLOAT 1x4x8x8")
+        .extracting(e -> ((UserFacingException) e).kind()).isEqualTo(Kind.BAD_REQUEST);
   }
 
   @Test
@@ -96,6 +97,28 @@ class QuantizeBadInputTest {
     Path broken = QuantizeFixtures.write(tmp.resolve("broken.onnx"), net.toBuilder().setGraph(g).build());
     quantizing(broken, new SyntheticCalibrationSet(2, 1, InputShapes.NONE))
         .hasMessageContaining("ONNX Runtime cannot load");
+  }
+
+  /**
+   * A model that loads but fails while running: a Gather whose constant indices reach past the input's 4 channels
+   * (shape inference accepts it: 4 indices give 4 channels; the bound is only checked on the values, at run time).
+   */
+  @Test
+  void aModelThatFailsAtRunTimeLeavesNothingBehind() throws Exception {
+    ModelProto net = QuantizeFixtures.residualNet(13);
+    var g = net.getGraph().toBuilder();
+    g.addInitializer(dev.trtcompat.onnx.proto.OnnxProtos.TensorProto.newBuilder().setName("channels")
+        .setDataType(dev.trtcompat.onnx.proto.OnnxProtos.TensorProto.DataType.INT64_VALUE).addDims(4)
+        .addAllInt64Data(java.util.List.of(0L, 1L, 2L, 7L)));
+    g.addNode(0, dev.trtcompat.onnx.proto.OnnxProtos.NodeProto.newBuilder().setName("pick").setOpType("Gather")
+        .addInput("x").addInput("channels").addOutput("xg")
+        .addAttribute(dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto.newBuilder().setName("axis").setI(1)
+            .setType(dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto.AttributeType.INT)));
+    g.setNode(1, g.getNode(1).toBuilder().setInput(0, "xg")); // c1 reads the gathered channels
+    Path broken = QuantizeFixtures.write(tmp.resolve("fails-at-run.onnx"), net.toBuilder().setGraph(g).build());
+    quantizing(broken, new SyntheticCalibrationSet(2, 1, InputShapes.NONE))
+        .hasMessageContaining("ONNX Runtime could not run")
+        .extracting(e -> ((UserFacingException) e).error()).isEqualTo("onnxruntime_run_failed");
   }
 
   @Test

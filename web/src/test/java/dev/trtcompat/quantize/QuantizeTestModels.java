@@ -20,8 +20,12 @@ public final class QuantizeTestModels {
 
   /** An .npz holding one random FLOAT array {@code name} of {@code shape}. */
   public static byte[] npz(Path dir, String name, long seed, long... shape) throws Exception {
-    HostTensor t = QuantizeFixtures.randomFloats(name, seed, shape);
-    Path file = QuantizeFixtures.npz(Files.createTempFile(dir, "calib", ".npz"), Map.of(name, t));
+    return npz(dir, QuantizeFixtures.randomFloats(name, seed, shape));
+  }
+
+  /** The bytes of an .npz holding {@code t} alone. */
+  public static byte[] npz(Path dir, HostTensor t) throws Exception {
+    Path file = QuantizeFixtures.npz(Files.createTempFile(dir, "calib", ".npz"), Map.of(t.name(), t));
     try {
       return Files.readAllBytes(file);
     } finally {

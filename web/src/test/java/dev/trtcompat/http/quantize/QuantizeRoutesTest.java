@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trtcompat.onnx.ElementType;
 import dev.trtcompat.quantize.QuantizeTestModels;
+import dev.trtcompat.reference.HostTensor;
 import dev.trtcompat.testing.Multipart;
 import dev.trtcompat.testing.TestServer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,6 +210,20 @@ class QuantizeRoutesTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
     assertThat(TestServer.json(r).get("detail").asText())
         .contains("input 'x' has shape 1x4x16x16 but the model expects 1x4x8x8");
+    assertNothingKept();
+  }
+
+  @Test
+  void aWrongTypeIsA400NamingTheExpectedType() throws Exception {
+    HostTensor doubles = new HostTensor("x", ElementType.DOUBLE, new long[] {1, 4, 8, 8}, ByteBuffer.allocate(256 * 8));
+    Multipart m = new Multipart();
+    for (int i = 0; i < 2; i++) {
+      m.file("calib", "sample" + i + ".npz", QuantizeTestModels.npz(scratch, doubles));
+    }
+    HttpResponse<String> r = quantize("/api/v1/models/" + modelId + "/quantize", m);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(TestServer.json(r).get("detail").asText())
+        .contains("input 'x' is DOUBLE but the model expects FLOAT 1x4x8x8");
     assertNothingKept();
   }
 
