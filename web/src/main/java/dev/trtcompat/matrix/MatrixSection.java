@@ -192,7 +192,7 @@ public final class MatrixSection {
       return;
     }
     String text = switch (m.qdqEvidence()) {
-      case "shown" -> "log: built from the model's Q/DQ scales (explicit quantization)";
+      case "shown" -> "log: explicit quantization (scales from the model's Q/DQ nodes, not a calibrator)";
       case "missing" -> "warning: the log shows no explicit quantization";
       default -> "strongly typed: the log cannot show the Q/DQ scales in use";
     };

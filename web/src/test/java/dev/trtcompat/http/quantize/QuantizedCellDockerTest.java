@@ -168,7 +168,7 @@ class QuantizedCellDockerTest {
 
     Element shown = page(qdq).selectFirst("td.cell[data-precision=int8] .qdq-evidence-shown");
     assertThat(shown).isNotNull();
-    assertThat(shown.text()).isEqualTo("log: built from the model's Q/DQ scales (explicit quantization)");
+    assertThat(shown.text()).isEqualTo("log: explicit quantization (scales from the model's Q/DQ nodes, not a calibrator)");
     assertThat(shown.attr("title")).isEqualTo(evidence.get("message").asText());
   }
 
