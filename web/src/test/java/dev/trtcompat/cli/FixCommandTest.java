@@ -3,7 +3,9 @@ package dev.trtcompat.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
@@ -31,6 +33,11 @@ class FixCommandTest {
     }
     return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
         .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape))).build();
+  }
+
+  private static AttributeProto text(String name, String value) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+        .setS(ByteString.copyFromUtf8(value)).build();
   }
 
   /** HardSwish (opset 14) on a dynamic batch: 8.2 lacks HardSwish, and the input needs a profile. */
@@ -114,6 +121,35 @@ class FixCommandTest {
     try (Stream<Path> s = Files.list(dir)) {
       assertThat(s.filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
     }
+  }
+
+  @Test
+  void aResizeWithAnEmptySizesLosesItFor72AndTheReportSaysWhichNode() throws Exception {
+    // Resize(x, roi, scales, ""): 7.2's importer counts four inputs and converts a null sizes
+    GraphProto g = GraphProto.newBuilder().setName("up")
+        .addNode(NodeProto.newBuilder().setOpType("Resize").setName("up").addInput("x").addInput("roi")
+            .addInput("scales").addInput("").addOutput("y")
+            .addAttribute(text("mode", "nearest"))
+            .addAttribute(text("coordinate_transformation_mode", "asymmetric"))
+            .addAttribute(text("nearest_mode", "floor")))
+        .addInitializer(TensorProto.newBuilder().setName("roi").setDataType(1).addDims(0))
+        .addInitializer(TensorProto.newBuilder().setName("scales").setDataType(1).addDims(4)
+            .addFloatData(1).addFloatData(1).addFloatData(2).addFloatData(2))
+        .addInput(value("x", 1, 1, 1, 2, 3))
+        .addOutput(value("y", 1, 1, 1, 4, 6))
+        .build();
+    ModelProto m = ModelProto.newBuilder().setIrVersion(6)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(11)).setGraph(g).build();
+    Path src = Files.write(dir.resolve("up.onnx"), m.toByteArray());
+    Path out = dir.resolve("up-fixed.onnx");
+    InspectCommandTest.Run r = InspectCommandTest.run(
+        "fix", src.toString(), "--trt", "7.2", "--passes", "resize-empty-sizes", "--out", out.toString());
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("pass resize-empty-sizes", "declared_empty_input.sizes",
+        "verdict: incompatible on 7.2 →", "note: resize-empty-sizes: Resize 'up': trailing empty input(s) dropped",
+        "proven equivalent by ONNX Runtime");
+    assertThat(ModelProto.parseFrom(Files.readAllBytes(out)).getGraph().getNode(0).getInputList())
+        .containsExactly("x", "roi", "scales");
   }
 
   @Test
