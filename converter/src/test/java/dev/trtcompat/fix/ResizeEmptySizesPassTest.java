@@ -31,9 +31,14 @@ class ResizeEmptySizesPassTest {
 
   /** x [1,1,4,5] -> Resize(x, roi, scales [1,1,2,2], "") nearest asymmetric floor -> y [1,1,8,10], opset 11. */
   Path emptySizes() throws IOException {
+    return emptySizes(11);
+  }
+
+  /** At opset 13 roi is left out with an empty name too: {@code [x, "", scales, ""]}. */
+  Path emptySizes(long opset) throws IOException {
     ResizePassTest models = new ResizePassTest();
     models.dir = dir;
-    Path src = models.model("empty_sizes", 11, new long[] {1, 1, 4, 5}, new long[] {1, 1, 8, 10},
+    Path src = models.model("empty_sizes_" + opset, opset, new long[] {1, 1, 4, 5}, new long[] {1, 1, 8, 10},
         new float[] {1, 1, 2, 2}, null, "mode", "nearest", "coordinate_transformation_mode", "asymmetric",
         "nearest_mode", "floor");
     ModelProto m = Models.read(src);
@@ -73,6 +78,19 @@ class ResizeEmptySizesPassTest {
     Path fixed = Path.of(r.output());
     assertThat(rules(fixed, "7.2")).doesNotContain(RULE);
     assertThat(resize(fixed).getInputList()).containsExactly("x", "roi", "scales");
+    assertThat(r.equivalence().outputs()).singleElement().satisfies(o -> assertThat(o.maxAbsError()).isZero());
+  }
+
+  @Test
+  void atOpset13OnlyTheTrailingEmptyNameGoesWhatever72sOpsetMoveDoes() throws IOException {
+    Path src = emptySizes(13);
+    assertThat(resize(src).getInputList()).containsExactly("x", "", "scales", "");
+    FixReport r = fix(src, "7.2", "8.2");
+    assertThat(r.proven()).as(r.refusal() + " / " + r.unprovenReason()).isTrue();
+    assertThat(r.passesApplied()).contains(ResizeEmptySizesPass.NAME);
+    assertThat(FixPassesTest.verdict(r, "8.2", true)).isEqualTo("compatible");
+    assertThat(FixPassesTest.verdict(r, "7.2", true)).isEqualTo("compatible");
+    assertThat(resize(Path.of(r.output())).getInputList()).hasSize(3).element(2).asString().isNotEmpty();
     assertThat(r.equivalence().outputs()).singleElement().satisfies(o -> assertThat(o.maxAbsError()).isZero());
   }
 
