@@ -40,6 +40,13 @@ class FixCommandTest {
         .setS(ByteString.copyFromUtf8(value)).build();
   }
 
+  /** {@code g} as a model file (IR 8) in the test's folder. */
+  private Path write(String file, GraphProto g, long opset) throws Exception {
+    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(g).build();
+    return Files.write(dir.resolve(file), m.toByteArray());
+  }
+
   /** HardSwish (opset 14) on a dynamic batch: 8.2 lacks HardSwish, and the input needs a profile. */
   private Path model() throws Exception {
     GraphProto g = GraphProto.newBuilder().setName("hs")
@@ -47,9 +54,7 @@ class FixCommandTest {
         .addInput(value("x", 1, "batch", 8))
         .addOutput(value("y", 1, "batch", 8))
         .build();
-    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(14)).setGraph(g).build();
-    return Files.write(dir.resolve("hs.onnx"), m.toByteArray());
+    return write("hs.onnx", g, 14);
   }
 
   @Test
@@ -73,9 +78,7 @@ class FixCommandTest {
         .addInput(value("n", 7, 4))
         .addOutput(value("y", 7, 4))
         .build();
-    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
-    Path src = Files.write(dir.resolve("twice.onnx"), m.toByteArray());
+    Path src = write("twice.onnx", g, 13);
     Path out = dir.resolve("twice-fixed.onnx");
     InspectCommandTest.Run r = InspectCommandTest.run(
         "fix", src.toString(), "--trt", "8.6", "--int64-io", "--out", out.toString(), "--json");
@@ -138,9 +141,7 @@ class FixCommandTest {
         .addInput(value("x", 1, 1, 1, 2, 3))
         .addOutput(value("y", 1, 1, 1, 4, 6))
         .build();
-    ModelProto m = ModelProto.newBuilder().setIrVersion(6)
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(11)).setGraph(g).build();
-    Path src = Files.write(dir.resolve("up.onnx"), m.toByteArray());
+    Path src = write("up.onnx", g, 11);
     Path out = dir.resolve("up-fixed.onnx");
     InspectCommandTest.Run r = InspectCommandTest.run(
         "fix", src.toString(), "--trt", "7.2", "--passes", "resize-empty-sizes", "--out", out.toString());
@@ -162,9 +163,7 @@ class FixCommandTest {
         .addInput(value("n", 7, 4))
         .addOutput(value("y", 7, 4))
         .build();
-    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
-    Path src = Files.write(dir.resolve("wide.onnx"), m.toByteArray());
+    Path src = write("wide.onnx", g, 13);
     Path out = dir.resolve("wide-fixed.onnx");
     InspectCommandTest.Run r = InspectCommandTest.run(
         "fix", src.toString(), "--trt", "8.6", "--int64-io", "--out", out.toString());
