@@ -29,7 +29,7 @@ public final class FixPipeline {
         new OpsetUpgradePass(), new ShapesPass(), new FoldConstantsPass(), new Int64IoPass(), new Int64ToInt32Pass(), new MaxPoolIndicesPass(),
         new OpsetDowngradePass(),
         new HardSwishPass(), new MishPass(), new GeluPass(), new LayerNormPass(), new GroupNormPass(),
-        new EinsumPass(), new ResizePass(), new CleanUpPass());
+        new EinsumPass(), new ResizeEmptySizesPass(), new ResizePass(), new CleanUpPass());
   }
 
   /** Passes that run only when named: they change the model's interface (its input and output types). */

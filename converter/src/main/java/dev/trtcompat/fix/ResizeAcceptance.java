@@ -45,6 +45,25 @@ final class ResizeAcceptance {
     return out;
   }
 
+  /**
+   * Target releases whose importer rejects {@code n} only through a declared-but-empty optional input (the
+   * knowledge base's {@code declared_empty_input}, e.g. 7.0-8.2 Resize {@code sizes}); empty when none does.
+   */
+  Set<String> rejectingDeclaredEmpty(NodeProto n) {
+    Set<String> out = new LinkedHashSet<>();
+    for (ReleaseRules rel : targets) {
+      Optional<OperatorRule> rule = rel.operator(n.getOpType());
+      if (rule.isPresent() && rule.get().constraints().stream().anyMatch(c -> declaredEmpty(c, n))) {
+        out.add(rel.release());
+      }
+    }
+    return out;
+  }
+
+  private boolean declaredEmpty(Constraint c, NodeProto n) {
+    return c.appliesAt(opset) && c instanceof Constraint.DeclaredEmptyInput de && de.declaredEmpty(n.getInputList());
+  }
+
   private boolean accepts(OperatorRule rule, NodeProto n, boolean scalesInitializer) {
     for (Constraint c : rule.constraints()) {
       if (!c.appliesAt(opset)) {
@@ -56,7 +75,7 @@ final class ResizeAcceptance {
       if (c instanceof Constraint.ConstantInput ci && !constant(ci, n, scalesInitializer)) {
         return false;
       }
-      if (c instanceof Constraint.DeclaredEmptyInput de && de.declaredEmpty(n.getInputList())) {
+      if (declaredEmpty(c, n)) {
         return false;
       }
     }

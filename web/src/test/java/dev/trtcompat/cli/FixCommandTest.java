@@ -3,7 +3,9 @@ package dev.trtcompat.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
 import dev.trtcompat.json.Json;
+import dev.trtcompat.onnx.proto.OnnxProtos.AttributeProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.GraphProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.ModelProto;
 import dev.trtcompat.onnx.proto.OnnxProtos.NodeProto;
@@ -33,6 +35,18 @@ class FixCommandTest {
         .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape))).build();
   }
 
+  private static AttributeProto text(String name, String value) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+        .setS(ByteString.copyFromUtf8(value)).build();
+  }
+
+  /** {@code g} as a model file (IR 8) in the test's folder. */
+  private Path write(String file, GraphProto g, long opset) throws Exception {
+    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(g).build();
+    return Files.write(dir.resolve(file), m.toByteArray());
+  }
+
   /** HardSwish (opset 14) on a dynamic batch: 8.2 lacks HardSwish, and the input needs a profile. */
   private Path model() throws Exception {
     GraphProto g = GraphProto.newBuilder().setName("hs")
@@ -40,9 +54,7 @@ class FixCommandTest {
         .addInput(value("x", 1, "batch", 8))
         .addOutput(value("y", 1, "batch", 8))
         .build();
-    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(14)).setGraph(g).build();
-    return Files.write(dir.resolve("hs.onnx"), m.toByteArray());
+    return write("hs.onnx", g, 14);
   }
 
   @Test
@@ -66,9 +78,7 @@ class FixCommandTest {
         .addInput(value("n", 7, 4))
         .addOutput(value("y", 7, 4))
         .build();
-    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
-    Path src = Files.write(dir.resolve("twice.onnx"), m.toByteArray());
+    Path src = write("twice.onnx", g, 13);
     Path out = dir.resolve("twice-fixed.onnx");
     InspectCommandTest.Run r = InspectCommandTest.run(
         "fix", src.toString(), "--trt", "8.6", "--int64-io", "--out", out.toString(), "--json");
@@ -117,6 +127,33 @@ class FixCommandTest {
   }
 
   @Test
+  void aResizeWithAnEmptySizesLosesItFor72AndTheReportSaysWhichNode() throws Exception {
+    // Resize(x, roi, scales, ""): 7.2's importer counts four inputs and converts a null sizes
+    GraphProto g = GraphProto.newBuilder().setName("up")
+        .addNode(NodeProto.newBuilder().setOpType("Resize").setName("up").addInput("x").addInput("roi")
+            .addInput("scales").addInput("").addOutput("y")
+            .addAttribute(text("mode", "nearest"))
+            .addAttribute(text("coordinate_transformation_mode", "asymmetric"))
+            .addAttribute(text("nearest_mode", "floor")))
+        .addInitializer(TensorProto.newBuilder().setName("roi").setDataType(1).addDims(0))
+        .addInitializer(TensorProto.newBuilder().setName("scales").setDataType(1).addDims(4)
+            .addFloatData(1).addFloatData(1).addFloatData(2).addFloatData(2))
+        .addInput(value("x", 1, 1, 1, 2, 3))
+        .addOutput(value("y", 1, 1, 1, 4, 6))
+        .build();
+    Path src = write("up.onnx", g, 11);
+    Path out = dir.resolve("up-fixed.onnx");
+    InspectCommandTest.Run r = InspectCommandTest.run(
+        "fix", src.toString(), "--trt", "7.2", "--passes", "resize-empty-sizes", "--out", out.toString());
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("pass resize-empty-sizes", "declared_empty_input.sizes",
+        "verdict: incompatible on 7.2 →", "note: resize-empty-sizes: Resize 'up': trailing empty input(s) dropped",
+        "proven equivalent by ONNX Runtime");
+    assertThat(ModelProto.parseFrom(Files.readAllBytes(out)).getGraph().getNode(0).getInputList())
+        .containsExactly("x", "roi", "scales");
+  }
+
+  @Test
   void aRewriteThatChangesOutputsExitsOneAndWritesNothing() throws Exception {
     // n + 2^40 with --int64-io: the INT32 output the pass makes cannot hold the sum, so ONNX Runtime sees it change
     GraphProto g = GraphProto.newBuilder().setName("wide")
@@ -126,9 +163,7 @@ class FixCommandTest {
         .addInput(value("n", 7, 4))
         .addOutput(value("y", 7, 4))
         .build();
-    ModelProto m = ModelProto.newBuilder().setIrVersion(8)
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
-    Path src = Files.write(dir.resolve("wide.onnx"), m.toByteArray());
+    Path src = write("wide.onnx", g, 13);
     Path out = dir.resolve("wide-fixed.onnx");
     InspectCommandTest.Run r = InspectCommandTest.run(
         "fix", src.toString(), "--trt", "8.6", "--int64-io", "--out", out.toString());
