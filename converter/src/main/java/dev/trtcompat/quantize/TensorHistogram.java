@@ -264,9 +264,9 @@ public final class TensorHistogram {
     if (range == 0 || threshold >= range) {
       return 0;
     }
-    int first = threshold <= 0 ? 1 : (int) Math.ceil(threshold / binWidth());
     long above = 0;
-    for (int i = Math.max(first, 1); i < BINS; i++) {
+    // bin 0 is never counted: it holds the zeros (and a threshold at or below 0 starts there)
+    for (int i = Math.max(1, (int) Math.ceil(threshold / binWidth())); i < BINS; i++) {
       above += bins[i];
     }
     return above;
